@@ -1,0 +1,78 @@
+import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import type { FastifyRequest } from 'fastify';
+import { errors, fromServiceError } from '@l1g1/kit';
+import type { Upstream } from '../upstreams';
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** Caller identity forwarded to services for their audit logs. */
+export function forwardMetadata(req: FastifyRequest): Metadata {
+  const md = new Metadata();
+  const actor = req.headers['x-l1g1-actor'];
+  if (typeof actor === 'string' && actor) md.set('x-l1g1-actor', actor);
+  return md;
+}
+
+/** A unary call through the upstream's breaker, with the caller's metadata. */
+export function rpc<Req, Res>(
+  upstream: Upstream,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  req: FastifyRequest,
+): Promise<Res> {
+  return upstream.call(
+    () =>
+      new Promise<Res>((resolve, reject) => {
+        method(request, forwardMetadata(req), {}, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res)));
+      }),
+  );
+}
+
+export function intParam(value: unknown, field: string, { min = 0, fallback }: { min?: number; fallback?: number } = {}): number {
+  if (value === undefined || value === '') {
+    if (fallback !== undefined) return fallback;
+    throw errors.invalidArgument(field, 'is required');
+  }
+  const s = String(value);
+  if (!/^-?\d+$/.test(s) || Number(s) < min) throw errors.invalidArgument(field, `must be an integer >= ${min}, got "${s}"`);
+  return Number(s);
+}
+
+export function objectBody(body: unknown, field = 'body'): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalidArgument(field, 'must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+export function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw errors.invalidArgument(field, 'must be an object of strings');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw errors.invalidArgument(`${field}.${k}`, 'must be a string');
+    out[k] = v;
+  }
+  return out;
+}
+
+export function numberMap(value: unknown, field: string): Record<string, number> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw errors.invalidArgument(field, 'must be an object of numbers');
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw errors.invalidArgument(`${field}.${k}`, 'must be a finite number');
+    out[k] = v;
+  }
+  return out;
+}
+
+export function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw errors.invalidArgument(field, 'must be a string');
+  return value;
+}

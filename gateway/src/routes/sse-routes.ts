@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { registry } from '@l1g1/contracts';
+import { asL1g1Error, errors } from '@l1g1/kit';
+import type { GatewayConfig } from '../config';
+import type { Upstreams } from '../upstreams';
+import { errorBody } from '../http-errors';
+import { forwardMetadata, intParam } from './common';
+
+/**
+ * Server-Sent Events over the registry's alias watch stream.
+ * Each event carries `id: <event_id>` so a reconnecting EventSource sends
+ * `Last-Event-ID` and the registry replays what it missed. Comment lines
+ * keep idle connections alive through proxies.
+ */
+export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: GatewayConfig): void {
+  const open = new Set<() => void>();
+  // Shutdown must not wait for streams that never end by themselves.
+  app.addHook('preClose', (done) => {
+    for (const close of open) close();
+    done();
+  });
+  app.get('/v1/events/aliases', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const lastHeader = req.headers['last-event-id'];
+    const after = intParam(typeof lastHeader === 'string' && lastHeader !== '' ? lastHeader : q['last_event_id'], 'last_event_id', { fallback: 0 });
+    if (up.guard.registry.breaker.opened) {
+      throw errors.unavailable('registry service is unavailable (circuit open); retry shortly', { reason: 'CIRCUIT_OPEN', retryAfterMs: config.breakerResetMs });
+    }
+    const stream = up.registry.watchAliases({ modelName: q['model'] ?? '', afterEventId: after }, forwardMetadata(req), {});
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 2000\n: watching alias changes${q['model'] ? ` of ${q['model']}` : ''}\n\n`);
+    const heartbeat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), config.sseHeartbeatMs);
+    const close = (): void => {
+      open.delete(close);
+      clearInterval(heartbeat);
+      stream.cancel();
+      res.end();
+    };
+    open.add(close);
+    res.on('close', close);
+    stream.on('data', (e: registry.AliasEvent) => {
+      res.write(`id: ${e.eventId}\nevent: alias\ndata: ${JSON.stringify(registry.AliasEvent.toJSON(e))}\n\n`);
+    });
+    stream.on('error', (err) => {
+      const e = asL1g1Error(err);
+      if (e.kind !== 'CANCELLED') res.write(`event: error\ndata: ${JSON.stringify(errorBody(e))}\n\n`);
+      clearInterval(heartbeat);
+      res.end();
+    });
+    stream.on('end', () => {
+      clearInterval(heartbeat);
+      res.end();
+    });
+  });
+}

@@ -1,0 +1,370 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { SpanKind } from '@opentelemetry/api';
+import { createSilentLogger } from '@l1g1/kit';
+import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
+import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
+import { spanExporter } from '../../test/support/telemetry';
+import { http, setAlias, startStack, uploadModel, type Stack } from '../../test/support/stack';
+
+const MLP = { inputSize: 8, hiddenSizes: [16], outputSize: 3, softmax: false };
+
+function blobCount(dataDir: string): number {
+  const root = join(dataDir, 'registry', 'blobs', 'sha256');
+  if (!existsSync(root)) return 0;
+  return readdirSync(root).reduce((n, d) => n + readdirSync(join(root, d)).length, 0);
+}
+
+describe('gateway: REST + SSE in front of registry and inference (real servers)', function () {
+  let stack: Stack;
+  let modelBytes: Uint8Array;
+
+  before(async () => {
+    stack = await startStack({ gatewayEnv: { L1G1_MAX_BODY_BYTES: String(256 * 1024), L1G1_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
+    modelBytes = buildDemoClassifier();
+    await uploadModel(stack.registry, 'demo', modelBytes, { alias: 'production' });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('REST predict equals an in-process ORT run, and one trace spans gateway -> inference -> registry -> worker', async () => {
+    spanExporter.reset();
+    const features = [5.9, 3.0, 5.1, 1.8, 5.1, 3.5, 1.4, 0.2];
+    const res = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 4], data: features }], metadata: { source: 'test' } },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const session = await ort.InferenceSession.create(Buffer.from(modelBytes));
+    const expected = (await session.run({ features: new ort.Tensor('float32', Float32Array.from(features), [2, 4]) }))['probabilities']!;
+    await session.release();
+    const out = res.body.outputs[0];
+    assert.equal(out.name, 'probabilities');
+    assert.deepEqual(out.shape, [2, 3]);
+    assert.deepEqual(out.data, [...(expected.data as Float32Array)]);
+    assert.equal(res.body.model_version, 1);
+    assert.deepEqual(res.body.metadata, { source: 'test' });
+    assert.ok(res.body.timing.batch_size >= 2 && res.body.timing.compute_us >= 0);
+
+    // Spans are exported when they end; the server spans end just after the reply.
+    await new Promise((r) => setTimeout(r, 100));
+    const spans = spanExporter.getFinishedSpans();
+    const edge = spans.find((s) => s.kind === SpanKind.SERVER && /predict/.test(String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? s.name)));
+    assert.ok(edge, `no HTTP server span among: ${spans.map((s) => s.name).join(', ')}`);
+    const traceId = edge.spanContext().traceId;
+    const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => `${s.name}:${s.kind}`);
+    const has = (re: RegExp, kind: SpanKind) => inTrace.some((n) => re.test(n) && n.endsWith(`:${kind}`));
+    assert.ok(has(/InferenceService\/Predict/, SpanKind.SERVER), `inference span missing: ${inTrace.join(', ')}`);
+    assert.ok(has(/ModelRegistryService\/ResolveModel/, SpanKind.SERVER), `registry span missing: ${inTrace.join(', ')}`);
+    assert.ok(inTrace.some((n) => n.startsWith('ort.run')), `worker span missing: ${inTrace.join(', ')}`);
+  });
+
+  it('answers 404 for an unknown model and 400 naming the tensor for a wrong dtype or shape', async () => {
+    const unknown = await http(`${stack.gatewayUrl}/v1/models/nope:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error.message, /nope/);
+
+    const dtype = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP64', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    });
+    assert.equal(dtype.status, 400);
+    assert.match(dtype.body.error.message, /"features" must be FP32, got FP64/);
+    assert.equal(dtype.body.error.field, 'inputs[0].datatype');
+
+    const shape = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] },
+    });
+    assert.equal(shape.status, 400);
+    assert.match(shape.body.error.message, /"features" has shape \[1, 5\], the model expects \[-1, 4\]/);
+
+    const count = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3] }] },
+    });
+    assert.equal(count.status, 400);
+    assert.equal(count.body.error.field, 'inputs[0].data');
+
+    const badJson = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": [' });
+    assert.equal(badJson.status, 400);
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const big = new Array(100_000).fill(0.5);
+    const res = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [25_000, 4], data: big }] },
+    });
+    assert.equal(res.status, 413);
+  });
+
+  it('uploads a version over REST, downloads the same bytes, and refuses a non-ONNX artifact without storing anything', async () => {
+    const bytes = buildMlp({ ...MLP, seed: 5 });
+    const up = await http(`${stack.gatewayUrl}/v1/models/rest-upload/versions?create_model=true&description=first`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from(bytes),
+    });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    assert.equal(up.body.version, 1);
+    assert.equal(up.body.artifacts[0].signature.inputs[0].name, 'input');
+    const down = await fetch(`${stack.gatewayUrl}/v1/models/rest-upload/versions/1/artifact`);
+    assert.equal(down.status, 200);
+    assert.deepEqual(Buffer.from(await down.arrayBuffer()), Buffer.from(bytes));
+    assert.equal(down.headers.get('x-l1g1-sha256'), up.body.artifacts[0].sha256);
+
+    const blobsBefore = blobCount(stack.dataDir);
+    const bad = await http(`${stack.gatewayUrl}/v1/models/rest-upload/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from('this is not an onnx model, just text'),
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /ONNX/i);
+    const versions = await http(`${stack.gatewayUrl}/v1/models/rest-upload/versions`);
+    assert.equal(versions.body.versions.length, 1);
+    assert.equal(blobCount(stack.dataDir), blobsBefore);
+  });
+
+  it('an upload cut mid-stream leaves no version and no blob', async () => {
+    const bytes = Buffer.from(buildMlp({ inputSize: 512, hiddenSizes: [256], outputSize: 4, seed: 9 }));
+    const blobsBefore = blobCount(stack.dataDir);
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${stack.gatewayUrl}/v1/models/cut-upload/versions?create_model=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+      });
+      req.on('error', () => resolve());
+      req.write(bytes.subarray(0, bytes.length / 2), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const model = await http(`${stack.gatewayUrl}/v1/models/cut-upload/versions`);
+    assert.ok(model.status === 404 || model.body.versions.length === 0, JSON.stringify(model.body));
+    assert.equal(blobCount(stack.dataDir), blobsBefore);
+    assert.deepEqual(readdirSync(join(stack.dataDir, 'registry', 'blobs', 'tmp')), []);
+  });
+
+  it('moving an alias under a stream of requests: no request fails and the answers switch versions', async function () {
+    this.timeout(30_000);
+    await uploadModel(stack.registry, 'swap', buildMlp({ ...MLP, seed: 1 }), { alias: 'production' });
+    await uploadModel(stack.registry, 'swap', buildMlp({ ...MLP, seed: 2 }));
+    const body = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [1, 2, 3, 4, 5, 6, 7, 8] }] };
+    const seen: number[] = [];
+    const failures: string[] = [];
+    let moved = false;
+    let afterSwitch = 0;
+    const deadline = Date.now() + 15_000;
+    const loop = async () => {
+      while (Date.now() < deadline && afterSwitch < 40 && seen.length < 5000) {
+        const res = await http(`${stack.gatewayUrl}/v1/models/swap:predict`, { method: 'POST', json: body });
+        if (res.status !== 200) failures.push(`${res.status} ${JSON.stringify(res.body)}`);
+        else {
+          seen.push(res.body.model_version);
+          if (moved && res.body.model_version === 2) afterSwitch++;
+        }
+      }
+    };
+    const loops = [loop(), loop(), loop(), loop()];
+    while (seen.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await setAlias(stack.registry, 'swap', 'production', 2);
+    moved = true;
+    await Promise.all(loops);
+    assert.deepEqual(failures, []);
+    assert.equal(seen[0], 1);
+    assert.equal(seen[seen.length - 1], 2);
+    // Once switched, it stays switched.
+    const firstTwo = seen.indexOf(2);
+    assert.ok(seen.slice(firstTwo).every((v) => v === 2), 'answers went back to the old version');
+  });
+
+  it('serves a precision variant when asked and says which', async () => {
+    const v = await uploadModel(stack.registry, 'variants', buildMlp({ ...MLP, seed: 4 }), { alias: 'production' });
+    await uploadModel(stack.registry, 'variants', buildMlp({ ...MLP, seed: 4, precision: 'fp16' }), { version: v.version, precision: 2 });
+    const body = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [1, 2, 3, 4, 5, 6, 7, 8] }] };
+    const fp16 = await http(`${stack.gatewayUrl}/v1/models/variants:predict`, { method: 'POST', json: { ...body, precision: 'fp16' } });
+    assert.equal(fp16.status, 200, JSON.stringify(fp16.body));
+    assert.equal(fp16.body.precision, 'fp16');
+    const fp32 = await http(`${stack.gatewayUrl}/v1/models/variants:predict`, { method: 'POST', json: body });
+    fp32.body.outputs[0].data.forEach((x: number, i: number) => assert.ok(Math.abs(x - fp16.body.outputs[0].data[i]) < 1e-2));
+    const int8 = await http(`${stack.gatewayUrl}/v1/models/variants:predict`, { method: 'POST', json: { ...body, precision: 'int8' } });
+    assert.equal(int8.status, 404);
+    assert.match(int8.body.error.message, /int8 variant .* \(available: fp32, fp16\)/);
+  });
+
+  it('OIP v2 REST: health, metadata, JSON infer, binary-data infer, version by number', async () => {
+    assert.equal((await http(`${stack.gatewayUrl}/v2/health/live`)).status, 200);
+    assert.deepEqual((await http(`${stack.gatewayUrl}/v2/health/ready`)).body, { ready: true });
+    const meta = await http(`${stack.gatewayUrl}/v2/models/demo`);
+    assert.equal(meta.status, 200);
+    assert.deepEqual(meta.body.inputs, [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }]);
+    assert.equal((await http(`${stack.gatewayUrl}/v2/models/demo/ready`)).status, 200);
+    assert.equal((await http(`${stack.gatewayUrl}/v2/models/nope/ready`)).status, 503);
+
+    const json = await http(`${stack.gatewayUrl}/v2/models/demo/versions/1/infer`, {
+      method: 'POST',
+      json: { id: 'r1', inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [[5.1, 3.5, 1.4, 0.2]] }] },
+    });
+    assert.equal(json.status, 200, JSON.stringify(json.body));
+    assert.equal(json.body.id, 'r1');
+    assert.equal(json.body.model_version, '1');
+    const probs: number[] = json.body.outputs[0].data;
+    assert.equal(probs.length, 3);
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }],
+      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+    }));
+    const res = await fetch(`${stack.gatewayUrl}/v2/models/demo/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, Buffer.from(Float32Array.from([5.1, 3.5, 1.4, 0.2]).buffer)]),
+    });
+    assert.equal(res.status, 200);
+    const raw = Buffer.from(await res.arrayBuffer());
+    const headerLen = Number(res.headers.get('inference-header-content-length'));
+    const head = JSON.parse(raw.subarray(0, headerLen).toString());
+    assert.equal(head.outputs[0].parameters.binary_data_size, 12);
+    const bin = raw.subarray(headerLen);
+    const values = [0, 1, 2].map((i) => bin.readFloatLE(i * 4));
+    values.forEach((v, i) => assert.ok(Math.abs(v - probs[i]!) < 1e-6));
+
+    const bad = await http(`${stack.gatewayUrl}/v2/models/demo/infer`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'wrong', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /unknown input "wrong"/);
+  });
+
+  it('SSE: streams alias changes with ids, heartbeats, and resumes after Last-Event-ID', async function () {
+    this.timeout(15_000);
+    await uploadModel(stack.registry, 'watched', buildMlp({ ...MLP, seed: 6 }));
+    await uploadModel(stack.registry, 'watched', buildMlp({ ...MLP, seed: 7 }));
+    const ctrl = new AbortController();
+    const res = await fetch(`${stack.gatewayUrl}/v1/events/aliases?model=watched`, { signal: ctrl.signal });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (re: RegExp) => {
+      const until = Date.now() + 5000;
+      while (!re.test(text) && Date.now() < until) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString();
+      }
+    };
+    await readUntil(/watching/);
+    await setAlias(stack.registry, 'watched', 'staging', 1);
+    await setAlias(stack.registry, 'watched', 'staging', 2);
+    await readUntil(/"toVersion":2/);
+    ctrl.abort();
+    const events = text.split('\n\n').filter((b) => b.includes('event: alias'));
+    assert.equal(events.length, 2, text);
+    const ids = events.map((e) => Number(/^id: (\d+)$/m.exec(e)![1]));
+    const first = JSON.parse(/^data: (.*)$/m.exec(events[0]!)![1]!);
+    assert.equal(first.action, 'ALIAS_ACTION_SET');
+    assert.equal(first.actor, 'anonymous');
+
+    // Resume: only what came after the given id is replayed.
+    const ctrl2 = new AbortController();
+    const res2 = await fetch(`${stack.gatewayUrl}/v1/events/aliases?model=watched`, { signal: ctrl2.signal, headers: { 'last-event-id': String(ids[0]) } });
+    const reader2 = res2.body!.getReader();
+    let text2 = '';
+    const until = Date.now() + 5000;
+    while (!/"toVersion":2/.test(text2) && Date.now() < until) {
+      const { value, done } = await reader2.read();
+      if (done) break;
+      text2 += Buffer.from(value).toString();
+    }
+    ctrl2.abort();
+    assert.equal(text2.split('\n\n').filter((b) => b.includes('event: alias')).length, 1, text2);
+    assert.match(text2, new RegExp(`^id: ${ids[1]}$`, 'm'));
+
+    const badResume = await http(`${stack.gatewayUrl}/v1/events/aliases`, { headers: { 'last-event-id': 'abc' } });
+    assert.equal(badResume.status, 400);
+  });
+
+  it('registry CRUD over REST with clear errors', async () => {
+    const created = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud', description: 'x', tags: { team: 'a' } } });
+    assert.equal(created.status, 201);
+    const dup = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud' } });
+    assert.equal(dup.status, 409);
+    const badName = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'Bad Name!' } });
+    assert.equal(badName.status, 400);
+    assert.match(JSON.stringify(badName.body.error), /name/);
+    const badTags = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud2', tags: { a: 1 } } });
+    assert.equal(badTags.status, 400);
+    assert.equal(badTags.body.error.field, 'tags.a');
+    const list = await http(`${stack.gatewayUrl}/v1/models?tag.team=a`);
+    assert.deepEqual(list.body.models.map((m: { name: string }) => m.name), ['crud']);
+    const alias = await http(`${stack.gatewayUrl}/v1/models/demo/aliases/staging`, { method: 'PUT', json: { version: 'x' } });
+    assert.equal(alias.status, 400);
+    assert.equal(alias.body.error.field, 'version');
+    const events = await http(`${stack.gatewayUrl}/v1/models/demo/alias-events`);
+    assert.equal(events.status, 200);
+    assert.ok(events.body.events.length >= 1);
+    assert.equal((await http(`${stack.gatewayUrl}/v1/models/crud`, { method: 'DELETE' })).status, 200);
+    assert.equal((await http(`${stack.gatewayUrl}/v1/nothing-here`)).status, 404);
+  });
+
+  it('exposes Prometheus metrics and an OpenAPI document that covers every route', async () => {
+    const metrics = await fetch(`${stack.gatewayUrl}/metrics`);
+    const text = await metrics.text();
+    assert.match(text, /l1g1_gateway_http_requests_total\{route="\/v1\/models\/:name\(\^\[\^\/:\]\+\)::predict",method="POST",status="200"\}/);
+    assert.match(text, /l1g1_gateway_breaker_open\{upstream="inference"\} 0/);
+
+    const routes: string[] = [];
+    const upstreams = createUpstreams(loadGatewayConfig({}));
+    const app = buildGateway({ config: loadGatewayConfig({}), upstreams, logger: createSilentLogger(), onRoute: (m, u) => routes.push(`${m} ${u}`) });
+    await app.ready();
+    await app.close();
+    upstreams.close();
+    const doc = (await http(`${stack.gatewayUrl}/openapi.json`)).body;
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict')}`),
+    );
+    assert.deepEqual([...new Set(routes)].sort(), documented.sort());
+  });
+});
+
+describe('gateway: admission control', function () {
+  let stack: Stack;
+
+  before(async () => {
+    // One queue slot and a long batching window: the second request waits, the rest are refused.
+    stack = await startStack({ inferenceEnv: { L1G1_MAX_QUEUE_SIZE: '1', L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' } });
+    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('a full queue answers 429 with Retry-After (REST) and RESOURCE_EXHAUSTED (gRPC)', async () => {
+    const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
+    // Warm the model so that loading does not serialize the burst.
+    assert.equal((await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
+    const results = await Promise.all(Array.from({ length: 6 }, () => http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })));
+    const refused = results.filter((r) => r.status === 429);
+    assert.ok(refused.length >= 1, `statuses: ${results.map((r) => r.status).join(',')}`);
+    assert.ok(results.some((r) => r.status === 200));
+    assert.ok(Number(refused[0]!.headers.get('retry-after')) >= 1);
+    assert.equal(refused[0]!.body.error.code, 'RESOURCE_EXHAUSTED');
+    assert.ok(results.every((r) => r.status === 200 || r.status === 429));
+  });
+});
+

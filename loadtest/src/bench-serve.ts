@@ -1,0 +1,353 @@
+/**
+ * `npm run bench:serve`: the serving benchmark, side by side in one run.
+ *
+ * The reference is the MLP 4096→256→20 (fp32) run in this process by
+ * onnxruntime-node (batch 1 and 32). The suite (registry, inference,
+ * gateway) then runs as child processes — the load generator must not share
+ * an event loop with the servers — and the same model is driven through gRPC
+ * Predict, OIP gRPC ModelInfer, REST JSON and REST OIP binary at several
+ * concurrencies, with dynamic batching on, then off.
+ *
+ * Prints one JSON line per case (`{"bench":"serve",...}`) and a final
+ * summary line (`{"bench":"serve-summary",...}`); progress goes to stderr.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildMlp } from '@l1g1/onnx';
+import { runScenario, type Scenario, type ScenarioResult, type SendFn } from './harness';
+import {
+  freePort,
+  grpcHealthCheck,
+  httpHealthCheck,
+  registerModel,
+  startServiceProcess,
+  waitHealthy,
+  type ServiceProcess,
+} from './suite-processes';
+import { createGrpcOipTarget, createGrpcPredictTarget } from './targets/grpc';
+import { createHttpClient, type HttpClientKind } from './targets/http-client';
+import { createInProcessOrtTarget } from './targets/inproc-ort';
+import { createRestTarget, type RestTargetKind } from './targets/rest';
+import type { ServerTimingStats, ServerTimingSummary } from './targets/server-timing';
+import { randomFp32Input, rowsOf, type Fp32Input } from './targets/tensor-input';
+
+const ROOT = resolve(__dirname, '..', '..');
+const MODEL = 'mlp';
+const INPUT_SIZE = 4096;
+const CLIENT_BATCH_ROWS = 32;
+/** The inference service's default (L1G1_MAX_QUEUE_DELAY_US), for the p99 aim. */
+const MAX_QUEUE_DELAY_US = 1000;
+
+interface BenchOptions {
+  durationS: number;
+  warmupS: number;
+  maxRequests: number;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'duration-s': { type: 'string' },
+      'warmup-s': { type: 'string' },
+      'max-requests': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node loadtest/dist/bench-serve.js [--quick] [--duration-s 3] [--warmup-s 0.5] [--max-requests 1000000]');
+    process.exit(0);
+  }
+  const num = (v: string | undefined, name: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+  const quick = values.quick === true;
+  return {
+    durationS: num(values['duration-s'], 'duration-s', quick ? 1 : 3),
+    warmupS: num(values['warmup-s'], 'warmup-s', quick ? 0.25 : 0.5),
+    maxRequests: Math.floor(num(values['max-requests'], 'max-requests', 1_000_000)),
+  };
+}
+
+/** One printed case: the harness result plus what was measured. */
+interface CaseRecord extends ScenarioResult {
+  bench: 'serve';
+  case: string;
+  target: string;
+  batching?: boolean;
+  rows_per_request: number;
+  body_bytes?: number;
+  http_client?: HttpClientKind;
+  grpc_channels?: number;
+  /** Server-reported means over the measured window. */
+  server?: ServerTimingSummary;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench:serve] ${msg}\n`);
+};
+
+/** Child processes and the temp dir, released on every way out. */
+class Cleanup {
+  readonly processes: ServiceProcess[] = [];
+  dir: string | undefined;
+  private done = false;
+
+  constructor() {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log(`${signal}: stopping the suite`);
+      void this.run().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    // Last resort (uncaught error, process.exit): no child may outlive us.
+    process.once('exit', () => {
+      for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      this.removeDir();
+    });
+  }
+
+  async run(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    // Front door first, storage last.
+    for (const p of [...this.processes].reverse()) await p.stop().catch(() => undefined);
+    this.removeDir();
+  }
+
+  private removeDir(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
+
+/** Keeps sending until one request succeeds (a service warming up or reconnecting). */
+async function untilOk(what: string, send: SendFn, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await send();
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${what} kept failing: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const cleanup = new Cleanup();
+  try {
+    await bench(opts, cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
+  const records = new Map<string, CaseRecord>();
+  const started = Date.now();
+
+  const runCase = async (
+    id: string,
+    meta: Omit<CaseRecord, keyof ScenarioResult | 'bench' | 'case'>,
+    send: SendFn,
+    load: { concurrency: number } | { rateRps: number; maxOutstanding: number },
+    timing?: ServerTimingStats,
+  ): Promise<CaseRecord> => {
+    const base = { scenario: id, maxRequests: opts.maxRequests, durationS: opts.durationS, warmupS: opts.warmupS, rowsPerRequest: meta.rows_per_request };
+    const scenario: Scenario = 'concurrency' in load ? { ...base, mode: 'closed', concurrency: load.concurrency } : { ...base, mode: 'open', ...load };
+    // Server timing counts from the end of the warm-up, like the latencies.
+    const resetTimer = timing ? setTimeout(() => timing.reset(), opts.warmupS * 1000) : undefined;
+    const result = await runScenario(scenario, send);
+    clearTimeout(resetTimer);
+    const record: CaseRecord = { bench: 'serve', case: id, ...meta, ...result, ...(timing ? { server: timing.summary() } : {}) };
+    records.set(id, record);
+    console.log(JSON.stringify(record));
+    return record;
+  };
+
+  const modelBytes = buildMlp({ inputSize: INPUT_SIZE, hiddenSizes: [256], outputSize: 20, seed: 42 });
+  const input1 = randomFp32Input('input', [1, INPUT_SIZE]);
+  const input32 = randomFp32Input('input', [CLIENT_BATCH_ROWS, INPUT_SIZE]);
+
+  // --- the reference: in-process ORT, before any server runs --------------
+  for (const input of [input1, input32]) {
+    const rows = rowsOf(input);
+    log(`in-process ORT, batch ${rows}`);
+    const target = await createInProcessOrtTarget(modelBytes, input);
+    await runCase(`inproc-b${rows}`, { target: 'inproc-ort', rows_per_request: rows }, target.send, { concurrency: 1 });
+    await target.close();
+  }
+
+  // --- the suite as child processes ---------------------------------------
+  cleanup.dir = mkdtempSync(join(tmpdir(), 'l1g1-bench-'));
+  const dir = cleanup.dir;
+  const [registryPort, inferencePort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+  const registryAddr = `127.0.0.1:${registryPort}`;
+  const inferenceAddr = `127.0.0.1:${inferencePort}`;
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const env = {
+    L1G1_DATA_DIR: dir,
+    L1G1_REGISTRY_ADDR: registryAddr,
+    L1G1_INFERENCE_ADDR: inferenceAddr,
+    L1G1_GATEWAY_PORT: String(gatewayPort),
+    L1G1_HTTP_HOST: '127.0.0.1',
+  };
+  const start = async (name: string, script: string, extra: Record<string, string>, check: () => Promise<boolean>): Promise<ServiceProcess> => {
+    const p = startServiceProcess(name, join(ROOT, script), { ...env, ...extra, OTEL_SERVICE_NAME: name }, join(dir, `${name}.log`));
+    cleanup.processes.push(p);
+    await waitHealthy(p, check);
+    return p;
+  };
+
+  log('starting model-registry, inference (batching on), gateway');
+  await start('model-registry', 'services/model-registry/dist/main.js', {}, grpcHealthCheck(registryAddr));
+  const version = await registerModel(registryAddr, MODEL, modelBytes);
+  log(`registered ${MODEL} version ${version} (alias production)`);
+  let inference = await start('inference', 'services/inference/dist/main.js', { L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
+  await start('gateway', 'gateway/dist/main.js', {}, httpHealthCheck(`${gatewayUrl}/healthz`));
+
+  const grpcTarget = (kind: 'grpc-predict' | 'grpc-oip', input: Fp32Input, channels = 1) =>
+    (kind === 'grpc-predict' ? createGrpcPredictTarget : createGrpcOipTarget)({ address: inferenceAddr, model: MODEL, input, channels });
+
+  const warm = async (): Promise<void> => {
+    const g = grpcTarget('grpc-predict', input1);
+    await untilOk('gRPC Predict', g.send);
+    g.close();
+    const client = createHttpClient('node-http', { baseUrl: gatewayUrl, maxSockets: 1 });
+    await untilOk('REST predict', createRestTarget('rest-json', client, MODEL, input1).send);
+    client.close();
+  };
+  await warm();
+
+  const runGrpc = async (kind: 'grpc-predict' | 'grpc-oip', batching: boolean, concurrency: number, input = input1, channels = 1, suffix = '') => {
+    const t = grpcTarget(kind, input, channels);
+    const rows = rowsOf(input);
+    const id = `${kind}${rows > 1 ? `-b${rows}` : ''}-c${concurrency}${channels > 1 ? `-ch${channels}` : ''}-${batching ? 'batched' : 'unbatched'}${suffix}`;
+    log(id);
+    const r = await runCase(id, { target: kind, batching, rows_per_request: rows, grpc_channels: channels }, t.send, { concurrency }, t.timing);
+    t.close();
+    return r;
+  };
+  const runRest = async (kind: RestTargetKind, batching: boolean, concurrency: number, clientKind: HttpClientKind, suffix = '') => {
+    const client = createHttpClient(clientKind, { baseUrl: gatewayUrl, maxSockets: concurrency });
+    const t = createRestTarget(kind, client, MODEL, input1);
+    const id = `${kind}-c${concurrency}-${batching ? 'batched' : 'unbatched'}${suffix}`;
+    log(id);
+    const r = await runCase(id, { target: kind, batching, rows_per_request: 1, body_bytes: t.bodyBytes, http_client: clientKind }, t.send, { concurrency }, t.timing);
+    client.close();
+    return r;
+  };
+
+  // --- which HTTP client loads the gateway harder --------------------------
+  const viaFetch = await runRest('rest-json', true, 16, 'fetch', '-fetch');
+  const viaHttp = await runRest('rest-json', true, 16, 'node-http', '-node-http');
+  const httpClient: HttpClientKind = viaFetch.throughput_rps > viaHttp.throughput_rps ? 'fetch' : 'node-http';
+  log(`HTTP client: ${httpClient} (fetch ${viaFetch.throughput_rps} req/s, http.request ${viaHttp.throughput_rps} req/s at c16)`);
+
+  // --- batching on ----------------------------------------------------------
+  for (const c of [1, 16, 64]) {
+    await runGrpc('grpc-predict', true, c);
+    await runGrpc('grpc-oip', true, c);
+    await runRest('rest-json', true, c, httpClient);
+    await runRest('rest-oip-binary', true, c, httpClient);
+  }
+  await runRest('rest-oip-json', true, 64, httpClient);
+  await runGrpc('grpc-predict', true, 64, input1, 4);
+  await runGrpc('grpc-predict', true, 4, input32);
+  // Open loop at half the closed-loop capacity: the latency a request sees
+  // when the server is not saturated (the p99 aim is about that regime).
+  const capacity = records.get('grpc-predict-c64-batched')?.throughput_rps ?? 1000;
+  {
+    const t = grpcTarget('grpc-predict', input1);
+    const rate = Math.max(10, Math.round(capacity / 2));
+    log(`grpc-predict open loop at ${rate} req/s`);
+    await runCase('grpc-predict-open-half-capacity-batched', { target: 'grpc-predict', batching: true, rows_per_request: 1, grpc_channels: 1 }, t.send, { rateRps: rate, maxOutstanding: 256 }, t.timing);
+    t.close();
+  }
+
+  // --- batching off: the same inference service, one request per run --------
+  log('restarting inference with L1G1_BATCHING=false');
+  await inference.stop();
+  cleanup.processes.splice(cleanup.processes.indexOf(inference), 1);
+  inference = await start('inference', 'services/inference/dist/main.js', { L1G1_BATCHING: 'false' }, grpcHealthCheck(inferenceAddr));
+  await warm();
+  await runGrpc('grpc-predict', false, 1);
+  await runGrpc('grpc-predict', false, 64);
+  await runRest('rest-json', false, 1, httpClient);
+  await runRest('rest-json', false, 64, httpClient);
+  await runGrpc('grpc-predict', false, 4, input32);
+
+  // --- summary ----------------------------------------------------------------
+  const get = (id: string, field: 'throughput_rps' | 'rows_per_s' | 'p50_ms' | 'p99_ms'): number | null => records.get(id)?.[field] ?? null;
+  const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? Number((a / b).toFixed(3)) : null);
+  const diffUs = (a: number | null, b: number | null): number | null => (a !== null && b !== null ? Math.round((a - b) * 1000) : null);
+  const inB1 = get('inproc-b1', 'rows_per_s');
+  const inB32 = get('inproc-b32', 'rows_per_s');
+  const restC64 = get('rest-json-c64-batched', 'throughput_rps');
+  const grpcC64 = get('grpc-predict-c64-batched', 'rows_per_s');
+  const b32Compute = records.get('grpc-predict-c64-batched')?.server?.mean_compute_us ?? null;
+  let ortVersion = 'unknown';
+  try {
+    ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Only for the record.
+  }
+  const summary = {
+    bench: 'serve-summary',
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)),
+      os: `${platform()} ${release()}`,
+      node: process.version,
+      onnxruntime_node: ortVersion,
+      date: new Date().toISOString(),
+    },
+    options: { duration_s: opts.durationS, warmup_s: opts.warmupS, max_requests: opts.maxRequests, http_client: httpClient },
+    model: { name: MODEL, architecture: `MLP ${INPUT_SIZE}->256->20 fp32`, version },
+    figures: {
+      inproc_b1_rows_per_s: inB1,
+      inproc_b32_rows_per_s: inB32,
+      inproc_b32_over_b1: ratio(inB32, inB1),
+      rest_json_c64_rps: restC64,
+      rest_json_c64_aim_1600_ratio: ratio(restC64, 1600),
+      rest_json_c64_over_fastapi_550: ratio(restC64, 550),
+      rest_json_c64_over_ray_serve_260: ratio(restC64, 260),
+      rest_oip_binary_c64_rps: get('rest-oip-binary-c64-batched', 'throughput_rps'),
+      grpc_raw_batched_c64_rows_per_s: grpcC64,
+      grpc_raw_batched_over_inproc_b32: ratio(grpcC64, inB32),
+      grpc_raw_batched_over_inproc_b1: ratio(grpcC64, inB1),
+      rest_json_batched_c64_over_inproc_b1: ratio(get('rest-json-c64-batched', 'rows_per_s'), inB1),
+      grpc_client_b32_rows_per_s: get('grpc-predict-b32-c4-batched', 'rows_per_s'),
+      grpc_client_b32_over_inproc_b32: ratio(get('grpc-predict-b32-c4-batched', 'rows_per_s'), inB32),
+      batching_on_over_off_grpc_c64: ratio(get('grpc-predict-c64-batched', 'throughput_rps'), get('grpc-predict-c64-unbatched', 'throughput_rps')),
+      batching_on_over_off_rest_json_c64: ratio(restC64, get('rest-json-c64-unbatched', 'throughput_rps')),
+      added_p50_us_grpc_c1_unbatched: diffUs(get('grpc-predict-c1-unbatched', 'p50_ms'), get('inproc-b1', 'p50_ms')),
+      added_p50_us_rest_json_c1_unbatched: diffUs(get('rest-json-c1-unbatched', 'p50_ms'), get('inproc-b1', 'p50_ms')),
+      added_p50_us_grpc_c1_batched: diffUs(get('grpc-predict-c1-batched', 'p50_ms'), get('inproc-b1', 'p50_ms')),
+      open_loop_half_capacity_p99_ms: get('grpc-predict-open-half-capacity-batched', 'p99_ms'),
+      p99_bound_ms: b32Compute === null ? null : Number(((2 * MAX_QUEUE_DELAY_US + b32Compute) / 1000).toFixed(3)),
+    },
+    wall_s: Number(((Date.now() - started) / 1000).toFixed(1)),
+  };
+  console.log(JSON.stringify(summary));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench:serve failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,76 @@
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Client,
+  credentials,
+  InterceptingCall,
+  type Interceptor,
+  Metadata,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { fromServiceError } from './errors';
+
+export interface ClientOptions {
+  /** Deadline applied to every unary / client-streaming call that sets none. */
+  defaultDeadlineMs?: number;
+  channelOptions?: ChannelOptions;
+}
+
+/**
+ * An interceptor that gives every non-server-streaming call a deadline
+ * (a call without one can hang forever on a stuck peer). Server streams
+ * (watches) are long-lived by design and keep theirs unset.
+ */
+export function deadlineInterceptor(defaultDeadlineMs: number): Interceptor {
+  return (options, nextCall) => {
+    const streaming = options.method_definition.responseStream;
+    const withDeadline =
+      options.deadline === undefined && !streaming
+        ? { ...options, deadline: Date.now() + defaultDeadlineMs }
+        : options;
+    return new InterceptingCall(nextCall(withDeadline));
+  };
+}
+
+type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: Partial<ChannelOptions>) => C;
+
+/** Builds a generated grpc-js client with deadlines and sane message limits. */
+export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address: string, options: ClientOptions = {}): C {
+  const maxBytes = 64 * 1024 * 1024;
+  return new Ctor(address, credentials.createInsecure(), {
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+    // Reconnect fast after a peer restarts (default backoff reaches 120 s).
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
+    ...options.channelOptions,
+    interceptors: [deadlineInterceptor(options.defaultDeadlineMs ?? 10_000)],
+  } as Partial<ChannelOptions>);
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/**
+ * Promise form of a unary call. Failures come back as `L1g1Error`s (the
+ * gRPC status turned back into a domain error at the client edge).
+ */
+export function unary<Req, Res>(
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  options: { deadlineMs?: number; metadata?: Metadata } = {},
+): Promise<Res> {
+  return new Promise((resolvePromise, reject) => {
+    const callOptions: Partial<CallOptions> =
+      options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+    method(request, options.metadata ?? new Metadata(), callOptions, (err, res) => {
+      if (err) reject(fromServiceError(err));
+      else resolvePromise(res);
+    });
+  });
+}

@@ -1,0 +1,184 @@
+import {
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { toServiceError } from './errors';
+import type { Logger } from './logger';
+
+type Req<M> = M extends { requestDeserialize: (b: Buffer) => infer R } ? R : never;
+type Res<M> = M extends { responseSerialize: (v: infer R) => Buffer } ? R : never;
+
+/** Handler shapes by streaming kind: async everywhere, errors thrown. */
+export type AsyncHandler<M> = M extends { requestStream: false; responseStream: false }
+  ? (request: Req<M>, call: ServerUnaryCall<Req<M>, Res<M>>) => Promise<Res<M>>
+  : M extends { requestStream: true; responseStream: false }
+    ? (call: ServerReadableStream<Req<M>, Res<M>>) => Promise<Res<M>>
+    : M extends { requestStream: false; responseStream: true }
+      ? (request: Req<M>, call: ServerWritableStream<Req<M>, Res<M>>) => Promise<void>
+      : (call: ServerDuplexStream<Req<M>, Res<M>>) => Promise<void>;
+
+/** An async implementation of a ts-proto grpc-js service definition. */
+export type AsyncService<D> = { [K in keyof D]: AsyncHandler<D[K]> };
+
+interface MethodShape {
+  requestStream: boolean;
+  responseStream: boolean;
+}
+
+/**
+ * Adapts async handlers to grpc-js callbacks, with the error interceptor:
+ * every thrown error goes through the catalogue (`toServiceError`).
+ */
+export function toGrpcImplementation<D extends Record<string, MethodShape>>(
+  definition: D,
+  impl: AsyncService<D>,
+  logger: Logger,
+): UntypedServiceImplementation {
+  const out: UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(definition)) {
+    // The mapped type cannot be narrowed per key at run time; each branch
+    // below calls the handler with the arguments its method kind declares.
+    const handler = (impl as Record<string, (...args: unknown[]) => Promise<unknown>>)[name];
+    if (!handler) continue;
+    const fn = handler.bind(impl);
+    if (!method.requestStream && !method.responseStream) {
+      out[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        fn(call.request, call).then(
+          (res) => callback(null, res),
+          (err: unknown) => callback(toServiceError(err, logger)),
+        );
+      };
+    } else if (method.requestStream && !method.responseStream) {
+      out[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        fn(call).then(
+          (res) => callback(null, res),
+          (err: unknown) => callback(toServiceError(err, logger)),
+        );
+      };
+    } else if (!method.requestStream) {
+      out[name] = (call: ServerWritableStream<unknown, unknown>) => {
+        fn(call.request, call).then(
+          () => call.end(),
+          (err: unknown) => {
+            if (!call.cancelled) call.destroy(toServiceError(err, logger) as Error);
+          },
+        );
+      };
+    } else {
+      out[name] = (call: ServerDuplexStream<unknown, unknown>) => {
+        fn(call).then(
+          () => call.end(),
+          (err: unknown) => {
+            if (!call.cancelled) call.destroy(toServiceError(err, logger) as Error);
+          },
+        );
+      };
+    }
+  }
+  return out;
+}
+
+export interface ServiceBinding {
+  /** Fully qualified service name, e.g. `l1g1.inference.v1.InferenceService`. */
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServerOptions {
+  logger: Logger;
+  services: ServiceBinding[];
+  /** Max inbound message size (bytes); default 64 MiB. */
+  maxReceiveMessageBytes?: number;
+}
+
+export interface RunningGrpcServer {
+  server: Server;
+  port: number;
+  address: string;
+  health: HealthImplementation;
+  /** Stops accepting, drains in-flight calls up to `graceMs`, then forces. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** The repo's proto/ folder (next to packages/), for reflection. */
+export function protoRoot(): string {
+  return resolve(__dirname, '../../../proto');
+}
+
+function listProtos(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return listProtos(p);
+    return name.endsWith('.proto') ? [p] : [];
+  });
+}
+
+let reflectionCache: ReflectionService | undefined;
+function reflection(): ReflectionService | undefined {
+  const root = protoRoot();
+  if (!existsSync(root)) return undefined;
+  reflectionCache ??= new ReflectionService(
+    loadSync(
+      listProtos(root).map((p) => relative(root, p)),
+      { includeDirs: [root], keepCase: true, longs: String, enums: String, defaults: true },
+    ),
+  );
+  return reflectionCache;
+}
+
+/**
+ * Starts a gRPC server with health (grpc.health.v1: overall '' and one entry
+ * per service) and server reflection, bound to `address` (port 0 = any).
+ */
+export async function startGrpcServer(address: string, options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const maxBytes = options.maxReceiveMessageBytes ?? 64 * 1024 * 1024;
+  const server = new Server({
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+  });
+  const health = new HealthImplementation({ '': 'NOT_SERVING' });
+  health.addToServer(server);
+  reflection()?.addToServer(server);
+  for (const svc of options.services) {
+    server.addService(svc.definition, svc.implementation);
+  }
+  const port = await new Promise<number>((resolvePort, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolvePort(p)));
+  });
+  for (const svc of options.services) health.setStatus(svc.name, 'SERVING');
+  health.setStatus('', 'SERVING');
+  const host = address.slice(0, address.lastIndexOf(':'));
+  return {
+    server,
+    port,
+    address: `${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    health,
+    shutdown: (graceMs = 5000) =>
+      new Promise<void>((done) => {
+        health.setStatus('', 'NOT_SERVING');
+        for (const svc of options.services) health.setStatus(svc.name, 'NOT_SERVING');
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          done();
+        }, graceMs);
+        timer.unref();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          done();
+        });
+      }),
+  };
+}

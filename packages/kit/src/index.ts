@@ -1,0 +1,16 @@
+/**
+ * The shared runtime kit: config, logging, the error catalogue, gRPC server
+ * and client bootstrap, storage ports and tensor plumbing. Telemetry lives in
+ * `@l1g1/kit/dist/telemetry` on purpose: it must load before grpc-js, and this
+ * index loads grpc-js.
+ */
+export * from './config';
+export * from './logger';
+export * from './errors';
+export * from './grpc-server';
+export * from './grpc-client';
+export * from './signals';
+export * from './sqlite';
+export * from './blob-store';
+export * from './tensors';
+export * from './metadata';

@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny, well-distributed 32-bit PRNG. Chosen over Math.random because model
+ * weights must be reproducible from a seed, byte for byte.
+ * Returns a function yielding floats in [0, 1).
+ */
+export function createMulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

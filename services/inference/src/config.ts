@@ -1,0 +1,34 @@
+import { envAddress, envBool, envInt, envString, type Env } from '@l1g1/kit';
+import { join, resolve } from 'node:path';
+
+export interface InferenceConfig {
+  /** gRPC bind address (our InferenceService and OIP v2). */
+  address: string;
+  registryAddress: string;
+  /** Verified artifacts downloaded from the registry. */
+  cacheDir: string;
+  workersPerModel: number;
+  intraOpThreads: number;
+  batching: boolean;
+  maxBatchSize: number;
+  maxQueueDelayUs: number;
+  maxQueueSize: number;
+  /** Deadline for a prediction whose caller set none. */
+  requestTimeoutMs: number;
+}
+
+export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
+  const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
+  return Object.freeze({
+    address: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
+    cacheDir: join(dataDir, 'inference', 'cache'),
+    workersPerModel: envInt(env, 'L1G1_INFERENCE_WORKERS', 1, { min: 1, max: 64 }),
+    intraOpThreads: envInt(env, 'L1G1_ORT_THREADS', 1, { min: 1, max: 256 }),
+    batching: envBool(env, 'L1G1_BATCHING', true),
+    maxBatchSize: envInt(env, 'L1G1_MAX_BATCH_SIZE', 32, { min: 1, max: 4096 }),
+    maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 1000, { min: 0, max: 10_000_000 }),
+    maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
+    requestTimeoutMs: envInt(env, 'L1G1_REQUEST_TIMEOUT_MS', 30_000, { min: 1 }),
+  });
+}

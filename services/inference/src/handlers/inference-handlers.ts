@@ -1,0 +1,101 @@
+import { common, inference } from '@l1g1/contracts';
+import { dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
+import { precisionName, type ModelManager } from '../domain/model-manager';
+import { validateInputs, validateOutputNames } from '../domain/validate';
+import type { RawTensor } from '../domain/types';
+
+type Service = typeof inference.InferenceServiceService;
+
+export function selectorOf(ref: common.ModelRef | undefined, precision: common.Precision, field = 'model') {
+  if (!ref?.name) throw errors.invalidArgument(`${field}.name`, 'model name is required');
+  if (ref.selector?.$case === 'version') {
+    if (ref.selector.value <= 0) throw errors.invalidArgument(`${field}.version`, 'version must be a positive integer');
+    return { name: ref.name, version: ref.selector.value, precision };
+  }
+  return { name: ref.name, alias: ref.selector?.$case === 'alias' && ref.selector.value ? ref.selector.value : 'production', precision };
+}
+
+export function checkPrecision(p: common.Precision, field = 'precision'): common.Precision {
+  if (p === common.Precision.PRECISION_UNSPECIFIED) return common.Precision.PRECISION_FP32;
+  if (!Object.values(common.Precision).includes(p) || p < 0) throw errors.invalidArgument(field, `unknown precision ${String(p)}`);
+  return p;
+}
+
+function fromTensor(t: common.Tensor, i: number): RawTensor {
+  const datatype = dataTypeToOip(t.datatype);
+  if (!datatype) throw errors.invalidArgument(`inputs[${i}].datatype`, `input "${t.name}" needs a datatype`);
+  return { name: t.name, datatype, shape: t.shape.map(Number), data: Buffer.from(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength) };
+}
+
+function toTensor(t: RawTensor): common.Tensor {
+  return { name: t.name, datatype: oipToDataType(t.datatype) ?? common.DataType.DATA_TYPE_UNSPECIFIED, shape: t.shape, rawData: t.data };
+}
+
+/** Handlers of l1g1.inference.v1.InferenceService: validate -> run -> map. */
+export function createInferenceHandlers(models: ModelManager): AsyncService<Service> {
+  return {
+    async predict(req) {
+      const precision = checkPrecision(req.precision);
+      const sel = selectorOf(req.model, precision);
+      const inputs = req.inputs.map(fromTensor);
+      return models.withModel(sel, async (model) => {
+        const ordered = validateInputs(model.signature, inputs);
+        const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
+        const result = await model.batcher.submit(ordered, outputNames);
+        return {
+          modelName: model.name,
+          modelVersion: model.version,
+          precision: model.precision,
+          outputs: result.outputs.map(toTensor),
+          timing: result.timing,
+          metadata: req.metadata,
+          requestId: req.requestId,
+        };
+      });
+    },
+    async listLoadedModels() {
+      return {
+        models: models.list().map(({ model, aliases }) => ({
+          modelName: model.name,
+          version: model.version,
+          precision: model.precision,
+          sha256: model.sha256,
+          aliases,
+          signature: {
+            inputs: model.signature.inputs.map((s) => ({ name: s.name, datatype: oipToDataType(s.datatype)!, shape: s.shape, dimNames: [] })),
+            outputs: model.signature.outputs.map((s) => ({ name: s.name, datatype: oipToDataType(s.datatype)!, shape: s.shape, dimNames: [] })),
+          },
+          batcher: {
+            maxBatchSize: model.batcher.options.maxBatchSize,
+            maxQueueDelayUs: model.batcher.options.maxQueueDelayUs,
+            maxQueueSize: model.batcher.options.maxQueueSize,
+            queued: model.batcher.queued,
+            requests: model.batcher.stats.requests,
+            batches: model.batcher.stats.batches,
+            rejected: model.batcher.stats.rejected,
+          },
+        })),
+      };
+    },
+    async loadModel(req) {
+      const precision = checkPrecision(req.precision);
+      const model = await models.acquire(selectorOf(req.model, precision));
+      const entry = models.list().find((e) => e.model === model);
+      return {
+        modelName: model.name,
+        version: model.version,
+        precision: model.precision,
+        sha256: model.sha256,
+        aliases: entry?.aliases ?? [],
+        signature: undefined,
+        batcher: undefined,
+      };
+    },
+    async unloadModel(req) {
+      if (!req.modelName) throw errors.invalidArgument('model_name', 'model name is required');
+      return { unloaded: await models.unloadByName(req.modelName, req.version) };
+    },
+  };
+}
+
+export { precisionName };

@@ -1,0 +1,126 @@
+import { common, oip } from '@l1g1/contracts';
+import { contentsToRaw, errors, isOipDatatype, L1g1Error, rawToContents, type AsyncService } from '@l1g1/kit';
+import type { ModelManager, ModelSelector } from '../domain/model-manager';
+import { validateInputs, validateOutputNames } from '../domain/validate';
+import type { RawTensor } from '../domain/types';
+
+type Service = typeof oip.GRPCInferenceServiceService;
+
+const PRECISIONS: Record<string, common.Precision> = {
+  fp32: common.Precision.PRECISION_FP32,
+  fp16: common.Precision.PRECISION_FP16,
+  int8: common.Precision.PRECISION_INT8,
+};
+
+/**
+ * OIP model selection: an empty version means the `production` alias, a
+ * number a version, anything else an alias name (e.g. `staging`).
+ * The request parameter `precision` (fp32|fp16|int8) picks a variant.
+ */
+export function oipSelector(name: string, version: string, params: { [k: string]: oip.InferParameter } = {}): ModelSelector {
+  if (!name) throw errors.invalidArgument('model_name', 'model name is required');
+  const p = params['precision']?.parameterChoice;
+  let precision = common.Precision.PRECISION_FP32;
+  if (p) {
+    const value = p.$case === 'stringParam' ? PRECISIONS[p.value.toLowerCase()] : undefined;
+    if (value === undefined) throw errors.invalidArgument('parameters.precision', 'must be one of "fp32", "fp16", "int8"');
+    precision = value;
+  }
+  if (version === '') return { name, alias: 'production', precision };
+  if (/^\d+$/.test(version)) {
+    const v = Number(version);
+    if (v <= 0) throw errors.invalidArgument('model_version', 'version must be a positive integer');
+    return { name, version: v, precision };
+  }
+  return { name, alias: version, precision };
+}
+
+export const SERVER_NAME = 'l1g1';
+export const SERVER_VERSION = '0.1.0';
+export const SERVER_EXTENSIONS = ['model_repository', 'binary_tensor_data', 'parameters'];
+
+/** The KServe Open Inference Protocol v2 gRPC service. */
+export function createOipHandlers(models: ModelManager, isReady: () => boolean): AsyncService<Service> {
+  return {
+    async serverLive() {
+      return { live: true };
+    },
+    async serverReady() {
+      return { ready: isReady() };
+    },
+    async modelReady(req) {
+      try {
+        await models.acquire(oipSelector(req.name, req.version));
+        return { ready: true };
+      } catch (err) {
+        if (err instanceof L1g1Error && (err.kind === 'NOT_FOUND' || err.kind === 'INVALID_ARGUMENT')) return { ready: false };
+        throw err;
+      }
+    },
+    async serverMetadata() {
+      return { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS };
+    },
+    async modelMetadata(req) {
+      const model = await models.acquire(oipSelector(req.name, req.version));
+      return {
+        name: model.name,
+        versions: [String(model.version)],
+        platform: 'onnxruntime_onnx',
+        inputs: model.signature.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+        outputs: model.signature.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+      };
+    },
+    async modelInfer(req) {
+      const sel = oipSelector(req.modelName, req.modelVersion, req.parameters);
+      const raw = req.rawInputContents.length > 0;
+      if (raw && req.rawInputContents.length !== req.inputs.length) {
+        throw errors.invalidArgument(
+          'raw_input_contents',
+          `has ${req.rawInputContents.length} entries for ${req.inputs.length} inputs (one per input, in order)`,
+        );
+      }
+      const inputs: RawTensor[] = req.inputs.map((t, i) => {
+        const field = `inputs[${i}]`;
+        const datatype = t.datatype.toUpperCase();
+        if (!isOipDatatype(datatype)) throw errors.invalidArgument(`${field}.datatype`, `input "${t.name}" has unknown datatype "${t.datatype}"`);
+        const shape = t.shape.map(Number);
+        if (raw) {
+          if (t.contents) throw errors.invalidArgument(`${field}.contents`, 'must be empty when raw_input_contents is used');
+          const b = req.rawInputContents[i]!;
+          return { name: t.name, datatype, shape, data: Buffer.from(b.buffer, b.byteOffset, b.byteLength) };
+        }
+        if (!t.contents) throw errors.invalidArgument(`${field}.contents`, `input "${t.name}" has no data`);
+        return { name: t.name, datatype, shape, data: contentsToRaw(datatype, shape, t.contents, field) };
+      });
+      const wantRawParam = req.parameters['raw_output']?.parameterChoice;
+      const rawOut = wantRawParam?.$case === 'boolParam' ? wantRawParam.value : raw;
+      return models.withModel(sel, async (model) => {
+        const ordered = validateInputs(model.signature, inputs);
+        const outputNames = validateOutputNames(
+          model.signature,
+          req.outputs.map((o) => o.name),
+        );
+        const result = await model.batcher.submit(ordered, outputNames);
+        const response: oip.ModelInferResponse = {
+          modelName: model.name,
+          modelVersion: String(model.version),
+          id: req.id,
+          parameters: {
+            queue_us: { parameterChoice: { $case: 'int64Param', value: Math.round(result.timing.queueUs) } },
+            compute_us: { parameterChoice: { $case: 'int64Param', value: Math.round(result.timing.computeUs) } },
+            batch_size: { parameterChoice: { $case: 'int64Param', value: result.timing.batchSize } },
+          },
+          outputs: result.outputs.map((o) => ({
+            name: o.name,
+            datatype: o.datatype,
+            shape: o.shape,
+            parameters: {},
+            contents: rawOut ? undefined : rawToContents(o.datatype, o.data),
+          })),
+          rawOutputContents: rawOut ? result.outputs.map((o) => o.data) : [],
+        };
+        return response;
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { L1g1Error } from '@l1g1/kit';
+import { buildMlpWithWeights } from '@l1g1/onnx';
+import { DynamicBatcher } from '../src/domain/batcher';
+import { createOrtRunner, type OrtRunner } from '../src/domain/ort-runner';
+import type { RawTensor, Signature } from '../src/domain/types';
+
+const signature: Signature = {
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 16] }],
+  outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 4] }],
+};
+
+function row(seed: number, rows = 1): RawTensor {
+  const data = new Float32Array(16 * rows).map((_, i) => Math.sin(seed * 31 + i));
+  return { name: 'input', datatype: 'FP32', shape: [rows, 16], data: Buffer.from(data.buffer) };
+}
+
+describe('inference: dynamic batcher on real onnxruntime workers', function () {
+  let dir: string;
+  let modelPath: string;
+  let bytes: Uint8Array;
+  let runner: OrtRunner;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'l1g1-batcher-'));
+    bytes = buildMlpWithWeights({ inputSize: 16, hiddenSizes: [32], outputSize: 4, seed: 3 }).bytes;
+    modelPath = join(dir, 'mlp.onnx');
+    writeFileSync(modelPath, bytes);
+    runner = await createOrtRunner(modelPath, { workers: 1, intraOpNumThreads: 1 });
+  });
+
+  after(async () => {
+    await runner.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stacks concurrent requests into batches and returns each its own rows, equal to a direct ORT run', async () => {
+    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 8, maxQueueDelayUs: 20_000, maxQueueSize: 100 });
+    const inputs = Array.from({ length: 16 }, (_, i) => row(i));
+    const results = await Promise.all(inputs.map((t) => batcher.submit([t], ['output'])));
+    const session = await ort.InferenceSession.create(Buffer.from(bytes));
+    for (const [i, r] of results.entries()) {
+      const expected = (await session.run({ input: new ort.Tensor('float32', new Float32Array(inputs[i]!.data.buffer.slice(inputs[i]!.data.byteOffset, inputs[i]!.data.byteOffset + inputs[i]!.data.byteLength)), [1, 16]) })).output!.data as Float32Array;
+      const got = new Float32Array(r.outputs[0]!.data.buffer.slice(r.outputs[0]!.data.byteOffset, r.outputs[0]!.data.byteOffset + r.outputs[0]!.data.byteLength));
+      assert.deepEqual(r.outputs[0]!.shape, [1, 4]);
+      assert.deepEqual([...got], [...expected]);
+    }
+    assert.ok(results.every((r) => r.timing.batchSize === 8), `batch sizes: ${results.map((r) => r.timing.batchSize).join(',')}`);
+    assert.equal(batcher.stats.batches, 2);
+    await session.release();
+  });
+
+  it('keeps multi-row requests whole and never exceeds the max batch size', async () => {
+    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 8, maxQueueDelayUs: 5_000, maxQueueSize: 100 });
+    const results = await Promise.all([row(1, 5), row(2, 5), row(3, 3)].map((t) => batcher.submit([t], ['output'])));
+    assert.deepEqual(results.map((r) => r.outputs[0]!.shape[0]), [5, 5, 3]);
+    assert.ok(results.every((r) => r.timing.batchSize <= 8));
+  });
+
+  it('with batching off, runs every request on its own', async () => {
+    const batcher = new DynamicBatcher(runner, signature, { enabled: false, maxBatchSize: 8, maxQueueDelayUs: 5_000, maxQueueSize: 100 });
+    const results = await Promise.all([1, 2, 3, 4].map((i) => batcher.submit([row(i)], ['output'])));
+    assert.ok(results.every((r) => r.timing.batchSize === 1));
+    assert.equal(batcher.stats.batches, 4);
+  });
+
+  it('refuses requests beyond the queue bound with RESOURCE_EXHAUSTED and a retry hint', async () => {
+    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 64, maxQueueDelayUs: 50_000, maxQueueSize: 4 });
+    const admitted = [1, 2, 3, 4].map((i) => batcher.submit([row(i)], ['output']));
+    assert.throws(
+      () => batcher.submit([row(5)], ['output']),
+      (err: unknown) => err instanceof L1g1Error && err.kind === 'RESOURCE_EXHAUSTED' && err.retryAfterMs > 0 && /queue is full/.test(err.message),
+    );
+    await Promise.all(admitted);
+    assert.equal(batcher.stats.rejected, 1);
+  });
+
+  it('reports a model that does not load as INVALID_ARGUMENT', async () => {
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(bad, 'not a model');
+    await assert.rejects(createOrtRunner(bad, { workers: 1, intraOpNumThreads: 1 }), (err: unknown) => err instanceof L1g1Error && err.reason === 'MODEL_LOAD_FAILED');
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The registry's settings, parsed once from the environment into a frozen
+ * object. Every default works on one laptop; a bad value fails at startup
+ * naming the variable.
+ */
+import { envAddress, envInt, envString, type Env } from '@l1g1/kit';
+import { join, resolve } from 'node:path';
+
+const MIB = 1024 * 1024;
+
+/** Typed, frozen registry settings. */
+export interface RegistryConfig {
+  /** `host:port` to bind (L1G1_REGISTRY_ADDR, default 127.0.0.1:50051; port 0 picks a free one). */
+  readonly address: string;
+  /** Absolute data root shared by the suite (L1G1_DATA_DIR, default ./.l1g1). */
+  readonly dataDir: string;
+  /** `<dataDir>/registry`: everything this service owns. */
+  readonly registryDir: string;
+  /** `<registryDir>/registry.db`: metadata (SQLite). */
+  readonly databasePath: string;
+  /** `<registryDir>/blobs`: content-addressed artifacts. */
+  readonly blobDir: string;
+  /** Largest artifact accepted (L1G1_REGISTRY_MAX_ARTIFACT_BYTES, default 512 MiB). */
+  readonly maxArtifactBytes: number;
+  /** How long shutdown lets in-flight calls finish before cutting them (L1G1_REGISTRY_SHUTDOWN_GRACE_MS, default 5000). */
+  readonly shutdownGraceMs: number;
+}
+
+/** Parses the registry settings from `env` (default: process.env). */
+export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
+  const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
+  const registryDir = join(dataDir, 'registry');
+  return Object.freeze({
+    address: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
+    dataDir,
+    registryDir,
+    databasePath: join(registryDir, 'registry.db'),
+    blobDir: join(registryDir, 'blobs'),
+    // ONNX files are protobufs, which cannot exceed 2 GiB.
+    maxArtifactBytes: envInt(env, 'L1G1_REGISTRY_MAX_ARTIFACT_BYTES', 512 * MIB, { min: 1, max: 2048 * MIB - 1 }),
+    shutdownGraceMs: envInt(env, 'L1G1_REGISTRY_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
+  });
+}

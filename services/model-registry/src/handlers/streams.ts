@@ -1,0 +1,79 @@
+/**
+ * gRPC stream plumbing for the handlers: cancellation as an AbortSignal,
+ * the upload stream as domain parts, and writes that respect backpressure.
+ */
+import { errors, type AsyncService } from '@l1g1/kit';
+import type { registry } from '@l1g1/contracts';
+import type { UploadPart } from '../domain/inputs';
+import { uploadPartFromWire } from './mappers';
+
+/** The grpc-js call objects, as kit's handler types declare them (no direct grpc-js import needed). */
+type Handlers = AsyncService<registry.ModelRegistryServiceService>;
+export type UploadCall = Parameters<Handlers['createVersion']>[0];
+
+/** The part of a grpc-js server call that reports cancellation. */
+interface CancellableCall {
+  readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+}
+
+/** An AbortSignal that fires when the client cancels, disconnects or its deadline passes. */
+export function cancellationSignal(call: CancellableCall): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
+/**
+ * The client's upload messages as domain parts. grpc-js destroys the stream
+ * when the call is cancelled, which surfaces here as a premature-close error;
+ * it is reported as CANCELLED so the domain discards the partial upload.
+ */
+export async function* uploadParts(
+  call: UploadCall,
+  signal: AbortSignal,
+): AsyncGenerator<UploadPart> {
+  const cancelled = (): Error => errors.cancelled('the upload was cancelled by the client; nothing was stored');
+  try {
+    // grpc-js streams yield decoded messages of the method's request type.
+    for await (const message of call as AsyncIterable<registry.UploadArtifactRequest>) {
+      if (signal.aborted) throw cancelled();
+      yield uploadPartFromWire(message);
+    }
+  } catch (err: unknown) {
+    if (signal.aborted || call.cancelled) throw cancelled();
+    throw err;
+  }
+  if (signal.aborted || call.cancelled) throw cancelled();
+}
+
+/** The part of a grpc-js server-streaming call that writing needs. */
+export interface WritableCall<T> {
+  write(message: T): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Writes one message; when the transport's buffer is full, waits until it
+ * drains (or the call is cancelled) so a slow client cannot make the server
+ * buffer a whole artifact or an unbounded event backlog.
+ */
+export async function writeMessage<T>(
+  call: WritableCall<T>,
+  message: T,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted) return;
+  if (call.write(message)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The model registry service: logical models, immutable numbered versions
+ * with content-addressed artifacts, moveable aliases with an audit log.
+ * `startModelRegistry` runs it in-process (tests, the launcher); `main.ts`
+ * runs it as a process.
+ */
+import { createFileBlobStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
+import { createOnnxInspector } from './adapters/onnx-inspector';
+import { createSqliteRegistryStore } from './adapters/sqlite-store';
+import type { RegistryConfig } from './config';
+import { createRegistry } from './domain/registry';
+import { registryServiceBinding } from './server';
+
+export { loadRegistryConfig, type RegistryConfig } from './config';
+export { REGISTRY_SERVICE_NAME } from './server';
+
+/** Options of {@link startModelRegistry}. */
+export interface StartModelRegistryOptions {
+  logger: Logger;
+}
+
+/** A running registry. */
+export interface RunningModelRegistry {
+  /** `host:port` clients dial (the bound port when the config asked for 0). */
+  readonly address: string;
+  readonly port: number;
+  /**
+   * Graceful stop: refuses new calls, ends open WatchAliases streams, lets
+   * in-flight calls finish (up to the configured grace), then closes the
+   * database. Safe to call more than once.
+   */
+  stop(): Promise<void>;
+}
+
+/** Opens the registry's storage under `config.registryDir` and serves it over gRPC. */
+export async function startModelRegistry(
+  config: RegistryConfig,
+  options: StartModelRegistryOptions,
+): Promise<RunningModelRegistry> {
+  const { logger } = options;
+  const store = createSqliteRegistryStore(config.databasePath);
+  const reg = createRegistry({
+    store,
+    blobs: createFileBlobStore(config.blobDir),
+    feed: createInProcessAliasFeed(),
+    inspector: createOnnxInspector(),
+    maxArtifactBytes: config.maxArtifactBytes,
+    logger,
+  });
+  let server: Awaited<ReturnType<typeof startGrpcServer>>;
+  try {
+    server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)] });
+  } catch (err: unknown) {
+    await reg.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    address: server.address,
+    port: server.port,
+    stop() {
+      stopping ??= (async () => {
+        // Stop accepting first, then end the watches so the drain can complete.
+        const drained = server.shutdown(config.shutdownGraceMs);
+        const closed = reg.close();
+        await drained;
+        await closed;
+      })();
+      return stopping;
+    },
+  };
+}
