@@ -27,10 +27,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node <script>` with `env` added to this process's environment. */
-export function startServiceProcess(name: string, script: string, env: Record<string, string>, logFile: string): ServiceProcess {
+/**
+ * Starts `node [nodeArgs] <script>` with `env` added to this process's
+ * environment (`nodeArgs`: e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function startServiceProcess(name: string, script: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): ServiceProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

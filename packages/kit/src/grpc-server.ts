@@ -14,7 +14,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { toServiceError } from './errors';
+import { errors, toServiceError } from './errors';
 import type { Logger } from './logger';
 
 type Req<M> = M extends { requestDeserialize: (b: Buffer) => infer R } ? R : never;
@@ -37,6 +37,43 @@ interface MethodShape {
   responseStream: boolean;
 }
 
+const MALFORMED = Symbol('l1g1.malformed');
+
+interface Malformed {
+  [MALFORMED]: string;
+}
+
+function isMalformed(value: unknown): value is Malformed {
+  return typeof value === 'object' && value !== null && MALFORMED in value;
+}
+
+/**
+ * grpc-js answers INTERNAL when a request does not decode. Bad bytes are the
+ * caller's fault: decoding failures are caught here and the handler adapter
+ * answers INVALID_ARGUMENT instead (the method still never sees them).
+ */
+export function tolerantDefinition(definition: ServiceDefinition): ServiceDefinition {
+  const out: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    const decode = method.requestDeserialize;
+    out[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        try {
+          return decode(bytes);
+        } catch (err) {
+          return { [MALFORMED]: err instanceof Error ? err.message : String(err) } satisfies Malformed;
+        }
+      },
+    };
+  }
+  return out as ServiceDefinition;
+}
+
+function malformedError(m: Malformed) {
+  return errors.invalidArgument('request', `not a valid protobuf message for this method (${m[MALFORMED]})`, { reason: 'MALFORMED_REQUEST' });
+}
+
 /**
  * Adapts async handlers to grpc-js callbacks, with the error interceptor:
  * every thrown error goes through the catalogue (`toServiceError`).
@@ -55,6 +92,10 @@ export function toGrpcImplementation<D extends Record<string, MethodShape>>(
     const fn = handler.bind(impl);
     if (!method.requestStream && !method.responseStream) {
       out[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        if (isMalformed(call.request)) {
+          callback(toServiceError(malformedError(call.request), logger));
+          return;
+        }
         fn(call.request, call).then(
           (res) => callback(null, res),
           (err: unknown) => callback(toServiceError(err, logger)),
@@ -69,10 +110,14 @@ export function toGrpcImplementation<D extends Record<string, MethodShape>>(
       };
     } else if (!method.requestStream) {
       out[name] = (call: ServerWritableStream<unknown, unknown>) => {
+        if (isMalformed(call.request)) {
+          call.emit('error', toServiceError(malformedError(call.request), logger));
+          return;
+        }
         fn(call.request, call).then(
           () => call.end(),
           (err: unknown) => {
-            if (!call.cancelled) call.destroy(toServiceError(err, logger) as Error);
+            if (!call.cancelled) call.emit('error', toServiceError(err, logger));
           },
         );
       };
@@ -81,7 +126,7 @@ export function toGrpcImplementation<D extends Record<string, MethodShape>>(
         fn(call).then(
           () => call.end(),
           (err: unknown) => {
-            if (!call.cancelled) call.destroy(toServiceError(err, logger) as Error);
+            if (!call.cancelled) call.emit('error', toServiceError(err, logger));
           },
         );
       };
@@ -153,7 +198,7 @@ export async function startGrpcServer(address: string, options: GrpcServerOption
   health.addToServer(server);
   reflection()?.addToServer(server);
   for (const svc of options.services) {
-    server.addService(svc.definition, svc.implementation);
+    server.addService(tolerantDefinition(svc.definition), svc.implementation);
   }
   const port = await new Promise<number>((resolvePort, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolvePort(p)));

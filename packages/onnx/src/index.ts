@@ -28,3 +28,4 @@ export {
   buildMlpWithWeights,
 } from './mlp';
 export { buildDemoClassifier } from './demo-classifier';
+export { buildIdentityModel } from './identity';

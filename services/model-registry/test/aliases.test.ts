@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { registry } from '@l1g1/contracts';
 import { asL1g1Error, metadataWithActor, unary } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
-import { rejectsWith, startTestRegistry, uniqueName, uploadVersion, type Client, type TestRegistry } from './helpers';
+import { rejectsWith, startTestRegistry, tinyModel, uniqueName, uploadVersion, type Client, type TestRegistry } from './helpers';
 
 const { ALIAS_ACTION_SET: SET, ALIAS_ACTION_MOVED: MOVED, ALIAS_ACTION_REMOVED: REMOVED } = registry.AliasAction;
 
@@ -59,7 +59,7 @@ describe('model-registry: aliases', () => {
 
   async function modelWithVersions(prefix: string, count: number): Promise<string> {
     const name = uniqueName(prefix);
-    for (let i = 0; i < count; i++) await uploadVersion(t.client, name, buildDemoClassifier({ seed: 1000 + i }));
+    for (let i = 0; i < count; i++) await uploadVersion(t.client, name, tinyModel(1000 + i));
     return name;
   }
 

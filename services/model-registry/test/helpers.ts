@@ -15,6 +15,7 @@ import {
   metadataWithActor,
   type ErrorKind,
 } from '@l1g1/kit';
+import { buildMlp, type MlpPrecision } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RegistryConfig, type RunningModelRegistry } from '../src/index';
 
 export type Client = registry.ModelRegistryServiceClient;
@@ -156,4 +157,21 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${counter}`;
+}
+
+/**
+ * A small valid ONNX model with the demo classifier's signature (features
+ * [batch,4] -> probabilities [batch,3]); each seed gives different bytes.
+ */
+export function tinyModel(seed: number, precision: MlpPrecision = 'fp32'): Uint8Array {
+  return buildMlp({
+    inputSize: 4,
+    hiddenSizes: [8],
+    outputSize: 3,
+    seed,
+    softmax: true,
+    inputName: 'features',
+    outputName: 'probabilities',
+    precision,
+  });
 }

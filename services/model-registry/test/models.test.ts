@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { unary } from '@l1g1/kit';
-import { buildDemoClassifier } from '@l1g1/onnx';
-import { blobFiles, rejectsWith, startTestRegistry, uniqueName, uploadVersion, type TestRegistry } from './helpers';
+import { blobFiles, rejectsWith, startTestRegistry, tinyModel, uniqueName, uploadVersion, type TestRegistry } from './helpers';
 
 describe('model-registry: models', () => {
   let t: TestRegistry;
@@ -145,9 +144,9 @@ describe('model-registry: models', () => {
 
   it('deletes a model with its versions and aliases, and its blobs', async () => {
     const name = uniqueName('del');
-    const bytes = buildDemoClassifier({ seed: 991 });
+    const bytes = tinyModel(991);
     const v1 = await uploadVersion(t.client, name, bytes);
-    await uploadVersion(t.client, name, buildDemoClassifier({ seed: 992 }));
+    await uploadVersion(t.client, name, tinyModel(992));
     await unary(t.client.setAlias.bind(t.client), { modelName: name, alias: 'production', version: 1 });
     const sha = v1.artifacts[0]?.sha256 ?? '';
     assert.ok(blobFiles(t.config).some((f) => f.endsWith(sha)), 'the blob is on disk before the delete');

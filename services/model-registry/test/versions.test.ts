@@ -13,6 +13,7 @@ import {
   readAll,
   rejectsWith,
   startTestRegistry,
+  tinyModel,
   tmpFiles,
   uniqueName,
   upload,
@@ -86,21 +87,21 @@ describe('model-registry: versions and artifacts', () => {
 
     it('numbers versions 1, 2, 3 and never reuses a deleted number', async () => {
       const name = uniqueName('seq');
-      const v1 = await uploadVersion(t.client, name, buildDemoClassifier({ seed: 1 }));
-      const v2 = await uploadVersion(t.client, name, buildDemoClassifier({ seed: 2 }));
+      const v1 = await uploadVersion(t.client, name, tinyModel(1));
+      const v2 = await uploadVersion(t.client, name, tinyModel(2));
       await unary(t.client.deleteVersion.bind(t.client), { modelName: name, version: 2 });
 
-      const v3 = await uploadVersion(t.client, name, buildDemoClassifier({ seed: 3 }));
+      const v3 = await uploadVersion(t.client, name, tinyModel(3));
 
       assert.deepEqual([v1.version, v2.version, v3.version], [1, 2, 3]);
     });
 
     it('gives concurrent uploads to one model distinct versions', async () => {
       const name = uniqueName('concurrent');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 100 }));
+      await uploadVersion(t.client, name, tinyModel(100));
 
       const versions = await Promise.all(
-        [101, 102, 103, 104, 105, 106].map((seed) => uploadVersion(t.client, name, buildDemoClassifier({ seed }))),
+        [101, 102, 103, 104, 105, 106].map((seed) => uploadVersion(t.client, name, tinyModel(seed))),
       );
 
       assert.deepEqual(versions.map((v) => v.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7]);
@@ -132,7 +133,7 @@ describe('model-registry: versions and artifacts', () => {
     });
 
     it('refuses a checksum mismatch, naming header.expected_sha256, and stores nothing', async () => {
-      const bytes = buildDemoClassifier({ seed: 7 });
+      const bytes = tinyModel(7);
       const blobsBefore = blobFiles(t.config).length;
 
       await rejectsWith(uploadVersion(t.client, uniqueName('sha'), bytes, { expectedSha256: 'ab'.repeat(32) }), {
@@ -149,7 +150,7 @@ describe('model-registry: versions and artifacts', () => {
     });
 
     it('refuses a size mismatch (an upload cut short) and stores nothing', async () => {
-      const bytes = buildDemoClassifier({ seed: 8 });
+      const bytes = tinyModel(8);
       const blobsBefore = blobFiles(t.config).length;
 
       await rejectsWith(uploadVersion(t.client, uniqueName('size'), bytes, { expectedSizeBytes: bytes.byteLength + 10 }), {
@@ -207,7 +208,7 @@ describe('model-registry: versions and artifacts', () => {
         field: 'header.format',
         reason: 'UNSUPPORTED_FORMAT',
       });
-      await rejectsWith(upload(t.client, [headerMessage({ modelName: 'x', precision: 9 }), ...chunkMessages(bytes)]), {
+      await rejectsWith(upload(t.client, [headerMessage({ modelName: 'x', precision: 9 as common.Precision }), ...chunkMessages(bytes)]), {
         kind: 'INVALID_ARGUMENT',
         field: 'header.precision',
       });
@@ -215,7 +216,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('leaves no version, no model and no blob when the client cancels mid-upload', async () => {
       const name = uniqueName('cut');
-      const bytes = buildDemoClassifier({ seed: 55 });
+      const bytes = tinyModel(55);
       const blobsBefore = blobFiles(t.config).length;
       let outcome: unknown;
       const finished = new Promise<void>((resolve) => {
@@ -224,7 +225,7 @@ describe('model-registry: versions and artifacts', () => {
           resolve();
         });
         call.write(headerMessage({ modelName: name, createModel: true }));
-        call.write(chunkMessages(bytes, 100)[0]);
+        for (const m of chunkMessages(bytes, 100).slice(0, 1)) call.write(m);
         // Cancel once the server has an upload in progress (its temp file exists).
         void eventually(() => tmpFiles(t.config).length > 0, 'the server starts writing').then(() => call.cancel());
       });
@@ -239,7 +240,7 @@ describe('model-registry: versions and artifacts', () => {
     it('deletes the committed blob when the metadata transaction fails (model deleted mid-upload)', async () => {
       const name = uniqueName('race');
       await unary(t.client.createModel.bind(t.client), { name, description: '', task: '', tags: {} });
-      const bytes = buildDemoClassifier({ seed: 77 });
+      const bytes = tinyModel(77);
       const blobsBefore = blobFiles(t.config).length;
       let outcome: unknown;
       const finished = new Promise<void>((resolve) => {
@@ -267,7 +268,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('records lineage with the parent resolved to a version number; an unknown parent is refused', async () => {
       const parentName = uniqueName('parent');
-      await uploadVersion(t.client, parentName, buildDemoClassifier({ seed: 200 }));
+      await uploadVersion(t.client, parentName, tinyModel(200));
       await unary(t.client.setAlias.bind(t.client), { modelName: parentName, alias: 'production', version: 1 });
       const lineage = (parent: common.ModelRef): registry.Lineage => ({
         dataset: undefined,
@@ -277,13 +278,13 @@ describe('model-registry: versions and artifacts', () => {
         params: {},
       });
 
-      const child = await uploadVersion(t.client, uniqueName('child'), buildDemoClassifier({ seed: 201 }), {
+      const child = await uploadVersion(t.client, uniqueName('child'), tinyModel(201), {
         lineage: lineage({ name: parentName, selector: undefined }),
       });
 
       assert.deepEqual(child.lineage?.parent, { name: parentName, selector: { $case: 'version', value: 1 } });
       await rejectsWith(
-        uploadVersion(t.client, uniqueName('orphan'), buildDemoClassifier({ seed: 202 }), {
+        uploadVersion(t.client, uniqueName('orphan'), tinyModel(202), {
           lineage: lineage({ name: parentName, selector: { $case: 'version', value: 9 } }),
         }),
         { kind: 'INVALID_ARGUMENT', field: 'header.lineage.parent', message: /version 9 of model/ },
@@ -294,8 +295,8 @@ describe('model-registry: versions and artifacts', () => {
   describe('AddVariant', () => {
     it('adds an FP16 variant to an existing version', async () => {
       const name = uniqueName('variant');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 300 }));
-      const fp16 = buildDemoClassifier({ seed: 300, precision: 'fp16' });
+      await uploadVersion(t.client, name, tinyModel(300));
+      const fp16 = tinyModel(300, 'fp16');
 
       const v = await upload(
         t.client,
@@ -314,7 +315,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('refuses a repeated precision, a missing version, and a signature with other tensor names', async () => {
       const name = uniqueName('variant-bad');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 310 }));
+      await uploadVersion(t.client, name, tinyModel(310));
       const variant = (version: number, precision: common.Precision, bytes: Uint8Array) =>
         upload(t.client, [headerMessage({ modelName: name, version, precision }), ...chunkMessages(bytes)], {
           method: 'addVariant',
@@ -322,11 +323,11 @@ describe('model-registry: versions and artifacts', () => {
       const blobsBefore = blobFiles(t.config).length;
       const otherNames = buildMlp({ inputSize: 4, hiddenSizes: [8], outputSize: 3, inputName: 'x', outputName: 'y', precision: 'int8' });
 
-      await rejectsWith(variant(1, common.Precision.PRECISION_UNSPECIFIED, buildDemoClassifier({ seed: 311 })), {
+      await rejectsWith(variant(1, common.Precision.PRECISION_UNSPECIFIED, tinyModel(311)), {
         kind: 'ALREADY_EXISTS',
         message: /FP32 artifact of version 1/,
       });
-      await rejectsWith(variant(2, common.Precision.PRECISION_INT8, buildDemoClassifier({ precision: 'int8' })), {
+      await rejectsWith(variant(2, common.Precision.PRECISION_INT8, tinyModel(321, 'int8')), {
         kind: 'NOT_FOUND',
         reason: 'VERSION_NOT_FOUND',
         message: new RegExp(`version 2 of model "${name}" not found`),
@@ -348,8 +349,8 @@ describe('model-registry: versions and artifacts', () => {
   describe('reading versions', () => {
     it('resolves by version, by alias, and by default the production alias, with precise NOT_FOUNDs', async () => {
       const name = uniqueName('resolve');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 400 }));
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 401 }));
+      await uploadVersion(t.client, name, tinyModel(400));
+      await uploadVersion(t.client, name, tinyModel(401));
       const resolve = (selector: common.ModelRef['selector'], model = name) =>
         unary(t.client.resolveModel.bind(t.client), { name: model, selector });
 
@@ -381,7 +382,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('downloads an artifact: info first, then chunks of chunk_size that reassemble the bytes', async () => {
       const name = uniqueName('download');
-      const bytes = buildDemoClassifier({ seed: 500 });
+      const bytes = tinyModel(500);
       await uploadVersion(t.client, name, bytes);
 
       const messages = await readAll<registry.DownloadArtifactResponse>(
@@ -399,7 +400,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('refuses downloads of a missing precision or with a bad chunk size', async () => {
       const name = uniqueName('download-bad');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 501 }));
+      await uploadVersion(t.client, name, tinyModel(501));
       const download = (req: Partial<registry.DownloadArtifactRequest>) =>
         readAll(t.client.downloadArtifact(registry.DownloadArtifactRequest.fromPartial({ modelName: name, version: 1, ...req })));
 
@@ -414,7 +415,7 @@ describe('model-registry: versions and artifacts', () => {
     it('lists versions in pages, filtered by tags, dataset and archive status', async () => {
       const name = uniqueName('list');
       for (let i = 0; i < 5; i++) {
-        await uploadVersion(t.client, name, buildDemoClassifier({ seed: 600 + i }), {
+        await uploadVersion(t.client, name, tinyModel(600 + i), {
           tags: { even: String(i % 2 === 0) },
           lineage: { dataset: { name: i < 3 ? 'iris' : 'wine', snapshot: i }, trainingJobId: '', parent: undefined, codeVersion: '', params: {} },
         });
@@ -445,7 +446,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('updates a version: description, merged tags and metrics', async () => {
       const name = uniqueName('update');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 700 }), { tags: { a: '1', b: '2' }, metrics: { f1: 0.5 } });
+      await uploadVersion(t.client, name, tinyModel(700), { tags: { a: '1', b: '2' }, metrics: { f1: 0.5 } });
 
       const v = await unary(t.client.updateVersion.bind(t.client), {
         modelName: name,
@@ -468,7 +469,7 @@ describe('model-registry: versions and artifacts', () => {
   describe('archive and delete', () => {
     it('refuses an alias on an archived version with FAILED_PRECONDITION', async () => {
       const name = uniqueName('archived');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 800 }));
+      await uploadVersion(t.client, name, tinyModel(800));
 
       const archived = await unary(t.client.archiveVersion.bind(t.client), { modelName: name, version: 1 });
 
@@ -484,7 +485,7 @@ describe('model-registry: versions and artifacts', () => {
 
     it('refuses to delete or archive a version an alias points at, naming the alias', async () => {
       const name = uniqueName('aliased');
-      await uploadVersion(t.client, name, buildDemoClassifier({ seed: 810 }));
+      await uploadVersion(t.client, name, tinyModel(810));
       await unary(t.client.setAlias.bind(t.client), { modelName: name, alias: 'production', version: 1 });
 
       await rejectsWith(unary(t.client.deleteVersion.bind(t.client), { modelName: name, version: 1 }), {
@@ -500,7 +501,7 @@ describe('model-registry: versions and artifacts', () => {
     });
 
     it('deletes a blob only when no artifact references it any more', async () => {
-      const bytes = buildDemoClassifier({ seed: 820 });
+      const bytes = tinyModel(820);
       const a = await uploadVersion(t.client, uniqueName('shared'), bytes);
       const b = await uploadVersion(t.client, uniqueName('shared'), bytes);
       const path = fileURLToPath(a.artifacts[0]?.uri ?? '');

@@ -1,14 +1,14 @@
 /** Handlers of the alias RPCs, including the WatchAliases stream. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, type AsyncService } from '@l1g1/kit';
+import { actorOf, type AsyncService, type Logger } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { aliasEventToWire, pageInput, pageToWire } from './mappers';
-import { cancellationSignal, writeMessage } from './streams';
+import { cancellationSignal, failStreamOnError, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 export type AliasHandlers = Pick<Handlers, 'setAlias' | 'deleteAlias' | 'listAliasEvents' | 'watchAliases'>;
 
-export function createAliasHandlers(reg: Registry): AliasHandlers {
+export function createAliasHandlers(reg: Registry, logger: Logger): AliasHandlers {
   return {
     async setAlias(req, call) {
       const event = await reg.setAlias(
@@ -33,10 +33,12 @@ export function createAliasHandlers(reg: Registry): AliasHandlers {
     // on an open watch.
     async watchAliases(req, call) {
       const signal = cancellationSignal(call);
-      const events = reg.watchAliases({ modelName: req.modelName, afterEventId: req.afterEventId }, signal);
-      for await (const event of events) {
-        await writeMessage(call, aliasEventToWire(event), signal);
-      }
+      await failStreamOnError(call, logger, async () => {
+        const events = reg.watchAliases({ modelName: req.modelName, afterEventId: req.afterEventId }, signal);
+        for await (const event of events) {
+          await writeMessage(call, aliasEventToWire(event), signal);
+        }
+      });
     },
   };
 }

@@ -2,7 +2,7 @@
  * gRPC stream plumbing for the handlers: cancellation as an AbortSignal,
  * the upload stream as domain parts, and writes that respect backpressure.
  */
-import { errors, type AsyncService } from '@l1g1/kit';
+import { errors, toServiceError, type AsyncService, type Logger } from '@l1g1/kit';
 import type { registry } from '@l1g1/contracts';
 import type { UploadPart } from '../domain/inputs';
 import { uploadPartFromWire } from './mappers';
@@ -76,4 +76,25 @@ export async function writeMessage<T>(
     call.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The part of a grpc-js server-streaming call that ending with an error needs. */
+interface FailableCall {
+  readonly cancelled: boolean;
+  emit(event: 'error', error: unknown): boolean;
+}
+
+/**
+ * Runs a server-streaming handler body; a thrown error becomes the call's
+ * status through the kit catalogue. Needed because kit's wrapper ends failed
+ * streams with `call.destroy(err)`, which grpc-js 1.14 never turns into a
+ * status (the client waits until its deadline); emitting 'error' is the
+ * grpc-js way to fail a server stream.
+ */
+export async function failStreamOnError(call: FailableCall, logger: Logger, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err: unknown) {
+    if (!call.cancelled) call.emit('error', toServiceError(err, logger));
+  }
 }

@@ -1,6 +1,6 @@
 /** Handlers of the version RPCs, including the upload and download streams. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, type AsyncService } from '@l1g1/kit';
+import { actorOf, type AsyncService, type Logger } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import {
   artifactToWire,
@@ -10,7 +10,7 @@ import {
   precisionFromWire,
   versionToWire,
 } from './mappers';
-import { cancellationSignal, uploadParts, writeMessage } from './streams';
+import { cancellationSignal, failStreamOnError, uploadParts, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 export type VersionHandlers = Pick<
@@ -26,7 +26,7 @@ export type VersionHandlers = Pick<
   | 'downloadArtifact'
 >;
 
-export function createVersionHandlers(reg: Registry): VersionHandlers {
+export function createVersionHandlers(reg: Registry, logger: Logger): VersionHandlers {
   return {
     async createVersion(call) {
       const signal = cancellationSignal(call);
@@ -82,23 +82,25 @@ export function createVersionHandlers(reg: Registry): VersionHandlers {
 
     async downloadArtifact(req, call) {
       const signal = cancellationSignal(call);
-      const opened = await reg.openArtifact({
-        modelName: req.modelName,
-        version: req.version,
-        precision: precisionFromWire(req.precision),
-        chunkSize: req.chunkSize,
-      });
-      try {
-        await writeMessage(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
-        // The blob stream was opened with highWaterMark = chunk size, so each
-        // read is one chunk message of at most that size.
-        for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
-          if (signal.aborted) break;
-          await writeMessage(call, { payload: { $case: 'chunk', value: chunk } }, signal);
+      await failStreamOnError(call, logger, async () => {
+        const opened = await reg.openArtifact({
+          modelName: req.modelName,
+          version: req.version,
+          precision: precisionFromWire(req.precision),
+          chunkSize: req.chunkSize,
+        });
+        try {
+          await writeMessage(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
+          // The blob stream was opened with highWaterMark = chunk size, so each
+          // read is one chunk message of at most that size.
+          for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+            if (signal.aborted) break;
+            await writeMessage(call, { payload: { $case: 'chunk', value: chunk } }, signal);
+          }
+        } finally {
+          opened.stream.destroy();
         }
-      } finally {
-        opened.stream.destroy();
-      }
+      });
     },
   };
 }

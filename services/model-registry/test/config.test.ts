@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '@l1g1/kit';
+import { loadRegistryConfig } from '../src/config';
+
+describe('model-registry: config', () => {
+  it('has defaults that work on one machine', () => {
+    const config = loadRegistryConfig({});
+
+    assert.equal(config.address, '127.0.0.1:50051');
+    assert.equal(config.dataDir, resolve('.l1g1'));
+    assert.equal(config.databasePath, join(resolve('.l1g1'), 'registry', 'registry.db'));
+    assert.equal(config.blobDir, join(resolve('.l1g1'), 'registry', 'blobs'));
+    assert.equal(config.maxArtifactBytes, 512 * 1024 * 1024);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the environment', () => {
+    const config = loadRegistryConfig({
+      L1G1_REGISTRY_ADDR: '0.0.0.0:6000',
+      L1G1_DATA_DIR: '/srv/l1g1',
+      L1G1_REGISTRY_MAX_ARTIFACT_BYTES: '1048576',
+    });
+
+    assert.equal(config.address, '0.0.0.0:6000');
+    assert.equal(config.registryDir, '/srv/l1g1/registry');
+    assert.equal(config.maxArtifactBytes, 1048576);
+  });
+
+  it('fails fast on a bad value, naming the variable', () => {
+    for (const [variable, value] of [
+      ['L1G1_REGISTRY_ADDR', 'no-port'],
+      ['L1G1_REGISTRY_MAX_ARTIFACT_BYTES', 'lots'],
+      ['L1G1_REGISTRY_MAX_ARTIFACT_BYTES', '0'],
+    ] as const) {
+      assert.throws(
+        () => loadRegistryConfig({ [variable]: value }),
+        (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.includes(variable),
+      );
+    }
+  });
+});
