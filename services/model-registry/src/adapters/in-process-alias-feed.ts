@@ -8,6 +8,7 @@ import type { AliasEventRecord } from '../domain/types';
 
 const EVENT = 'alias-event';
 
+/** A feed whose subscribers are the watches of this process. */
 export function createInProcessAliasFeed(): AliasEventFeed {
   const emitter = new EventEmitter();
   // Every open watch stream is one listener; there is no fixed bound to warn about.

@@ -13,6 +13,7 @@ import type { Signature } from '../domain/types';
 /** Artifacts up to this size are parsed on the calling thread by default. */
 export const DEFAULT_INLINE_INSPECT_BYTES = 16 * 1024 * 1024;
 
+/** Options of {@link createOnnxInspector}. */
 export interface OnnxInspectorOptions {
   /** Larger artifacts are parsed in a worker thread. */
   inlineMaxBytes?: number;

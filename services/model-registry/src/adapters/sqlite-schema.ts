@@ -15,8 +15,8 @@ export const REGISTRY_MIGRATIONS: readonly string[] = [
     description   TEXT NOT NULL,
     task          TEXT NOT NULL,
     tags_json     TEXT NOT NULL,
-    -- Numbers are never reused, even after the newest version is deleted:
-    -- a cached "model/3" must never come to mean different bytes.
+    -- Numbers are not reused while the model exists, even after its newest
+    -- version is deleted: a cached "model/3" must not come to mean other bytes.
     next_version  INTEGER NOT NULL,
     created_at_ms INTEGER NOT NULL,
     updated_at_ms INTEGER NOT NULL

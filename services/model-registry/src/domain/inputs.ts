@@ -19,11 +19,13 @@ export interface ModelRefInput {
   alias?: string;
 }
 
+/** A dataset snapshot reference (snapshot 0: the latest). */
 export interface DatasetRefInput {
   name: string;
   snapshot: number;
 }
 
+/** Lineage as uploaded; the parent reference is resolved by the registry. */
 export interface LineageInput {
   dataset?: DatasetRefInput;
   trainingJobId: string;
@@ -57,11 +59,13 @@ export type UploadPart =
   /** A message with neither header nor chunk set. */
   | { kind: 'empty' };
 
+/** A list page request: size 0 means the default, token '' the first page. */
 export interface PageRequestInput {
   pageSize: number;
   pageToken: string;
 }
 
+/** CreateModel. */
 export interface CreateModelInput {
   name: string;
   description: string;
@@ -69,12 +73,14 @@ export interface CreateModelInput {
   tags: Record<string, string>;
 }
 
+/** ListModels: query is a case-insensitive substring of name or description. */
 export interface ListModelsInput {
   page: PageRequestInput;
   query: string;
   tags: Record<string, string>;
 }
 
+/** UpdateModel: absent fields stay; tags merge, an empty value removes the key. */
 export interface UpdateModelInput {
   name: string;
   description?: string;
@@ -82,6 +88,7 @@ export interface UpdateModelInput {
   tags: Record<string, string>;
 }
 
+/** ListVersions with its filters. */
 export interface ListVersionsInput {
   modelName: string;
   page: PageRequestInput;
@@ -90,6 +97,7 @@ export interface ListVersionsInput {
   dataset?: DatasetRefInput;
 }
 
+/** UpdateVersion: tags merge as for models; metrics merge. */
 export interface UpdateVersionInput {
   modelName: string;
   version: number;
@@ -98,6 +106,7 @@ export interface UpdateVersionInput {
   metrics: Record<string, number>;
 }
 
+/** DownloadArtifact. */
 export interface DownloadInput {
   modelName: string;
   version: number;
@@ -107,23 +116,27 @@ export interface DownloadInput {
   chunkSize: number;
 }
 
+/** SetAlias. */
 export interface SetAliasInput {
   modelName: string;
   alias: string;
   version: number;
 }
 
+/** DeleteAlias. */
 export interface DeleteAliasInput {
   modelName: string;
   alias: string;
 }
 
+/** ListAliasEvents. */
 export interface ListAliasEventsInput {
   /** '' means every model. */
   modelName: string;
   page: PageRequestInput;
 }
 
+/** WatchAliases. */
 export interface WatchAliasesInput {
   /** '' means every model. */
   modelName: string;

@@ -9,6 +9,7 @@ export interface KeyedLock {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** A new lock table; keys are independent of each other. */
 export function createKeyedLock(): KeyedLock {
   const tails = new Map<string, Promise<unknown>>();
   return {

@@ -28,6 +28,7 @@ export function filterFingerprint(filter: unknown): string {
   return createHash('sha256').update(canonical ?? '').digest('base64url').slice(0, 12);
 }
 
+/** The token that continues a list after `lastKey`. */
 export function encodePageToken(kind: string, fingerprint: string, lastKey: string | number): string {
   const body: TokenBody = { k: kind, f: fingerprint, a: lastKey };
   return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');

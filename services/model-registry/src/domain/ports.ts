@@ -15,6 +15,7 @@ import type {
   VersionRecord,
 } from './types';
 
+/** Artifact bytes live in kit's content-addressed BlobStore port (file system today, S3 later). */
 export type { BlobStore, BlobWriter, BlobInfo } from '@l1g1/kit';
 
 /** A model about to be created. */
@@ -56,6 +57,7 @@ export interface KeysetQuery<K> {
   limit: number;
 }
 
+/** ListModels filters. */
 export interface ModelQuery extends KeysetQuery<string> {
   /** Case-insensitive substring of name or description; '' matches all. */
   query: string;
@@ -63,6 +65,7 @@ export interface ModelQuery extends KeysetQuery<string> {
   tags: Record<string, string>;
 }
 
+/** ListVersions filters. */
 export interface VersionQuery extends KeysetQuery<number> {
   modelName: string;
   includeArchived: boolean;
@@ -71,6 +74,7 @@ export interface VersionQuery extends KeysetQuery<number> {
   dataset?: DatasetRefRecord;
 }
 
+/** ListAliasEvents filters. */
 export interface AliasEventQuery extends KeysetQuery<number> {
   /** undefined: every model. */
   modelName?: string;

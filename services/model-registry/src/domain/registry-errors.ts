@@ -5,6 +5,7 @@
  */
 import { errors, type L1g1Error } from '@l1g1/kit';
 
+/** Factories of the registry's NOT_FOUND / ALREADY_EXISTS / FAILED_PRECONDITION errors. */
 export const registryErrors = {
   modelNotFound: (name: string): L1g1Error =>
     errors.notFound(`model "${name}"`, { reason: 'MODEL_NOT_FOUND', metadata: { model: name } }),

@@ -3,7 +3,7 @@
  * content-addressed artifacts, moveable aliases with an audit log. No gRPC,
  * no SQL, no environment: everything it touches is handed in.
  */
-import { errors, type BlobInfo, type BlobStore, type Logger } from '@l1g1/kit';
+import { errors, L1g1Error, type BlobInfo, type BlobStore, type Logger } from '@l1g1/kit';
 import type { Readable } from 'node:stream';
 import type {
   CallContext,
@@ -350,7 +350,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
           });
           // Fail fast, before the bytes travel; the transaction checks again.
           if (!header.createModel && !(await store.getModel(header.modelName))) {
-            throw errors.notFound(`model "${header.modelName}" (create it first, or set header.create_model)`, {
+            throw new L1g1Error('NOT_FOUND', `model "${header.modelName}" not found; create it first or set header.create_model`, {
               reason: 'MODEL_NOT_FOUND',
               metadata: { model: header.modelName },
             });

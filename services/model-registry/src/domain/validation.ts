@@ -24,6 +24,7 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
+/** A model name (see {@link MODEL_NAME_PATTERN}). */
 export function checkModelName(field: string, value: string): string {
   if (value === '') throw errors.invalidArgument(field, 'is required', { reason: 'INVALID_MODEL_NAME' });
   if (!MODEL_NAME_PATTERN.test(value)) {
@@ -37,6 +38,7 @@ export function checkModelName(field: string, value: string): string {
   return value;
 }
 
+/** An alias name (see {@link ALIAS_PATTERN}). */
 export function checkAlias(field: string, value: string): string {
   if (value === '') throw errors.invalidArgument(field, 'is required', { reason: 'INVALID_ALIAS' });
   if (!ALIAS_PATTERN.test(value)) {

@@ -13,6 +13,7 @@ const REPLAY_BATCH = 500;
 /** A watcher this far behind is cut off; it can resume from its last event id. */
 export const MAX_PENDING_EVENTS = 10_000;
 
+/** What a watch follows, and when it stops. */
 export interface WatchOptions {
   store: RegistryStore;
   feed: AliasEventFeed;
@@ -23,6 +24,11 @@ export interface WatchOptions {
   signals: readonly AbortSignal[];
 }
 
+/**
+ * Yields the log after `afterEventId` (filtered by model when given), then
+ * live events, each exactly once and in id order; returns when a signal aborts.
+ * Throws RESOURCE_EXHAUSTED when the consumer falls too far behind.
+ */
 export async function* watchAliasEvents(options: WatchOptions): AsyncGenerator<AliasEventRecord> {
   const { store, feed, modelName, signals } = options;
   const pending: AliasEventRecord[] = [];

@@ -6,8 +6,10 @@ import { aliasEventToWire, pageInput, pageToWire } from './mappers';
 import { cancellationSignal, failStreamOnError, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
+/** The alias RPCs of ModelRegistryService. */
 export type AliasHandlers = Pick<Handlers, 'setAlias' | 'deleteAlias' | 'listAliasEvents' | 'watchAliases'>;
 
+/** Alias handlers over `reg`; `logger` receives internal errors of the watch stream. */
 export function createAliasHandlers(reg: Registry, logger: Logger): AliasHandlers {
   return {
     async setAlias(req, call) {

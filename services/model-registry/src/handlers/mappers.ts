@@ -62,14 +62,17 @@ function signatureToWire(signature: Signature): common.ModelSignature {
   return { inputs: signature.inputs.map(spec), outputs: signature.outputs.map(spec) };
 }
 
+/** A wire page request as the domain reads it (absent: first page, default size). */
 export function pageInput(page: common.PageRequest | undefined): PageRequestInput {
   return { pageSize: page?.pageSize ?? 0, pageToken: page?.pageToken ?? '' };
 }
 
+/** A domain page as the wire PageResponse. */
 export function pageToWire(page: Page<unknown>): common.PageResponse {
   return { nextPageToken: page.nextPageToken, totalSize: page.total };
 }
 
+/** A wire ModelRef: the oneof selector becomes an optional version or alias. */
 export function modelRefFromWire(ref: common.ModelRef): ModelRefInput {
   const out: ModelRefInput = { name: ref.name };
   if (ref.selector?.$case === 'version') out.version = ref.selector.value;
@@ -89,6 +92,7 @@ function lineageFromWire(lineage: registry.Lineage | undefined): LineageInput | 
   return out;
 }
 
+/** One upload message as a domain part (header, chunk, or neither). */
 export function uploadPartFromWire(message: registry.UploadArtifactRequest): UploadPart {
   const payload = message.payload;
   if (payload?.$case === 'chunk') return { kind: 'chunk', bytes: payload.value };
@@ -113,6 +117,7 @@ export function uploadPartFromWire(message: registry.UploadArtifactRequest): Upl
   };
 }
 
+/** A model as the wire Model. */
 export function modelToWire(model: ModelRecord): registry.Model {
   return {
     name: model.name,
@@ -126,6 +131,7 @@ export function modelToWire(model: ModelRecord): registry.Model {
   };
 }
 
+/** An artifact as the wire Artifact (signature datatypes as common.DataType). */
 export function artifactToWire(artifact: ArtifactRecord): registry.Artifact {
   return {
     precision: PRECISION_TO_WIRE[artifact.precision],
@@ -150,6 +156,7 @@ function lineageToWire(lineage: LineageRecord): registry.Lineage {
   };
 }
 
+/** A version as the wire ModelVersion; the lineage parent is a ModelRef by version. */
 export function versionToWire(version: VersionRecord): registry.ModelVersion {
   return {
     modelName: version.modelName,
@@ -169,6 +176,7 @@ export function versionToWire(version: VersionRecord): registry.ModelVersion {
   };
 }
 
+/** An audit entry as the wire AliasEvent. */
 export function aliasEventToWire(event: AliasEventRecord): registry.AliasEvent {
   return {
     eventId: event.eventId,

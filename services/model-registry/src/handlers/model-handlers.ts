@@ -5,8 +5,10 @@ import type { Registry } from '../domain/registry';
 import { modelToWire, pageInput, pageToWire } from './mappers';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
+/** The model RPCs of ModelRegistryService. */
 export type ModelHandlers = Pick<Handlers, 'createModel' | 'getModel' | 'listModels' | 'updateModel' | 'deleteModel'>;
 
+/** Model handlers over `reg`. */
 export function createModelHandlers(reg: Registry): ModelHandlers {
   return {
     async createModel(req) {

@@ -9,6 +9,7 @@ import { uploadPartFromWire } from './mappers';
 
 /** The grpc-js call objects, as kit's handler types declare them (no direct grpc-js import needed). */
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
+/** The server side of a CreateVersion / AddVariant call. */
 export type UploadCall = Parameters<Handlers['createVersion']>[0];
 
 /** The part of a grpc-js server call that reports cancellation. */

@@ -13,6 +13,7 @@ import {
 import { cancellationSignal, failStreamOnError, uploadParts, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
+/** The version RPCs of ModelRegistryService. */
 export type VersionHandlers = Pick<
   Handlers,
   | 'createVersion'
@@ -26,6 +27,7 @@ export type VersionHandlers = Pick<
   | 'downloadArtifact'
 >;
 
+/** Version handlers over `reg`; `logger` receives internal errors of the download stream. */
 export function createVersionHandlers(reg: Registry, logger: Logger): VersionHandlers {
   return {
     async createVersion(call) {

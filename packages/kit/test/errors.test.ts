@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { ConfigError, envAddress, envBool, envInt, errors, fromServiceError, grpcToHttpStatus, L1g1Error, toServiceError } from '@l1g1/kit';
+
+describe('kit: error catalogue', () => {
+  it('maps each domain error to one gRPC status and back, keeping reason, field and retry hint', () => {
+    const err = errors.invalidArgument('inputs[0].shape', 'bad shape', { reason: 'INVALID_TENSOR_SHAPE' });
+    const wire = toServiceError(err);
+    assert.equal(wire.code, status.INVALID_ARGUMENT);
+    assert.equal(wire.details, 'inputs[0].shape: bad shape');
+    const back = fromServiceError({ ...new Error(wire.details), code: wire.code!, details: wire.details!, metadata: wire.metadata! } as ServiceError);
+    assert.equal(back.kind, 'INVALID_ARGUMENT');
+    assert.equal(back.reason, 'INVALID_TENSOR_SHAPE');
+    assert.equal(back.field, 'inputs[0].shape');
+
+    const full = toServiceError(errors.resourceExhausted('queue full', 40));
+    assert.equal(full.code, status.RESOURCE_EXHAUSTED);
+    assert.equal(full.metadata!.get('retry-after-ms')[0], '40');
+  });
+
+  it('turns unknown errors into INTERNAL with an incident id, never the detail', () => {
+    const logged: unknown[] = [];
+    const logger = { error: (o: unknown) => logged.push(o) } as never;
+    const wire = toServiceError(new TypeError('secret path /etc/passwd'), logger);
+    assert.equal(wire.code, status.INTERNAL);
+    assert.doesNotMatch(wire.details!, /passwd/);
+    assert.match(wire.details!, /incident [0-9a-f-]{36}/);
+    assert.equal(logged.length, 1);
+  });
+
+  it('has one gRPC -> HTTP table', () => {
+    assert.equal(grpcToHttpStatus(status.INVALID_ARGUMENT), 400);
+    assert.equal(grpcToHttpStatus(status.NOT_FOUND), 404);
+    assert.equal(grpcToHttpStatus(status.RESOURCE_EXHAUSTED), 429);
+    assert.equal(grpcToHttpStatus(status.UNAVAILABLE), 503);
+    assert.equal(grpcToHttpStatus(status.DEADLINE_EXCEEDED), 504);
+    assert.equal(grpcToHttpStatus(999), 500);
+  });
+
+  it('decodes a status without L1G1 detail from another server', () => {
+    const e = fromServiceError({ ...new Error('x'), code: status.NOT_FOUND, details: 'no such thing', metadata: new Metadata() } as ServiceError);
+    assert.ok(e instanceof L1g1Error);
+    assert.equal(e.kind, 'NOT_FOUND');
+    assert.equal(e.message, 'no such thing');
+  });
+});
+
+describe('kit: config', () => {
+  it('parses typed values with defaults and fails naming the variable', () => {
+    assert.equal(envInt({}, 'X', 5), 5);
+    assert.equal(envInt({ X: '7' }, 'X', 5), 7);
+    assert.throws(() => envInt({ X: 'seven' }, 'X', 5), (e: unknown) => e instanceof ConfigError && e.variable === 'X' && /integer/.test(e.message));
+    assert.throws(() => envInt({ X: '0' }, 'X', 5, { min: 1 }), /invalid X: must be >= 1/);
+    assert.equal(envBool({ B: 'yes' }, 'B', false), true);
+    assert.throws(() => envBool({ B: 'maybe' }, 'B', false), /invalid B/);
+    assert.equal(envAddress({}, 'A', '127.0.0.1:0'), '127.0.0.1:0');
+    assert.throws(() => envAddress({ A: 'localhost' }, 'A', '127.0.0.1:1'), /invalid A: expected host:port/);
+  });
+});
