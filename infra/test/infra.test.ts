@@ -83,6 +83,11 @@ function assertRunnableWorkspace(workspace: string, where: string): void {
   assert.ok(rootWorkspaces().includes(workspace), `${where}: ${workspace} is not a root npm workspace, so it is not built`);
 }
 
+/** The port of a `host:port` listen address. */
+function portOf(address: string): string {
+  return address.slice(address.lastIndexOf(':') + 1);
+}
+
 describe('infra: helpers', () => {
   it('workspaceOfCommand accepts <workspace>/dist/main.js and rejects other shapes', () => {
     assert.equal(workspaceOfCommand(['node', 'services/inference/dist/main.js'], 't'), 'services/inference');
@@ -175,8 +180,8 @@ describe('infra: docker-compose.yml', () => {
 
   it('health-checks every L1G1 service on its own port', () => {
     const ports: Record<string, string> = {
-      'model-registry': str(env('model-registry').L1G1_REGISTRY_PORT, 'L1G1_REGISTRY_PORT'),
-      inference: str(env('inference').L1G1_INFERENCE_PORT, 'L1G1_INFERENCE_PORT'),
+      'model-registry': portOf(str(env('model-registry').L1G1_REGISTRY_LISTEN, 'L1G1_REGISTRY_LISTEN')),
+      inference: portOf(str(env('inference').L1G1_INFERENCE_LISTEN, 'L1G1_INFERENCE_LISTEN')),
       gateway: str(env('gateway').L1G1_GATEWAY_PORT, 'L1G1_GATEWAY_PORT'),
     };
     for (const name of L1G1_SERVICES) {
@@ -218,10 +223,11 @@ describe('infra: docker-compose.yml', () => {
     for (const name of L1G1_SERVICES) {
       const e = env(name);
       assert.equal(e.L1G1_DATA_DIR, '/data', `${name}: L1G1_DATA_DIR`);
-      assert.equal(e.L1G1_GRPC_HOST, '0.0.0.0', `${name}: L1G1_GRPC_HOST`);
+      assert.match(String(e.L1G1_REGISTRY_LISTEN), /^0\.0\.0\.0:\d+$/, `${name}: L1G1_REGISTRY_LISTEN binds all interfaces`);
+      assert.match(String(e.L1G1_INFERENCE_LISTEN), /^0\.0\.0\.0:\d+$/, `${name}: L1G1_INFERENCE_LISTEN binds all interfaces`);
       assert.equal(e.L1G1_HTTP_HOST, '0.0.0.0', `${name}: L1G1_HTTP_HOST`);
-      assert.equal(e.L1G1_REGISTRY_ADDR, `model-registry:${String(e.L1G1_REGISTRY_PORT)}`, `${name}: L1G1_REGISTRY_ADDR`);
-      assert.equal(e.L1G1_INFERENCE_ADDR, `inference:${String(e.L1G1_INFERENCE_PORT)}`, `${name}: L1G1_INFERENCE_ADDR`);
+      assert.equal(e.L1G1_REGISTRY_ADDR, `model-registry:${portOf(String(e.L1G1_REGISTRY_LISTEN))}`, `${name}: L1G1_REGISTRY_ADDR`);
+      assert.equal(e.L1G1_INFERENCE_ADDR, `inference:${portOf(String(e.L1G1_INFERENCE_LISTEN))}`, `${name}: L1G1_INFERENCE_ADDR`);
       const otlp = new URL(str(e.OTEL_EXPORTER_OTLP_ENDPOINT, `${name}: OTEL_EXPORTER_OTLP_ENDPOINT`));
       assert.ok(isObj(services[otlp.hostname]), `${name}: OTLP endpoint host ${otlp.hostname} is not a compose service`);
       names.add(str(e.OTEL_SERVICE_NAME, `${name}: OTEL_SERVICE_NAME`));

@@ -60,6 +60,19 @@ async function httpOk(url: string): Promise<boolean> {
   return res.ok;
 }
 
+const running: { svc: SupervisedService; address: string }[] = [];
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log('\nstopping L1G1 ...');
+  // Front door first, storage last.
+  for (const { svc } of [...running].reverse()) await svc.stop();
+  console.log('stopped.');
+  process.exit(code);
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
@@ -85,17 +98,6 @@ async function main(): Promise<void> {
     { name: 'gateway', script: 'gateway/dist/main.js', ready: () => httpOk(`http://127.0.0.1:${ports.gateway}/healthz`), address: `http://127.0.0.1:${ports.gateway}` },
   ];
 
-  const running: { svc: SupervisedService; address: string }[] = [];
-  let shuttingDown = false;
-  const shutdown = async (code: number): Promise<void> => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    console.log('\nstopping L1G1 ...');
-    // Front door first, storage last.
-    for (const { svc } of [...running].reverse()) await svc.stop();
-    console.log('stopped.');
-    process.exit(code);
-  };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
@@ -141,5 +143,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof ConfigError ? err.message : `L1G1 failed to start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  // Never leave half a suite running.
+  void shutdown(1);
 });

@@ -20,7 +20,8 @@ export interface InferenceConfig {
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
   return Object.freeze({
-    address: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    // Where to listen; defaults to the address clients dial (one machine).
+    address: envAddress(env, 'L1G1_INFERENCE_LISTEN', envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052')),
     registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     cacheDir: join(dataDir, 'inference', 'cache'),
     workersPerModel: envInt(env, 'L1G1_INFERENCE_WORKERS', 1, { min: 1, max: 64 }),

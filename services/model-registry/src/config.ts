@@ -31,7 +31,8 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
   const registryDir = join(dataDir, 'registry');
   return Object.freeze({
-    address: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
+    // Where to listen; defaults to the address clients dial (one machine).
+    address: envAddress(env, 'L1G1_REGISTRY_LISTEN', envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051')),
     dataDir,
     registryDir,
     databasePath: join(registryDir, 'registry.db'),

@@ -12,6 +12,10 @@ export function registryServiceBinding(reg: Registry, logger: Logger): ServiceBi
   return {
     name: REGISTRY_SERVICE_NAME,
     definition: registry.ModelRegistryServiceService,
-    implementation: toGrpcImplementation(registry.ModelRegistryServiceService, createRegistryHandlers(reg, logger), logger),
+    implementation: toGrpcImplementation(
+      registry.ModelRegistryServiceService,
+      createRegistryHandlers(reg, logger),
+      logger,
+    ),
   };
 }

@@ -2,7 +2,15 @@ import { strict as assert } from 'node:assert';
 import { registry } from '@l1g1/contracts';
 import { asL1g1Error, metadataWithActor, unary } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
-import { rejectsWith, startTestRegistry, tinyModel, uniqueName, uploadVersion, type Client, type TestRegistry } from './helpers';
+import {
+  rejectsWith,
+  startTestRegistry,
+  tinyModel,
+  uniqueName,
+  uploadVersion,
+  type Client,
+  type TestRegistry,
+} from './helpers';
 
 const { ALIAS_ACTION_SET: SET, ALIAS_ACTION_MOVED: MOVED, ALIAS_ACTION_REMOVED: REMOVED } = registry.AliasAction;
 
@@ -124,7 +132,10 @@ describe('model-registry: aliases', () => {
     let token = '';
 
     do {
-      const res = await unary(t.client.listAliasEvents.bind(t.client), { modelName: name, page: { pageSize: 2, pageToken: token } });
+      const res = await unary(t.client.listAliasEvents.bind(t.client), {
+        modelName: name,
+        page: { pageSize: 2, pageToken: token },
+      });
       seen.push(...res.events.map((e) => e.toVersion));
       assert.equal(res.page?.totalSize, 5);
       token = res.page?.nextPageToken ?? '';
@@ -164,7 +175,10 @@ describe('model-registry: aliases', () => {
         ],
       );
       const ids = w.events.map((e) => e.eventId);
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+      );
       assert.equal(new Set(ids).size, ids.length);
       const end = await w.ended;
       assert.equal(asL1g1Error(end.error).kind, 'CANCELLED', 'the client cancelled its own stream');
@@ -183,7 +197,11 @@ describe('model-registry: aliases', () => {
       assert.equal(w.events.length, 40);
       const ids = w.events.map((e) => e.eventId);
       assert.equal(new Set(ids).size, 40, 'no duplicates');
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in event order');
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'in event order',
+      );
       assert.equal(ids[ids.length - 1]! - ids[0]!, 39, 'no gaps');
     });
 
@@ -201,8 +219,14 @@ describe('model-registry: aliases', () => {
       onlyB.cancel();
       all.cancel();
 
-      assert.deepEqual(onlyB.events.map((e) => e.modelName), [b]);
-      assert.deepEqual(all.events.map((e) => e.modelName), [a, b]);
+      assert.deepEqual(
+        onlyB.events.map((e) => e.modelName),
+        [b],
+      );
+      assert.deepEqual(
+        all.events.map((e) => e.modelName),
+        [a, b],
+      );
     });
 
     it('refuses a bad filter', async () => {

@@ -115,7 +115,9 @@ export function uploadVersion(
 }
 
 /** Reads a whole server stream. */
-export function readAll<T>(stream: NodeJS.ReadableStream & { on(event: 'data', fn: (m: T) => void): unknown }): Promise<T[]> {
+export function readAll<T>(
+  stream: NodeJS.ReadableStream & { on(event: 'data', fn: (m: T) => void): unknown },
+): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const items: T[] = [];
     stream.on('data', (m: T) => items.push(m));
@@ -138,7 +140,8 @@ export async function rejectsWith(
   assert.ok(caught instanceof L1g1Error, `expected an L1g1Error, got ${String(caught)}`);
   assert.equal(caught.kind, expected.kind, `kind (message: ${caught.message})`);
   if (expected.field !== undefined) assert.equal(caught.field, expected.field, `field (message: ${caught.message})`);
-  if (expected.reason !== undefined) assert.equal(caught.reason, expected.reason, `reason (message: ${caught.message})`);
+  if (expected.reason !== undefined)
+    assert.equal(caught.reason, expected.reason, `reason (message: ${caught.message})`);
   if (expected.message) assert.match(caught.message, expected.message);
   return caught;
 }

@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { unary } from '@l1g1/kit';
-import { blobFiles, rejectsWith, startTestRegistry, tinyModel, uniqueName, uploadVersion, type TestRegistry } from './helpers';
+import {
+  blobFiles,
+  rejectsWith,
+  startTestRegistry,
+  tinyModel,
+  uniqueName,
+  uploadVersion,
+  type TestRegistry,
+} from './helpers';
 
 describe('model-registry: models', () => {
   let t: TestRegistry;
@@ -55,7 +63,11 @@ describe('model-registry: models', () => {
     const name = uniqueName('dup');
     await create(name);
 
-    await rejectsWith(create(name), { kind: 'ALREADY_EXISTS', reason: 'MODEL_ALREADY_EXISTS', message: new RegExp(name) });
+    await rejectsWith(create(name), {
+      kind: 'ALREADY_EXISTS',
+      reason: 'MODEL_ALREADY_EXISTS',
+      message: new RegExp(name),
+    });
     await rejectsWith(unary(t.client.getModel.bind(t.client), { name: 'never-created' }), {
       kind: 'NOT_FOUND',
       reason: 'MODEL_NOT_FOUND',
@@ -88,7 +100,10 @@ describe('model-registry: models', () => {
   it('pages through ListModels with opaque tokens, with filters', async () => {
     const prefix = uniqueName('page');
     for (let i = 0; i < 5; i++) {
-      await create(`${prefix}-m${i}`, { description: i % 2 === 0 ? 'Even SPECIAL model' : 'odd', tags: { parity: String(i % 2) } });
+      await create(`${prefix}-m${i}`, {
+        description: i % 2 === 0 ? 'Even SPECIAL model' : 'odd',
+        tags: { parity: String(i % 2) },
+      });
     }
     const seen: string[] = [];
     let token = '';
@@ -107,7 +122,10 @@ describe('model-registry: models', () => {
     } while (token !== '');
 
     assert.equal(pages, 3);
-    assert.deepEqual(seen, [0, 1, 2, 3, 4].map((i) => `${prefix}-m${i}`));
+    assert.deepEqual(
+      seen,
+      [0, 1, 2, 3, 4].map((i) => `${prefix}-m${i}`),
+    );
 
     const special = await unary(t.client.listModels.bind(t.client), {
       page: undefined,
@@ -130,16 +148,27 @@ describe('model-registry: models', () => {
     const token = first.page?.nextPageToken ?? '';
     assert.notEqual(token, '');
 
-    await rejectsWith(list('not a token!'), { kind: 'INVALID_ARGUMENT', field: 'page.page_token', reason: 'INVALID_PAGE_TOKEN' });
+    await rejectsWith(list('not a token!'), {
+      kind: 'INVALID_ARGUMENT',
+      field: 'page.page_token',
+      reason: 'INVALID_PAGE_TOKEN',
+    });
     await rejectsWith(list(Buffer.from('{"k":"models"}').toString('base64url')), {
       kind: 'INVALID_ARGUMENT',
       field: 'page.page_token',
     });
-    await rejectsWith(list(token, 'other'), { kind: 'INVALID_ARGUMENT', field: 'page.page_token', message: /different filters/ });
-    await rejectsWith(unary(t.client.listModels.bind(t.client), { page: { pageSize: -1, pageToken: '' }, query: '', tags: {} }), {
+    await rejectsWith(list(token, 'other'), {
       kind: 'INVALID_ARGUMENT',
-      field: 'page.page_size',
+      field: 'page.page_token',
+      message: /different filters/,
     });
+    await rejectsWith(
+      unary(t.client.listModels.bind(t.client), { page: { pageSize: -1, pageToken: '' }, query: '', tags: {} }),
+      {
+        kind: 'INVALID_ARGUMENT',
+        field: 'page.page_size',
+      },
+    );
   });
 
   it('deletes a model with its versions and aliases, and its blobs', async () => {
@@ -149,7 +178,10 @@ describe('model-registry: models', () => {
     await uploadVersion(t.client, name, tinyModel(992));
     await unary(t.client.setAlias.bind(t.client), { modelName: name, alias: 'production', version: 1 });
     const sha = v1.artifacts[0]?.sha256 ?? '';
-    assert.ok(blobFiles(t.config).some((f) => f.endsWith(sha)), 'the blob is on disk before the delete');
+    assert.ok(
+      blobFiles(t.config).some((f) => f.endsWith(sha)),
+      'the blob is on disk before the delete',
+    );
 
     const res = await unary(t.client.deleteModel.bind(t.client), { name });
 

@@ -21,13 +21,16 @@ describe('model-registry: ONNX inspector', () => {
 
   it('refuses bytes that are not ONNX with INVALID_ARGUMENT, in the worker and in place', async () => {
     for (const inspector of [inWorker, createOnnxInspector()]) {
-      await assert.rejects(inspector.inspect('onnx', Buffer.from('definitely not a protobuf model')), (err: unknown) => {
-        assert.ok(err instanceof L1g1Error);
-        assert.equal(err.kind, 'INVALID_ARGUMENT');
-        assert.equal(err.reason, 'INVALID_ONNX');
-        assert.match(err.message, /not a valid ONNX model/);
-        return true;
-      });
+      await assert.rejects(
+        inspector.inspect('onnx', Buffer.from('definitely not a protobuf model')),
+        (err: unknown) => {
+          assert.ok(err instanceof L1g1Error);
+          assert.equal(err.kind, 'INVALID_ARGUMENT');
+          assert.equal(err.reason, 'INVALID_ONNX');
+          assert.match(err.message, /not a valid ONNX model/);
+          return true;
+        },
+      );
     }
   });
 });

@@ -57,7 +57,13 @@ describe('model-registry: versions and artifacts', () => {
           metrics: { accuracy: 0.96 },
           expectedSha256: sha256(bytes),
           expectedSizeBytes: bytes.byteLength,
-          lineage: { dataset: { name: 'iris', snapshot: 3 }, trainingJobId: 'job-1', parent: undefined, codeVersion: 'abc', params: { lr: '0.01' } },
+          lineage: {
+            dataset: { name: 'iris', snapshot: 3 },
+            trainingJobId: 'job-1',
+            parent: undefined,
+            codeVersion: 'abc',
+            params: { lr: '0.01' },
+          },
         },
         'alice',
       );
@@ -80,7 +86,11 @@ describe('model-registry: versions and artifacts', () => {
       ]);
       assert.equal(artifact.signature?.outputs[0]?.name, 'probabilities');
       assert.match(artifact.uri, /^file:\/\//);
-      assert.deepEqual(readFileSync(fileURLToPath(artifact.uri)), Buffer.from(bytes), 'the uri holds exactly the bytes');
+      assert.deepEqual(
+        readFileSync(fileURLToPath(artifact.uri)),
+        Buffer.from(bytes),
+        'the uri holds exactly the bytes',
+      );
       const model = await unary(t.client.getModel.bind(t.client), { name });
       assert.equal(model.latestVersion, 1);
     });
@@ -104,7 +114,10 @@ describe('model-registry: versions and artifacts', () => {
         [101, 102, 103, 104, 105, 106].map((seed) => uploadVersion(t.client, name, tinyModel(seed))),
       );
 
-      assert.deepEqual(versions.map((v) => v.version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        versions.map((v) => v.version).sort((a, b) => a - b),
+        [2, 3, 4, 5, 6, 7],
+      );
     });
 
     it('refuses an upload to a missing model unless create_model is set', async () => {
@@ -153,11 +166,14 @@ describe('model-registry: versions and artifacts', () => {
       const bytes = tinyModel(8);
       const blobsBefore = blobFiles(t.config).length;
 
-      await rejectsWith(uploadVersion(t.client, uniqueName('size'), bytes, { expectedSizeBytes: bytes.byteLength + 10 }), {
-        kind: 'INVALID_ARGUMENT',
-        field: 'header.expected_size_bytes',
-        reason: 'SIZE_MISMATCH',
-      });
+      await rejectsWith(
+        uploadVersion(t.client, uniqueName('size'), bytes, { expectedSizeBytes: bytes.byteLength + 10 }),
+        {
+          kind: 'INVALID_ARGUMENT',
+          field: 'header.expected_size_bytes',
+          reason: 'SIZE_MISMATCH',
+        },
+      );
 
       await assertNothingStored(bytes, blobsBefore);
     });
@@ -186,7 +202,11 @@ describe('model-registry: versions and artifacts', () => {
       const bytes = buildDemoClassifier();
       const header = headerMessage({ modelName: uniqueName('hdr'), createModel: true });
 
-      await rejectsWith(upload(t.client, chunkMessages(bytes)), { kind: 'INVALID_ARGUMENT', field: 'header', reason: 'HEADER_REQUIRED' });
+      await rejectsWith(upload(t.client, chunkMessages(bytes)), {
+        kind: 'INVALID_ARGUMENT',
+        field: 'header',
+        reason: 'HEADER_REQUIRED',
+      });
       await rejectsWith(upload(t.client, []), { kind: 'INVALID_ARGUMENT', field: 'header', message: /empty/ });
       await rejectsWith(upload(t.client, [header, header, ...chunkMessages(bytes)]), {
         kind: 'INVALID_ARGUMENT',
@@ -203,15 +223,24 @@ describe('model-registry: versions and artifacts', () => {
         kind: 'INVALID_ARGUMENT',
         field: 'header.model_name',
       });
-      await rejectsWith(upload(t.client, [headerMessage({ modelName: 'x', format: 'pickle' }), ...chunkMessages(bytes)]), {
-        kind: 'INVALID_ARGUMENT',
-        field: 'header.format',
-        reason: 'UNSUPPORTED_FORMAT',
-      });
-      await rejectsWith(upload(t.client, [headerMessage({ modelName: 'x', precision: 9 as common.Precision }), ...chunkMessages(bytes)]), {
-        kind: 'INVALID_ARGUMENT',
-        field: 'header.precision',
-      });
+      await rejectsWith(
+        upload(t.client, [headerMessage({ modelName: 'x', format: 'pickle' }), ...chunkMessages(bytes)]),
+        {
+          kind: 'INVALID_ARGUMENT',
+          field: 'header.format',
+          reason: 'UNSUPPORTED_FORMAT',
+        },
+      );
+      await rejectsWith(
+        upload(t.client, [
+          headerMessage({ modelName: 'x', precision: 9 as common.Precision }),
+          ...chunkMessages(bytes),
+        ]),
+        {
+          kind: 'INVALID_ARGUMENT',
+          field: 'header.precision',
+        },
+      );
     });
 
     it('leaves no version, no model and no blob when the client cancels mid-upload', async () => {
@@ -300,7 +329,10 @@ describe('model-registry: versions and artifacts', () => {
 
       const v = await upload(
         t.client,
-        [headerMessage({ modelName: name, version: 1, precision: common.Precision.PRECISION_FP16 }), ...chunkMessages(fp16)],
+        [
+          headerMessage({ modelName: name, version: 1, precision: common.Precision.PRECISION_FP16 }),
+          ...chunkMessages(fp16),
+        ],
         { method: 'addVariant' },
       );
 
@@ -321,7 +353,14 @@ describe('model-registry: versions and artifacts', () => {
           method: 'addVariant',
         });
       const blobsBefore = blobFiles(t.config).length;
-      const otherNames = buildMlp({ inputSize: 4, hiddenSizes: [8], outputSize: 3, inputName: 'x', outputName: 'y', precision: 'int8' });
+      const otherNames = buildMlp({
+        inputSize: 4,
+        hiddenSizes: [8],
+        outputSize: 3,
+        inputName: 'x',
+        outputName: 'y',
+        precision: 'int8',
+      });
 
       await rejectsWith(variant(1, common.Precision.PRECISION_UNSPECIFIED, tinyModel(311)), {
         kind: 'ALREADY_EXISTS',
@@ -371,7 +410,10 @@ describe('model-registry: versions and artifacts', () => {
         reason: 'VERSION_NOT_FOUND',
         message: new RegExp(`version 7 of model "${name}" not found`),
       });
-      await rejectsWith(resolve({ $case: 'alias', value: 'staging' }), { kind: 'NOT_FOUND', reason: 'ALIAS_NOT_FOUND' });
+      await rejectsWith(resolve({ $case: 'alias', value: 'staging' }), {
+        kind: 'NOT_FOUND',
+        reason: 'ALIAS_NOT_FOUND',
+      });
       await rejectsWith(resolve(undefined, 'no-such-model'), {
         kind: 'NOT_FOUND',
         reason: 'MODEL_NOT_FOUND',
@@ -392,7 +434,9 @@ describe('model-registry: versions and artifacts', () => {
       const [first, ...rest] = messages;
       assert.equal(first?.payload?.$case, 'info');
       assert.equal(first?.payload?.$case === 'info' ? first.payload.value.sha256 : '', sha256(bytes));
-      const chunks = rest.map((m) => (m.payload?.$case === 'chunk' ? m.payload.value : assert.fail('expected a chunk')));
+      const chunks = rest.map((m) =>
+        m.payload?.$case === 'chunk' ? m.payload.value : assert.fail('expected a chunk'),
+      );
       assert.equal(chunks.length, Math.ceil(bytes.byteLength / 100));
       assert.ok(chunks.every((c) => c.byteLength <= 100));
       assert.deepEqual(Buffer.concat(chunks), Buffer.from(bytes));
@@ -402,7 +446,11 @@ describe('model-registry: versions and artifacts', () => {
       const name = uniqueName('download-bad');
       await uploadVersion(t.client, name, tinyModel(501));
       const download = (req: Partial<registry.DownloadArtifactRequest>) =>
-        readAll(t.client.downloadArtifact(registry.DownloadArtifactRequest.fromPartial({ modelName: name, version: 1, ...req })));
+        readAll(
+          t.client.downloadArtifact(
+            registry.DownloadArtifactRequest.fromPartial({ modelName: name, version: 1, ...req }),
+          ),
+        );
 
       await rejectsWith(download({ precision: common.Precision.PRECISION_INT8 }), {
         kind: 'NOT_FOUND',
@@ -417,12 +465,21 @@ describe('model-registry: versions and artifacts', () => {
       for (let i = 0; i < 5; i++) {
         await uploadVersion(t.client, name, tinyModel(600 + i), {
           tags: { even: String(i % 2 === 0) },
-          lineage: { dataset: { name: i < 3 ? 'iris' : 'wine', snapshot: i }, trainingJobId: '', parent: undefined, codeVersion: '', params: {} },
+          lineage: {
+            dataset: { name: i < 3 ? 'iris' : 'wine', snapshot: i },
+            trainingJobId: '',
+            parent: undefined,
+            codeVersion: '',
+            params: {},
+          },
         });
       }
       await unary(t.client.archiveVersion.bind(t.client), { modelName: name, version: 1 });
       const list = (req: Partial<registry.ListVersionsRequest>) =>
-        unary(t.client.listVersions.bind(t.client), registry.ListVersionsRequest.fromPartial({ modelName: name, ...req }));
+        unary(
+          t.client.listVersions.bind(t.client),
+          registry.ListVersionsRequest.fromPartial({ modelName: name, ...req }),
+        );
 
       const seen: number[] = [];
       let token = '';
@@ -433,15 +490,34 @@ describe('model-registry: versions and artifacts', () => {
       } while (token !== '');
 
       assert.deepEqual(seen, [1, 2, 3, 4, 5]);
-      assert.deepEqual((await list({})).versions.map((v) => v.version), [2, 3, 4, 5], 'archived versions are hidden by default');
-      assert.deepEqual((await list({ tags: { even: 'true' } })).versions.map((v) => v.version), [3, 5]);
-      assert.deepEqual((await list({ dataset: { name: 'iris', snapshot: 0 } })).versions.map((v) => v.version), [2, 3]);
-      assert.deepEqual((await list({ dataset: { name: 'wine', snapshot: 4 } })).versions.map((v) => v.version), [5]);
-      await rejectsWith(list({ page: { pageSize: 2, pageToken: 'garbage' } }), { kind: 'INVALID_ARGUMENT', field: 'page.page_token' });
-      await rejectsWith(unary(t.client.listVersions.bind(t.client), registry.ListVersionsRequest.fromPartial({ modelName: 'nope' })), {
-        kind: 'NOT_FOUND',
-        reason: 'MODEL_NOT_FOUND',
+      assert.deepEqual(
+        (await list({})).versions.map((v) => v.version),
+        [2, 3, 4, 5],
+        'archived versions are hidden by default',
+      );
+      assert.deepEqual(
+        (await list({ tags: { even: 'true' } })).versions.map((v) => v.version),
+        [3, 5],
+      );
+      assert.deepEqual(
+        (await list({ dataset: { name: 'iris', snapshot: 0 } })).versions.map((v) => v.version),
+        [2, 3],
+      );
+      assert.deepEqual(
+        (await list({ dataset: { name: 'wine', snapshot: 4 } })).versions.map((v) => v.version),
+        [5],
+      );
+      await rejectsWith(list({ page: { pageSize: 2, pageToken: 'garbage' } }), {
+        kind: 'INVALID_ARGUMENT',
+        field: 'page.page_token',
       });
+      await rejectsWith(
+        unary(t.client.listVersions.bind(t.client), registry.ListVersionsRequest.fromPartial({ modelName: 'nope' })),
+        {
+          kind: 'NOT_FOUND',
+          reason: 'MODEL_NOT_FOUND',
+        },
+      );
     });
 
     it('updates a version: description, merged tags and metrics', async () => {
@@ -460,7 +536,12 @@ describe('model-registry: versions and artifacts', () => {
       assert.deepEqual(v.tags, { b: '2', c: '3' });
       assert.deepEqual(v.metrics, { f1: 0.9, auc: 0.95 });
       await rejectsWith(
-        unary(t.client.updateVersion.bind(t.client), { modelName: name, version: 1, tags: {}, metrics: { bad: Number.NaN } }),
+        unary(t.client.updateVersion.bind(t.client), {
+          modelName: name,
+          version: 1,
+          tags: {},
+          metrics: { bad: Number.NaN },
+        }),
         { kind: 'INVALID_ARGUMENT', field: 'metrics["bad"]' },
       );
     });
@@ -479,7 +560,9 @@ describe('model-registry: versions and artifacts', () => {
         reason: 'VERSION_ARCHIVED',
         message: /archived/,
       });
-      const download = await readAll(t.client.downloadArtifact({ modelName: name, version: 1, precision: 0, chunkSize: 0 }));
+      const download = await readAll(
+        t.client.downloadArtifact({ modelName: name, version: 1, precision: 0, chunkSize: 0 }),
+      );
       assert.equal(download.length, 2, 'archived versions stay downloadable (info + one chunk)');
     });
 

@@ -88,7 +88,8 @@ export function createOnnxInspector(options: OnnxInspectorOptions = {}): Artifac
   return {
     formats: ['onnx'],
     async inspect(format: string, bytes: Buffer): Promise<InspectedArtifact> {
-      if (format !== 'onnx') throw errors.invalidArgument('header.format', `unsupported format "${format}"; supported: onnx`);
+      if (format !== 'onnx')
+        throw errors.invalidArgument('header.format', `unsupported format "${format}"; supported: onnx`);
       if (bytes.byteLength > inlineMaxBytes) return { signature: toSignature(await parseInWorker(bytes)) };
       try {
         return { signature: toSignature(readOnnxSignature(bytes)) };

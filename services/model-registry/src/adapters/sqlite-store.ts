@@ -461,21 +461,23 @@ export function createSqliteRegistryStore(path: string): RegistryStore {
     },
   );
 
-  const deleteAliasTx = db.transaction((name: string, alias: string, actor: string, nowMs: number): AliasEventRecord => {
-    if (!modelRow(name)) throw registryErrors.modelNotFound(name);
-    const current = stmt.aliasTarget.get(name, alias) as { version: number } | undefined;
-    if (!current) throw registryErrors.aliasNotFound(name, alias);
-    stmt.deleteAlias.run(name, alias);
-    return recordEvent({
-      modelName: name,
-      alias,
-      action: 'REMOVED',
-      fromVersion: current.version,
-      toVersion: 0,
-      actor,
-      atMs: nowMs,
-    });
-  });
+  const deleteAliasTx = db.transaction(
+    (name: string, alias: string, actor: string, nowMs: number): AliasEventRecord => {
+      if (!modelRow(name)) throw registryErrors.modelNotFound(name);
+      const current = stmt.aliasTarget.get(name, alias) as { version: number } | undefined;
+      if (!current) throw registryErrors.aliasNotFound(name, alias);
+      stmt.deleteAlias.run(name, alias);
+      return recordEvent({
+        modelName: name,
+        alias,
+        action: 'REMOVED',
+        fromVersion: current.version,
+        toVersion: 0,
+        actor,
+        atMs: nowMs,
+      });
+    },
+  );
 
   // Reads of a listing (page + count + related rows) see one snapshot.
   const listModelsTx = db.transaction((query: ModelQuery) => {
@@ -545,7 +547,9 @@ export function createSqliteRegistryStore(path: string): RegistryStore {
     deleteAlias: async (name, alias, actor, nowMs) => deleteAliasTx(name, alias, actor, nowMs),
     listAliasEvents: async (query) => listEventsTx(query),
     aliasEventsAfter: async (afterEventId, modelName, limit) =>
-      (stmt.listEvents.all({ modelName: modelName ?? null, after: afterEventId, limit }) as AliasEventRow[]).map(toEvent),
+      (stmt.listEvents.all({ modelName: modelName ?? null, after: afterEventId, limit }) as AliasEventRow[]).map(
+        toEvent,
+      ),
     hasAliasEvents: async (name) => stmt.anyEventOfModel.get(name) !== undefined,
     isBlobReferenced: async (sha256) => stmt.blobReferenced.get(sha256) !== undefined,
     close: async () => {

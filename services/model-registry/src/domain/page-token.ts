@@ -25,7 +25,10 @@ export function filterFingerprint(filter: unknown): string {
       ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
       : value,
   );
-  return createHash('sha256').update(canonical ?? '').digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update(canonical ?? '')
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 /** The token that continues a list after `lastKey`. */
@@ -63,9 +66,10 @@ export function decodePageToken<K extends 'string' | 'number'>(
     throw invalid('is not a page token issued by this service; pass next_page_token from the previous response');
   }
   if (b.k !== kind) throw invalid(`was issued by a different list (${b.k}), not ${kind}`);
-  if (b.f !== fingerprint) throw invalid('was issued for different filters; repeat the same filters or start over without a token');
+  if (b.f !== fingerprint)
+    throw invalid('was issued for different filters; repeat the same filters or start over without a token');
   const valid = keyType === 'number' ? Number.isSafeInteger(b.a) : typeof b.a === 'string';
   if (!valid) throw invalid('is corrupted; start over without a token');
   // The check above established the key's type matches `keyType`.
-  return b.a as (K extends 'string' ? string : number);
+  return b.a as K extends 'string' ? string : number;
 }

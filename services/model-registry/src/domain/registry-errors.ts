@@ -38,10 +38,10 @@ export const registryErrors = {
     }),
 
   versionArchived: (name: string, version: number, alias: string): L1g1Error =>
-    errors.failedPrecondition(
-      `version ${version} of model "${name}" is archived and cannot receive alias "${alias}"`,
-      { reason: 'VERSION_ARCHIVED', metadata: { model: name, version: String(version), alias } },
-    ),
+    errors.failedPrecondition(`version ${version} of model "${name}" is archived and cannot receive alias "${alias}"`, {
+      reason: 'VERSION_ARCHIVED',
+      metadata: { model: name, version: String(version), alias },
+    }),
 
   versionAliased: (name: string, version: number, aliases: readonly string[], action: string): L1g1Error =>
     errors.failedPrecondition(

@@ -3,7 +3,7 @@
  * content-addressed artifacts, moveable aliases with an audit log. No gRPC,
  * no SQL, no environment: everything it touches is handed in.
  */
-import { errors, L1g1Error, type BlobInfo, type BlobStore, type Logger } from '@l1g1/kit';
+import { errors, L1g1Error, type BlobInfo, type BlobStore, type BlobWriter, type Logger } from '@l1g1/kit';
 import type { Readable } from 'node:stream';
 import type {
   CallContext,
@@ -201,6 +201,16 @@ export function createRegistry(deps: RegistryDeps): Registry {
     }
   }
 
+  /** Aborts an upload's blob writer without hiding the error that caused it. */
+  async function discard(writer: BlobWriter): Promise<void> {
+    try {
+      await writer.abort();
+    } catch (err: unknown) {
+      // The temp file is swept when the blob store next opens; the request's own error matters more.
+      logger.warn({ err }, 'could not discard an aborted upload');
+    }
+  }
+
   async function collectBlobs(sha256s: readonly string[]): Promise<void> {
     for (const sha256 of new Set(sha256s)) {
       await blobLocks.run(sha256, () => deleteBlobIfUnreferenced(sha256));
@@ -230,7 +240,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       checkSignature(signature);
       if (ctx.signal?.aborted) throw errors.cancelled('the upload was cancelled by the client; nothing was stored');
     } catch (err: unknown) {
-      await writer.abort();
+      await discard(writer);
       throw err;
     }
     return blobLocks.run(received.sha256, async () => {
@@ -238,7 +248,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       try {
         blob = await writer.commit({ sha256: received.sha256, sizeBytes: received.sizeBytes });
       } catch (err: unknown) {
-        await writer.abort();
+        await discard(writer);
         throw err;
       }
       try {
@@ -317,7 +327,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const tags = checkTags('tags', input.tags);
         const fingerprint = filterFingerprint({ query: query.toLowerCase(), tags });
         const after = decodePageToken(input.page.pageToken, 'models', fingerprint, 'string');
-        const result = await store.listModels({ query, tags, limit: pageSize + 1, ...(after === undefined ? {} : { after }) });
+        const result = await store.listModels({
+          query,
+          tags,
+          limit: pageSize + 1,
+          ...(after === undefined ? {} : { after }),
+        });
         return paginate(result, pageSize, 'models', fingerprint, (m) => m.name);
       }),
 
@@ -327,7 +342,8 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const patch: { description?: string; task?: string; tags: Record<string, string> } = {
           tags: checkTags('tags', input.tags, true),
         };
-        if (input.description !== undefined) patch.description = checkText('description', input.description, MAX_DESCRIPTION_CHARS);
+        if (input.description !== undefined)
+          patch.description = checkText('description', input.description, MAX_DESCRIPTION_CHARS);
         if (input.task !== undefined) patch.task = checkText('task', input.task, MAX_TASK_CHARS);
         return store.updateModel(name, patch, now());
       }),
@@ -350,26 +366,35 @@ export function createRegistry(deps: RegistryDeps): Registry {
           });
           // Fail fast, before the bytes travel; the transaction checks again.
           if (!header.createModel && !(await store.getModel(header.modelName))) {
-            throw new L1g1Error('NOT_FOUND', `model "${header.modelName}" not found; create it first or set header.create_model`, {
-              reason: 'MODEL_NOT_FOUND',
-              metadata: { model: header.modelName },
-            });
+            throw new L1g1Error(
+              'NOT_FOUND',
+              `model "${header.modelName}" not found; create it first or set header.create_model`,
+              {
+                reason: 'MODEL_NOT_FOUND',
+                metadata: { model: header.modelName },
+              },
+            );
           }
           const lineage = await resolveLineage(header);
-          return ingest(iterator, header, ctx, () => undefined, (artifact) =>
-            store.insertVersion(
-              {
-                modelName: header.modelName,
-                description: header.description,
-                tags: header.tags,
-                metrics: header.metrics,
-                lineage,
-                artifact,
-                createdBy: ctx.actor,
-              },
-              now(),
-              header.createModel ? { name: header.modelName, description: '', task: '', tags: {} } : undefined,
-            ),
+          return ingest(
+            iterator,
+            header,
+            ctx,
+            () => undefined,
+            (artifact) =>
+              store.insertVersion(
+                {
+                  modelName: header.modelName,
+                  description: header.description,
+                  tags: header.tags,
+                  metrics: header.metrics,
+                  lineage,
+                  artifact,
+                  createdBy: ctx.actor,
+                },
+                now(),
+                header.createModel ? { name: header.modelName, description: '', task: '', tags: {} } : undefined,
+              ),
           );
         }),
       ),
@@ -421,7 +446,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const pageSize = checkPageSize('page.page_size', input.page.pageSize);
         const tags = checkTags('tags', input.tags);
         const dataset = checkDatasetRef('dataset', input.dataset);
-        const fingerprint = filterFingerprint({ modelName, archived: input.includeArchived, tags, dataset: dataset ?? null });
+        const fingerprint = filterFingerprint({
+          modelName,
+          archived: input.includeArchived,
+          tags,
+          dataset: dataset ?? null,
+        });
         const after = decodePageToken(input.page.pageToken, 'versions', fingerprint, 'number');
         await requireModel(modelName);
         const result = await store.listVersions({
@@ -443,12 +473,15 @@ export function createRegistry(deps: RegistryDeps): Registry {
           tags: checkTags('tags', input.tags, true),
           metrics: checkMetrics('metrics', input.metrics),
         };
-        if (input.description !== undefined) patch.description = checkText('description', input.description, MAX_DESCRIPTION_CHARS);
+        if (input.description !== undefined)
+          patch.description = checkText('description', input.description, MAX_DESCRIPTION_CHARS);
         return store.updateVersion(modelName, version, patch, now());
       }),
 
     archiveVersion: (modelName, version) =>
-      track(() => store.archiveVersion(checkModelName('model_name', modelName), checkVersion('version', version), now())),
+      track(() =>
+        store.archiveVersion(checkModelName('model_name', modelName), checkVersion('version', version), now()),
+      ),
 
     deleteVersion: (modelName, version) =>
       track(async () => {
@@ -475,13 +508,21 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const found = await requireVersion(modelName, version);
         const artifact = found.artifacts.find((a) => a.precision === precision);
         if (!artifact) {
-          throw registryErrors.artifactNotFound(modelName, version, precision, found.artifacts.map((a) => a.precision));
+          throw registryErrors.artifactNotFound(
+            modelName,
+            version,
+            precision,
+            found.artifacts.map((a) => a.precision),
+          );
         }
         if (!(await blobs.stat(artifact.sha256))) {
-          throw errors.internal(`the blob of ${precision} artifact of version ${version} of model "${modelName}" is missing from storage`, {
-            reason: 'BLOB_MISSING',
-            metadata: { sha256: artifact.sha256 },
-          });
+          throw errors.internal(
+            `the blob of ${precision} artifact of version ${version} of model "${modelName}" is missing from storage`,
+            {
+              reason: 'BLOB_MISSING',
+              metadata: { sha256: artifact.sha256 },
+            },
+          );
         }
         return { artifact, stream: blobs.openRead(artifact.sha256, { highWaterMark: chunkSize }) };
       }),

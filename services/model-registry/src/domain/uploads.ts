@@ -53,9 +53,13 @@ export interface CheckedLineage {
 export async function readHeader(parts: AsyncIterator<UploadPart>): Promise<UploadHeaderInput> {
   const first = await parts.next();
   if (first.done) {
-    throw errors.invalidArgument('header', 'the upload stream was empty; send a header message first, then the chunks', {
-      reason: 'HEADER_REQUIRED',
-    });
+    throw errors.invalidArgument(
+      'header',
+      'the upload stream was empty; send a header message first, then the chunks',
+      {
+        reason: 'HEADER_REQUIRED',
+      },
+    );
   }
   if (first.value.kind !== 'header') {
     throw errors.invalidArgument(
@@ -68,7 +72,10 @@ export async function readHeader(parts: AsyncIterator<UploadPart>): Promise<Uplo
 }
 
 /** Validates a dataset reference; an all-empty one means "none". */
-export function checkDatasetRef(field: string, ref: DatasetRefInput | undefined): { name: string; snapshot: number } | undefined {
+export function checkDatasetRef(
+  field: string,
+  ref: DatasetRefInput | undefined,
+): { name: string; snapshot: number } | undefined {
   if (!ref || (ref.name === '' && ref.snapshot === 0)) return undefined;
   if (ref.name === '') throw errors.invalidArgument(`${field}.name`, 'is required when a snapshot is given');
   checkText(`${field}.name`, ref.name, MAX_ID_CHARS);
@@ -84,7 +91,8 @@ function checkLineage(field: string, lineage: LineageInput | undefined): Checked
   let parent: ModelRefInput | undefined;
   if (lineage.parent && lineage.parent.name !== '') {
     parent = { name: checkModelName(`${field}.parent.name`, lineage.parent.name) };
-    if (lineage.parent.version !== undefined) parent.version = checkVersion(`${field}.parent.version`, lineage.parent.version);
+    if (lineage.parent.version !== undefined)
+      parent.version = checkVersion(`${field}.parent.version`, lineage.parent.version);
     if (lineage.parent.alias !== undefined) parent.alias = checkAlias(`${field}.parent.alias`, lineage.parent.alias);
   }
   const out: CheckedLineage = {
@@ -147,9 +155,13 @@ export function checkUploadHeader(
   }
   const format = header.format === '' ? DEFAULT_FORMAT : header.format.toLowerCase();
   if (!options.formats.includes(format)) {
-    throw errors.invalidArgument('header.format', `unsupported format "${header.format}"; supported: ${options.formats.join(', ')}`, {
-      reason: 'UNSUPPORTED_FORMAT',
-    });
+    throw errors.invalidArgument(
+      'header.format',
+      `unsupported format "${header.format}"; supported: ${options.formats.join(', ')}`,
+      {
+        reason: 'UNSUPPORTED_FORMAT',
+      },
+    );
   }
   if (!Number.isSafeInteger(header.expectedSizeBytes) || header.expectedSizeBytes < 0) {
     throw errors.invalidArgument('header.expected_size_bytes', `must be >= 0, got ${header.expectedSizeBytes}`);
@@ -206,7 +218,10 @@ export async function receiveArtifact(
     if (next.done) break;
     const part = next.value;
     if (part.kind === 'header') {
-      throw errors.invalidArgument('header', `only the first message may be a header (message ${index + 1} was one too)`);
+      throw errors.invalidArgument(
+        'header',
+        `only the first message may be a header (message ${index + 1} was one too)`,
+      );
     }
     if (part.kind === 'empty') {
       throw errors.invalidArgument('chunk', `message ${index + 1} has neither a header nor a chunk`);
@@ -228,7 +243,8 @@ export async function receiveArtifact(
     chunks.push(part.bytes);
     await writer.write(part.bytes);
   }
-  if (size === 0) throw errors.invalidArgument('chunk', 'the artifact is empty; send its bytes in chunk messages after the header');
+  if (size === 0)
+    throw errors.invalidArgument('chunk', 'the artifact is empty; send its bytes in chunk messages after the header');
   if (header.expectedSizeBytes !== undefined && size !== header.expectedSizeBytes) {
     throw errors.invalidArgument(
       'header.expected_size_bytes',

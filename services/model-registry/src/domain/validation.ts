@@ -87,7 +87,10 @@ export function checkTags(field: string, tags: Record<string, string>, removals 
       );
     }
     if (value.length > MAX_TAG_VALUE_CHARS) {
-      throw errors.invalidArgument(`${field}[${quote(key)}]`, `tag values are at most ${MAX_TAG_VALUE_CHARS} characters`);
+      throw errors.invalidArgument(
+        `${field}[${quote(key)}]`,
+        `tag values are at most ${MAX_TAG_VALUE_CHARS} characters`,
+      );
     }
     if (value !== '' || removals) out[key] = value;
   }
@@ -102,9 +105,13 @@ export function checkMetrics(field: string, metrics: Record<string, number>): Re
   }
   for (const [key, value] of entries) {
     if (!TAG_KEY_PATTERN.test(key)) {
-      throw errors.invalidArgument(`${field}[${quote(key)}]`, `metric names follow the tag key rule (${TAG_KEY_PATTERN.source})`);
+      throw errors.invalidArgument(
+        `${field}[${quote(key)}]`,
+        `metric names follow the tag key rule (${TAG_KEY_PATTERN.source})`,
+      );
     }
-    if (!Number.isFinite(value)) throw errors.invalidArgument(`${field}[${quote(key)}]`, `must be a finite number, got ${value}`);
+    if (!Number.isFinite(value))
+      throw errors.invalidArgument(`${field}[${quote(key)}]`, `must be a finite number, got ${value}`);
   }
   return { ...metrics };
 }
@@ -116,7 +123,8 @@ export function checkMetrics(field: string, metrics: Record<string, number>): Re
 export function parsePrecision(field: string, value: string): Precision {
   if (value === '') return 'FP32';
   const found = PRECISIONS.find((p) => p === value);
-  if (!found) throw errors.invalidArgument(field, `unknown precision ${quote(value)}; use one of ${PRECISIONS.join(', ')}`);
+  if (!found)
+    throw errors.invalidArgument(field, `unknown precision ${quote(value)}; use one of ${PRECISIONS.join(', ')}`);
   return found;
 }
 

@@ -21,7 +21,10 @@ export function createAliasHandlers(reg: Registry, logger: Logger): AliasHandler
     },
 
     async deleteAlias(req, call) {
-      const event = await reg.deleteAlias({ modelName: req.modelName, alias: req.alias }, { actor: actorOf(call.metadata) });
+      const event = await reg.deleteAlias(
+        { modelName: req.modelName, alias: req.alias },
+        { actor: actorOf(call.metadata) },
+      );
       return aliasEventToWire(event);
     },
 

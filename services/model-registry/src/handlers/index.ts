@@ -7,6 +7,9 @@ import { createModelHandlers } from './model-handlers';
 import { createVersionHandlers } from './version-handlers';
 
 /** Every RPC of ModelRegistryService, bound to `reg`; `logger` receives internal errors of streams. */
-export function createRegistryHandlers(reg: Registry, logger: Logger): AsyncService<registry.ModelRegistryServiceService> {
+export function createRegistryHandlers(
+  reg: Registry,
+  logger: Logger,
+): AsyncService<registry.ModelRegistryServiceService> {
   return { ...createModelHandlers(reg), ...createVersionHandlers(reg, logger), ...createAliasHandlers(reg, logger) };
 }

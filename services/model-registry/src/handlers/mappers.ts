@@ -49,7 +49,9 @@ export function precisionFromWire(value: common.Precision): string {
 
 function dataTypeToWire(datatype: string): common.DataType {
   const key = `DATA_TYPE_${datatype}`;
-  return key in common.DataType ? common.DataType[key as keyof typeof common.DataType] : common.DataType.DATA_TYPE_UNSPECIFIED;
+  return key in common.DataType
+    ? common.DataType[key as keyof typeof common.DataType]
+    : common.DataType.DATA_TYPE_UNSPECIFIED;
 }
 
 function signatureToWire(signature: Signature): common.ModelSignature {

@@ -31,10 +31,7 @@ export function cancellationSignal(call: CancellableCall): AbortSignal {
  * when the call is cancelled, which surfaces here as a premature-close error;
  * it is reported as CANCELLED so the domain discards the partial upload.
  */
-export async function* uploadParts(
-  call: UploadCall,
-  signal: AbortSignal,
-): AsyncGenerator<UploadPart> {
+export async function* uploadParts(call: UploadCall, signal: AbortSignal): AsyncGenerator<UploadPart> {
   const cancelled = (): Error => errors.cancelled('the upload was cancelled by the client; nothing was stored');
   try {
     // grpc-js streams yield decoded messages of the method's request type.
@@ -61,11 +58,7 @@ export interface WritableCall<T> {
  * drains (or the call is cancelled) so a slow client cannot make the server
  * buffer a whole artifact or an unbounded event backlog.
  */
-export async function writeMessage<T>(
-  call: WritableCall<T>,
-  message: T,
-  signal: AbortSignal,
-): Promise<void> {
+export async function writeMessage<T>(call: WritableCall<T>, message: T, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return;
   if (call.write(message)) return;
   await new Promise<void>((resolve) => {

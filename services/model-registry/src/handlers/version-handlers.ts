@@ -2,14 +2,7 @@
 import type { registry } from '@l1g1/contracts';
 import { actorOf, type AsyncService, type Logger } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
-import {
-  artifactToWire,
-  modelRefFromWire,
-  pageInput,
-  pageToWire,
-  precisionFromWire,
-  versionToWire,
-} from './mappers';
+import { artifactToWire, modelRefFromWire, pageInput, pageToWire, precisionFromWire, versionToWire } from './mappers';
 import { cancellationSignal, failStreamOnError, uploadParts, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;

@@ -1,0 +1,83 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const LAUNCHER = resolve(__dirname, '..', 'dist', 'main.js');
+
+describe('launcher (npm start): the whole suite as supervised processes', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+  let proc: ChildProcess;
+  let out = '';
+
+  const waitFor = async (re: RegExp, ms: number): Promise<RegExpExecArray> => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const m = re.exec(out);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${re} in:\n${out}`);
+  };
+  const predict = (url: string) =>
+    fetch(`${url}/v1/models/demo:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] }),
+    });
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'l1g1-launch-'));
+    proc = spawn(process.execPath, [LAUNCHER], {
+      // Port 0: the launcher picks free ports, so the test never collides with a running suite.
+      env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_PORT: '0', L1G1_INFERENCE_PORT: '0', L1G1_GATEWAY_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  });
+
+  after(() => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts every service, registers the demo model, prints addresses, pids and a curl', async () => {
+    await waitFor(/Ctrl-C stops everything/, 60_000);
+    assert.match(out, /model-registry\s+127\.0\.0\.1:\d+\s+pid \d+/);
+    assert.match(out, /inference\s+127\.0\.0\.1:\d+\s+pid \d+/);
+    assert.match(out, /gateway\s+http:\/\/127\.0\.0\.1:\d+\s+pid \d+/);
+    assert.match(out, /demo model: "demo" version 1 \(alias production/);
+    assert.match(out, /curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/models\/demo:predict/);
+    const url = (await waitFor(/Gateway: (http:\/\/127\.0\.0\.1:\d+)/, 1000))[1]!;
+    const res = await predict(url);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { outputs: { data: number[] }[] };
+    assert.equal(body.outputs[0]!.data.length, 3);
+    assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'model-registry.log']);
+  });
+
+  it('restarts a crashed service by itself', async () => {
+    const pid = Number((await waitFor(/inference\s+\S+\s+pid (\d+)/, 1000))[1]);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(/inference exited .* restarting in \d+ ms/, 10_000);
+    await waitFor(/inference restarted \(pid \d+, restart #1\)/, 10_000);
+    const url = (await waitFor(/Gateway: (http:\/\/127\.0\.0\.1:\d+)/, 1000))[1]!;
+    const end = Date.now() + 30_000;
+    let status = 0;
+    while (Date.now() < end && status !== 200) {
+      status = (await predict(url).catch(() => ({ status: 0 }))).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(status, 200);
+  });
+
+  it('Ctrl-C stops everything cleanly', async () => {
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    proc.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(out, /stopped\./);
+  });
+});
