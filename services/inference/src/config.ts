@@ -13,8 +13,6 @@ export interface InferenceConfig {
   maxBatchSize: number;
   maxQueueDelayUs: number;
   maxQueueSize: number;
-  /** Deadline for a prediction whose caller set none. */
-  requestTimeoutMs: number;
 }
 
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
@@ -30,6 +28,5 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     maxBatchSize: envInt(env, 'L1G1_MAX_BATCH_SIZE', 32, { min: 1, max: 4096 }),
     maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 1000, { min: 0, max: 10_000_000 }),
     maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
-    requestTimeoutMs: envInt(env, 'L1G1_REQUEST_TIMEOUT_MS', 30_000, { min: 1 }),
   });
 }
