@@ -368,3 +368,75 @@ describe('gateway: admission control', function () {
   });
 });
 
+
+describe('gateway: malformed requests', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+
+  before(async () => {
+    stack = await startStack();
+    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('hundreds of malformed requests: no crash, no 5xx, every answer says what was wrong', async () => {
+    const routes: [string, string][] = [
+      ['POST', '/v1/models/demo:predict'],
+      ['POST', '/v2/models/demo/infer'],
+      ['POST', '/v1/models'],
+      ['PATCH', '/v1/models/demo'],
+      ['PUT', '/v1/models/demo/aliases/production'],
+      ['PATCH', '/v1/models/demo/versions/1'],
+      ['GET', '/v1/models?page_size=abc'],
+      ['GET', '/v1/models/demo/versions?page_token=%%%'],
+      ['GET', '/v1/models/demo/versions/0'],
+      ['POST', '/v2/models/demo/versions/x/infer'],
+    ];
+    const bodies: string[] = [
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '{',
+      '{"inputs":null}',
+      '{"inputs":[{}]}',
+      '{"inputs":[{"name":"features","datatype":"FP99","shape":[1,4],"data":[1,2,3,4]}]}',
+      '{"inputs":[{"name":"features","datatype":"FP32","shape":"1,4","data":[1,2,3,4]}]}',
+      '{"inputs":[{"name":"features","datatype":"FP32","shape":[1,4],"data":["a","b","c","d"]}]}',
+      '{"inputs":[{"name":"features","datatype":"FP32","shape":[1e9,1e9],"data":[]}]}',
+      '{"inputs":[{"name":"features","datatype":"FP32","shape":[-1,4],"data":[]}]}',
+      '{"name":42,"tags":[1]}',
+      '{"version":-3}',
+      '{"__proto__":{"polluted":true},"inputs":[]}',
+      '{"inputs":[{"name":"features","datatype":"BYTES","shape":[1],"data":[1]}]}',
+    ];
+    const failures: string[] = [];
+    let n = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const [method, path] of routes) {
+        for (const body of bodies) {
+          n++;
+          const res = await fetch(`${stack.gatewayUrl}${path}`, {
+            method,
+            headers: { 'content-type': 'application/json' },
+            ...(method === 'GET' ? {} : { body }),
+          });
+          const text = await res.text();
+          if (res.status >= 500) failures.push(`${method} ${path} ${body} -> ${res.status} ${text}`);
+          else if (res.status >= 400 && !/error/.test(text)) failures.push(`${method} ${path} ${body} -> ${res.status} without an error body`);
+        }
+      }
+    }
+    assert.ok(n >= 300);
+    assert.deepEqual(failures, []);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    const ok = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    });
+    assert.equal(ok.status, 200);
+  });
+});

@@ -264,3 +264,35 @@ describe('inference: admission control over gRPC', function () {
     assert.ok(results.some((r) => r.status === 'fulfilled'));
   });
 });
+
+describe('inference: health and server reflection', function () {
+  this.timeout(30_000);
+
+  it('lists its services over gRPC reflection (grpcurl-style discovery works)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'l1g1-reflect-'));
+    const logger = createSilentLogger();
+    const inf = await startInference(loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_REGISTRY_ADDR: '127.0.0.1:1' }), { logger });
+    try {
+      const def = protoLoader.loadSync(require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'), { keepCase: true, defaults: true, oneofs: true });
+      const pkg = grpc.loadPackageDefinition(def) as unknown as {
+        grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
+      };
+      const client = new pkg.grpc.reflection.v1.ServerReflection(inf.address, grpc.credentials.createInsecure());
+      const stream = (client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> }).ServerReflectionInfo();
+      const names = await new Promise<string[]>((done, fail) => {
+        stream.on('data', (m) => {
+          done((m.list_services_response?.service ?? []).map((s) => s.name));
+          stream.end();
+        });
+        stream.on('error', fail);
+        stream.write({ list_services: '' });
+      });
+      client.close();
+      assert.ok(names.includes('l1g1.inference.v1.InferenceService'), names.join(','));
+      assert.ok(names.includes('inference.GRPCInferenceService'));
+    } finally {
+      await inf.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
