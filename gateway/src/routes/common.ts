@@ -1,14 +1,7 @@
-import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import type { FastifyRequest } from 'fastify';
-import { errors, fromServiceError } from '@l1g1/kit';
+import { errors, unary, type UnaryMethod } from '@l1g1/kit';
 import type { Upstream } from '../upstreams';
-
-type UnaryMethod<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => unknown;
 
 /** Caller identity forwarded to services for their audit logs. */
 export function forwardMetadata(req: FastifyRequest): Metadata {
@@ -25,12 +18,7 @@ export function rpc<Req, Res>(
   request: Req,
   req: FastifyRequest,
 ): Promise<Res> {
-  return upstream.call(
-    () =>
-      new Promise<Res>((resolve, reject) => {
-        method(request, forwardMetadata(req), {}, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res)));
-      }),
-  );
+  return upstream.call(() => unary(method, request, { metadata: forwardMetadata(req) }));
 }
 
 export function intParam(value: unknown, field: string, { min = 0, fallback }: { min?: number; fallback?: number } = {}): number {

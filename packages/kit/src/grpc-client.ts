@@ -49,7 +49,8 @@ export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address:
   } as Partial<ChannelOptions>);
 }
 
-type UnaryMethod<Req, Res> = (
+/** A generated client's unary method in callback form. */
+export type UnaryMethod<Req, Res> = (
   request: Req,
   metadata: Metadata,
   options: Partial<CallOptions>,

@@ -1,5 +1,5 @@
 import { context, trace, type Context } from '@opentelemetry/api';
-import { errors, type OipDatatype } from '@l1g1/kit';
+import { decodeBytesElements, encodeBytesElements, errors, type OipDatatype } from '@l1g1/kit';
 import type { OrtType, WireTensor } from '../worker/protocol';
 import type { OrtRunner } from './ort-runner';
 import type { InferResult, RawTensor, Signature } from './types';
@@ -248,15 +248,7 @@ function stack(requests: RawTensor[][], totalRows: number): Record<string, WireT
     if (!type) throw errors.invalidArgument(spec.name, `datatype ${spec.datatype} is not supported by onnxruntime`);
     const dims = [requests.length === 1 ? spec.shape[0]! : totalRows, ...spec.shape.slice(1)];
     if (type === 'string') {
-      const strings: string[] = [];
-      for (const r of requests) {
-        const raw = r[i]!.data;
-        for (let off = 0; off < raw.length; ) {
-          const len = raw.readUInt32LE(off);
-          strings.push(raw.toString('utf8', off + 4, off + 4 + len));
-          off += 4 + len;
-        }
-      }
+      const strings = requests.flatMap((r) => decodeBytesElements(r[i]!.data).map((b) => b.toString('utf8')));
       feeds[spec.name] = { type, dims, data: strings };
       continue;
     }
@@ -285,15 +277,7 @@ function slice(name: string, t: WireTensor | undefined, rowOffset: number, rows:
     const all = t.data as string[];
     const per = whole ? all.length / totalRows : all.length;
     const items = whole ? all.slice(rowOffset * per, (rowOffset + rows) * per) : all;
-    const bufs = items.map((s) => Buffer.from(s, 'utf8'));
-    const out = Buffer.allocUnsafe(bufs.reduce((n, b) => n + 4 + b.length, 0));
-    let off = 0;
-    for (const b of bufs) {
-      out.writeUInt32LE(b.length, off);
-      b.copy(out, off + 4);
-      off += 4 + b.length;
-    }
-    return { name, datatype, shape, data: out };
+    return { name, datatype, shape, data: encodeBytesElements(items) };
   }
   const buf = t.data as ArrayBuffer;
   if (!whole) return { name, datatype, shape, data: Buffer.from(buf) };
