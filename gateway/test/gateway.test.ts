@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SpanKind } from '@opentelemetry/api';
-import { createSilentLogger } from '@l1g1/kit';
+import { inference } from '@l1g1/contracts';
+import { createGrpcClient, createSilentLogger, unary } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
 import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
 import { spanExporter } from '../../test/support/telemetry';
@@ -23,7 +24,9 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
   let modelBytes: Uint8Array;
 
   before(async () => {
-    stack = await startStack({ gatewayEnv: { L1G1_MAX_BODY_BYTES: String(256 * 1024), L1G1_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
+    stack = await startStack({
+      gatewayEnv: { L1G1_MAX_BODY_BYTES: String(256 * 1024), L1G1_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024), L1G1_SSE_HEARTBEAT_MS: '50' },
+    });
     modelBytes = buildDemoClassifier();
     await uploadModel(stack.registry, 'demo', modelBytes, { alias: 'production' });
   });
@@ -271,7 +274,9 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     await setAlias(stack.registry, 'watched', 'staging', 1);
     await setAlias(stack.registry, 'watched', 'staging', 2);
     await readUntil(/"toVersion":2/);
+    await readUntil(/: heartbeat \d+/);
     ctrl.abort();
+    assert.match(text, /^: heartbeat \d+$/m);
     const events = text.split('\n\n').filter((b) => b.includes('event: alias'));
     assert.equal(events.length, 2, text);
     const ids = events.map((e) => Number(/^id: (\d+)$/m.exec(e)![1]));
@@ -368,6 +373,40 @@ describe('gateway: admission control', function () {
   });
 });
 
+
+describe('gateway: upstream deadline', function () {
+  let stack: Stack;
+
+  before(async () => {
+    // The batcher holds requests for 400 ms; the gateway gives upstreams 100 ms.
+    stack = await startStack({
+      inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '400000', L1G1_MAX_BATCH_SIZE: '64' },
+      gatewayEnv: { L1G1_UPSTREAM_TIMEOUT_MS: '100' },
+    });
+    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('answers 504 when the upstream does not answer within its deadline', async () => {
+    const client = createGrpcClient(inference.InferenceServiceClient, stack.inferenceAddr);
+    await unary(client.loadModel.bind(client), { model: { name: 'demo', selector: undefined }, precision: 0 });
+    const res = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
+    });
+    assert.equal(res.status, 504, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'DEADLINE_EXCEEDED');
+    // The abandoned request left the inference queue without being run.
+    await new Promise((r) => setTimeout(r, 500));
+    const loaded = await unary(client.listLoadedModels.bind(client), {});
+    client.close();
+    assert.equal(loaded.models[0]!.batcher!.requests, 1);
+    assert.equal(loaded.models[0]!.batcher!.batches, 0);
+  });
+});
 
 describe('gateway: malformed requests', function () {
   this.timeout(60_000);

@@ -93,7 +93,12 @@ export class DynamicBatcher {
     return this.queue.length + this.running;
   }
 
-  submit(inputs: RawTensor[], outputNames: string[]): Promise<InferResult> {
+  /**
+   * Queues one request. When `signal` aborts (the caller cancelled or its
+   * deadline passed) while it still waits, it leaves the queue unrun.
+   */
+  submit(inputs: RawTensor[], outputNames: string[], signal?: AbortSignal): Promise<InferResult> {
+    if (signal?.aborted) throw errors.cancelled('request cancelled before it was queued');
     if (this.queue.length >= this.options.maxQueueSize) {
       this.stats.rejected++;
       const retryAfterMs = Math.max(1, Math.ceil((this.avgComputeUs * (this.queue.length / Math.max(1, this.options.maxBatchSize) + 1)) / 1000));
@@ -107,7 +112,7 @@ export class DynamicBatcher {
     const rows = inputs[0]?.shape[0] ?? 1;
     const key = inputs.map((t) => `${t.datatype}:${t.shape.slice(1).join('x')}`).join('|') + `>${outputNames.join(',')}`;
     return new Promise<InferResult>((resolve, reject) => {
-      this.queue.push({
+      const item: Item = {
         inputs,
         rows,
         key,
@@ -116,7 +121,19 @@ export class DynamicBatcher {
         ctx: context.active(),
         resolve,
         reject,
-      });
+      };
+      this.queue.push(item);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(item);
+          if (at < 0) return; // already running: it finishes, the answer is dropped upstream
+          this.queue.splice(at, 1);
+          this.stats.queued = this.queue.length;
+          reject(errors.cancelled('request cancelled while queued'));
+        },
+        { once: true },
+      );
       this.stats.queued = this.queue.length;
       this.pump();
     });

@@ -3,6 +3,7 @@ import { dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/k
 import { precisionName, type ModelManager } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
+import { cancellation } from './cancellation';
 
 type Service = typeof inference.InferenceServiceService;
 
@@ -34,14 +35,14 @@ function toTensor(t: RawTensor): common.Tensor {
 /** Handlers of l1g1.inference.v1.InferenceService: validate -> run -> map. */
 export function createInferenceHandlers(models: ModelManager): AsyncService<Service> {
   return {
-    async predict(req) {
+    async predict(req, call) {
       const precision = checkPrecision(req.precision);
       const sel = selectorOf(req.model, precision);
       const inputs = req.inputs.map(fromTensor);
       return models.withModel(sel, async (model) => {
         const ordered = validateInputs(model.signature, inputs);
         const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
-        const result = await model.batcher.submit(ordered, outputNames);
+        const result = await model.batcher.submit(ordered, outputNames, cancellation(call));
         return {
           modelName: model.name,
           modelVersion: model.version,

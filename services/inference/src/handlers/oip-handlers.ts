@@ -3,6 +3,7 @@ import { contentsToRaw, errors, isOipDatatype, L1g1Error, rawToContents, type As
 import type { ModelManager, ModelSelector } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
+import { cancellation } from './cancellation';
 
 type Service = typeof oip.GRPCInferenceServiceService;
 
@@ -70,7 +71,7 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
         outputs: model.signature.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
       };
     },
-    async modelInfer(req) {
+    async modelInfer(req, call) {
       const sel = oipSelector(req.modelName, req.modelVersion, req.parameters);
       const raw = req.rawInputContents.length > 0;
       if (raw && req.rawInputContents.length !== req.inputs.length) {
@@ -100,7 +101,7 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
           model.signature,
           req.outputs.map((o) => o.name),
         );
-        const result = await model.batcher.submit(ordered, outputNames);
+        const result = await model.batcher.submit(ordered, outputNames, cancellation(call));
         const response: oip.ModelInferResponse = {
           modelName: model.name,
           modelVersion: String(model.version),
