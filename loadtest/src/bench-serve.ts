@@ -16,6 +16,7 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildMlp } from '@l1g1/onnx';
+import { cpuReport, cpuSnapshot, type CpuReport, type CpuSnapshot } from './cpu-usage';
 import { runScenario, type Scenario, type ScenarioResult, type SendFn } from './harness';
 import {
   freePort,
@@ -87,6 +88,8 @@ interface CaseRecord extends ScenarioResult {
   grpc_channels?: number;
   /** Server-reported means over the measured window. */
   server?: ServerTimingSummary;
+  /** CPU time per request by process, and how busy the machine was with other work. */
+  cpu?: CpuReport;
 }
 
 const log = (msg: string): void => {
@@ -166,11 +169,24 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   ): Promise<CaseRecord> => {
     const base = { scenario: id, maxRequests: opts.maxRequests, durationS: opts.durationS, warmupS: opts.warmupS, rowsPerRequest: meta.rows_per_request };
     const scenario: Scenario = 'concurrency' in load ? { ...base, mode: 'closed', concurrency: load.concurrency } : { ...base, mode: 'open', ...load };
-    // Server timing counts from the end of the warm-up, like the latencies.
-    const resetTimer = timing ? setTimeout(() => timing.reset(), opts.warmupS * 1000) : undefined;
+    // Server timing and CPU time count from the end of the warm-up, like the latencies.
+    const pids = (): Record<string, number | undefined> => Object.fromEntries(cleanup.processes.map((p) => [p.name, p.child.pid]));
+    let cpuStart: CpuSnapshot | undefined;
+    const warmupEnd = setTimeout(() => {
+      timing?.reset();
+      cpuStart = cpuSnapshot(pids());
+    }, opts.warmupS * 1000);
     const result = await runScenario(scenario, send);
-    clearTimeout(resetTimer);
-    const record: CaseRecord = { bench: 'serve', case: id, ...meta, ...result, ...(timing ? { server: timing.summary() } : {}) };
+    clearTimeout(warmupEnd);
+    const cpu = cpuStart ? cpuReport(cpuStart, cpuSnapshot(pids()), result.requests) : undefined;
+    const record: CaseRecord = {
+      bench: 'serve',
+      case: id,
+      ...meta,
+      ...result,
+      ...(timing ? { server: timing.summary() } : {}),
+      ...(cpu ? { cpu } : {}),
+    };
     records.set(id, record);
     console.log(JSON.stringify(record));
     return record;
@@ -297,6 +313,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const restC64 = get('rest-json-c64-batched', 'throughput_rps');
   const grpcC64 = get('grpc-predict-c64-batched', 'rows_per_s');
   const b32Compute = records.get('grpc-predict-c64-batched')?.server?.mean_compute_us ?? null;
+  const foreign = [...records.values()].map((r) => r.cpu?.foreign_cpu_pct).filter((v): v is number => typeof v === 'number');
   let ortVersion = 'unknown';
   try {
     ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
@@ -339,8 +356,15 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
       open_loop_half_capacity_p99_ms: get('grpc-predict-open-half-capacity-batched', 'p99_ms'),
       p99_bound_ms: b32Compute === null ? null : Number(((2 * MAX_QUEUE_DELAY_US + b32Compute) / 1000).toFixed(3)),
     },
+    // Other work on the machine during the measured windows: figures taken
+    // while it was high are not comparable with a quiet run.
+    foreign_cpu_pct: {
+      max: Math.max(0, ...foreign),
+      mean: foreign.length ? Math.round(foreign.reduce((a, b) => a + b, 0) / foreign.length) : null,
+    },
     wall_s: Number(((Date.now() - started) / 1000).toFixed(1)),
   };
+  if (summary.foreign_cpu_pct.max > 20) log(`warning: other processes used up to ${summary.foreign_cpu_pct.max}% of the CPUs during a case; rerun on a quiet machine`);
   console.log(JSON.stringify(summary));
 }
 

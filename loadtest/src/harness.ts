@@ -294,29 +294,28 @@ async function runOpen(s: OpenLoopScenario, send: SendFn): Promise<ScenarioResul
   const warmupNs = BigInt(Math.round((s.warmupS ?? 0) * 1e9));
   run.measureStartNs = t0 + warmupNs;
   const intervalNs = 1e9 / s.rateRps;
+  const endNs = run.measureStartNs + BigInt(Math.round(s.durationS * 1e9));
   let scheduled = 0;
   let dropped = 0;
-  for (;;) {
-    const now = nowNs();
-    const due = Math.floor(Number(now - t0) / intervalNs) + 1;
-    let stop = false;
+  for (let stop = false; !stop; ) {
+    const due = Math.floor(Number(nowNs() - t0) / intervalNs) + 1;
     while (scheduled < due) {
+      // The window is judged on the schedule, not on when the tick ran.
       const at = t0 + BigInt(Math.round(scheduled * intervalNs));
-      scheduled++;
-      const measured = at >= run.measureStartNs;
-      if (measured && !run.canStartMeasured()) {
+      if (at >= endNs || run.started >= s.maxRequests) {
         stop = true;
         break;
       }
+      scheduled++;
+      const measured = at >= run.measureStartNs;
       if (run.inFlight >= s.maxOutstanding) {
         if (measured) dropped++;
         continue;
       }
       void run.send(send, measured, at);
     }
-    if (stop) break;
     // ~1 ms ticks: fine enough for thousands of req/s without spinning a core.
-    await sleep(1);
+    if (!stop) await sleep(1);
   }
   await run.drain();
   return run.result({ rate: s.rateRps, dropped });

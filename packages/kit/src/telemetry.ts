@@ -34,6 +34,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const sdk = new NodeSDK({
     serviceName: env['OTEL_SERVICE_NAME'] ?? options.serviceName,
     spanProcessors: processors,
+    // Traces only: metrics are Prometheus (/metrics) and logs are pino. Left
+    // unset, the SDK would build OTLP metric and log exporters from env
+    // defaults that export nowhere and hold the process open for ~9 s on exit.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Health probes and scrapes are noise in traces.

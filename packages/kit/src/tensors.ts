@@ -123,8 +123,9 @@ function flatten(data: unknown, out: unknown[]): void {
  */
 export function jsonToRaw(datatype: OipDatatype, shape: readonly number[], data: unknown, field: string): Buffer {
   const expected = elementCount(shape, `${field}.shape`);
-  const flat: unknown[] = [];
-  flatten(data, flat);
+  // Hot path: a flat array (the usual REST body) needs no copy into another array.
+  const flat: unknown[] = Array.isArray(data) && (data.length === 0 || !Array.isArray(data[0])) ? data : [];
+  if (flat !== data) flatten(data, flat);
   if (flat.length !== expected) {
     throw errors.invalidArgument(`${field}.data`, `has ${flat.length} elements but shape [${shape.join(', ')}] needs ${expected}`, {
       reason: 'INVALID_TENSOR_SHAPE',

@@ -26,7 +26,7 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     intraOpThreads: envInt(env, 'L1G1_ORT_THREADS', 1, { min: 1, max: 256 }),
     batching: envBool(env, 'L1G1_BATCHING', true),
     maxBatchSize: envInt(env, 'L1G1_MAX_BATCH_SIZE', 32, { min: 1, max: 4096 }),
-    maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 1000, { min: 0, max: 10_000_000 }),
+    maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 0, { min: 0, max: 10_000_000 }),
     maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
   });
 }

@@ -7,7 +7,12 @@ import type { InferResult, RawTensor, Signature } from './types';
 export interface BatcherOptions {
   /** Most rows in one model run. */
   maxBatchSize: number;
-  /** Longest a request waits for its batch to fill (µs). */
+  /**
+   * Longest a partial batch is held back to let it fill (µs). 0: dispatch as
+   * soon as a worker is free; batches then form from the requests that
+   * arrived while the workers were busy (lowest latency at low load, full
+   * batches under load).
+   */
   maxQueueDelayUs: number;
   /** Most requests waiting; beyond it requests are refused (RESOURCE_EXHAUSTED). */
   maxQueueSize: number;
@@ -58,9 +63,11 @@ export function ortTypeOf(dt: OipDatatype): OrtType | undefined {
 const tracer = trace.getTracer('l1g1-inference');
 
 /**
- * Dynamic batcher for one loaded model. Requests queue until `maxBatchSize`
- * rows are waiting or the oldest has waited `maxQueueDelayUs`, and only while
- * a worker is free: batches form by themselves under load. Requests whose
+ * Dynamic batcher for one loaded model. A free worker takes the oldest
+ * request and every compatible one queued behind it, up to `maxBatchSize`
+ * rows; with `maxQueueDelayUs` > 0 it first waits (at most that long) for
+ * the batch to fill. While workers are busy requests pile up, so batches
+ * grow with load by themselves. Requests whose
  * non-batch dimensions differ ride in separate batches. The queue is bounded;
  * past it a request is refused at once with a Retry-After hint.
  */
