@@ -39,7 +39,7 @@ const MODEL = 'mlp';
 const INPUT_SIZE = 4096;
 const CLIENT_BATCH_ROWS = 32;
 /** The inference service's default (L1G1_MAX_QUEUE_DELAY_US), for the p99 aim. */
-const MAX_QUEUE_DELAY_US = 1000;
+const MAX_QUEUE_DELAY_US = 0;
 
 interface BenchOptions {
   durationS: number;
@@ -230,8 +230,10 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   await start('model-registry', 'services/model-registry/dist/main.js', {}, grpcHealthCheck(registryAddr));
   const version = await registerModel(registryAddr, MODEL, modelBytes);
   log(`registered ${MODEL} version ${version} (alias production)`);
-  let inference = await start('inference', 'services/inference/dist/main.js', { L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
-  await start('gateway', 'gateway/dist/main.js', {}, httpHealthCheck(`${gatewayUrl}/healthz`));
+  // The same process settings as `npm start` gives inference and the gateway (launcher).
+  const inferenceNode = { NODE_OPTIONS: '--max-semi-space-size=64' };
+  let inference = await start('inference', 'services/inference/dist/main.js', { ...inferenceNode, L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
+  await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
 
   const grpcTarget = (kind: 'grpc-predict' | 'grpc-oip', input: Fp32Input, channels = 1) =>
     (kind === 'grpc-predict' ? createGrpcPredictTarget : createGrpcOipTarget)({ address: inferenceAddr, model: MODEL, input, channels });
@@ -296,7 +298,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   log('restarting inference with L1G1_BATCHING=false');
   await inference.stop();
   cleanup.processes.splice(cleanup.processes.indexOf(inference), 1);
-  inference = await start('inference', 'services/inference/dist/main.js', { L1G1_BATCHING: 'false' }, grpcHealthCheck(inferenceAddr));
+  inference = await start('inference', 'services/inference/dist/main.js', { ...inferenceNode, L1G1_BATCHING: 'false' }, grpcHealthCheck(inferenceAddr));
   await warm();
   await runGrpc('grpc-predict', false, 1);
   await runGrpc('grpc-predict', false, 64);

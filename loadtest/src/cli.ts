@@ -77,7 +77,6 @@ function parseOptions(argv: string[]): CliOptions {
   const target = values.target as TargetKind | undefined;
   if (!target || !TARGETS.includes(target)) throw new UsageError(`--target must be one of ${TARGETS.join(', ')}`);
   if (!values.model) throw new UsageError('--model is required');
-  if (target.startsWith('rest-') && !values.url) throw new UsageError(`--url (the gateway) is required for ${target}`);
   const num = (name: keyof typeof values, { integer = false, min = 0 } = {}): number => {
     const raw = values[name];
     const n = Number(raw);
@@ -91,7 +90,8 @@ function parseOptions(argv: string[]): CliOptions {
   return {
     target,
     model: values.model,
-    url: values.url?.replace(/\/$/, ''),
+    // REST targets default to the gateway `npm start` runs.
+    url: (values.url ?? (target.startsWith('rest-') ? 'http://127.0.0.1:8080' : undefined))?.replace(/\/$/, ''),
     grpc: values.grpc,
     concurrency: num('concurrency', { integer: true, min: 1 }),
     rate: values.rate === undefined ? undefined : num('rate', { min: 0.001 }),

@@ -44,6 +44,8 @@ export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address:
     // Reconnect fast after a peer restarts (default backoff reaches 120 s).
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
+    // Streams of artifact chunks and tensor outputs: don't stall on 64 KiB windows.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
     ...options.channelOptions,
     interceptors: [deadlineInterceptor(options.defaultDeadlineMs ?? 10_000)],
   } as Partial<ChannelOptions>);

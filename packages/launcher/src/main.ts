@@ -92,6 +92,9 @@ async function main(): Promise<void> {
     L1G1_GATEWAY_PORT: String(ports.gateway),
     L1G1_HTTP_HOST: '127.0.0.1',
   };
+  // Tensor-sized requests churn the young generation of the two hot-path
+  // processes: a larger one cuts GC time (+14-15% req/s, BENCHMARKS.md).
+  const hotPathNode = { NODE_OPTIONS: `${env['NODE_OPTIONS'] ?? ''} --max-semi-space-size=64`.trim() };
   const plan = [
     { name: 'model-registry', script: 'services/model-registry/dist/main.js', ready: () => grpcServing(registryAddr), address: registryAddr },
     {
@@ -99,11 +102,15 @@ async function main(): Promise<void> {
       script: 'services/inference/dist/main.js',
       ready: () => grpcServing(inferenceAddr),
       address: inferenceAddr,
-      // Tensor-sized requests churn the young generation: a larger one cuts
-      // full-GC time (measured +14% req/s at 64 connections, BENCHMARKS.md).
-      env: { NODE_OPTIONS: `${env['NODE_OPTIONS'] ?? ''} --max-semi-space-size=64`.trim() },
+      env: hotPathNode,
     },
-    { name: 'gateway', script: 'gateway/dist/main.js', ready: () => httpOk(`http://127.0.0.1:${ports.gateway}/healthz`), address: `http://127.0.0.1:${ports.gateway}` },
+    {
+      name: 'gateway',
+      script: 'gateway/dist/main.js',
+      ready: () => httpOk(`http://127.0.0.1:${ports.gateway}/healthz`),
+      address: `http://127.0.0.1:${ports.gateway}`,
+      env: hotPathNode,
+    },
   ];
 
   process.on('SIGINT', () => void shutdown(0));
