@@ -3,7 +3,7 @@ import { startGrpcServer, toGrpcImplementation, type Logger } from '@l1g1/kit';
 import { createRegistryAdapter } from './adapters/registry-client';
 import type { InferenceConfig } from './config';
 import { ModelManager } from './domain/model-manager';
-import { createOrtRunner } from './domain/ort-runner';
+import { createOrtRunner } from './adapters/ort-runner';
 import { createInferenceHandlers } from './handlers/inference-handlers';
 import { createOipHandlers } from './handlers/oip-handlers';
 

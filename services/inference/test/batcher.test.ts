@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { L1g1Error } from '@l1g1/kit';
 import { buildMlpWithWeights } from '@l1g1/onnx';
 import { DynamicBatcher } from '../src/domain/batcher';
-import { createOrtRunner, type OrtRunner } from '../src/domain/ort-runner';
+import { createOrtRunner, type OrtRunner } from '../src/adapters/ort-runner';
 import type { RawTensor, Signature } from '../src/domain/types';
 
 const signature: Signature = {

@@ -1,7 +1,7 @@
 import { context, trace, type Context } from '@opentelemetry/api';
 import { decodeBytesElements, encodeBytesElements, errors, type OipDatatype } from '@l1g1/kit';
 import type { OrtType, WireTensor } from '../worker/protocol';
-import type { OrtRunner } from './ort-runner';
+import type { OrtRunner } from '../adapters/ort-runner';
 import type { InferResult, RawTensor, Signature } from './types';
 
 export interface BatcherOptions {

@@ -2,7 +2,7 @@ import { common, type registry } from '@l1g1/contracts';
 import { dataTypeToOip, errors, type Logger } from '@l1g1/kit';
 import type { RegistryPort } from '../adapters/registry-client';
 import { DynamicBatcher, type BatcherOptions } from './batcher';
-import type { OrtRunner } from './ort-runner';
+import type { OrtRunner } from '../adapters/ort-runner';
 import type { Signature, TensorSpec } from './types';
 
 /** A model version loaded on workers, with its own batcher. */

@@ -19,7 +19,7 @@ export interface OrtRunner {
 }
 
 function workerScript(): string {
-  // Compiled layout: dist/domain/ort-runner.js -> dist/worker/ort-worker.js.
+  // Compiled layout: dist/adapters/ort-runner.js -> dist/worker/ort-worker.js.
   const local = join(__dirname, '..', 'worker', 'ort-worker.js');
   if (existsSync(local)) return local;
   return join(__dirname, '..', '..', 'dist', 'worker', 'ort-worker.js');
