@@ -185,6 +185,23 @@ export interface RunningGrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** The part of a grpc-js server call that reports cancellation. */
+export interface CancellableCall {
+  readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+}
+
+/**
+ * An AbortSignal that fires when the caller goes away (cancel, deadline,
+ * dropped connection), so work it no longer waits for stops or never runs.
+ */
+export function cancellationSignal(call: CancellableCall): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
 /** The repo's proto/ folder (next to packages/), for reflection. */
 export function protoRoot(): string {
   return resolve(__dirname, '../../../proto');

@@ -14,7 +14,7 @@ export function registryServiceBinding(reg: Registry, logger: Logger): ServiceBi
     definition: registry.ModelRegistryServiceService,
     implementation: toGrpcImplementation(
       registry.ModelRegistryServiceService,
-      createRegistryHandlers(reg, logger),
+      createRegistryHandlers(reg),
       logger,
     ),
   };

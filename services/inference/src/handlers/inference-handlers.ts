@@ -1,9 +1,8 @@
 import { common, inference } from '@l1g1/contracts';
-import { dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
+import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import { precisionName, type ModelManager } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
-import { cancellation } from './cancellation';
 
 type Service = typeof inference.InferenceServiceService;
 
@@ -42,7 +41,7 @@ export function createInferenceHandlers(models: ModelManager): AsyncService<Serv
       return models.withModel(sel, async (model) => {
         const ordered = validateInputs(model.signature, inputs);
         const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
-        const result = await model.batcher.submit(ordered, outputNames, cancellation(call));
+        const result = await model.batcher.submit(ordered, outputNames, cancellationSignal(call));
         return {
           modelName: model.name,
           modelVersion: model.version,

@@ -1,9 +1,8 @@
 import { common, oip } from '@l1g1/contracts';
-import { contentsToRaw, errors, isOipDatatype, L1g1Error, rawToContents, type AsyncService } from '@l1g1/kit';
+import { cancellationSignal, contentsToRaw, errors, isOipDatatype, L1g1Error, rawToContents, type AsyncService } from '@l1g1/kit';
 import type { ModelManager, ModelSelector } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
-import { cancellation } from './cancellation';
 
 type Service = typeof oip.GRPCInferenceServiceService;
 
@@ -101,7 +100,7 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
           model.signature,
           req.outputs.map((o) => o.name),
         );
-        const result = await model.batcher.submit(ordered, outputNames, cancellation(call));
+        const result = await model.batcher.submit(ordered, outputNames, cancellationSignal(call));
         const response: oip.ModelInferResponse = {
           modelName: model.name,
           modelVersion: String(model.version),

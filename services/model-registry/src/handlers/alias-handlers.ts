@@ -1,16 +1,16 @@
 /** Handlers of the alias RPCs, including the WatchAliases stream. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, type AsyncService, type Logger } from '@l1g1/kit';
+import { actorOf, cancellationSignal, type AsyncService } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { aliasEventToWire, pageInput, pageToWire } from './mappers';
-import { cancellationSignal, failStreamOnError, writeMessage } from './streams';
+import { writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 /** The alias RPCs of ModelRegistryService. */
 export type AliasHandlers = Pick<Handlers, 'setAlias' | 'deleteAlias' | 'listAliasEvents' | 'watchAliases'>;
 
-/** Alias handlers over `reg`; `logger` receives internal errors of the watch stream. */
-export function createAliasHandlers(reg: Registry, logger: Logger): AliasHandlers {
+/** Alias handlers over `reg`. */
+export function createAliasHandlers(reg: Registry): AliasHandlers {
   return {
     async setAlias(req, call) {
       const event = await reg.setAlias(
@@ -38,12 +38,10 @@ export function createAliasHandlers(reg: Registry, logger: Logger): AliasHandler
     // on an open watch.
     async watchAliases(req, call) {
       const signal = cancellationSignal(call);
-      await failStreamOnError(call, logger, async () => {
-        const events = reg.watchAliases({ modelName: req.modelName, afterEventId: req.afterEventId }, signal);
-        for await (const event of events) {
-          await writeMessage(call, aliasEventToWire(event), signal);
-        }
-      });
+      const events = reg.watchAliases({ modelName: req.modelName, afterEventId: req.afterEventId }, signal);
+      for await (const event of events) {
+        await writeMessage(call, aliasEventToWire(event), signal);
+      }
     },
   };
 }

@@ -1,15 +1,12 @@
 /** The ModelRegistryService handlers: thin adapters from gRPC to the domain. */
 import type { registry } from '@l1g1/contracts';
-import type { AsyncService, Logger } from '@l1g1/kit';
+import type { AsyncService } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { createAliasHandlers } from './alias-handlers';
 import { createModelHandlers } from './model-handlers';
 import { createVersionHandlers } from './version-handlers';
 
-/** Every RPC of ModelRegistryService, bound to `reg`; `logger` receives internal errors of streams. */
-export function createRegistryHandlers(
-  reg: Registry,
-  logger: Logger,
-): AsyncService<registry.ModelRegistryServiceService> {
-  return { ...createModelHandlers(reg), ...createVersionHandlers(reg, logger), ...createAliasHandlers(reg, logger) };
+/** Every RPC of ModelRegistryService, bound to `reg` (errors map through kit's catalogue). */
+export function createRegistryHandlers(reg: Registry): AsyncService<registry.ModelRegistryServiceService> {
+  return { ...createModelHandlers(reg), ...createVersionHandlers(reg), ...createAliasHandlers(reg) };
 }

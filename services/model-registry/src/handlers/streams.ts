@@ -1,8 +1,8 @@
 /**
- * gRPC stream plumbing for the handlers: cancellation as an AbortSignal,
- * the upload stream as domain parts, and writes that respect backpressure.
+ * gRPC stream plumbing for the handlers: the upload stream as domain parts,
+ * and writes that respect backpressure. (Cancellation: kit's cancellationSignal.)
  */
-import { errors, toServiceError, type AsyncService, type Logger } from '@l1g1/kit';
+import { errors, type AsyncService } from '@l1g1/kit';
 import type { registry } from '@l1g1/contracts';
 import type { UploadPart } from '../domain/inputs';
 import { uploadPartFromWire } from './mappers';
@@ -11,20 +11,6 @@ import { uploadPartFromWire } from './mappers';
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 /** The server side of a CreateVersion / AddVariant call. */
 export type UploadCall = Parameters<Handlers['createVersion']>[0];
-
-/** The part of a grpc-js server call that reports cancellation. */
-interface CancellableCall {
-  readonly cancelled: boolean;
-  once(event: 'cancelled', listener: () => void): unknown;
-}
-
-/** An AbortSignal that fires when the client cancels, disconnects or its deadline passes. */
-export function cancellationSignal(call: CancellableCall): AbortSignal {
-  const controller = new AbortController();
-  if (call.cancelled) controller.abort();
-  else call.once('cancelled', () => controller.abort());
-  return controller.signal;
-}
 
 /**
  * The client's upload messages as domain parts. grpc-js destroys the stream
@@ -70,25 +56,4 @@ export async function writeMessage<T>(call: WritableCall<T>, message: T, signal:
     call.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/** The part of a grpc-js server-streaming call that ending with an error needs. */
-interface FailableCall {
-  readonly cancelled: boolean;
-  emit(event: 'error', error: unknown): boolean;
-}
-
-/**
- * Runs a server-streaming handler body; a thrown error becomes the call's
- * status through the kit catalogue. Needed because kit's wrapper ends failed
- * streams with `call.destroy(err)`, which grpc-js 1.14 never turns into a
- * status (the client waits until its deadline); emitting 'error' is the
- * grpc-js way to fail a server stream.
- */
-export async function failStreamOnError(call: FailableCall, logger: Logger, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err: unknown) {
-    if (!call.cancelled) call.emit('error', toServiceError(err, logger));
-  }
 }

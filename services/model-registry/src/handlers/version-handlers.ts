@@ -1,9 +1,9 @@
 /** Handlers of the version RPCs, including the upload and download streams. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, type AsyncService, type Logger } from '@l1g1/kit';
+import { actorOf, cancellationSignal, type AsyncService } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { artifactToWire, modelRefFromWire, pageInput, pageToWire, precisionFromWire, versionToWire } from './mappers';
-import { cancellationSignal, failStreamOnError, uploadParts, writeMessage } from './streams';
+import { uploadParts, writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 /** The version RPCs of ModelRegistryService. */
@@ -20,8 +20,8 @@ export type VersionHandlers = Pick<
   | 'downloadArtifact'
 >;
 
-/** Version handlers over `reg`; `logger` receives internal errors of the download stream. */
-export function createVersionHandlers(reg: Registry, logger: Logger): VersionHandlers {
+/** Version handlers over `reg`. */
+export function createVersionHandlers(reg: Registry): VersionHandlers {
   return {
     async createVersion(call) {
       const signal = cancellationSignal(call);
@@ -77,25 +77,23 @@ export function createVersionHandlers(reg: Registry, logger: Logger): VersionHan
 
     async downloadArtifact(req, call) {
       const signal = cancellationSignal(call);
-      await failStreamOnError(call, logger, async () => {
-        const opened = await reg.openArtifact({
-          modelName: req.modelName,
-          version: req.version,
-          precision: precisionFromWire(req.precision),
-          chunkSize: req.chunkSize,
-        });
-        try {
-          await writeMessage(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
-          // The blob stream was opened with highWaterMark = chunk size, so each
-          // read is one chunk message of at most that size.
-          for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
-            if (signal.aborted) break;
-            await writeMessage(call, { payload: { $case: 'chunk', value: chunk } }, signal);
-          }
-        } finally {
-          opened.stream.destroy();
-        }
+      const opened = await reg.openArtifact({
+        modelName: req.modelName,
+        version: req.version,
+        precision: precisionFromWire(req.precision),
+        chunkSize: req.chunkSize,
       });
+      try {
+        await writeMessage(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
+        // The blob stream was opened with highWaterMark = chunk size, so each
+        // read is one chunk message of at most that size.
+        for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+          if (signal.aborted) break;
+          await writeMessage(call, { payload: { $case: 'chunk', value: chunk } }, signal);
+        }
+      } finally {
+        opened.stream.destroy();
+      }
     },
   };
 }
