@@ -34,7 +34,7 @@ describe('gateway: circuit breaker when the inference process dies', function ()
 
   const startInference = (): ChildProcess => {
     const proc = spawn(process.execPath, [INFERENCE_MAIN], {
-      env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: inferenceAddr, L1G1_REGISTRY_ADDR: reg.address, L1G1_LOG_LEVEL: 'warn' },
+      env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: inferenceAddr, L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
     return proc;

@@ -331,6 +331,10 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     const text = await metrics.text();
     assert.match(text, /l1g1_gateway_http_requests_total\{route="\/v1\/models\/:name\(\^\[\^\/:\]\+\)::predict",method="POST",status="200"\}/);
     assert.match(text, /l1g1_gateway_breaker_open\{upstream="inference"\} 0/);
+    const inferenceText = await (await fetch(stack.inferenceMetricsUrl!)).text();
+    assert.match(inferenceText, /l1g1_inference_requests_total\{model="demo",version="1",precision="fp32"\} [1-9]/);
+    assert.match(inferenceText, /l1g1_inference_batch_size_bucket\{le="1",model="demo",version="1",precision="fp32"\}/);
+    assert.match(inferenceText, /l1g1_inference_loaded_models [1-9]/);
 
     const routes: string[] = [];
     const upstreams = createUpstreams(loadGatewayConfig({}));
@@ -370,6 +374,8 @@ describe('gateway: admission control', function () {
     assert.ok(Number(refused[0]!.headers.get('retry-after')) >= 1);
     assert.equal(refused[0]!.body.error.code, 'RESOURCE_EXHAUSTED');
     assert.ok(results.every((r) => r.status === 200 || r.status === 429));
+    const metrics = await (await fetch(stack.inferenceMetricsUrl!)).text();
+    assert.match(metrics, new RegExp(`l1g1_inference_refused_total\\{model="demo",version="1",precision="fp32",reason="queue_full"\\} ${refused.length}`));
   });
 });
 

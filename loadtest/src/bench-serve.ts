@@ -231,7 +231,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const version = await registerModel(registryAddr, MODEL, modelBytes);
   log(`registered ${MODEL} version ${version} (alias production)`);
   // The same process settings as `npm start` gives inference and the gateway (launcher).
-  const inferenceNode = { NODE_OPTIONS: '--max-semi-space-size=64' };
+  const inferenceNode = { NODE_OPTIONS: '--max-semi-space-size=64', L1G1_INFERENCE_METRICS_PORT: '0' };
   let inference = await start('inference', 'services/inference/dist/main.js', { ...inferenceNode, L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
   await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
 

@@ -14,6 +14,7 @@ import { loadGatewayConfig, startGateway } from '@l1g1/gateway';
 
 export interface Stack {
   dataDir: string;
+  inferenceMetricsUrl: string | undefined;
   registryAddr: string;
   inferenceAddr: string;
   gatewayUrl: string;
@@ -31,7 +32,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = process.env['L1G1_TEST_LOGS'] ? createLogger('test') : createSilentLogger();
   const reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
   const inf = await startInference(
-    loadInferenceConfig({ L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_REGISTRY_ADDR: reg.address, ...options.inferenceEnv }),
+    loadInferenceConfig({ L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, ...options.inferenceEnv }),
     { logger },
   );
   const gw = await startGateway(
@@ -46,6 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
   return {
     dataDir,
+    inferenceMetricsUrl: inf.metricsUrl,
     registryAddr: reg.address,
     inferenceAddr: inf.address,
     gatewayUrl: gw.url,

@@ -14,3 +14,4 @@ export * from './sqlite';
 export * from './blob-store';
 export * from './tensors';
 export * from './metadata';
+export * from './metrics-server';

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     registry: await pickPort(envInt(env, 'L1G1_REGISTRY_PORT', 50051, { min: 0, max: 65535 })),
     inference: await pickPort(envInt(env, 'L1G1_INFERENCE_PORT', 50052, { min: 0, max: 65535 })),
     gateway: await pickPort(envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 })),
+    inferenceMetrics: await pickPort(envInt(env, 'L1G1_INFERENCE_METRICS_PORT', 9102, { min: 0, max: 65535 })),
   };
   const registryAddr = `127.0.0.1:${ports.registry}`;
   const inferenceAddr = `127.0.0.1:${ports.inference}`;
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
       script: 'services/inference/dist/main.js',
       ready: () => grpcServing(inferenceAddr),
       address: inferenceAddr,
-      env: hotPathNode,
+      env: { ...hotPathNode, L1G1_INFERENCE_METRICS_PORT: String(ports.inferenceMetrics) },
     },
     {
       name: 'gateway',
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
   for (const { svc, address } of running) console.log(`  ${svc.spec.name.padEnd(15)} ${address.padEnd(28)} pid ${svc.pid}`);
   console.log(`\n  data directory  ${dataDir}\n  logs            ${logDir}`);
   if (demo) console.log(`  ${demo}`);
-  console.log(`\nGateway: ${gw}   (OpenAPI: ${gw}/openapi.json, metrics: ${gw}/metrics)\n\nTry:\n`);
+  console.log(`\nGateway: ${gw}   (OpenAPI: ${gw}/openapi.json, metrics: ${gw}/metrics)`);
+  console.log(`Inference metrics: http://127.0.0.1:${ports.inferenceMetrics}/metrics\n\nTry:\n`);
   console.log(
     `  curl -s ${gw}/v1/models/demo:predict -H 'content-type: application/json' \\\n` +
       `    -d '{"inputs":[{"name":"features","datatype":"FP32","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}'\n`,

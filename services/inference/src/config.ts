@@ -7,6 +7,9 @@ export interface InferenceConfig {
   registryAddress: string;
   /** Verified artifacts downloaded from the registry. */
   cacheDir: string;
+  /** Prometheus /metrics bind host and port (port 0: any free port; -1: off). */
+  metricsHost: string;
+  metricsPort: number;
   workersPerModel: number;
   intraOpThreads: number;
   batching: boolean;
@@ -22,6 +25,8 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     address: envAddress(env, 'L1G1_INFERENCE_LISTEN', envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052')),
     registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     cacheDir: join(dataDir, 'inference', 'cache'),
+    metricsHost: envString(env, 'L1G1_HTTP_HOST', '127.0.0.1'),
+    metricsPort: envInt(env, 'L1G1_INFERENCE_METRICS_PORT', 9102, { min: -1, max: 65535 }),
     workersPerModel: envInt(env, 'L1G1_INFERENCE_WORKERS', 1, { min: 1, max: 64 }),
     intraOpThreads: envInt(env, 'L1G1_ORT_THREADS', 1, { min: 1, max: 256 }),
     batching: envBool(env, 'L1G1_BATCHING', true),

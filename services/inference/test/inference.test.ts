@@ -53,7 +53,7 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
     const logger = createSilentLogger();
     reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
     inf = await startInference(
-      loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_REGISTRY_ADDR: reg.address }),
+      loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address }),
       { logger },
     );
     regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
@@ -226,7 +226,7 @@ describe('inference: admission control over gRPC', function () {
     inf = await startInference(
       loadInferenceConfig({
         L1G1_DATA_DIR: dir,
-        L1G1_INFERENCE_ADDR: '127.0.0.1:0',
+        L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0',
         L1G1_REGISTRY_ADDR: reg.address,
         L1G1_MAX_QUEUE_SIZE: '2',
         L1G1_MAX_QUEUE_DELAY_US: '300000',
@@ -271,7 +271,7 @@ describe('inference: health and server reflection', function () {
   it('lists its services over gRPC reflection (grpcurl-style discovery works)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'l1g1-reflect-'));
     const logger = createSilentLogger();
-    const inf = await startInference(loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_REGISTRY_ADDR: '127.0.0.1:1' }), { logger });
+    const inf = await startInference(loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: '127.0.0.1:1' }), { logger });
     try {
       const def = protoLoader.loadSync(require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'), { keepCase: true, defaults: true, oneofs: true });
       const pkg = grpc.loadPackageDefinition(def) as unknown as {

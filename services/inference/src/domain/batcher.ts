@@ -20,6 +20,21 @@ export interface BatcherOptions {
   enabled: boolean;
 }
 
+/** Which model a batcher serves (for spans and metrics). */
+export interface ModelIdentity {
+  name: string;
+  version: number;
+  precision: number;
+  /** Human form of the precision, e.g. fp32. */
+  precisionName: string;
+}
+
+/** Told about every answered or refused request (metrics live outside the domain). */
+export interface BatchObserver {
+  answered(model: ModelIdentity, timing: InferResult['timing']): void;
+  refused(model: ModelIdentity, reason: 'queue_full' | 'cancelled'): void;
+}
+
 export interface BatcherStats {
   queued: number;
   requests: number;
@@ -83,7 +98,8 @@ export class DynamicBatcher {
     private readonly runner: OrtRunner,
     private readonly signature: Signature,
     readonly options: BatcherOptions,
-    private readonly spanAttributes: Record<string, string | number> = {},
+    private readonly identity: ModelIdentity = { name: '', version: 0, precision: 0, precisionName: '' },
+    private readonly observer?: BatchObserver,
   ) {
     // Rows can only be stacked when every tensor's first dimension is dynamic.
     this.batchable =
@@ -108,6 +124,7 @@ export class DynamicBatcher {
     if (signal?.aborted) throw errors.cancelled('request cancelled before it was queued');
     if (this.queue.length >= this.options.maxQueueSize) {
       this.stats.rejected++;
+      this.observer?.refused(this.identity, 'queue_full');
       const retryAfterMs = Math.max(1, Math.ceil((this.avgComputeUs * (this.queue.length / Math.max(1, this.options.maxBatchSize) + 1)) / 1000));
       throw errors.resourceExhausted(
         `inference queue is full (${this.options.maxQueueSize} requests waiting); retry after ${retryAfterMs} ms`,
@@ -137,6 +154,7 @@ export class DynamicBatcher {
           if (at < 0) return; // already running: it finishes, the answer is dropped upstream
           this.queue.splice(at, 1);
           this.stats.queued = this.queue.length;
+          this.observer?.refused(this.identity, 'cancelled');
           reject(errors.cancelled('request cancelled while queued'));
         },
         { once: true },
@@ -223,14 +241,13 @@ export class DynamicBatcher {
         for (const it of batch) {
           try {
             const outputs = first.outputNames.map((name) => slice(name, result.outputs[name], offset, it.rows, totalRows));
-            it.resolve({
-              outputs,
-              timing: {
-                queueUs: Math.round(Number(startedNs - it.enqueuedNs) / 1000),
-                computeUs: result.computeUs,
-                batchSize: totalRows,
-              },
-            });
+            const timing = {
+              queueUs: Math.round(Number(startedNs - it.enqueuedNs) / 1000),
+              computeUs: result.computeUs,
+              batchSize: totalRows,
+            };
+            this.observer?.answered(this.identity, timing);
+            it.resolve({ outputs, timing });
           } catch (err) {
             it.reject(err);
           }
@@ -241,7 +258,9 @@ export class DynamicBatcher {
               {
                 startTime: startedAt,
                 attributes: {
-                  ...this.spanAttributes,
+                  'l1g1.model': this.identity.name,
+                  'l1g1.model_version': this.identity.version,
+                  'l1g1.precision': this.identity.precisionName,
                   'l1g1.batch_size': totalRows,
                   'l1g1.queue_us': Math.round(Number(startedNs - it.enqueuedNs) / 1000),
                   'l1g1.compute_us': result.computeUs,

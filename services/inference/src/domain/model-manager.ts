@@ -1,7 +1,7 @@
 import { common, type registry } from '@l1g1/contracts';
 import { dataTypeToOip, errors, type Logger } from '@l1g1/kit';
 import type { RegistryPort } from '../adapters/registry-client';
-import { DynamicBatcher, type BatcherOptions } from './batcher';
+import { DynamicBatcher, type BatcherOptions, type BatchObserver } from './batcher';
 import type { OrtRunner } from '../adapters/ort-runner';
 import type { Signature, TensorSpec } from './types';
 
@@ -25,6 +25,7 @@ export interface ModelManagerDeps {
   createRunner: (modelPath: string) => Promise<OrtRunner>;
   batcher: BatcherOptions;
   logger: Logger;
+  observer?: BatchObserver;
 }
 
 export interface ModelSelector {
@@ -159,11 +160,13 @@ export class ModelManager {
       sha256: artifact.sha256,
       signature,
       runner,
-      batcher: new DynamicBatcher(runner, signature, this.deps.batcher, {
-        'l1g1.model': v.modelName,
-        'l1g1.model_version': v.version,
-        'l1g1.precision': precisionName(precision),
-      }),
+      batcher: new DynamicBatcher(
+        runner,
+        signature,
+        this.deps.batcher,
+        { name: v.modelName, version: v.version, precision, precisionName: precisionName(precision) },
+        this.deps.observer,
+      ),
       leases: 0,
       retired: false,
     };
