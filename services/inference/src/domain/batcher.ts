@@ -96,7 +96,7 @@ export class DynamicBatcher {
 
   constructor(
     private readonly runner: OrtRunner,
-    private readonly signature: Signature,
+    signature: Signature,
     readonly options: BatcherOptions,
     private readonly identity: ModelIdentity = { name: '', version: 0, precision: 0, precisionName: '' },
     private readonly observer?: BatchObserver,
