@@ -86,6 +86,8 @@ interface CaseRecord extends ScenarioResult {
   body_bytes?: number;
   http_client?: HttpClientKind;
   grpc_channels?: number;
+  /** The request was encoded once and its bytes replayed. */
+  pre_encoded?: boolean;
   /** Server-reported means over the measured window. */
   server?: ServerTimingSummary;
   /** CPU time per request by process, and how busy the machine was with other work. */
@@ -235,8 +237,8 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   let inference = await start('inference', 'services/inference/dist/main.js', { ...inferenceNode, L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
   await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
 
-  const grpcTarget = (kind: 'grpc-predict' | 'grpc-oip', input: Fp32Input, channels = 1) =>
-    (kind === 'grpc-predict' ? createGrpcPredictTarget : createGrpcOipTarget)({ address: inferenceAddr, model: MODEL, input, channels });
+  const grpcTarget = (kind: 'grpc-predict' | 'grpc-oip', input: Fp32Input, channels = 1, preEncoded = false) =>
+    (kind === 'grpc-predict' ? createGrpcPredictTarget : createGrpcOipTarget)({ address: inferenceAddr, model: MODEL, input, channels, preEncoded });
 
   const warm = async (): Promise<void> => {
     const g = grpcTarget('grpc-predict', input1);
@@ -248,12 +250,12 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   };
   await warm();
 
-  const runGrpc = async (kind: 'grpc-predict' | 'grpc-oip', batching: boolean, concurrency: number, input = input1, channels = 1, suffix = '') => {
-    const t = grpcTarget(kind, input, channels);
+  const runGrpc = async (kind: 'grpc-predict' | 'grpc-oip', batching: boolean, concurrency: number, input = input1, channels = 1, preEncoded = false) => {
+    const t = grpcTarget(kind, input, channels, preEncoded);
     const rows = rowsOf(input);
-    const id = `${kind}${rows > 1 ? `-b${rows}` : ''}-c${concurrency}${channels > 1 ? `-ch${channels}` : ''}-${batching ? 'batched' : 'unbatched'}${suffix}`;
+    const id = `${kind}${rows > 1 ? `-b${rows}` : ''}-c${concurrency}${channels > 1 ? `-ch${channels}` : ''}-${batching ? 'batched' : 'unbatched'}${preEncoded ? '-preencoded' : ''}`;
     log(id);
-    const r = await runCase(id, { target: kind, batching, rows_per_request: rows, grpc_channels: channels }, t.send, { concurrency }, t.timing);
+    const r = await runCase(id, { target: kind, batching, rows_per_request: rows, grpc_channels: channels, pre_encoded: preEncoded }, t.send, { concurrency }, t.timing);
     t.close();
     return r;
   };
@@ -283,6 +285,10 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   await runRest('rest-oip-json', true, 64, httpClient);
   await runGrpc('grpc-predict', true, 64, input1, 4);
   await runGrpc('grpc-predict', true, 4, input32);
+  // The same with the request encoded once: the server's capacity without
+  // the load generator's protobuf encoding competing for the 2 cores.
+  await runGrpc('grpc-predict', true, 64, input1, 1, true);
+  await runGrpc('grpc-predict', true, 4, input32, 1, true);
   // Open loop at half the closed-loop capacity: the latency a request sees
   // when the server is not saturated (the p99 aim is about that regime).
   const capacity = records.get('grpc-predict-c64-batched')?.throughput_rps ?? 1000;
@@ -350,6 +356,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
       rest_json_batched_c64_over_inproc_b1: ratio(get('rest-json-c64-batched', 'rows_per_s'), inB1),
       grpc_client_b32_rows_per_s: get('grpc-predict-b32-c4-batched', 'rows_per_s'),
       grpc_client_b32_over_inproc_b32: ratio(get('grpc-predict-b32-c4-batched', 'rows_per_s'), inB32),
+      grpc_preencoded_c64_rows_per_s: get('grpc-predict-c64-batched-preencoded', 'rows_per_s'),
+      grpc_preencoded_b32_rows_per_s: get('grpc-predict-b32-c4-batched-preencoded', 'rows_per_s'),
+      grpc_preencoded_b32_over_inproc_b32: ratio(get('grpc-predict-b32-c4-batched-preencoded', 'rows_per_s'), inB32),
       batching_on_over_off_grpc_c64: ratio(get('grpc-predict-c64-batched', 'throughput_rps'), get('grpc-predict-c64-unbatched', 'throughput_rps')),
       batching_on_over_off_rest_json_c64: ratio(restC64, get('rest-json-c64-unbatched', 'throughput_rps')),
       added_p50_us_grpc_c1_unbatched: diffUs(get('grpc-predict-c1-unbatched', 'p50_ms'), get('inproc-b1', 'p50_ms')),

@@ -1,4 +1,5 @@
 import { common, inference, oip } from '@l1g1/contracts';
+import type { ServiceError } from '@grpc/grpc-js';
 import { createGrpcClient, fromServiceError } from '@l1g1/kit';
 import type { SendFn } from '../harness';
 import { ServerTimingStats } from './server-timing';
@@ -16,6 +17,12 @@ export interface GrpcTargetOptions {
   channels?: number;
   /** Per-call deadline. Default 30 s. */
   deadlineMs?: number;
+  /**
+   * Encode the request once and replay its bytes (as wrk replays a request):
+   * measures the server without the client's protobuf encoding of large
+   * tensors, which otherwise costs the shared CPUs more than the server does.
+   */
+  preEncoded?: boolean;
 }
 
 export interface GrpcTarget {
@@ -58,16 +65,23 @@ export function createGrpcPredictTarget(options: GrpcTargetOptions): GrpcTarget 
   };
   const timing = new ServerTimingStats();
   let next = 0;
+  const onAnswer = (resolve: () => void, reject: (e: unknown) => void) => (err: ServiceError | null, res?: inference.PredictResponse) => {
+    if (err) return reject(fromServiceError(err));
+    if (res?.timing) timing.add(res.timing.batchSize, res.timing.queueUs, res.timing.computeUs);
+    resolve();
+  };
+  const encoded = Buffer.from(inference.PredictRequest.encode(request).finish());
+  const path = inference.InferenceServiceService.predict.path;
   return {
     timing,
     send: () =>
       new Promise<void>((resolve, reject) => {
         const client = clients[next++ % clients.length]!;
-        client.predict(request, (err, res) => {
-          if (err) return reject(fromServiceError(err));
-          if (res.timing) timing.add(res.timing.batchSize, res.timing.queueUs, res.timing.computeUs);
-          resolve();
-        });
+        if (options.preEncoded) {
+          client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => inference.PredictResponse.decode(b), encoded, onAnswer(resolve, reject));
+        } else {
+          client.predict(request, onAnswer(resolve, reject));
+        }
       }),
     close: () => clients.forEach((c) => c.close()),
   };
