@@ -73,7 +73,8 @@ describe('loadtest harness', () => {
       const r = await runScenario({ scenario: 'pct', mode: 'closed', concurrency: 1, maxRequests: 60, durationS: 60 }, send);
       assert.ok(r.p50_ms > 0);
       assert.ok(r.p50_ms <= r.p95_ms && r.p95_ms <= r.p99_ms && r.p99_ms <= r.max_ms, JSON.stringify(r));
-      assert.ok(r.p99_ms >= 40, `p99 ${r.p99_ms} includes the slow requests`);
+      // Timers may fire a little early against hrtime: 30 ms still tells the tail from the ~1 ms body.
+      assert.ok(r.p99_ms >= 30, `p99 ${r.p99_ms} includes the slow requests`);
       assert.ok(r.mean_ms > r.p50_ms, 'the slow tail pulls the mean above the median');
     });
 
