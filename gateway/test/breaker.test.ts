@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { registry } from '@l1g1/contracts';
@@ -9,20 +8,9 @@ import { createGrpcClient, createSilentLogger } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gateway';
-import { http, uploadModel } from '../../test/support/stack';
+import { freePort, http, uploadModel } from '../../test/support/stack';
 
 const INFERENCE_MAIN = resolve(__dirname, '..', '..', 'services', 'inference', 'dist', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 describe('gateway: circuit breaker when the inference process dies', function () {
   this.timeout(60_000);

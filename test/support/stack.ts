@@ -4,6 +4,7 @@
  * and gateway, wired as `npm start` wires them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common, registry } from '@l1g1/contracts';
@@ -117,4 +118,16 @@ export async function http(
     // not JSON: keep the text
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server a test restarts on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createNetServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
 }

@@ -280,7 +280,7 @@ describe('inference: health and server reflection', function () {
       const client = new pkg.grpc.reflection.v1.ServerReflection(inf.address, grpc.credentials.createInsecure());
       const stream = (client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> }).ServerReflectionInfo();
       const names = await new Promise<string[]>((done, fail) => {
-        stream.on('data', (m) => {
+        stream.on('data', (m: { list_services_response?: { service: { name: string }[] } }) => {
           done((m.list_services_response?.service ?? []).map((s) => s.name));
           stream.end();
         });

@@ -2,24 +2,13 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { registry } from '@l1g1/contracts';
 import { createGrpcClient, unary } from '@l1g1/kit';
+import { freePort } from '../../../test/support/stack';
 
 const MAIN = resolve(__dirname, '..', 'dist', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createNetServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 describe('model-registry process: OTLP export and graceful SIGTERM', function () {
   this.timeout(30_000);
