@@ -9,6 +9,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Largest artifact upload streamed through to the registry; beyond it: 413. */
   maxUploadBytes: number;
+  /** Calls in flight per upstream; beyond it requests are refused at once (429). */
+  maxInflight: number;
   /** Deadline of each upstream call. */
   upstreamTimeoutMs: number;
   /** Time an open breaker waits before letting one trial call through. */
@@ -27,6 +29,7 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     inferenceAddress: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
     maxBodyBytes: envInt(env, 'L1G1_MAX_BODY_BYTES', 16 * 1024 * 1024, { min: 1024 }),
     maxUploadBytes: envInt(env, 'L1G1_MAX_UPLOAD_BYTES', 512 * 1024 * 1024, { min: 1024 }),
+    maxInflight: envInt(env, 'L1G1_MAX_INFLIGHT', 1024, { min: 1, max: 1_000_000 }),
     upstreamTimeoutMs: envInt(env, 'L1G1_UPSTREAM_TIMEOUT_MS', 30_000, { min: 1 }),
     breakerResetMs: envInt(env, 'L1G1_BREAKER_RESET_MS', 1000, { min: 10 }),
     breakerErrorPercent: envInt(env, 'L1G1_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),

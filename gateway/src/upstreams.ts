@@ -26,7 +26,10 @@ export interface Upstreams {
  * found, queue full ...) are the caller's, not the service's, so the error
  * filter keeps them from counting towards opening the breaker.
  */
-export function createUpstream(name: UpstreamName, config: Pick<GatewayConfig, 'upstreamTimeoutMs' | 'breakerResetMs' | 'breakerErrorPercent'>): Upstream {
+export function createUpstream(
+  name: UpstreamName,
+  config: Pick<GatewayConfig, 'upstreamTimeoutMs' | 'breakerResetMs' | 'breakerErrorPercent' | 'maxInflight'>,
+): Upstream {
   const breaker = new CircuitBreaker<[() => Promise<unknown>], unknown>((fn) => fn(), {
     name,
     // A bit over the gRPC deadline, so the deadline (504 from upstream) fires first.
@@ -36,7 +39,12 @@ export function createUpstream(name: UpstreamName, config: Pick<GatewayConfig, '
     rollingCountTimeout: 10_000,
     rollingCountBuckets: 10,
     volumeThreshold: 5,
+    // Admission control: at most this many calls in flight; the rest are
+    // refused at once instead of piling up in the gateway and HTTP/2 buffers.
+    capacity: config.maxInflight,
     errorFilter: (err: unknown) => {
+      // Our own overload is not the upstream's failure.
+      if ((err as { code?: unknown }).code === 'ESEMLOCKED') return true;
       const e = asL1g1Error(err);
       return CLIENT_FAULT_CODES.has(e.grpcCode);
     },
@@ -54,6 +62,11 @@ export function createUpstream(name: UpstreamName, config: Pick<GatewayConfig, '
           throw errors.unavailable(`${name} service is unavailable (circuit open); retry shortly`, {
             reason: 'CIRCUIT_OPEN',
             retryAfterMs: config.breakerResetMs,
+          });
+        }
+        if (code === 'ESEMLOCKED') {
+          throw errors.resourceExhausted(`the gateway already has ${config.maxInflight} requests in flight to ${name}; retry shortly`, 100, {
+            reason: 'GATEWAY_OVERLOADED',
           });
         }
         if (code === 'ETIMEDOUT') throw errors.deadlineExceeded(`${name} service did not answer in time`, { reason: 'UPSTREAM_TIMEOUT' });

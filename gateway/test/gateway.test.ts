@@ -380,6 +380,42 @@ describe('gateway: admission control', function () {
 });
 
 
+describe('gateway: in-flight bound per upstream', function () {
+  let stack: Stack;
+
+  before(async () => {
+    // Requests wait 300 ms in the batcher; the gateway lets 2 be in flight.
+    stack = await startStack({
+      inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' },
+      gatewayEnv: { L1G1_MAX_INFLIGHT: '2' },
+    });
+    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses the excess at once with 429 + Retry-After, and the breaker stays closed', async () => {
+    const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
+    assert.equal((await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const r = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body });
+        return { ...r, ms: Date.now() - started };
+      }),
+    );
+    const refused = results.filter((r) => r.status === 429);
+    assert.equal(results.filter((r) => r.status === 200).length, 2, `statuses: ${results.map((r) => r.status).join(',')}`);
+    assert.equal(refused.length, 6);
+    assert.ok(refused.every((r) => r.body.error.reason === 'GATEWAY_OVERLOADED' && Number(r.headers.get('retry-after')) >= 1));
+    // Refused without waiting for the admitted ones (which sit 300 ms in the batcher).
+    assert.ok(Math.max(...refused.map((r) => r.ms)) < Math.min(...results.filter((r) => r.status === 200).map((r) => r.ms)));
+    assert.equal((await http(`${stack.gatewayUrl}/readyz`)).body.breakers.inference, 'closed');
+  });
+});
+
 describe('gateway: upstream deadline', function () {
   let stack: Stack;
 

@@ -16,6 +16,7 @@ export interface InferenceConfig {
   maxBatchSize: number;
   maxQueueDelayUs: number;
   maxQueueSize: number;
+  maxQueueWaitUs: number;
 }
 
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
@@ -33,5 +34,6 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     maxBatchSize: envInt(env, 'L1G1_MAX_BATCH_SIZE', 32, { min: 1, max: 4096 }),
     maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 0, { min: 0, max: 10_000_000 }),
     maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
+    maxQueueWaitUs: envInt(env, 'L1G1_MAX_QUEUE_WAIT_MS', 1000, { min: 0, max: 3_600_000 }) * 1000,
   });
 }

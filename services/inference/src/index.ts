@@ -33,6 +33,7 @@ export async function startInference(config: Readonly<InferenceConfig>, deps: { 
       maxBatchSize: config.maxBatchSize,
       maxQueueDelayUs: config.maxQueueDelayUs,
       maxQueueSize: config.maxQueueSize,
+      maxQueueWaitUs: config.maxQueueWaitUs,
     },
   });
   manager = models;

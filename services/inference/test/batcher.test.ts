@@ -79,6 +79,20 @@ describe('inference: dynamic batcher on real onnxruntime workers', function () {
     assert.equal(batcher.stats.rejected, 1);
   });
 
+  it('refuses a request whose estimated wait exceeds the bound, so admitted ones keep their latency', async () => {
+    // One row per batch, one worker, and no measurement yet (1 ms per batch assumed):
+    // the 4th request would wait ~3 batches = 3 ms, over the 2.5 ms bound.
+    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 1, maxQueueDelayUs: 0, maxQueueSize: 100, maxQueueWaitUs: 2500 });
+    const admitted = [1, 2, 3].map((i) => batcher.submit([row(i)], ['output']));
+    assert.throws(
+      () => batcher.submit([row(4)], ['output']),
+      (err: unknown) => err instanceof L1g1Error && err.kind === 'RESOURCE_EXHAUSTED' && err.reason === 'QUEUE_WAIT' && err.retryAfterMs >= 1 && /would wait ~3 ms/.test(err.message),
+    );
+    await Promise.all(admitted);
+    // Measured batches are far faster than the 1 ms assumed: the bound no longer bites.
+    await Promise.all([5, 6, 7, 8].map((i) => batcher.submit([row(i)], ['output'])));
+  });
+
   it('reports a model that does not load as INVALID_ARGUMENT', async () => {
     const bad = join(dir, 'bad.onnx');
     writeFileSync(bad, 'not a model');

@@ -16,6 +16,12 @@ export interface BatcherOptions {
   maxQueueDelayUs: number;
   /** Most requests waiting; beyond it requests are refused (RESOURCE_EXHAUSTED). */
   maxQueueSize: number;
+  /**
+   * Refuse a request whose estimated wait (batches ahead of it times the
+   * recent batch compute time) exceeds this, so that admitted requests keep
+   * their latency under overload. 0: no such bound.
+   */
+  maxQueueWaitUs?: number;
   /** false: every request runs on its own (batch = that request). */
   enabled: boolean;
 }
@@ -32,7 +38,7 @@ export interface ModelIdentity {
 /** Told about every answered or refused request (metrics live outside the domain). */
 export interface BatchObserver {
   answered(model: ModelIdentity, timing: InferResult['timing']): void;
-  refused(model: ModelIdentity, reason: 'queue_full' | 'cancelled'): void;
+  refused(model: ModelIdentity, reason: 'queue_full' | 'queue_wait' | 'cancelled'): void;
 }
 
 export interface BatcherStats {
@@ -132,8 +138,22 @@ export class DynamicBatcher {
         { reason: 'QUEUE_FULL' },
       );
     }
-    this.stats.requests++;
     const rows = inputs[0]?.shape[0] ?? 1;
+    const maxWaitUs = this.options.maxQueueWaitUs ?? 0;
+    if (maxWaitUs > 0) {
+      const waitUs = this.estimatedWaitUs();
+      if (waitUs > maxWaitUs) {
+        this.stats.rejected++;
+        this.observer?.refused(this.identity, 'queue_wait');
+        const retryAfterMs = Math.max(1, Math.ceil((waitUs - maxWaitUs) / 1000));
+        throw errors.resourceExhausted(
+          `inference is overloaded: a new request would wait ~${Math.round(waitUs / 1000)} ms (limit ${Math.round(maxWaitUs / 1000)} ms); retry after ${retryAfterMs} ms`,
+          retryAfterMs,
+          { reason: 'QUEUE_WAIT' },
+        );
+      }
+    }
+    this.stats.requests++;
     const key = inputs.map((t) => `${t.datatype}:${t.shape.slice(1).join('x')}`).join('|') + `>${outputNames.join(',')}`;
     return new Promise<InferResult>((resolve, reject) => {
       const item: Item = {
@@ -162,6 +182,15 @@ export class DynamicBatcher {
       this.stats.queued = this.queue.length;
       this.pump();
     });
+  }
+
+  /** Batches ahead of a new request (queued ones, plus the running ones if every worker is busy) times the recent compute time. */
+  private estimatedWaitUs(): number {
+    let queuedRows = 0;
+    for (const it of this.queue) queuedRows += it.rows;
+    const batchesAhead = this.batchable ? Math.ceil(queuedRows / this.options.maxBatchSize) : this.queue.length;
+    const waves = Math.ceil(batchesAhead / this.runner.workers) + (this.running >= this.runner.workers ? 1 : 0);
+    return waves * this.avgComputeUs;
   }
 
   /** Resolves when nothing is queued or running (used before unloading). */
