@@ -96,6 +96,8 @@ export class DynamicBatcher {
   private readonly queue: Item[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running = 0;
+  /** Rows waiting in `queue` (kept up to date, so admission is O(1) per request). */
+  private queuedRows = 0;
   private readonly batchable: boolean;
   private avgComputeUs = 1000;
   readonly stats: BatcherStats = { queued: 0, requests: 0, batches: 0, rejected: 0 };
@@ -167,12 +169,14 @@ export class DynamicBatcher {
         reject,
       };
       this.queue.push(item);
+      this.queuedRows += rows;
       signal?.addEventListener(
         'abort',
         () => {
           const at = this.queue.indexOf(item);
           if (at < 0) return; // already running: it finishes, the answer is dropped upstream
           this.queue.splice(at, 1);
+          this.queuedRows -= item.rows;
           this.stats.queued = this.queue.length;
           this.observer?.refused(this.identity, 'cancelled');
           reject(errors.cancelled('request cancelled while queued'));
@@ -186,9 +190,7 @@ export class DynamicBatcher {
 
   /** Batches ahead of a new request (queued ones, plus the running ones if every worker is busy) times the recent compute time. */
   private estimatedWaitUs(): number {
-    let queuedRows = 0;
-    for (const it of this.queue) queuedRows += it.rows;
-    const batchesAhead = this.batchable ? Math.ceil(queuedRows / this.options.maxBatchSize) : this.queue.length;
+    const batchesAhead = this.batchable ? Math.ceil(this.queuedRows / this.options.maxBatchSize) : this.queue.length;
     const waves = Math.ceil(batchesAhead / this.runner.workers) + (this.running >= this.runner.workers ? 1 : 0);
     return waves * this.avgComputeUs;
   }
@@ -225,6 +227,7 @@ export class DynamicBatcher {
   /** Takes the oldest request and every compatible one that fits. */
   private take(): Item[] {
     const first = this.queue.shift()!;
+    this.queuedRows -= first.rows;
     const batch = [first];
     if (this.batchable) {
       let rows = first.rows;
@@ -234,6 +237,7 @@ export class DynamicBatcher {
           batch.push(it);
           rows += it.rows;
           this.queue.splice(i, 1);
+          this.queuedRows -= it.rows;
         } else i++;
       }
     }
