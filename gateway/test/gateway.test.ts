@@ -9,7 +9,7 @@ import { createGrpcClient, createSilentLogger, unary } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
 import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
 import { spanExporter } from '../../test/support/telemetry';
-import { http, setAlias, startStack, uploadModel, type Stack } from '../../test/support/stack';
+import { http, setAlias, startStack, uploadModel, useDemoStack, type Stack } from '../../test/support/stack';
 
 const MLP = { inputSize: 8, hiddenSizes: [16], outputSize: 3, softmax: false };
 
@@ -351,58 +351,38 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
 });
 
 describe('gateway: admission control', function () {
-  let stack: Stack;
-
-  before(async () => {
-    // One queue slot and a long batching window: the second request waits, the rest are refused.
-    stack = await startStack({ inferenceEnv: { L1G1_MAX_QUEUE_SIZE: '1', L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' } });
-    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
-  });
-
-  after(async () => {
-    await stack?.stop();
-  });
+  const ctx = useDemoStack({ inferenceEnv: { L1G1_MAX_QUEUE_SIZE: '1', L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' } });
 
   it('a full queue answers 429 with Retry-After (REST) and RESOURCE_EXHAUSTED (gRPC)', async () => {
     const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
     // Warm the model so that loading does not serialize the burst.
-    assert.equal((await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
-    const results = await Promise.all(Array.from({ length: 6 }, () => http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })));
+    assert.equal((await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
+    const results = await Promise.all(Array.from({ length: 6 }, () => http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })));
     const refused = results.filter((r) => r.status === 429);
     assert.ok(refused.length >= 1, `statuses: ${results.map((r) => r.status).join(',')}`);
     assert.ok(results.some((r) => r.status === 200));
     assert.ok(Number(refused[0]!.headers.get('retry-after')) >= 1);
     assert.equal(refused[0]!.body.error.code, 'RESOURCE_EXHAUSTED');
     assert.ok(results.every((r) => r.status === 200 || r.status === 429));
-    const metrics = await (await fetch(stack.inferenceMetricsUrl!)).text();
+    const metrics = await (await fetch(ctx.stack.inferenceMetricsUrl!)).text();
     assert.match(metrics, new RegExp(`l1g1_inference_refused_total\\{model="demo",version="1",precision="fp32",reason="queue_full"\\} ${refused.length}`));
   });
 });
 
-
 describe('gateway: in-flight bound per upstream', function () {
-  let stack: Stack;
-
-  before(async () => {
+  const ctx = useDemoStack({
     // Requests wait 300 ms in the batcher; the gateway lets 2 be in flight.
-    stack = await startStack({
-      inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' },
-      gatewayEnv: { L1G1_MAX_INFLIGHT: '2' },
-    });
-    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
-  });
-
-  after(async () => {
-    await stack?.stop();
+    inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' },
+    gatewayEnv: { L1G1_MAX_INFLIGHT: '2' },
   });
 
   it('refuses the excess at once with 429 + Retry-After, and the breaker stays closed', async () => {
     const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
-    assert.equal((await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
+    assert.equal((await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body })).status, 200);
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const r = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body });
+        const r = await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, { method: 'POST', json: body });
         return { ...r, ms: Date.now() - started };
       }),
     );
@@ -412,30 +392,21 @@ describe('gateway: in-flight bound per upstream', function () {
     assert.ok(refused.every((r) => r.body.error.reason === 'GATEWAY_OVERLOADED' && Number(r.headers.get('retry-after')) >= 1));
     // Refused without waiting for the admitted ones (which sit 300 ms in the batcher).
     assert.ok(Math.max(...refused.map((r) => r.ms)) < Math.min(...results.filter((r) => r.status === 200).map((r) => r.ms)));
-    assert.equal((await http(`${stack.gatewayUrl}/readyz`)).body.breakers.inference, 'closed');
+    assert.equal((await http(`${ctx.stack.gatewayUrl}/readyz`)).body.breakers.inference, 'closed');
   });
 });
 
 describe('gateway: upstream deadline', function () {
-  let stack: Stack;
-
-  before(async () => {
+  const ctx = useDemoStack({
     // The batcher holds requests for 400 ms; the gateway gives upstreams 100 ms.
-    stack = await startStack({
-      inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '400000', L1G1_MAX_BATCH_SIZE: '64' },
-      gatewayEnv: { L1G1_UPSTREAM_TIMEOUT_MS: '100' },
-    });
-    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
-  });
-
-  after(async () => {
-    await stack?.stop();
+    inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '400000', L1G1_MAX_BATCH_SIZE: '64' },
+    gatewayEnv: { L1G1_UPSTREAM_TIMEOUT_MS: '100' },
   });
 
   it('answers 504 when the upstream does not answer within its deadline', async () => {
-    const client = createGrpcClient(inference.InferenceServiceClient, stack.inferenceAddr);
+    const client = createGrpcClient(inference.InferenceServiceClient, ctx.stack.inferenceAddr);
     await unary(client.loadModel.bind(client), { model: { name: 'demo', selector: undefined }, precision: 0 });
-    const res = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+    const res = await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, {
       method: 'POST',
       json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
     });
@@ -452,16 +423,7 @@ describe('gateway: upstream deadline', function () {
 
 describe('gateway: malformed requests', function () {
   this.timeout(60_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
-  });
-
-  after(async () => {
-    await stack?.stop();
-  });
+  const ctx = useDemoStack();
 
   it('hundreds of malformed requests: no crash, no 5xx, every answer says what was wrong', async () => {
     const routes: [string, string][] = [
@@ -500,7 +462,7 @@ describe('gateway: malformed requests', function () {
       for (const [method, path] of routes) {
         for (const body of bodies) {
           n++;
-          const res = await fetch(`${stack.gatewayUrl}${path}`, {
+          const res = await fetch(`${ctx.stack.gatewayUrl}${path}`, {
             method,
             headers: { 'content-type': 'application/json' },
             ...(method === 'GET' ? {} : { body }),
@@ -514,7 +476,7 @@ describe('gateway: malformed requests', function () {
     assert.ok(n >= 300);
     assert.deepEqual(failures, []);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
-    const ok = await http(`${stack.gatewayUrl}/v1/models/demo:predict`, {
+    const ok = await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, {
       method: 'POST',
       json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] },
     });

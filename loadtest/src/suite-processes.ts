@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { createServer } from 'node:net';
 import { health, registry, common } from '@l1g1/contracts';
 import { createGrpcClient, fromServiceError, metadataWithActor, unary } from '@l1g1/kit';
 
@@ -14,18 +13,8 @@ export interface ServiceProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks; released before use, so a small race remains). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (kit's helper, re-exported for the bench). */
+export { freePort } from '@l1g1/kit';
 
 /**
  * Starts `node [nodeArgs] <script>` with `env` added to this process's

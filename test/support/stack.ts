@@ -4,7 +4,6 @@
  * and gateway, wired as `npm start` wires them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common, registry } from '@l1g1/contracts';
@@ -12,6 +11,8 @@ import { createGrpcClient, createLogger, createSilentLogger, fromServiceError, m
 import { loadRegistryConfig, startModelRegistry } from '@l1g1/model-registry';
 import { loadInferenceConfig, startInference } from '@l1g1/inference';
 import { loadGatewayConfig, startGateway } from '@l1g1/gateway';
+import { buildDemoClassifier } from '@l1g1/onnx';
+export { freePort } from '@l1g1/kit';
 
 export interface Stack {
   dataDir: string;
@@ -21,6 +22,27 @@ export interface Stack {
   gatewayUrl: string;
   registry: registry.ModelRegistryServiceClient;
   stop(): Promise<void>;
+}
+
+/**
+ * Mocha hooks for a describe block: a stack started before its tests (with
+ * the demo classifier as `demo@production`) and stopped after them.
+ */
+export function useDemoStack(options: StackOptions = {}): { readonly stack: Stack } {
+  let stack: Stack | undefined;
+  before(async () => {
+    stack = await startStack(options);
+    await uploadModel(stack.registry, 'demo', buildDemoClassifier(), { alias: 'production' });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+  return {
+    get stack(): Stack {
+      if (!stack) throw new Error('the stack starts in a before() hook; use it inside tests');
+      return stack;
+    },
+  };
 }
 
 export interface StackOptions {
@@ -118,16 +140,4 @@ export async function http(
     // not JSON: keep the text
   }
   return { status: res.status, headers: res.headers, body };
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a server a test restarts on the same port). */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createNetServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }

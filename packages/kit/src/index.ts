@@ -15,3 +15,4 @@ export * from './blob-store';
 export * from './tensors';
 export * from './metadata';
 export * from './metrics-server';
+export * from './ports';

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { health } from '@l1g1/contracts';
-import { ConfigError, envInt, envString } from '@l1g1/kit';
+import { ConfigError, envInt, envString, freePort } from '@l1g1/kit';
 import { ensureDemoModel } from './demo-model';
 import { supervise, type SupervisedService } from './supervisor';
 
@@ -25,15 +25,7 @@ function portFree(port: number): Promise<boolean> {
 /** The preferred port, or (when taken) a free one chosen by the OS. */
 async function pickPort(preferred: number): Promise<number> {
   if (preferred !== 0 && (await portFree(preferred))) return preferred;
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => done(port));
-    });
-  });
+  return freePort();
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
