@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '@l1g1/kit';
+import { registerFrontDoor } from './admission/front-door';
+import { routePolicyHook } from './admission/route-policy';
 import type { GatewayConfig } from './config';
 import { errorHandler } from './http-errors';
 import { buildOpenApi } from './openapi';
@@ -23,10 +25,24 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
     // Our pino logger records errors; per-request logs are metrics' job.
     logger: false,
     bodyLimit: config.maxBodyBytes,
-    // Keep-alive sockets are reused by load generators and SDKs.
-    keepAliveTimeout: 65_000,
+    // Longer than the idle timeout of common load balancers (60 s), so that
+    // they, not we, close idle keep-alive connections (no race on reuse).
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Receiving one request (headers and body) is bounded too: the longest
+    // legitimate one is an artifact upload.
+    requestTimeout: config.uploadTimeoutMs,
     return503OnClosing: true,
   });
+  // Slow-loris bound; and a last-resort cap on sockets (beyond it Node
+  // closes new ones at once: admission answers 429 long before that).
+  app.server.headersTimeout = Math.min(config.headersTimeoutMs, config.uploadTimeoutMs);
+  app.server.maxConnections = config.maxConnections;
+
+  // Every route gets an upstream, an admission lane and a deadline class
+  // (routes/* may set their own in `config`), then the front door decides
+  // admission from them before any body is read.
+  app.addHook('onRoute', routePolicyHook(config));
+  const pools = registerFrontDoor(app, config, upstreams.guard);
   if (onRoute) {
     app.addHook('onRoute', (r) => {
       for (const m of [r.method].flat()) if (m !== 'HEAD') onRoute(m, r.url);
@@ -64,6 +80,17 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
     registers: [metrics],
     collect() {
       for (const u of Object.values(upstreams.guard)) this.set({ upstream: u.name }, u.breaker.opened ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'l1g1_gateway_in_flight',
+    help: 'What the front door is holding: requests, large bodies being received, SSE streams',
+    labelNames: ['kind'],
+    registers: [metrics],
+    collect() {
+      this.set({ kind: 'requests' }, pools.requests.inUse);
+      this.set({ kind: 'large_bodies' }, pools.largeBodies.inUse);
+      this.set({ kind: 'sse_streams' }, pools.sseStreams.inUse);
     },
   });
   app.addHook('onResponse', (req, reply, done) => {

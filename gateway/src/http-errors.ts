@@ -33,14 +33,24 @@ export function errorBody(e: L1g1Error): ErrorBody {
   return { error: { code: e.kind, reason: e.reason, message: e.message, ...(e.field ? { field: e.field } : {}) } };
 }
 
+/**
+ * The one place Retry-After is computed: every refusal (429, 503) and every
+ * error that carries a retry hint says when to come back, in whole seconds
+ * (at least 1; 1 s when the error gave no hint).
+ */
+export function setRetryAfter(reply: FastifyReply, e: L1g1Error): void {
+  const status = httpStatusOf(e);
+  if (e.retryAfterMs > 0 || status === 429 || status === 503) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil((e.retryAfterMs || 1000) / 1000))));
+  }
+}
+
 export function sendError(reply: FastifyReply, err: unknown, logger: Logger): FastifyReply {
   const fastifyErr = err as FastifyError;
   const e = (typeof fastifyErr?.code === 'string' && fastifyErr.code.startsWith('FST_') ? fromFastify(fastifyErr) : undefined) ?? asL1g1Error(err);
   const status = httpStatusOf(e);
   if (status >= 500 && e.kind === 'INTERNAL') logger.error({ err }, 'request failed');
-  if (e.retryAfterMs > 0 || status === 429 || status === 503) {
-    reply.header('retry-after', String(Math.max(1, Math.ceil((e.retryAfterMs || 1000) / 1000))));
-  }
+  setRetryAfter(reply, e);
   return reply.code(status).type('application/json').send(errorBody(e));
 }
 

@@ -1,13 +1,21 @@
-// Telemetry first: it patches http and grpc-js as they load.
+/**
+ * Composition root of the gateway process: config -> telemetry -> deps ->
+ * server -> signals. Only the config module and telemetry are imported
+ * statically: telemetry patches http and grpc-js as they load, so every
+ * module that loads them is imported after it has started.
+ */
 import { startTelemetry } from '@l1g1/kit/dist/telemetry';
-
-const telemetry = startTelemetry({ serviceName: 'gateway' });
+import { loadGatewayConfig } from './config';
 
 async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  const telemetry = startTelemetry({ serviceName: 'gateway' });
   const { createLogger, onShutdownSignal } = await import('@l1g1/kit');
-  const { loadGatewayConfig, startGateway } = await import('./index');
+  const { createUpstreams } = await import('./upstreams');
+  const { startGateway } = await import('./server');
   const logger = createLogger('gateway');
-  const running = await startGateway(loadGatewayConfig(), { logger });
+  const upstreams = createUpstreams(config);
+  const running = await startGateway(config, { logger, upstreams });
   onShutdownSignal(running, logger, [() => telemetry.shutdown()]);
 }
 

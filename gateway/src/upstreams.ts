@@ -21,19 +21,38 @@ export interface Upstreams {
   close(): void;
 }
 
+/** The answer while an upstream's breaker is open (also given before the body is read). */
+export function circuitOpenError(name: UpstreamName, breakerResetMs: number): L1g1Error {
+  return errors.unavailable(`${name} service is unavailable (circuit open); retry shortly`, {
+    reason: 'CIRCUIT_OPEN',
+    retryAfterMs: breakerResetMs,
+  });
+}
+
+export type UpstreamConfig = Pick<
+  GatewayConfig,
+  | 'upstreamTimeoutMs'
+  | 'predictTimeoutMs'
+  | 'uploadTimeoutMs'
+  | 'breakerResetMs'
+  | 'breakerErrorPercent'
+  | 'breakerConsecutiveFailures'
+  | 'maxInflight'
+>;
+
 /**
  * One opossum breaker per upstream service. Client faults (bad input, not
  * found, queue full ...) are the caller's, not the service's, so the error
- * filter keeps them from counting towards opening the breaker.
+ * filter keeps them from counting towards opening the breaker. UNAVAILABLE
+ * (including a connection closed by a keepalive timeout) and
+ * DEADLINE_EXCEEDED count: they are how a dead or hung peer shows.
  */
-export function createUpstream(
-  name: UpstreamName,
-  config: Pick<GatewayConfig, 'upstreamTimeoutMs' | 'breakerResetMs' | 'breakerErrorPercent' | 'maxInflight'>,
-): Upstream {
+export function createUpstream(name: UpstreamName, config: UpstreamConfig): Upstream {
   const breaker = new CircuitBreaker<[() => Promise<unknown>], unknown>((fn) => fn(), {
     name,
-    // A bit over the gRPC deadline, so the deadline (504 from upstream) fires first.
-    timeout: config.upstreamTimeoutMs + 1000,
+    // Every call carries its route's gRPC deadline (the shortest fires first
+    // and counts as a failure); this is only a net for a call that has none.
+    timeout: Math.max(config.upstreamTimeoutMs, config.predictTimeoutMs, config.uploadTimeoutMs) + 1000,
     resetTimeout: config.breakerResetMs,
     errorThresholdPercentage: config.breakerErrorPercent,
     rollingCountTimeout: 10_000,
@@ -49,6 +68,18 @@ export function createUpstream(
       return CLIENT_FAULT_CODES.has(e.grpcCode);
     },
   });
+  // The rolling percentage alone hides a peer that dies under traffic: its
+  // window is full of successes from the seconds before, so it would take
+  // up to the whole window (10 s) to open. A few failures in a row (no
+  // success between them; client faults count as successes) open it now.
+  let failuresInARow = 0;
+  breaker.on('success', () => {
+    failuresInARow = 0;
+  });
+  breaker.on('failure', () => {
+    failuresInARow++;
+    if (failuresInARow >= config.breakerConsecutiveFailures && breaker.closed) breaker.open();
+  });
   return {
     name,
     breaker,
@@ -59,10 +90,7 @@ export function createUpstream(
         if (err instanceof L1g1Error) throw err;
         const code = (err as { code?: string }).code;
         if (code === 'EOPENBREAKER') {
-          throw errors.unavailable(`${name} service is unavailable (circuit open); retry shortly`, {
-            reason: 'CIRCUIT_OPEN',
-            retryAfterMs: config.breakerResetMs,
-          });
+          throw circuitOpenError(name, config.breakerResetMs);
         }
         if (code === 'ESEMLOCKED') {
           throw errors.resourceExhausted(`the gateway already has ${config.maxInflight} requests in flight to ${name}; retry shortly`, 100, {
@@ -76,8 +104,14 @@ export function createUpstream(
   };
 }
 
+/** The upstream clients and their breakers; built once by the composition root. */
 export function createUpstreams(config: GatewayConfig): Upstreams {
-  const opts = { defaultDeadlineMs: config.upstreamTimeoutMs };
+  // Routes pass their own deadline (predict, transfer); this is the rest's.
+  const opts = {
+    defaultDeadlineMs: config.upstreamTimeoutMs,
+    keepaliveTimeMs: config.grpcKeepaliveTimeMs,
+    keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
+  };
   const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, opts);
   const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, opts);
   // The OIP client shares the inference channel options but is a separate client object.

@@ -398,9 +398,9 @@ describe('gateway: in-flight bound per upstream', function () {
 
 describe('gateway: upstream deadline', function () {
   const ctx = useDemoStack({
-    // The batcher holds requests for 400 ms; the gateway gives upstreams 100 ms.
+    // The batcher holds requests for 400 ms; the gateway gives predict calls 100 ms.
     inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '400000', L1G1_MAX_BATCH_SIZE: '64' },
-    gatewayEnv: { L1G1_UPSTREAM_TIMEOUT_MS: '100' },
+    gatewayEnv: { L1G1_PREDICT_TIMEOUT_MS: '100' },
   });
 
   it('answers 504 when the upstream does not answer within its deadline', async () => {

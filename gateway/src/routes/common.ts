@@ -1,6 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { FastifyRequest } from 'fastify';
 import { errors, unary, type UnaryMethod } from '@l1g1/kit';
+import { deadlineMsFor } from '../admission/route-policy';
 import type { Upstream } from '../upstreams';
 
 /** Caller identity forwarded to services for their audit logs. */
@@ -11,14 +12,14 @@ export function forwardMetadata(req: FastifyRequest): Metadata {
   return md;
 }
 
-/** A unary call through the upstream's breaker, with the caller's metadata. */
+/** A unary call through the upstream's breaker, with the caller's metadata and the route's deadline. */
 export function rpc<Req, Res>(
   upstream: Upstream,
   method: UnaryMethod<Req, Res>,
   request: Req,
   req: FastifyRequest,
 ): Promise<Res> {
-  return upstream.call(() => unary(method, request, { metadata: forwardMetadata(req) }));
+  return upstream.call(() => unary(method, request, { metadata: forwardMetadata(req), deadlineMs: deadlineMsFor(req) }));
 }
 
 export function intParam(value: unknown, field: string, { min = 0, fallback }: { min?: number; fallback?: number } = {}): number {

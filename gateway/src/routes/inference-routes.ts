@@ -16,7 +16,7 @@ import {
   type OipDatatype,
 } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
-import { httpStatusOf, sendError } from '../http-errors';
+import { httpStatusOf, sendError, setRetryAfter } from '../http-errors';
 import type { Upstreams } from '../upstreams';
 import { intParam, objectBody, optionalString, rpc, stringMap } from './common';
 import { parsePrecision } from './registry-routes';
@@ -226,7 +226,7 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
         ? new L1g1Error('INVALID_ARGUMENT', (err as Error).message, { reason: 'BODY_TOO_LARGE' })
         : err);
       const status = httpStatusOf(e);
-      if (e.retryAfterMs > 0 || status === 429 || status === 503) reply.header('retry-after', String(Math.max(1, Math.ceil((e.retryAfterMs || 1000) / 1000))));
+      setRetryAfter(reply, e);
       return reply.code(status).send({ error: e.message });
     });
 

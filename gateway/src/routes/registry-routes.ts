@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { common, registry } from '@l1g1/contracts';
 import { errors, fromServiceError, L1g1Error } from '@l1g1/kit';
+import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
 import { forwardMetadata, intParam, numberMap, objectBody, optionalString, rpc, stringMap } from './common';
@@ -129,7 +130,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
           };
           const call: ClientWritableStream<registry.UploadArtifactRequest> = reg[method](
             forwardMetadata(req),
-            { deadline: Date.now() + 600_000 },
+            { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) },
             (err, v) => (err ? finish(fromServiceError(err)) : finish(null, v)),
           );
           call.write({ payload: { $case: 'header', value: header } });
@@ -221,7 +222,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
     const request = { modelName: name!, version: intParam(version, 'version', { min: 1 }), precision: parsePrecision(q['precision']), chunkSize: 0 };
     // Wait for the first message (the artifact info) so that NOT_FOUND is a
     // proper 404, then stream the chunks straight into the response.
-    const stream = reg.downloadArtifact(request, forwardMetadata(req), {});
+    const stream = reg.downloadArtifact(request, forwardMetadata(req), { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) });
     const info = await guard.call(
       () =>
         new Promise<registry.Artifact>((resolve, reject) => {

@@ -14,6 +14,10 @@ import { fromServiceError } from './errors';
 export interface ClientOptions {
   /** Deadline applied to every unary / client-streaming call that sets none. */
   defaultDeadlineMs?: number;
+  /** Keepalive ping interval (default 10 s); see `createGrpcClient`. */
+  keepaliveTimeMs?: number;
+  /** A ping unanswered this long closes the connection (default 2 s). */
+  keepaliveTimeoutMs?: number;
   channelOptions?: ChannelOptions;
 }
 
@@ -35,12 +39,26 @@ export function deadlineInterceptor(defaultDeadlineMs: number): Interceptor {
 
 type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: Partial<ChannelOptions>) => C;
 
-/** Builds a generated grpc-js client with deadlines and sane message limits. */
+/**
+ * Builds a generated grpc-js client with deadlines, keepalive and sane
+ * message limits.
+ *
+ * Keepalive: a peer that is stopped (SIGSTOP, a frozen VM, a dead host whose
+ * kernel still ACKs) keeps its TCP connection open, so without pings a call
+ * waits for its whole deadline. With pings every `keepaliveTimeMs` and a
+ * `keepaliveTimeoutMs` limit, the connection is declared dead within about
+ * their sum, its calls fail UNAVAILABLE and the caller's breaker sees them.
+ * Pings are sent without calls too, so an idle channel is known dead before
+ * the next request. Our servers permit this rate (`startGrpcServer`).
+ */
 export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address: string, options: ClientOptions = {}): C {
   const maxBytes = 64 * 1024 * 1024;
   return new Ctor(address, credentials.createInsecure(), {
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
+    'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? 10_000,
+    'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 2_000,
+    'grpc.keepalive_permit_without_calls': 1,
     // Reconnect fast after a peer restarts (default backoff reaches 120 s).
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,

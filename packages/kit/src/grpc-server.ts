@@ -237,6 +237,15 @@ export async function startGrpcServer(address: string, options: GrpcServerOption
   const server = new Server({
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
+    // Our clients ping every second or so, with or without calls, to find a
+    // hung peer fast (createGrpcClient). gRPC servers that police pings
+    // (gRPC core, grpc-go: 5 min without calls by default) answer faster
+    // ones with GOAWAY too_many_pings; grpc-js 1.14 does not police them,
+    // but the policy is declared here so that it holds if it starts to.
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 500,
+    'grpc.http2.min_time_between_pings_ms': 500,
+    'grpc.http2.max_pings_without_data': 0,
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);

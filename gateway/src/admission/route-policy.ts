@@ -1,0 +1,77 @@
+import type { FastifyRequest, RouteOptions } from 'fastify';
+import type { GatewayConfig } from '../config';
+import type { UpstreamName } from '../upstreams';
+
+/**
+ * How the front door treats a route:
+ * - `request`: counted in the gateway's requests in flight;
+ * - `stream`: a long-lived answer (SSE), counted in its own bound instead;
+ * - `exempt`: probes and metrics, never shed (a liveness probe refused under
+ *   load would get a busy process restarted, making the overload worse).
+ */
+export type AdmissionLane = 'request' | 'stream' | 'exempt';
+
+/** Which deadline an upstream call of the route gets. */
+export type DeadlineClass = 'predict' | 'transfer' | 'metadata';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The upstream whose open breaker answers 503 before the body is read. */
+    upstream?: UpstreamName;
+    lane?: AdmissionLane;
+    deadline?: DeadlineClass;
+    /** Deadline of the route's upstream calls (ms); set from `deadline` unless given. */
+    deadlineMs?: number;
+  }
+}
+
+const EXEMPT = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/v2/health/live']);
+
+/** The policy of a route from its method and URL; what a route sets itself wins. */
+export function defaultRoutePolicy(method: string, url: string): { upstream?: UpstreamName; lane: AdmissionLane; deadline: DeadlineClass } {
+  if (EXEMPT.has(url)) return { lane: 'exempt', deadline: 'metadata' };
+  if (url.startsWith('/v1/events/')) return { upstream: 'registry', lane: 'stream', deadline: 'metadata' };
+  if (url.includes(':predict') || /^\/v2\/models\/.+\/infer$/.test(url)) return { upstream: 'inference', lane: 'request', deadline: 'predict' };
+  // Readiness answers `ready: false` itself when inference is down.
+  if (url === '/v2/health/ready') return { lane: 'request', deadline: 'metadata' };
+  if (url === '/v2' || url.startsWith('/v2/')) return { upstream: 'inference', lane: 'request', deadline: 'metadata' };
+  if (url === '/v1/models' || url.startsWith('/v1/models/')) {
+    const transfer = url.endsWith('/artifact') || (method === 'POST' && url.endsWith('/versions')) || url.includes('/variants/');
+    return { upstream: 'registry', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
+  }
+  return { lane: 'request', deadline: 'metadata' };
+}
+
+type Deadlines = Pick<GatewayConfig, 'predictTimeoutMs' | 'uploadTimeoutMs' | 'upstreamTimeoutMs'>;
+
+function deadlineMsOfClass(c: DeadlineClass, config: Deadlines): number {
+  if (c === 'predict') return config.predictTimeoutMs;
+  if (c === 'transfer') return config.uploadTimeoutMs;
+  return config.upstreamTimeoutMs;
+}
+
+/**
+ * An `onRoute` hook filling in each route's policy where the route did not
+ * set it, so that routes declared anywhere (and later issues' routes) get
+ * an upstream, a lane and a deadline without code in their handlers.
+ */
+export function routePolicyHook(config: Deadlines): (route: RouteOptions) => void {
+  return (route) => {
+    const method = [route.method].flat()[0] ?? 'GET';
+    const policy = defaultRoutePolicy(method, route.url);
+    const own = (route.config ?? {}) as NonNullable<RouteOptions['config']>;
+    const deadline = own.deadline ?? policy.deadline;
+    route.config = {
+      ...own,
+      ...(own.upstream === undefined && policy.upstream !== undefined ? { upstream: policy.upstream } : {}),
+      lane: own.lane ?? policy.lane,
+      deadline,
+      deadlineMs: own.deadlineMs ?? deadlineMsOfClass(deadline, config),
+    };
+  };
+}
+
+/** The deadline (ms) for an upstream call made while serving `req` (its route's). */
+export function deadlineMsFor(req: FastifyRequest): number | undefined {
+  return req.routeOptions.config.deadlineMs;
+}
