@@ -1,8 +1,8 @@
-import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import { circuitOpenError, type Upstream, type UpstreamName } from '../upstreams';
+import { createEventLoopMonitor } from './event-loop-monitor';
 import { createSlotPool, type SlotPool } from './slot-pool';
 
 /** The bounds the front door keeps, for metrics. */
@@ -40,7 +40,7 @@ function hasLargeBody(req: FastifyRequest, largeBodyBytes: number): boolean {
  * own load, before the body is read or parsed (fastify parses bodies after
  * `onRequest`/`preParsing`), so refusing costs the same whatever the body:
  *
- * 1. event-loop delay / utilization (@fastify/under-pressure) -> 503;
+ * 1. event-loop delay / utilization (the last sample) -> 503;
  * 2. the route's upstream breaker open -> 503 (no body parsed to fail fast);
  * 3. requests in flight, large bodies being received, SSE streams -> 429.
  *
@@ -57,23 +57,22 @@ export function registerFrontDoor(app: FastifyInstance, config: FrontDoorConfig,
     sseStreams: createSlotPool(config.maxSseStreams),
   };
 
-  void app.register(underPressure, {
-    maxEventLoopDelay: config.maxEventLoopDelayMs,
-    maxEventLoopUtilization: config.maxEventLoopUtilization,
-    sampleInterval: config.eventLoopSampleMs,
-    // Interval mode: the utilization of the last sample, not since start.
-    eventLoopUtilizationMode: 'interval',
-    pressureHandler: (req) => {
-      if (req.routeOptions.config.lane === 'exempt') return undefined;
-      return Promise.reject(
-        errors.unavailable('the gateway is saturated; retry shortly', { reason: 'GATEWAY_SATURATED', retryAfterMs: RETRY_AFTER_MS }),
-      );
-    },
+  const eventLoop = createEventLoopMonitor({
+    maxDelayMs: config.maxEventLoopDelayMs,
+    maxUtilization: config.maxEventLoopUtilization,
+    sampleMs: config.eventLoopSampleMs,
+  });
+  app.addHook('onClose', (_app, done) => {
+    eventLoop.stop();
+    done();
   });
 
   app.addHook('onRequest', (req, reply, done) => {
     const { lane, upstream } = req.routeOptions.config;
     if (lane === 'exempt') return done();
+    if (eventLoop.saturation()) {
+      return done(errors.unavailable('the gateway is saturated; retry shortly', { reason: 'GATEWAY_SATURATED', retryAfterMs: RETRY_AFTER_MS }));
+    }
     if (upstream !== undefined && guard[upstream].breaker.opened) return done(circuitOpenError(upstream, config.breakerResetMs));
 
     const stream = lane === 'stream';
