@@ -84,16 +84,14 @@ describe('gateway: circuit breaker when the inference process dies', function ()
     const ready = await http(`${gw.url}/readyz`);
     assert.equal(ready.status, 503);
     assert.equal(ready.body.breakers.inference, 'open');
-    const timings: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t0 = process.hrtime.bigint();
-      const r = await predict();
-      timings.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (r.status !== 503) break;
-    }
-    timings.sort((a, b) => a - b);
-    // The acceptance bound (10 ms) on the median of fast-failed calls over loopback HTTP.
-    assert.ok(timings[Math.floor(timings.length / 2)]! < 10, `median fast-fail ${timings[Math.floor(timings.length / 2)]} ms`);
+    // While the peer stays dead every call is a 503: refused by the gateway
+    // itself, or the one trial let through every L1G1_BREAKER_RESET_MS
+    // failing. (How fast is a benchmark's question: bench:serve's overload
+    // case; that the refusal comes before the body is in overload.test.ts.)
+    const whileDead = [];
+    for (let i = 0; i < 20; i++) whileDead.push(await predict());
+    assert.deepEqual(whileDead.map((r) => r.status), Array(20).fill(503));
+    assert.ok(whileDead.filter((r) => r.body.error.reason === 'CIRCUIT_OPEN').length >= 10);
 
     child = startInference();
     await until('traffic recovers without manual action', async () => (await predict()).status === 200, 30_000);
