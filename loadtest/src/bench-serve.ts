@@ -15,9 +15,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildMlp } from '@l1g1/onnx';
+import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
 import { cpuReport, cpuSnapshot, type CpuReport, type CpuSnapshot } from './cpu-usage';
 import { runScenario, type Scenario, type ScenarioResult, type SendFn } from './harness';
+import { measureBaseline, runOverloadCase, type OverloadCaseOptions, type OverloadRecord } from './overload-case';
 import {
   freePort,
   grpcHealthCheck,
@@ -45,6 +46,10 @@ interface BenchOptions {
   durationS: number;
   warmupS: number;
   maxRequests: number;
+  /** Only the overload case (`--only overload`): a short run of what the front door does under 2x load. */
+  onlyOverload: boolean;
+  /** Length of each open-loop overload run. */
+  overloadS: number;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -55,11 +60,13 @@ function parseOptions(argv: string[]): BenchOptions {
       'warmup-s': { type: 'string' },
       'max-requests': { type: 'string' },
       quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'overload-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: node loadtest/dist/bench-serve.js [--quick] [--duration-s 3] [--warmup-s 0.5] [--max-requests 1000000]');
+    console.log('usage: node loadtest/dist/bench-serve.js [--quick] [--duration-s 3] [--warmup-s 0.5] [--max-requests 1000000] [--only overload] [--overload-s 8]');
     process.exit(0);
   }
   const num = (v: string | undefined, name: string, fallback: number): number => {
@@ -69,7 +76,10 @@ function parseOptions(argv: string[]): BenchOptions {
     return n;
   };
   const quick = values.quick === true;
+  if (values.only !== undefined && values.only !== 'overload') throw new Error(`--only must be "overload", got "${values.only}"`);
   return {
+    onlyOverload: values.only === 'overload',
+    overloadS: num(values['overload-s'], 'overload-s', quick ? 3 : 8),
     durationS: num(values['duration-s'], 'duration-s', quick ? 1 : 3),
     warmupS: num(values['warmup-s'], 'warmup-s', quick ? 0.25 : 0.5),
     maxRequests: Math.floor(num(values['max-requests'], 'max-requests', 1_000_000)),
@@ -199,7 +209,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const input32 = randomFp32Input('input', [CLIENT_BATCH_ROWS, INPUT_SIZE]);
 
   // --- the reference: in-process ORT, before any server runs --------------
-  for (const input of [input1, input32]) {
+  for (const input of opts.onlyOverload ? [] : [input1, input32]) {
     const rows = rowsOf(input);
     log(`in-process ORT, batch ${rows}`);
     const target = await createInProcessOrtTarget(modelBytes, input);
@@ -235,7 +245,54 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   // The same process settings as `npm start` gives inference and the gateway (launcher).
   const inferenceNode = { NODE_OPTIONS: '--max-semi-space-size=64', L1G1_INFERENCE_METRICS_PORT: '0' };
   let inference = await start('inference', 'services/inference/dist/main.js', { ...inferenceNode, L1G1_BATCHING: 'true' }, grpcHealthCheck(inferenceAddr));
-  await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
+  let gateway = await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
+
+  // --- overload: open loop at 2x capacity through the front door ------------
+  // The demo classifier (4 floats in): the gateway, not the model, is what
+  // saturates, as in issue 5's measurement of the old gateway.
+  const overloadRecords: OverloadRecord[] = [];
+  const runOverloadCases = async (): Promise<void> => {
+    await registerModel(registryAddr, 'demo', buildDemoClassifier());
+    const o: OverloadCaseOptions = {
+      gatewayUrl,
+      model: 'demo',
+      input: randomFp32Input('features', [1, 4]),
+      measureS: opts.durationS,
+      warmupS: opts.warmupS,
+      overloadS: opts.overloadS,
+      factor: 2,
+      pids: () => Object.fromEntries(cleanup.processes.map((p) => [p.name, p.child.pid])),
+    };
+    {
+      const client = createHttpClient('node-http', { baseUrl: gatewayUrl, maxSockets: 1 });
+      await untilOk('REST predict (demo)', createRestTarget('rest-json', client, 'demo', o.input).send);
+      client.close();
+    }
+    log('overload: unloaded latency and capacity (rest-json, demo model)');
+    const baseline = await measureBaseline(o);
+    console.log(JSON.stringify({ bench: 'serve', case: 'rest-json-demo-baseline', ...baseline }));
+    log(`overload: open loop at ${Math.round(baseline.capacity_rps * 2)} req/s (2x ${baseline.capacity_rps}), gateway defaults`);
+    const atDefault = await runOverloadCase(o, baseline, 'rest-json-demo-open-2x-capacity', 'default');
+    console.log(JSON.stringify(atDefault));
+    overloadRecords.push(atDefault);
+    // The same offered load with a tight in-flight bound: what the bound buys.
+    const tight = 16;
+    await gateway.stop();
+    cleanup.processes.splice(cleanup.processes.indexOf(gateway), 1);
+    gateway = await start('gateway', 'gateway/dist/main.js', { ...inferenceNode, L1G1_MAX_REQUESTS_IN_FLIGHT: String(tight) }, httpHealthCheck(`${gatewayUrl}/healthz`));
+    log(`overload: the same with L1G1_MAX_REQUESTS_IN_FLIGHT=${tight}`);
+    const atTight = await runOverloadCase(o, baseline, `rest-json-demo-open-2x-capacity-inflight${tight}`, tight);
+    console.log(JSON.stringify(atTight));
+    overloadRecords.push(atTight);
+    await gateway.stop();
+    cleanup.processes.splice(cleanup.processes.indexOf(gateway), 1);
+    gateway = await start('gateway', 'gateway/dist/main.js', inferenceNode, httpHealthCheck(`${gatewayUrl}/healthz`));
+  };
+  if (opts.onlyOverload) {
+    await runOverloadCases();
+    console.log(JSON.stringify({ bench: 'serve-overload-summary', machine: machineInfo(), options: { measure_s: opts.durationS, overload_s: opts.overloadS }, wall_s: Number(((Date.now() - started) / 1000).toFixed(1)) }));
+    return;
+  }
 
   const grpcTarget = (kind: 'grpc-predict' | 'grpc-oip', input: Fp32Input, channels = 1, preEncoded = false) =>
     (kind === 'grpc-predict' ? createGrpcPredictTarget : createGrpcOipTarget)({ address: inferenceAddr, model: MODEL, input, channels, preEncoded });
@@ -300,6 +357,8 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
     t.close();
   }
 
+  await runOverloadCases();
+
   // --- batching off: the same inference service, one request per run --------
   log('restarting inference with L1G1_BATCHING=false');
   await inference.stop();
@@ -322,23 +381,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const grpcC64 = get('grpc-predict-c64-batched', 'rows_per_s');
   const b32Compute = records.get('grpc-predict-c64-batched')?.server?.mean_compute_us ?? null;
   const foreign = [...records.values()].map((r) => r.cpu?.foreign_cpu_pct).filter((v): v is number => typeof v === 'number');
-  let ortVersion = 'unknown';
-  try {
-    ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // Only for the record.
-  }
   const summary = {
     bench: 'serve-summary',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)),
-      os: `${platform()} ${release()}`,
-      node: process.version,
-      onnxruntime_node: ortVersion,
-      date: new Date().toISOString(),
-    },
+    machine: machineInfo(),
     options: { duration_s: opts.durationS, warmup_s: opts.warmupS, max_requests: opts.maxRequests, http_client: httpClient },
     model: { name: MODEL, architecture: `MLP ${INPUT_SIZE}->256->20 fp32`, version },
     figures: {
@@ -366,6 +411,16 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
       added_p50_us_grpc_c1_batched: diffUs(get('grpc-predict-c1-batched', 'p50_ms'), get('inproc-b1', 'p50_ms')),
       open_loop_half_capacity_p99_ms: get('grpc-predict-open-half-capacity-batched', 'p99_ms'),
       p99_bound_ms: b32Compute === null ? null : Number(((2 * MAX_QUEUE_DELAY_US + b32Compute) / 1000).toFixed(3)),
+      overload_2x: overloadRecords.map((r) => ({
+        gateway_max_requests_in_flight: r.gateway_max_requests_in_flight,
+        offered_rps: r.offered_rps,
+        accepted_rps: r.accepted_rps,
+        refusal_p99_ms: r.refusal_p99_ms,
+        accepted_p99_ms: r.accepted_p99_ms,
+        unloaded_p99_ms: r.unloaded_p99_ms,
+        status_5xx: r.status_5xx,
+        resets: r.resets,
+      })),
     },
     // Other work on the machine during the measured windows: figures taken
     // while it was high are not comparable with a quiet run.
@@ -377,6 +432,24 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   };
   if (summary.foreign_cpu_pct.max > 20) log(`warning: other processes used up to ${summary.foreign_cpu_pct.max}% of the CPUs during a case; rerun on a quiet machine`);
   console.log(JSON.stringify(summary));
+}
+
+function machineInfo(): Record<string, unknown> {
+  let ortVersion = 'unknown';
+  try {
+    ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Only for the record.
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    onnxruntime_node: ortVersion,
+    date: new Date().toISOString(),
+  };
 }
 
 main().then(
