@@ -19,7 +19,12 @@ export interface GatewayConfig {
    * is read. SSE streams and the health/metrics routes are not counted here.
    */
   maxRequestsInFlight: number;
-  /** Mean event-loop delay (ms, over `eventLoopSampleMs`) beyond which requests get 503; 0 = off. */
+  /**
+   * Event-loop delay (ms) that, seen on two samples in a row, makes requests
+   * get 503; 0 = off. Half a second by default: lower values also fire when
+   * the process is merely descheduled (a busy shared host, a CPU quota's
+   * 100 ms throttling period), which is not this process's overload.
+   */
   maxEventLoopDelayMs: number;
   /** Event-loop utilization (0..1) beyond which requests get 503; 0 = off. */
   maxEventLoopUtilization: number;
@@ -67,7 +72,7 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     maxUploadBytes: envInt(env, 'L1G1_MAX_UPLOAD_BYTES', 512 * 1024 * 1024, { min: 1024 }),
     maxInflight: envInt(env, 'L1G1_MAX_INFLIGHT', 1024, { min: 1, max: 1_000_000 }),
     maxRequestsInFlight: envInt(env, 'L1G1_MAX_REQUESTS_IN_FLIGHT', 128, { min: 1, max: 1_000_000 }),
-    maxEventLoopDelayMs: envInt(env, 'L1G1_MAX_EVENT_LOOP_DELAY_MS', 100, { min: 0, max: 60_000 }),
+    maxEventLoopDelayMs: envInt(env, 'L1G1_MAX_EVENT_LOOP_DELAY_MS', 500, { min: 0, max: 60_000 }),
     maxEventLoopUtilization: envInt(env, 'L1G1_MAX_EVENT_LOOP_UTILIZATION_PCT', 0, { min: 0, max: 100 }) / 100,
     eventLoopSampleMs: envInt(env, 'L1G1_EVENT_LOOP_SAMPLE_MS', 100, { min: 10, max: 60_000 }),
     largeBodyBytes: envInt(env, 'L1G1_LARGE_BODY_BYTES', 1024 * 1024, { min: 1024 }),
