@@ -40,7 +40,7 @@ function hasLargeBody(req: FastifyRequest, largeBodyBytes: number): boolean {
  * own load, before the body is read or parsed (fastify parses bodies after
  * `onRequest`/`preParsing`), so refusing costs the same whatever the body:
  *
- * 1. event-loop delay / utilization (the last sample) -> 503;
+ * 1. event-loop delay / utilization over the limit two samples in a row -> 503;
  * 2. the route's upstream breaker open -> 503 (no body parsed to fail fast);
  * 3. requests in flight, large bodies being received, SSE streams -> 429.
  *
