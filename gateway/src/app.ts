@@ -32,7 +32,7 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
     return503OnClosing: true,
     // Path parameters hold `name@alias`: a 128-character model name, '@', a
     // 64-character alias; fastify's default (100) made valid names unreachable.
-    maxParamLength: MAX_PATH_PARAM_CHARS,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     // Bad percent-encoding and over-long segments answered in our shapes.
     frameworkErrors: frameworkErrorHandler(logger),
   });

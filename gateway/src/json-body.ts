@@ -30,6 +30,9 @@ export function exceedsJsonDepth(text: string, limit: number): boolean {
   return false;
 }
 
+const UNSUPPORTED_MEDIA_TYPE = () =>
+  errors.invalidArgument('content-type', 'unsupported media type: send application/json (or application/octet-stream where the route takes raw bytes)', { reason: 'UNSUPPORTED_MEDIA_TYPE' });
+
 export interface JsonParserOptions {
   bodyLimit: number;
   maxDepth?: number;
@@ -64,10 +67,19 @@ export function registerJsonParsers(instance: FastifyInstance, options: JsonPars
     }
   };
   const opts = { parseAs: 'string' as const, bodyLimit: options.bodyLimit };
-  for (const type of ['application/json', 'application/x-www-form-urlencoded', '']) {
+  for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
     if (instance.hasContentTypeParser(type)) instance.removeContentTypeParser(type);
     instance.addContentTypeParser(type, opts, (req, body, done) => parse(req, body as unknown as string, done));
   }
+  // Fastify's own text/plain parser would hand a string to routes that expect JSON objects.
+  if (instance.hasContentTypeParser('text/plain')) instance.removeContentTypeParser('text/plain');
+  // Fastify's catch-all ('*') is also what a body without a content type gets:
+  // that one is JSON; any other type without a parser of its own is 415.
+  if (instance.hasContentTypeParser('*')) instance.removeContentTypeParser('*');
+  instance.addContentTypeParser('*', opts, (req, body, done) => {
+    if (req.headers['content-type'] !== undefined) return done(UNSUPPORTED_MEDIA_TYPE());
+    parse(req, body as unknown as string, done);
+  });
 }
 
 /** V8's JSON error text is about positions in the client's own body: safe and useful to send. */
