@@ -25,7 +25,7 @@ const precisionEnum = { type: 'string', enum: ['fp32', 'fp16', 'int8'] };
 const name = p('name', 'path', { type: 'string', maxLength: 128 }, 'Model name');
 const version = p('version', 'path', int32(1), 'Version number');
 const oipVersion = p('version', 'path', { type: 'string' }, 'Version number or alias name');
-const paging = [p('page_size', 'query', { type: 'integer', minimum: 0, maximum: 1000 }, '0 = the default (50)'), p('page_token', 'query', { type: 'string' }, 'next_page_token of the previous page')];
+const paging = [p('page_size', 'query', int32(), '0 = the default (50); above 1000 is served as 1000 (AIP-158)'), p('page_token', 'query', { type: 'string' }, 'next_page_token of the previous page')];
 const tagQuery = p('tag.{key}', 'query', { type: 'string' }, 'Only items whose tag {key} has this value (repeatable with different keys)');
 const common = {
   '400': err('Bad input; `field` names what was wrong'),
