@@ -6,7 +6,8 @@ import { createSilentLogger, freePort, L1g1Error } from '@l1g1/kit';
 import { buildMlp } from '@l1g1/onnx';
 import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
 import { publicError, redact } from '@l1g1/gateway/dist/sanitize';
-import { http, setAlias, uploadModel, useDemoStack } from '../../test/support/stack';
+import { ensureDemoModel } from '@l1g1/launcher/dist/demo-model';
+import { http, setAlias, startStack, uploadModel, useDemoStack, type Stack } from '../../test/support/stack';
 
 const FEATURES = { name: 'features', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] };
 const PREDICT = { inputs: [FEATURES] };
@@ -377,5 +378,28 @@ describe('gateway edges: one REST dialect', function () {
       assert.equal(r.body.to_version, 2 - (i % 2));
       assert.deepEqual(log.find((e) => e.event_id === r.body.event_id), r.body);
     }
+  });
+});
+
+describe('gateway edges: the README curl session', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+    // The demo model exactly as `npm start` registers it.
+    await ensureDemoModel(stack.registryAddr);
+  });
+  after(async () => stack?.stop());
+
+  it('finds the demo model by name and its version by the task tag the launcher sets', async () => {
+    // The old example filtered models by `tag.task`; the launcher tags the version, not the model.
+    const old = await http(`${stack.gatewayUrl}/v1/models?query=demo&tag.task=classification&page_size=10`);
+    assert.deepEqual(old.body.models, []);
+    const models = await http(`${stack.gatewayUrl}/v1/models?query=demo&page_size=10`);
+    assert.deepEqual(models.body.models.map((m: { name: string }) => m.name), ['demo']);
+    const versions = await http(`${stack.gatewayUrl}/v1/models/demo/versions?tag.task=classification&page_size=10`);
+    assert.equal(versions.status, 200);
+    assert.deepEqual(versions.body.versions.map((v: { version: number }) => v.version), [1]);
+    assert.deepEqual(versions.body.versions[0].artifacts.map((a: { precision: string }) => a.precision).sort(), ['fp16', 'fp32', 'int8']);
   });
 });
