@@ -4,12 +4,16 @@ import type { Logger } from '@l1g1/kit';
 import { registerFrontDoor } from './admission/front-door';
 import { routePolicyHook } from './admission/route-policy';
 import type { GatewayConfig } from './config';
-import { errorHandler } from './http-errors';
+import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http-errors';
+import { registerJsonParsers } from './json-body';
 import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerSseRoutes } from './routes/sse-routes';
 import type { Upstreams } from './upstreams';
+
+/** Longest path parameter: model name (128) + '@' + alias (64), with headroom. */
+const MAX_PATH_PARAM_CHARS = 256;
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -32,6 +36,11 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
     // legitimate one is an artifact upload.
     requestTimeout: config.uploadTimeoutMs,
     return503OnClosing: true,
+    // Path parameters hold `name@alias`: a 128-character model name, '@', a
+    // 64-character alias; fastify's default (100) made valid names unreachable.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
+    // Bad percent-encoding and over-long segments answered in our shapes.
+    frameworkErrors: frameworkErrorHandler(logger),
   });
   // Slow-loris bound; and a last-resort cap on sockets (beyond it Node
   // closes new ones at once: admission answers 429 long before that).
@@ -52,10 +61,9 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   // Raw bodies (artifact uploads, OIP binary tensors) arrive as streams:
   // handlers forward or bound them themselves instead of buffering here.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  registerJsonParsers(app, { bodyLimit: config.maxBodyBytes, rejectPrototypeKeys: true });
   app.setErrorHandler(errorHandler(logger));
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler(notFoundHandler(logger));
 
   // --- metrics -------------------------------------------------------------
   const metrics = new Registry();
@@ -112,6 +120,6 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
 
   registerRegistryRoutes(app, upstreams, config);
   registerSseRoutes(app, upstreams, config);
-  registerInferenceRoutes(app, upstreams, config, logger);
+  registerInferenceRoutes(app, upstreams, config);
   return app;
 }

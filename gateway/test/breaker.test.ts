@@ -84,6 +84,9 @@ describe('gateway: circuit breaker when the inference process dies', function ()
     const ready = await http(`${gw.url}/readyz`);
     assert.equal(ready.status, 503);
     assert.equal(ready.body.breakers.inference, 'open');
+    // The open breaker answers with its own reason (how fast is bench:serve's to measure, not a test's).
+    assert.equal(open.body.error.reason, 'CIRCUIT_OPEN');
+    assert.doesNotMatch(JSON.stringify(open.body), /127\.0\.0\.1|remote_addr|ECONNREFUSED/);
     // While the peer stays dead every call is a 503: refused by the gateway
     // itself, or the one trial let through every L1G1_BREAKER_RESET_MS
     // failing. (How fast is a benchmark's question: bench:serve's overload

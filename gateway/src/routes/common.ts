@@ -3,6 +3,15 @@ import type { FastifyRequest } from 'fastify';
 import { errors, unary, type UnaryMethod } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { Upstream } from '../upstreams';
+import { sanitizeUpstreamError } from '../sanitize';
+
+/** Largest value of a proto `int32` (versions, page sizes, snapshots). */
+export const INT32_MAX = 2 ** 31 - 1;
+/**
+ * Largest `int64` the gateway accepts (event ids): the generated code carries
+ * int64 as a JS number, so anything past 2^53 - 1 would silently change value.
+ */
+export const INT64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
 
 /** Caller identity forwarded to services for their audit logs. */
 export function forwardMetadata(req: FastifyRequest): Metadata {
@@ -19,17 +28,58 @@ export function rpc<Req, Res>(
   request: Req,
   req: FastifyRequest,
 ): Promise<Res> {
-  return upstream.call(() => unary(method, request, { metadata: forwardMetadata(req), deadlineMs: deadlineMsFor(req) }));
+  return guarded(upstream, () => unary(method, request, { metadata: forwardMetadata(req), deadlineMs: deadlineMsFor(req) }));
 }
 
-export function intParam(value: unknown, field: string, { min = 0, fallback }: { min?: number; fallback?: number } = {}): number {
-  if (value === undefined || value === '') {
+/**
+ * Any call through the upstream's breaker; transport failures come back with
+ * a stable message naming the upstream (never grpc-js's text, addresses or
+ * timings).
+ */
+export async function guarded<T>(upstream: Upstream, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await upstream.call(fn);
+  } catch (err) {
+    throw sanitizeUpstreamError(upstream.name, err);
+  }
+}
+
+export interface IntOptions {
+  min?: number;
+  /** Defaults to INT32_MAX: every integer the gateway forwards lands in a proto int32 unless said otherwise. */
+  max?: number;
+  fallback?: number;
+}
+
+/**
+ * An integer from a path, query, header or JSON value, checked against the
+ * range of the proto field it becomes. Out of range is the client's mistake
+ * (400 naming the field): letting it through would make our own serializer
+ * fail (an INTERNAL that a breaker would count).
+ */
+export function intParam(value: unknown, field: string, { min = 0, max = INT32_MAX, fallback }: IntOptions = {}): number {
+  if (value === undefined || value === '' || value === null) {
     if (fallback !== undefined) return fallback;
     throw errors.invalidArgument(field, 'is required');
   }
-  const s = String(value);
-  if (!/^-?\d+$/.test(s) || Number(s) < min) throw errors.invalidArgument(field, `must be an integer >= ${min}, got "${s}"`);
-  return Number(s);
+  const s = typeof value === 'number' || typeof value === 'string' ? String(value) : JSON.stringify(value);
+  if (!/^-?\d+$/.test(s)) throw errors.invalidArgument(field, `must be an integer between ${min} and ${max}, got ${quote(s)}`);
+  // Compare as BigInt: Number() of a 20-digit string is already rounded.
+  const n = BigInt(s);
+  if (n < BigInt(min) || n > BigInt(max)) throw errors.invalidArgument(field, `must be an integer between ${min} and ${max}, got ${quote(s)}`);
+  return Number(n);
+}
+
+/** A JSON value that must be an integer number (not a numeric string), e.g. OIP's `binary_data_size`. */
+export function jsonInt(value: unknown, field: string, { min = 0, max = INT32_MAX }: { min?: number; max?: number } = {}): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw errors.invalidArgument(field, `must be a JSON integer between ${min} and ${max}, got ${quote(JSON.stringify(value) ?? String(value))}`);
+  }
+  return value;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
 export function objectBody(body: unknown, field = 'body'): Record<string, unknown> {

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { common, oip } from '@l1g1/contracts';
 import {
-  asL1g1Error,
   dataTypeToOip,
   elementCount,
   elementSize,
@@ -12,22 +11,41 @@ import {
   L1g1Error,
   oipToDataType,
   rawToJson,
-  type Logger,
   type OipDatatype,
 } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
-import { httpStatusOf, sendError, setRetryAfter } from '../http-errors';
+import { registerJsonParsers } from '../json-body';
+import { parsePrecision, precisionName } from '../rest-json';
 import type { Upstreams } from '../upstreams';
-import { intParam, objectBody, optionalString, rpc, stringMap } from './common';
-import { parsePrecision } from './registry-routes';
+import { intParam, jsonInt, objectBody, optionalString, rpc, stringMap } from './common';
 
 type Params = Record<string, string>;
 
-const PRECISION_NAME: Record<number, string> = {
-  [common.Precision.PRECISION_FP32]: 'fp32',
-  [common.Precision.PRECISION_FP16]: 'fp16',
-  [common.Precision.PRECISION_INT8]: 'int8',
-};
+/**
+ * Output values in REST JSON. JSON has no NaN or infinities (JSON.stringify
+ * would silently write `null`), so non-finite floats are answered as the
+ * strings "NaN", "Infinity" and "-Infinity" — the one documented rule, the
+ * spelling JavaScript, Python's json module and Jackson all read back.
+ * Inputs must be finite numbers (400 naming the tensor and index).
+ */
+function jsonOutputData(datatype: OipDatatype, raw: Uint8Array): (number | boolean | string)[] {
+  const data = rawToJson(datatype, raw);
+  if (datatype !== 'FP32' && datatype !== 'FP64' && datatype !== 'FP16' && datatype !== 'BF16') return data;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) data[i] = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  }
+  return data;
+}
+
+/**
+ * An OIP version path segment: a version number (checked against the int32
+ * it becomes in the registry) or an alias name, passed on as is.
+ */
+function oipVersion(value: string | undefined): string {
+  if (value !== undefined && /^-?\d+$/.test(value)) return String(intParam(value, 'version', { min: 1 }));
+  return value ?? '';
+}
 
 interface JsonTensor {
   name: string;
@@ -42,8 +60,9 @@ function parseTensor(value: unknown, field: string): JsonTensor {
   const t = objectBody(value, field);
   const name = optionalString(t['name'], `${field}.name`);
   if (!name) throw errors.invalidArgument(`${field}.name`, 'tensor name is required');
-  const dt = optionalString(t['datatype'], `${field}.datatype`)?.toUpperCase();
-  if (!dt || !isOipDatatype(dt)) throw errors.invalidArgument(`${field}.datatype`, `tensor "${name}" needs a datatype (BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64, BYTES)`);
+  // Datatypes are spelled as the OIP spec spells them: "fp32" is not FP32.
+  const dt = optionalString(t['datatype'], `${field}.datatype`);
+  if (!dt || !isOipDatatype(dt)) throw errors.invalidArgument(`${field}.datatype`, `tensor "${name}" needs a datatype spelled as the OIP spec does (BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64, BYTES), got ${JSON.stringify(dt ?? null)}`);
   const shape = t['shape'];
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
     throw errors.invalidArgument(`${field}.shape`, `tensor "${name}" needs a shape: an array of non-negative integers`);
@@ -94,7 +113,7 @@ export function toModelInferRequest(name: string, version: string, json: Record<
     let raw: Buffer;
     if (binSize !== undefined) {
       if (!binary) throw errors.invalidArgument(`${field}.parameters.binary_data_size`, 'binary data needs the Inference-Header-Content-Length header');
-      const size = intParam(binSize, `${field}.parameters.binary_data_size`);
+      const size = jsonInt(binSize, `${field}.parameters.binary_data_size`);
       if (offset + size > binary.length) throw errors.invalidArgument(`${field}.parameters.binary_data_size`, `tensor "${t.name}" runs past the end of the binary data`);
       raw = binary.subarray(offset, offset + size);
       offset += size;
@@ -148,7 +167,7 @@ function sendOipResponse(reply: FastifyReply, res: oip.ModelInferResponse, json:
       binaries.push(raw);
       return { name: o.name, datatype, shape: o.shape, parameters: { binary_data_size: raw.length } };
     }
-    return { name: o.name, datatype, shape: o.shape, data: rawToJson(datatype, raw) };
+    return { name: o.name, datatype, shape: o.shape, data: jsonOutputData(datatype, raw) };
   });
   const body = { model_name: res.modelName, model_version: res.modelVersion, ...(res.id ? { id: res.id } : {}), parameters, outputs };
   if (binaries.length === 0) return reply.type('application/json').send(body);
@@ -167,19 +186,11 @@ function predictRef(nameParam: string, body: Record<string, unknown>): common.Mo
   return { name, selector: a ? { $case: 'alias', value: a } : undefined };
 }
 
-export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, config: GatewayConfig, logger: Logger): void {
-  // Inference bodies are turned field by field into typed arrays and never
-  // merged into objects, so plain JSON.parse is safe here and skips the
-  // prototype-poisoning scan of 80 KB tensors that the default parser does.
+export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, config: GatewayConfig): void {
   app.register(async (scope) => {
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (err) {
-        done(errors.invalidArgument('body', `invalid JSON: ${(err as Error).message}`, { reason: 'INVALID_JSON' }), undefined);
-      }
-    });
+    // Inference bodies are turned field by field into typed arrays and never
+    // merged into objects: no prototype-poisoning scan of 80 KB tensors.
+    registerJsonParsers(scope, { bodyLimit: config.maxBodyBytes, rejectPrototypeKeys: false });
 
     scope.post('/v1/models/:name(^[^/:]+)::predict', async (req) => {
       const { name } = req.params as Params;
@@ -206,10 +217,10 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
       return {
         model_name: res.modelName,
         model_version: res.modelVersion,
-        precision: PRECISION_NAME[res.precision] ?? 'fp32',
+        precision: precisionName(res.precision),
         outputs: res.outputs.map((o) => {
           const datatype = dataTypeToOip(o.datatype)!;
-          return { name: o.name, datatype, shape: o.shape, data: rawToJson(datatype, o.rawData) };
+          return { name: o.name, datatype, shape: o.shape, data: jsonOutputData(datatype, o.rawData) };
         }),
         timing: { queue_us: Math.round(res.timing?.queueUs ?? 0), compute_us: Math.round(res.timing?.computeUs ?? 0), batch_size: res.timing?.batchSize ?? 0 },
         metadata: res.metadata,
@@ -218,17 +229,7 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
     });
 
     // --- KServe Open Inference Protocol v2, REST ---------------------------
-    // OIP clients expect errors as `{"error": "<message>"}`.
-    scope.setErrorHandler((err, _req, reply) => {
-      const url = _req.url;
-      if (!url.startsWith('/v2/')) return sendError(reply, err, logger);
-      const e = asL1g1Error((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? new L1g1Error('INVALID_ARGUMENT', (err as Error).message, { reason: 'BODY_TOO_LARGE' })
-        : err);
-      const status = httpStatusOf(e);
-      setRetryAfter(reply, e);
-      return reply.code(status).send({ error: e.message });
-    });
+    // Errors under /v2 answer `{"error": "<message>"}` (the app's error handler picks the shape by URL).
 
     const infer = async (req: FastifyRequest, reply: FastifyReply, version: string) => {
       const { name } = req.params as Params;
@@ -238,7 +239,7 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
       return sendOipResponse(reply, res, json);
     };
     scope.post('/v2/models/:name/infer', (req, reply) => infer(req, reply, ''));
-    scope.post('/v2/models/:name/versions/:version/infer', (req, reply) => infer(req, reply, (req.params as Params)['version']!));
+    scope.post('/v2/models/:name/versions/:version/infer', (req, reply) => infer(req, reply, oipVersion((req.params as Params)['version'])));
 
     scope.get('/v2/health/live', async () => ({ live: true }));
     scope.get('/v2/health/ready', async (req, reply) => {
@@ -252,13 +253,16 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
       return { name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs, outputs: m.outputs };
     };
     scope.get('/v2/models/:name', (req) => modelMeta(req, ''));
-    scope.get('/v2/models/:name/versions/:version', (req) => modelMeta(req, (req.params as Params)['version']!));
+    scope.get('/v2/models/:name/versions/:version', (req) => modelMeta(req, oipVersion((req.params as Params)['version'])));
     const modelReady = async (req: FastifyRequest, reply: FastifyReply, version: string) => {
       const { name } = req.params as Params;
       const r = await rpc(up.guard.inference, up.oip.modelReady.bind(up.oip), { name: name!, version }, req);
+      // Not ready: is it unknown (404, as KServe and Triton answer) or known but not loaded (503)?
+      // Metadata resolves the model without loading it and answers NOT_FOUND for an unknown one.
+      if (!r.ready) await rpc(up.guard.inference, up.oip.modelMetadata.bind(up.oip), { name: name!, version }, req);
       return reply.code(r.ready ? 200 : 503).send({ name, ready: r.ready });
     };
     scope.get('/v2/models/:name/ready', (req, reply) => modelReady(req, reply, ''));
-    scope.get('/v2/models/:name/versions/:version/ready', (req, reply) => modelReady(req, reply, (req.params as Params)['version']!));
+    scope.get('/v2/models/:name/versions/:version/ready', (req, reply) => modelReady(req, reply, oipVersion((req.params as Params)['version'])));
   });
 }

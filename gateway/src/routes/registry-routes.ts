@@ -5,21 +5,19 @@ import { common, registry } from '@l1g1/contracts';
 import { errors, fromServiceError, L1g1Error } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
+import {
+  aliasEventJson,
+  lineageFromJson,
+  listAliasEventsJson,
+  listModelsJson,
+  listVersionsJson,
+  modelJson,
+  parsePrecision,
+  versionJson,
+} from '../rest-json';
 import type { Upstreams } from '../upstreams';
-import { forwardMetadata, intParam, numberMap, objectBody, optionalString, rpc, stringMap } from './common';
-
-const PRECISION: Record<string, common.Precision> = {
-  fp32: common.Precision.PRECISION_FP32,
-  fp16: common.Precision.PRECISION_FP16,
-  int8: common.Precision.PRECISION_INT8,
-};
-
-export function parsePrecision(value: unknown, field = 'precision'): common.Precision {
-  if (value === undefined || value === '') return common.Precision.PRECISION_FP32;
-  const p = PRECISION[String(value).toLowerCase()];
-  if (p === undefined) throw errors.invalidArgument(field, 'must be one of fp32, fp16, int8');
-  return p;
-}
+import { registerArtifactDownload } from './artifact-download';
+import { forwardMetadata, guarded, intParam, numberMap, objectBody, optionalString, rpc, stringMap } from './common';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
@@ -44,10 +42,16 @@ function jsonParam(value: string | undefined, field: string): unknown {
   }
 }
 
+/** `true`/`1`/`false`/`0` (or absent) in a query string. */
+function boolParam(value: string | undefined, field: string): boolean {
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw errors.invalidArgument(field, `must be true or false, got ${JSON.stringify(value.slice(0, 40))}`);
+}
+
 /** Upload header from query parameters (the body is the raw artifact). */
 function uploadHeader(name: string, version: number, q: Query, precision: common.Precision): registry.UploadHeader {
   const lineage = jsonParam(q['lineage'], 'lineage');
-  if (lineage !== undefined) objectBody(lineage, 'lineage');
   return {
     modelName: name,
     version,
@@ -58,8 +62,8 @@ function uploadHeader(name: string, version: number, q: Query, precision: common
     description: q['description'] ?? '',
     tags: stringMap(jsonParam(q['tags'], 'tags'), 'tags'),
     metrics: numberMap(jsonParam(q['metrics'], 'metrics'), 'metrics'),
-    lineage: lineage === undefined ? undefined : registry.Lineage.fromJSON(lineage),
-    createModel: q['create_model'] === 'true' || q['create_model'] === '1',
+    lineage: lineage === undefined ? undefined : lineageFromJson(lineage),
+    createModel: boolParam(q['create_model'], 'create_model'),
   };
 }
 
@@ -75,18 +79,17 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
       task: optionalString(b['task'], 'task') ?? '',
       tags: stringMap(b['tags'], 'tags'),
     }, req);
-    return reply.code(201).send(registry.Model.toJSON(model));
+    return reply.code(201).send(modelJson(model));
   });
 
   app.get('/v1/models', async (req) => {
     const q = req.query as Query;
-    const res = await rpc(guard, reg.listModels.bind(reg), { page: page(q), query: q['query'] ?? '', tags: tagFilter(q) }, req);
-    return registry.ListModelsResponse.toJSON(res);
+    return listModelsJson(await rpc(guard, reg.listModels.bind(reg), { page: page(q), query: q['query'] ?? '', tags: tagFilter(q) }, req));
   });
 
   app.get('/v1/models/:name', async (req) => {
     const { name } = req.params as Params;
-    return registry.Model.toJSON(await rpc(guard, reg.getModel.bind(reg), { name: name! }, req));
+    return modelJson(await rpc(guard, reg.getModel.bind(reg), { name: name! }, req));
   });
 
   app.patch('/v1/models/:name', async (req) => {
@@ -98,64 +101,66 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
       task: optionalString(b['task'], 'task'),
       tags: stringMap(b['tags'], 'tags'),
     }, req);
-    return registry.Model.toJSON(model);
+    return modelJson(model);
   });
 
-  app.delete('/v1/models/:name', async (req) => {
+  // Every DELETE answers 204 without a body (the one rule of the /v1 dialect);
+  // how many versions went with the model is in the registry's audit log.
+  app.delete('/v1/models/:name', async (req, reply) => {
     const { name } = req.params as Params;
-    return registry.DeleteModelResponse.toJSON(await rpc(guard, reg.deleteModel.bind(reg), { name: name! }, req));
+    await rpc(guard, reg.deleteModel.bind(reg), { name: name! }, req);
+    return reply.code(204).send();
   });
 
   // Artifact uploads: the HTTP body streams through to the registry in
   // chunks; nothing is buffered whole, and a cut upload leaves nothing.
   const upload = async (req: FastifyRequest, header: registry.UploadHeader, method: 'createVersion' | 'addVariant') => {
-    const declared = Number(req.headers['content-length'] ?? 0);
+    const declared = req.headers['content-length'] === undefined ? 0 : intParam(req.headers['content-length'], 'content-length', { max: Number.MAX_SAFE_INTEGER });
     if (declared > config.maxUploadBytes) {
-      throw new L1g1Error('INVALID_ARGUMENT', `artifact of ${declared} bytes exceeds the upload limit of ${config.maxUploadBytes}`, { reason: 'BODY_TOO_LARGE', field: 'body' });
+      throw new L1g1Error('INVALID_ARGUMENT', `body: artifact of ${declared} bytes exceeds the upload limit of ${config.maxUploadBytes}`, { reason: 'BODY_TOO_LARGE', field: 'body' });
     }
     if (declared > 0) header.expectedSizeBytes = declared;
     const body = req.body as Readable | undefined;
     if (!body || typeof (body as Readable).on !== 'function') {
-      throw errors.invalidArgument('body', 'send the artifact as the raw request body (Content-Type: application/octet-stream)', { reason: 'UNSUPPORTED_MEDIA_TYPE' });
+      throw errors.invalidArgument('content-type', 'send the artifact as the raw request body (Content-Type: application/octet-stream)', { reason: 'UNSUPPORTED_MEDIA_TYPE' });
     }
-    return guard.call(
-      () =>
-        new Promise<registry.ModelVersion>((resolve, reject) => {
-          let settled = false;
-          const finish = (err: unknown, v?: registry.ModelVersion) => {
-            if (settled) return;
-            settled = true;
-            if (err) reject(err);
-            else resolve(v!);
-          };
-          const call: ClientWritableStream<registry.UploadArtifactRequest> = reg[method](
-            forwardMetadata(req),
-            { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) },
-            (err, v) => (err ? finish(fromServiceError(err)) : finish(null, v)),
-          );
-          call.write({ payload: { $case: 'header', value: header } });
-          let received = 0;
-          body.on('data', (chunk: Buffer) => {
-            received += chunk.length;
-            if (received > config.maxUploadBytes) {
-              call.cancel();
-              body.destroy();
-              finish(new L1g1Error('INVALID_ARGUMENT', `artifact exceeds the upload limit of ${config.maxUploadBytes} bytes`, { reason: 'BODY_TOO_LARGE', field: 'body' }));
-              return;
-            }
-            if (!call.write({ payload: { $case: 'chunk', value: chunk } })) {
-              body.pause();
-              call.once('drain', () => body.resume());
-            }
-          });
-          body.on('end', () => call.end());
-          body.on('error', (err) => {
-            // Client went away mid-upload: cancel, so the registry discards it.
+    return guarded(guard, () =>
+      new Promise<registry.ModelVersion>((resolve, reject) => {
+        let settled = false;
+        const finish = (err: unknown, v?: registry.ModelVersion) => {
+          if (settled) return;
+          settled = true;
+          if (err) reject(err);
+          else resolve(v!);
+        };
+        const call: ClientWritableStream<registry.UploadArtifactRequest> = reg[method](
+          forwardMetadata(req),
+          { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) },
+          (err, v) => (err ? finish(fromServiceError(err)) : finish(null, v)),
+        );
+        call.write({ payload: { $case: 'header', value: header } });
+        let received = 0;
+        body.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > config.maxUploadBytes) {
             call.cancel();
-            finish(errors.cancelled(`upload interrupted: ${err.message}`));
-          });
-          body.on('aborted', () => call.cancel());
-        }),
+            body.destroy();
+            finish(new L1g1Error('INVALID_ARGUMENT', `body: artifact exceeds the upload limit of ${config.maxUploadBytes} bytes`, { reason: 'BODY_TOO_LARGE', field: 'body' }));
+            return;
+          }
+          if (!call.write({ payload: { $case: 'chunk', value: chunk } })) {
+            body.pause();
+            call.once('drain', () => body.resume());
+          }
+        });
+        body.on('end', () => call.end());
+        body.on('error', () => {
+          // Client went away mid-upload: cancel, so the registry discards it.
+          call.cancel();
+          finish(errors.cancelled('upload interrupted by the client'));
+        });
+        body.on('aborted', () => call.cancel());
+      }),
     );
   };
 
@@ -163,13 +168,13 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
     const { name } = req.params as Params;
     const q = req.query as Query;
     const v = await upload(req, uploadHeader(name!, 0, q, parsePrecision(q['precision'])), 'createVersion');
-    return reply.code(201).header('location', `/v1/models/${v.modelName}/versions/${v.version}`).send(registry.ModelVersion.toJSON(v));
+    return reply.code(201).header('location', `/v1/models/${encodeURIComponent(v.modelName)}/versions/${v.version}`).send(versionJson(v));
   });
 
   app.put('/v1/models/:name/versions/:version/variants/:precision', async (req, reply) => {
     const { name, version, precision } = req.params as Params;
     const v = await upload(req, uploadHeader(name!, intParam(version, 'version', { min: 1 }), req.query as Query, parsePrecision(precision)), 'addVariant');
-    return reply.code(201).send(registry.ModelVersion.toJSON(v));
+    return reply.code(201).send(versionJson(v));
   });
 
   app.get('/v1/models/:name/versions', async (req) => {
@@ -178,17 +183,16 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
     const res = await rpc(guard, reg.listVersions.bind(reg), {
       modelName: name!,
       page: page(q),
-      includeArchived: q['include_archived'] === 'true',
+      includeArchived: boolParam(q['include_archived'], 'include_archived'),
       tags: tagFilter(q),
       dataset: q['dataset'] ? { name: q['dataset'], snapshot: intParam(q['dataset_snapshot'], 'dataset_snapshot', { fallback: 0 }) } : undefined,
     }, req);
-    return registry.ListVersionsResponse.toJSON(res);
+    return listVersionsJson(res);
   });
 
   app.get('/v1/models/:name/versions/:version', async (req) => {
     const { name, version } = req.params as Params;
-    const v = await rpc(guard, reg.getVersion.bind(reg), { modelName: name!, version: intParam(version, 'version', { min: 1 }) }, req);
-    return registry.ModelVersion.toJSON(v);
+    return versionJson(await rpc(guard, reg.getVersion.bind(reg), { modelName: name!, version: intParam(version, 'version', { min: 1 }) }, req));
   });
 
   app.patch('/v1/models/:name/versions/:version', async (req) => {
@@ -201,13 +205,12 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
       tags: stringMap(b['tags'], 'tags'),
       metrics: numberMap(b['metrics'], 'metrics'),
     }, req);
-    return registry.ModelVersion.toJSON(v);
+    return versionJson(v);
   });
 
   app.post('/v1/models/:name/versions/:version/archive', async (req) => {
     const { name, version } = req.params as Params;
-    const v = await rpc(guard, reg.archiveVersion.bind(reg), { modelName: name!, version: intParam(version, 'version', { min: 1 }) }, req);
-    return registry.ModelVersion.toJSON(v);
+    return versionJson(await rpc(guard, reg.archiveVersion.bind(reg), { modelName: name!, version: intParam(version, 'version', { min: 1 }) }, req));
   });
 
   app.delete('/v1/models/:name/versions/:version', async (req, reply) => {
@@ -216,60 +219,24 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
     return reply.code(204).send();
   });
 
-  app.get('/v1/models/:name/versions/:version/artifact', async (req, reply) => {
-    const { name, version } = req.params as Params;
-    const q = req.query as Query;
-    const request = { modelName: name!, version: intParam(version, 'version', { min: 1 }), precision: parsePrecision(q['precision']), chunkSize: 0 };
-    // Wait for the first message (the artifact info) so that NOT_FOUND is a
-    // proper 404, then stream the chunks straight into the response.
-    const stream = reg.downloadArtifact(request, forwardMetadata(req), { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) });
-    const info = await guard.call(
-      () =>
-        new Promise<registry.Artifact>((resolve, reject) => {
-          stream.once('data', (m: registry.DownloadArtifactResponse) => {
-            if (m.payload?.$case === 'info') resolve(m.payload.value);
-            else reject(errors.internal('registry sent a chunk before the artifact info'));
-          });
-          stream.once('error', (err) => reject(fromServiceError(err as never)));
-        }),
-    );
-    stream.pause();
-    reply.raw.on('close', () => stream.cancel());
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'application/octet-stream',
-      'content-length': String(info.sizeBytes),
-      etag: `"${info.sha256}"`,
-      'x-l1g1-sha256': info.sha256,
-      'content-disposition': `attachment; filename="${name}-v${version}.${info.format || 'onnx'}"`,
-    });
-    stream.on('data', (m: registry.DownloadArtifactResponse) => {
-      if (m.payload?.$case !== 'chunk') return;
-      if (!reply.raw.write(m.payload.value)) {
-        stream.pause();
-        reply.raw.once('drain', () => stream.resume());
-      }
-    });
-    stream.on('end', () => reply.raw.end());
-    stream.on('error', () => reply.raw.destroy());
-    stream.resume();
-  });
+  registerArtifactDownload(app, up, config);
 
+  // The answer is the event this move caused (the registry returns it).
   app.put('/v1/models/:name/aliases/:alias', async (req) => {
     const { name, alias } = req.params as Params;
     const b = objectBody(req.body);
     const ev = await rpc(guard, reg.setAlias.bind(reg), { modelName: name!, alias: alias!, version: intParam(b['version'], 'version', { min: 1 }) }, req);
-    return registry.AliasEvent.toJSON(ev);
+    return aliasEventJson(ev);
   });
 
-  app.delete('/v1/models/:name/aliases/:alias', async (req) => {
+  app.delete('/v1/models/:name/aliases/:alias', async (req, reply) => {
     const { name, alias } = req.params as Params;
-    return registry.AliasEvent.toJSON(await rpc(guard, reg.deleteAlias.bind(reg), { modelName: name!, alias: alias! }, req));
+    await rpc(guard, reg.deleteAlias.bind(reg), { modelName: name!, alias: alias! }, req);
+    return reply.code(204).send();
   });
 
   app.get('/v1/models/:name/alias-events', async (req) => {
     const { name } = req.params as Params;
-    const res = await rpc(guard, reg.listAliasEvents.bind(reg), { modelName: name!, page: page(req.query as Query) }, req);
-    return registry.ListAliasEventsResponse.toJSON(res);
+    return listAliasEventsJson(await rpc(guard, reg.listAliasEvents.bind(reg), { modelName: name!, page: page(req.query as Query) }, req));
   });
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { registry } from '@l1g1/contracts';
-import { asL1g1Error, errors } from '@l1g1/kit';
+import type { registry } from '@l1g1/contracts';
+import { errors } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
 import { errorBody } from '../http-errors';
-import { forwardMetadata, intParam } from './common';
+import { aliasEventJson } from '../rest-json';
+import { publicError, sanitizeUpstreamError } from '../sanitize';
+import { forwardMetadata, INT64_SAFE_MAX, intParam } from './common';
 
 /**
  * Server-Sent Events over the registry's alias watch stream.
@@ -22,7 +24,9 @@ export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: G
   app.get('/v1/events/aliases', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const lastHeader = req.headers['last-event-id'];
-    const after = intParam(typeof lastHeader === 'string' && lastHeader !== '' ? lastHeader : q['last_event_id'], 'last_event_id', { fallback: 0 });
+    const fromHeader = typeof lastHeader === 'string' && lastHeader !== '';
+    // Event ids are int64 in the contract, carried as JS numbers: beyond 2^53 - 1 is refused, not rounded.
+    const after = intParam(fromHeader ? lastHeader : q['last_event_id'], fromHeader ? 'Last-Event-ID' : 'last_event_id', { fallback: 0, max: INT64_SAFE_MAX });
     if (up.guard.registry.breaker.opened) {
       throw errors.unavailable('registry service is unavailable (circuit open); retry shortly', { reason: 'CIRCUIT_OPEN', retryAfterMs: config.breakerResetMs });
     }
@@ -46,10 +50,10 @@ export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: G
     open.add(close);
     res.on('close', close);
     stream.on('data', (e: registry.AliasEvent) => {
-      res.write(`id: ${e.eventId}\nevent: alias\ndata: ${JSON.stringify(registry.AliasEvent.toJSON(e))}\n\n`);
+      res.write(`id: ${e.eventId}\nevent: alias\ndata: ${JSON.stringify(aliasEventJson(e))}\n\n`);
     });
     stream.on('error', (err) => {
-      const e = asL1g1Error(err);
+      const e = publicError(sanitizeUpstreamError('registry', err)).error;
       if (e.kind !== 'CANCELLED') res.write(`event: error\ndata: ${JSON.stringify(errorBody(e))}\n\n`);
       clearInterval(heartbeat);
       res.end();

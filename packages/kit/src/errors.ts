@@ -57,7 +57,8 @@ export const GRPC_TO_HTTP: Readonly<Record<number, number>> = {
   [status.ALREADY_EXISTS]: 409,
   [status.PERMISSION_DENIED]: 403,
   [status.RESOURCE_EXHAUSTED]: 429,
-  [status.FAILED_PRECONDITION]: 412,
+  // google.rpc.Code: FAILED_PRECONDITION is 400 (412 is for conditional headers).
+  [status.FAILED_PRECONDITION]: 400,
   [status.ABORTED]: 409,
   [status.OUT_OF_RANGE]: 400,
   [status.UNIMPLEMENTED]: 501,

@@ -142,9 +142,10 @@ export function jsonToRaw(datatype: OipDatatype, shape: readonly number[], data:
   const size = elementSize(datatype);
   const buf = Buffer.allocUnsafe(expected * size);
   const num = (v: unknown, i: number): number => {
-    if (typeof v === 'number' && !Number.isNaN(v)) return v;
+    // Inputs must be finite: JSON has no NaN, but 1e999 parses to Infinity.
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
     if (typeof v === 'boolean' && datatype === 'BOOL') return v ? 1 : 0;
-    throw errors.invalidArgument(`${field}.data[${i}]`, `expected a ${datatype} number, got ${JSON.stringify(v)}`, {
+    throw errors.invalidArgument(`${field}.data[${i}]`, typeof v === 'number' ? `expected a finite ${datatype} number, got ${v}` : `expected a ${datatype} number, got ${JSON.stringify(v)}`, {
       reason: 'INVALID_TENSOR_DATA',
     });
   };

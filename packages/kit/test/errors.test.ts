@@ -34,6 +34,8 @@ describe('kit: error catalogue', () => {
     assert.equal(grpcToHttpStatus(status.RESOURCE_EXHAUSTED), 429);
     assert.equal(grpcToHttpStatus(status.UNAVAILABLE), 503);
     assert.equal(grpcToHttpStatus(status.DEADLINE_EXCEEDED), 504);
+    assert.equal(grpcToHttpStatus(status.FAILED_PRECONDITION), 400, "google.rpc maps FAILED_PRECONDITION to 400");
+    assert.equal(grpcToHttpStatus(status.ABORTED), 409);
     assert.equal(grpcToHttpStatus(999), 500);
   });
 
