@@ -1,0 +1,137 @@
+import type {
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { L1g1Error, toServiceError } from '../errors';
+import type { Logger } from '../logger';
+import { bearerToken } from './api-key';
+import { readForwardedPrincipal } from './forwarded-principal';
+import type { KeyVerifier } from './key-verifier';
+import { unauthenticated } from './key-verifier';
+import { ANONYMOUS, mayDo, modelAllowed, type Principal } from './principal';
+import type { Requirement } from './scopes';
+
+/** The metadata the audit logs read (`actorOf`): always the authenticated principal's name. */
+export const ACTOR_KEY = 'x-l1g1-actor';
+
+/** Server-side authentication of gRPC calls, shared by every service. */
+export interface GrpcAuth {
+  verifier: KeyVerifier;
+  /** Internal secret: forwarded principals signed with it are trusted. */
+  internalSecret: string;
+  allowAnonymous: boolean;
+}
+
+/** Method name (as in the generated definition, e.g. `CreateVersion`) → what it needs. */
+export type MethodScopes = Readonly<Record<string, Requirement>>;
+
+/** The model a request names, when it names exactly one (for model-pattern keys). */
+function modelNameOf(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const r = request as Record<string, unknown>;
+  for (const k of ['modelName', 'name']) if (typeof r[k] === 'string' && r[k] !== '') return r[k];
+  const model = r['model'];
+  if (typeof model === 'object' && model !== null && typeof (model as Record<string, unknown>)['name'] === 'string') {
+    return (model as Record<string, string>)['name'];
+  }
+  return undefined;
+}
+
+/**
+ * Who is calling: a forwarded principal signed with the internal secret
+ * (the gateway, or another of our services), else an API key in
+ * `authorization: Bearer`, else anonymous where allowed. A forwarded
+ * principal that does not verify is refused, never silently downgraded.
+ */
+export async function authenticate(metadata: Metadata, auth: GrpcAuth): Promise<Principal | undefined> {
+  const forwarded = readForwardedPrincipal(metadata, auth.internalSecret);
+  if (forwarded === 'invalid') throw unauthenticated('x-l1g1-principal is not signed by this suite', 'INVALID_FORWARDED_PRINCIPAL');
+  if (forwarded) return forwarded;
+  const raw = metadata.get('authorization')[0];
+  if (raw !== undefined) {
+    const key = bearerToken(raw);
+    if (!key) throw unauthenticated('authorization must be "Bearer <API key>"');
+    return auth.verifier.verify(key);
+  }
+  return auth.allowAnonymous ? ANONYMOUS : undefined;
+}
+
+/** Throws unless `principal` may call a method needing `required` on `request`. */
+export function authorize(principal: Principal | undefined, required: Requirement, request: unknown, method: string): Principal {
+  if (required === 'public') return principal ?? ANONYMOUS;
+  if (!principal) throw unauthenticated(`${method} needs an API key: send metadata "authorization: Bearer <key>"`, 'MISSING_API_KEY');
+  if (!mayDo(principal, required)) {
+    if (principal.anonymous) throw unauthenticated(`${method} needs an API key with scope "${required}"`, 'MISSING_API_KEY');
+    throw new L1g1Error('PERMISSION_DENIED', `key "${principal.name}" lacks scope "${required}" needed by ${method}`, { reason: 'MISSING_SCOPE', field: 'authorization' });
+  }
+  const model = modelNameOf(request);
+  if (model !== undefined && !modelAllowed(principal, model)) {
+    throw new L1g1Error('PERMISSION_DENIED', `key "${principal.name}" may not use model "${model}"`, { reason: 'MODEL_NOT_ALLOWED', field: 'authorization' });
+  }
+  return principal;
+}
+
+interface MethodShape {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+}
+
+/**
+ * Wraps a service implementation so each call is authenticated and
+ * authorised before its handler runs. Methods missing from `scopes` need
+ * `write` (a new method is closed until someone decides otherwise). On
+ * success the audit actor metadata is replaced by the principal's name, so
+ * a client's own `x-l1g1-actor` is never believed. Client-streaming calls
+ * (uploads) are checked for scope only: their model name arrives later, in
+ * the stream, and model patterns are enforced by the gateway for them.
+ */
+export function withGrpcAuth(
+  definition: Readonly<Record<string, MethodShape>>,
+  implementation: UntypedServiceImplementation,
+  scopes: MethodScopes,
+  auth: GrpcAuth,
+  logger: Logger,
+): UntypedServiceImplementation {
+  const out: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(implementation)) {
+    const method = definition[name];
+    if (!method) continue;
+    const required = scopes[name] ?? 'write';
+    const admit = async (metadata: Metadata, request: unknown): Promise<void> => {
+      const principal = authorize(await authenticate(metadata, auth), required, request, name);
+      metadata.set(ACTOR_KEY, principal.name);
+    };
+    // grpc-js handler shapes differ per streaming kind; each branch calls the original with its own arguments.
+    const h = handler as (...args: unknown[]) => void;
+    if (!method.requestStream && !method.responseStream) {
+      out[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        admit(call.metadata, call.request).then(
+          () => h(call, callback),
+          (err: unknown) => callback(toServiceError(err, logger)),
+        );
+      };
+    } else if (method.requestStream && !method.responseStream) {
+      out[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        admit(call.metadata, undefined).then(
+          () => h(call, callback),
+          (err: unknown) => callback(toServiceError(err, logger)),
+        );
+      };
+    } else {
+      out[name] = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        const request = 'request' in call ? call.request : undefined;
+        admit(call.metadata, request).then(
+          () => h(call),
+          (err: unknown) => call.emit('error', toServiceError(err, logger)),
+        );
+      };
+    }
+  }
+  return out;
+}
