@@ -1,10 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '@l1g1/kit';
+import { installAuth } from './auth/auth-plugin';
+import type { GatewayAuth } from './auth/gateway-auth';
 import type { GatewayConfig } from './config';
 import { errorHandler } from './http-errors';
 import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
+import { registerKeyRoutes } from './routes/key-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerSseRoutes } from './routes/sse-routes';
 import type { Upstreams } from './upstreams';
@@ -13,12 +16,14 @@ export interface GatewayDeps {
   config: GatewayConfig;
   upstreams: Upstreams;
   logger: Logger;
+  /** API keys, scopes and rate limits (see auth/auth-plugin.ts). */
+  auth: GatewayAuth;
   /** Called for every route registered (tests check the OpenAPI document against it). */
   onRoute?: (method: string, url: string) => void;
 }
 
 /** Builds the gateway app; only `startGateway` (or a test) makes it listen. */
-export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps): FastifyInstance {
+export function buildGateway({ config, upstreams, logger, auth, onRoute }: GatewayDeps): FastifyInstance {
   const app = Fastify({
     // Our pino logger records errors; per-request logs are metrics' job.
     logger: false,
@@ -37,6 +42,8 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   // handlers forward or bound them themselves instead of buffering here.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   app.setErrorHandler(errorHandler(logger));
+  // Before any route: every route gets its auth requirement from its options.
+  installAuth(app, auth);
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
@@ -83,6 +90,7 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   app.get('/openapi.json', async () => buildOpenApi());
 
+  registerKeyRoutes(app, auth);
   registerRegistryRoutes(app, upstreams, config);
   registerSseRoutes(app, upstreams, config);
   registerInferenceRoutes(app, upstreams, config, logger);

@@ -1,4 +1,4 @@
-import { envAddress, envInt, envString, type Env } from '@l1g1/kit';
+import { envAddress, envInt, envString, loadAuthConfig, loadGrpcTls, type AuthConfig, type Env, type GrpcTls } from '@l1g1/kit';
 
 export interface GatewayConfig {
   host: string;
@@ -19,11 +19,20 @@ export interface GatewayConfig {
   breakerErrorPercent: number;
   /** SSE comment heartbeat interval. */
   sseHeartbeatMs: number;
+  /** Key store, anonymous access (only when `host` is loopback), internal secret. */
+  auth: AuthConfig;
+  /** Requests per second per API key unless the key sets its own (L1G1_DEFAULT_KEY_QPS, 0 = unlimited). */
+  defaultKeyQps: number;
+  /** Predict requests per second per model, all callers together (L1G1_MODEL_QPS, 0 = unlimited). */
+  modelQps: number;
+  /** gRPC TLS towards the services (L1G1_GRPC_TLS_*); undefined = plaintext. */
+  grpcTls: GrpcTls | undefined;
 }
 
 export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfig> {
+  const host = envString(env, 'L1G1_HTTP_HOST', '127.0.0.1');
   return Object.freeze({
-    host: envString(env, 'L1G1_HTTP_HOST', '127.0.0.1'),
+    host,
     port: envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 }),
     registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     inferenceAddress: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
@@ -34,5 +43,9 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     breakerResetMs: envInt(env, 'L1G1_BREAKER_RESET_MS', 1000, { min: 10 }),
     breakerErrorPercent: envInt(env, 'L1G1_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
     sseHeartbeatMs: envInt(env, 'L1G1_SSE_HEARTBEAT_MS', 15_000, { min: 10 }),
+    auth: loadAuthConfig(env, host),
+    defaultKeyQps: envInt(env, 'L1G1_DEFAULT_KEY_QPS', 0, { min: 0, max: 1_000_000 }),
+    modelQps: envInt(env, 'L1G1_MODEL_QPS', 0, { min: 0, max: 1_000_000 }),
+    grpcTls: loadGrpcTls(env),
   });
 }

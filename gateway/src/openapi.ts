@@ -3,6 +3,8 @@
  * hand next to the routes (a test checks that every route is documented and
  * every documented path exists).
  */
+import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
+
 type Json = Record<string, unknown>;
 
 const err = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -33,6 +35,7 @@ export function buildOpenApi(): Json {
       description: 'REST + SSE front door of the L1G1 suite: model registry, L1G1 predict, and the KServe Open Inference Protocol v2.',
     },
     paths: {
+      ...KEY_PATHS,
       '/healthz': { get: { summary: 'Liveness', responses: { '200': ok('Alive') } } },
       '/readyz': { get: { summary: 'Readiness (no upstream breaker open)', responses: { '200': ok('Ready'), '503': ok('Not ready') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition' } } } },
@@ -148,6 +151,7 @@ export function buildOpenApi(): Json {
       },
     },
     components: {
+      securitySchemes: AUTH_SECURITY_SCHEMES,
       schemas: {
         Error: {
           type: 'object',

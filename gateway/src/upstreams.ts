@@ -77,7 +77,7 @@ export function createUpstream(
 }
 
 export function createUpstreams(config: GatewayConfig): Upstreams {
-  const opts = { defaultDeadlineMs: config.upstreamTimeoutMs };
+  const opts = { defaultDeadlineMs: config.upstreamTimeoutMs, tls: config.grpcTls };
   const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, opts);
   const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, opts);
   // The OIP client shares the inference channel options but is a separate client object.

@@ -18,6 +18,8 @@ export interface KeyVerifierOptions {
 /** Turns a presented key into a principal, or refuses it (UNAUTHENTICATED). */
 export interface KeyVerifier {
   verify(presented: string): Promise<Principal>;
+  /** Drops a key from this process's cache (the process that revokes it sees that at once). */
+  forget(id: string): void;
 }
 
 interface CacheEntry {
@@ -72,6 +74,9 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
       if (!found || !secretMatches(parsed.secret, found.secretHash)) throw unauthenticated('the API key is not valid');
       if (found.record.revokedAt) throw unauthenticated('the API key was revoked', 'API_KEY_REVOKED');
       return principalOf(found.record);
+    },
+    forget(id) {
+      cache.delete(id);
     },
   };
 }
