@@ -7,7 +7,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { inference } from '@l1g1/contracts';
 import { createGrpcClient, createSilentLogger, unary } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
-import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
+import { buildGateway, createGatewayAuth, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
 import { spanExporter } from '../../test/support/telemetry';
 import { http, setAlias, startStack, uploadModel, useDemoStack, type Stack } from '../../test/support/stack';
 
@@ -114,7 +114,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     const bytes = buildMlp({ ...MLP, seed: 5 });
     const up = await http(`${stack.gatewayUrl}/v1/models/rest-upload/versions?create_model=true&description=first`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream', ...stack.authHeaders },
       body: Buffer.from(bytes),
     });
     assert.equal(up.status, 201, JSON.stringify(up.body));
@@ -128,7 +128,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     const blobsBefore = blobCount(stack.dataDir);
     const bad = await http(`${stack.gatewayUrl}/v1/models/rest-upload/versions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream', ...stack.authHeaders },
       body: Buffer.from('this is not an onnx model, just text'),
     });
     assert.equal(bad.status, 400);
@@ -144,7 +144,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     await new Promise<void>((resolve) => {
       const req = httpRequest(`${stack.gatewayUrl}/v1/models/cut-upload/versions?create_model=true`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), ...stack.authHeaders },
       });
       req.on('error', () => resolve());
       req.write(bytes.subarray(0, bytes.length / 2), () => setTimeout(() => {
@@ -282,7 +282,8 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     const ids = events.map((e) => Number(/^id: (\d+)$/m.exec(e)![1]));
     const first = JSON.parse(/^data: (.*)$/m.exec(events[0]!)![1]!);
     assert.equal(first.action, 'ALIAS_ACTION_SET');
-    assert.equal(first.actor, 'anonymous');
+    // The audit actor is the name of the key that moved the alias (the stack's admin key).
+    assert.equal(first.actor, 'tests');
 
     // Resume: only what came after the given id is replayed.
     const ctrl2 = new AbortController();
@@ -304,25 +305,25 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
   });
 
   it('registry CRUD over REST with clear errors', async () => {
-    const created = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud', description: 'x', tags: { team: 'a' } } });
+    const created = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud', description: 'x', tags: { team: 'a' } }, headers: stack.authHeaders });
     assert.equal(created.status, 201);
-    const dup = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud' } });
+    const dup = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud' }, headers: stack.authHeaders });
     assert.equal(dup.status, 409);
-    const badName = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'Bad Name!' } });
+    const badName = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'Bad Name!' }, headers: stack.authHeaders });
     assert.equal(badName.status, 400);
     assert.match(JSON.stringify(badName.body.error), /name/);
-    const badTags = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud2', tags: { a: 1 } } });
+    const badTags = await http(`${stack.gatewayUrl}/v1/models`, { method: 'POST', json: { name: 'crud2', tags: { a: 1 } }, headers: stack.authHeaders });
     assert.equal(badTags.status, 400);
     assert.equal(badTags.body.error.field, 'tags.a');
     const list = await http(`${stack.gatewayUrl}/v1/models?tag.team=a`);
     assert.deepEqual(list.body.models.map((m: { name: string }) => m.name), ['crud']);
-    const alias = await http(`${stack.gatewayUrl}/v1/models/demo/aliases/staging`, { method: 'PUT', json: { version: 'x' } });
+    const alias = await http(`${stack.gatewayUrl}/v1/models/demo/aliases/staging`, { method: 'PUT', json: { version: 'x' }, headers: stack.authHeaders });
     assert.equal(alias.status, 400);
     assert.equal(alias.body.error.field, 'version');
     const events = await http(`${stack.gatewayUrl}/v1/models/demo/alias-events`);
     assert.equal(events.status, 200);
     assert.ok(events.body.events.length >= 1);
-    assert.equal((await http(`${stack.gatewayUrl}/v1/models/crud`, { method: 'DELETE' })).status, 200);
+    assert.equal((await http(`${stack.gatewayUrl}/v1/models/crud`, { method: 'DELETE', headers: stack.authHeaders })).status, 200);
     assert.equal((await http(`${stack.gatewayUrl}/v1/nothing-here`)).status, 404);
   });
 
@@ -337,11 +338,14 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     assert.match(inferenceText, /l1g1_inference_loaded_models [1-9]/);
 
     const routes: string[] = [];
-    const upstreams = createUpstreams(loadGatewayConfig({}));
-    const app = buildGateway({ config: loadGatewayConfig({}), upstreams, logger: createSilentLogger(), onRoute: (m, u) => routes.push(`${m} ${u}`) });
+    const config = loadGatewayConfig({ L1G1_DATA_DIR: stack.dataDir });
+    const upstreams = createUpstreams(config);
+    const auth = createGatewayAuth(config);
+    const app = buildGateway({ config, upstreams, logger: createSilentLogger(), auth, onRoute: (m, u) => routes.push(`${m} ${u}`) });
     await app.ready();
     await app.close();
     upstreams.close();
+    auth.keys.close();
     const doc = (await http(`${stack.gatewayUrl}/openapi.json`)).body;
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict')}`),
@@ -404,7 +408,7 @@ describe('gateway: upstream deadline', function () {
   });
 
   it('answers 504 when the upstream does not answer within its deadline', async () => {
-    const client = createGrpcClient(inference.InferenceServiceClient, ctx.stack.inferenceAddr);
+    const client = createGrpcClient(inference.InferenceServiceClient, ctx.stack.inferenceAddr, { identity: { apiKey: ctx.stack.adminKey } });
     await unary(client.loadModel.bind(client), { model: { name: 'demo', selector: undefined }, precision: 0 });
     const res = await http(`${ctx.stack.gatewayUrl}/v1/models/demo:predict`, {
       method: 'POST',
@@ -437,6 +441,8 @@ describe('gateway: malformed requests', function () {
       ['GET', '/v1/models/demo/versions?page_token=%%%'],
       ['GET', '/v1/models/demo/versions/0'],
       ['POST', '/v2/models/demo/versions/x/infer'],
+      ['POST', '/v1/keys'],
+      ['DELETE', '/v1/keys/not*an*id'],
     ];
     const bodies: string[] = [
       '',
@@ -464,7 +470,8 @@ describe('gateway: malformed requests', function () {
           n++;
           const res = await fetch(`${ctx.stack.gatewayUrl}${path}`, {
             method,
-            headers: { 'content-type': 'application/json' },
+            // With the admin key: the bodies, not the missing key, are under test.
+            headers: { 'content-type': 'application/json', ...ctx.stack.authHeaders },
             ...(method === 'GET' ? {} : { body }),
           });
           const text = await res.text();

@@ -8,13 +8,15 @@ type Json = Record<string, unknown>;
 const error = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
 
+const scopes: Json = { type: 'array', items: { enum: ['read', 'predict', 'write', 'admin'] } };
+
 const keySchema: Json = {
   type: 'object',
   required: ['id', 'name', 'scopes', 'model_patterns', 'qps', 'created_at'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
-    scopes: { type: 'array', items: { enum: ['read', 'predict', 'write', 'admin'] } },
+    scopes,
     model_patterns: { type: 'array', items: { type: 'string' }, description: "Model-name globs (e.g. 'team-a-*'); empty = every model" },
     qps: { type: 'integer', minimum: 0, description: 'Requests per second; 0 = the gateway default (L1G1_DEFAULT_KEY_QPS)' },
     created_at: { type: 'string', format: 'date-time' },
@@ -42,7 +44,7 @@ export const KEY_PATHS: Json = {
             schema: {
               type: 'object',
               required: ['name', 'scopes'],
-              properties: { name: { type: 'string' }, scopes: keySchema['properties'] && (keySchema['properties'] as Json)['scopes'], model_patterns: { type: 'array', items: { type: 'string' } }, qps: { type: 'integer', minimum: 0 } },
+              properties: { name: { type: 'string' }, scopes, model_patterns: { type: 'array', items: { type: 'string' } }, qps: { type: 'integer', minimum: 0 } },
             },
           },
         },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { errors, generateApiKey, MODEL_PATTERN_RE, parseScopes, type ApiKeyRecord } from '@l1g1/kit';
+import { errors, issueApiKey, MODEL_PATTERN_RE, parseScopes, type ApiKeyRecord } from '@l1g1/kit';
 import type { GatewayAuth } from '../auth/gateway-auth';
 import { objectBody } from './common';
 
@@ -57,10 +57,9 @@ export function registerKeyRoutes(app: FastifyInstance, auth: GatewayAuth): void
   app.post('/v1/keys', async (req, reply) => {
     const b = objectBody(req.body);
     const input = { name: keyName(b['name']), scopes: parseScopes(b['scopes']), modelPatterns: modelPatterns(b['model_patterns']), qps: qps(b['qps']) };
-    const generated = generateApiKey();
-    const record = await auth.keys.create({ id: generated.id, secretHash: generated.secretHash, ...input });
+    const { record, plaintext } = await issueApiKey(auth.keys, input);
     // The only time the plaintext key is ever shown.
-    return reply.code(201).header('cache-control', 'no-store').send({ ...keyJson(record), key: generated.plaintext });
+    return reply.code(201).header('cache-control', 'no-store').send({ ...keyJson(record), key: plaintext });
   });
 
   app.get('/v1/keys', async () => ({ keys: (await auth.keys.list()).map(keyJson) }));

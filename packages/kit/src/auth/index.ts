@@ -11,3 +11,4 @@ export * from './internal-secret';
 export * from './auth-config';
 export * from './grpc-auth';
 export * from './grpc-tls';
+export * from './issue-api-key';
