@@ -1,10 +1,28 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const LAUNCHER = resolve(__dirname, '..', 'dist', 'main.js');
+const CREATE_KEY = resolve(__dirname, '..', 'dist', 'create-key.js');
+
+describe('create-key: API keys for deployments without npm start', () => {
+  it('prints a new key once, and refuses an unknown scope naming the flag', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-create-key-'));
+    try {
+      const env = { ...process.env, L1G1_DATA_DIR: dataDir };
+      const ok = spawnSync(process.execPath, [CREATE_KEY, '--name', 'ops', '--scopes', 'admin'], { env, encoding: 'utf8' });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal((ok.stdout.match(/l1g1_[A-Za-z0-9-]{12}_[A-Za-z0-9_-]{43}/g) ?? []).length, 1, ok.stdout);
+      const bad = spawnSync(process.execPath, [CREATE_KEY, '--name', 'ops', '--scopes', 'root'], { env, encoding: 'utf8' });
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--scopes/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('launcher (npm start): the whole suite as supervised processes', function () {
   this.timeout(90_000);
