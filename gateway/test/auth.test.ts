@@ -70,6 +70,8 @@ describe('auth: API keys, scopes, model patterns, rate limits (gateway on loopba
     assert.equal(garbage.status, 401);
     const alias = await http(`${stack.gatewayUrl}/v1/models/demo/aliases/production`, { method: 'PUT', json: { version: 1 } });
     assert.equal(alias.status, 401);
+    const del = await http(`${stack.gatewayUrl}/v1/models/demo`, { method: 'DELETE', headers: { 'x-l1g1-actor': 'admin' } });
+    assert.equal(del.status, 401);
     assert.equal((await http(`${stack.gatewayUrl}/v1/models/nokey`, { headers: stack.authHeaders })).status, 404, 'nothing was created');
 
     assert.equal((await http(`${stack.gatewayUrl}/v1/models/demo`)).status, 200);

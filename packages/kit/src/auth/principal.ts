@@ -10,7 +10,7 @@ export interface Principal {
   readonly scopes: readonly Scope[];
   /** Model-name globs (`team-a-*`) this key is limited to; empty = every model. */
   readonly modelPatterns: readonly string[];
-  /** Requests per second for this key; 0 = the default, undefined/0 = see config. */
+  /** Requests per second for this key; 0 = the gateway default (L1G1_DEFAULT_KEY_QPS). */
   readonly qps: number;
   readonly anonymous: boolean;
 }
@@ -35,8 +35,6 @@ export function mayDo(principal: Principal, required: Requirement): boolean {
   return grants(principal.scopes, required);
 }
 
-const globCache = new WeakMap<readonly string[], RegExp[]>();
-
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
   return new RegExp(`^${escaped}$`);
@@ -49,12 +47,8 @@ function globToRegExp(glob: string): RegExp {
 export function modelAllowed(principal: Principal, name: string): boolean {
   if (principal.modelPatterns.length === 0) return true;
   const bare = name.split('@', 1)[0] ?? name;
-  let res = globCache.get(principal.modelPatterns);
-  if (!res) {
-    res = principal.modelPatterns.map(globToRegExp);
-    globCache.set(principal.modelPatterns, res);
-  }
-  return res.some((re) => re.test(bare));
+  // Compiled per check: a key has a handful of short patterns, and no cache means no shared state.
+  return principal.modelPatterns.some((glob) => globToRegExp(glob).test(bare));
 }
 
 /** Model patterns accept letters, digits, `-`, `_`, `.`, `*`, `?` (a model name's alphabet plus globs). */
