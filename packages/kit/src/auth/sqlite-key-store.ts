@@ -49,7 +49,8 @@ export function createSqliteKeyStore(path: string): KeyStore {
      VALUES (@id, @secretHash, @name, @scopes, @modelPatterns, @qps, @createdAt)`,
   );
   const byId = db.prepare<[string], Row>('SELECT * FROM api_keys WHERE id = ?');
-  const all = db.prepare<[], Row>('SELECT * FROM api_keys ORDER BY created_at, id');
+  // Bounded like every answer: far more keys than any deployment issues by hand.
+  const all = db.prepare<[], Row>('SELECT * FROM api_keys ORDER BY created_at, id LIMIT 10000');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   const active = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL');

@@ -1,4 +1,9 @@
 /**
+ * Written here rather than taken from @fastify/rate-limit: that plugin
+ * counts fixed windows per HTTP key, while we need token buckets keyed by
+ * the authenticated principal and by model, decided together in one hook,
+ * usable outside fastify (gRPC later), and this is 60 lines.
+ *
  * Token buckets keyed by caller or model, in a bounded map: a bucket holds
  * up to `qps` tokens (one second of burst) and refills at `qps` per second.
  * When the map is full the least recently used bucket is dropped (its owner
