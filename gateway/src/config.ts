@@ -21,8 +21,6 @@ export interface GatewayConfig {
   sseHeartbeatMs: number;
   /** Key store, anonymous access (only when `host` is loopback), internal secret. */
   auth: AuthConfig;
-  /** Requests per second per API key unless the key sets its own (L1G1_DEFAULT_KEY_QPS, 0 = unlimited). */
-  defaultKeyQps: number;
   /** Predict requests per second per model, all callers together (L1G1_MODEL_QPS, 0 = unlimited). */
   modelQps: number;
   /** gRPC TLS towards the services (L1G1_GRPC_TLS_*); undefined = plaintext. */
@@ -44,7 +42,6 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     breakerErrorPercent: envInt(env, 'L1G1_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
     sseHeartbeatMs: envInt(env, 'L1G1_SSE_HEARTBEAT_MS', 15_000, { min: 10 }),
     auth: loadAuthConfig(env, host),
-    defaultKeyQps: envInt(env, 'L1G1_DEFAULT_KEY_QPS', 0, { min: 0, max: 1_000_000 }),
     modelQps: envInt(env, 'L1G1_MODEL_QPS', 0, { min: 0, max: 1_000_000 }),
     grpcTls: loadGrpcTls(env),
   });

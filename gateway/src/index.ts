@@ -17,7 +17,7 @@ export function createGatewayAuth(config: Readonly<GatewayConfig>): GatewayAuth 
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
     allowAnonymous: config.auth.allowAnonymous,
-    defaultKeyQps: config.defaultKeyQps,
+    defaultKeyQps: config.auth.defaultKeyQps,
     modelQps: config.modelQps,
   };
 }

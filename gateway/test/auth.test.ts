@@ -264,6 +264,19 @@ describe('auth: anonymous access switched off (L1G1_ALLOW_ANONYMOUS=false) and p
     assert.equal(res.outputs[0]!.name, 'probabilities');
   });
 
+  it('limits a key to its QPS over gRPC too: RESOURCE_EXHAUSTED with a retry-after-ms trailer', async () => {
+    const key = await stack.createKey({ name: 'grpc-slow', scopes: ['predict'], qps: 1 });
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${key}`);
+    const errors: grpc.ServiceError[] = [];
+    for (let i = 0; i < 3; i++) await stockOipInfer(stack.inferenceAddr, md).catch((e: grpc.ServiceError) => errors.push(e));
+    assert.ok(errors.length >= 1, 'no call was refused');
+    for (const e of errors) {
+      assert.equal(e.code, grpc.status.RESOURCE_EXHAUSTED, e.message);
+      assert.ok(Number(e.metadata.get('retry-after-ms')[0]) > 0);
+    }
+  });
+
   it('limits predictions per model across keys (L1G1_MODEL_QPS)', async () => {
     const a = await stack.createKey({ name: 'a', scopes: ['predict'] });
     const b = await stack.createKey({ name: 'b', scopes: ['predict'] });

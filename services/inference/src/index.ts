@@ -2,6 +2,7 @@ import { inference, oip } from '@l1g1/contracts';
 import {
   createKeyVerifier,
   createSqliteKeyStore,
+  createTokenBuckets,
   loadInternalSecret,
   servicePrincipal,
   startGrpcServer,
@@ -63,6 +64,7 @@ export async function startInference(config: Readonly<InferenceConfig>, deps: { 
       verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
       internalSecret,
       allowAnonymous: config.auth.allowAnonymous,
+      rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
     },
     tls: config.tls,
     services: [

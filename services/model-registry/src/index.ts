@@ -4,7 +4,7 @@
  * `startModelRegistry` runs it in-process (tests, the launcher); `main.ts`
  * runs it as a process.
  */
-import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
 import { createOnnxInspector } from './adapters/onnx-inspector';
 import { createSqliteRegistryStore } from './adapters/sqlite-store';
@@ -53,6 +53,7 @@ export async function startModelRegistry(
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
     allowAnonymous: config.auth.allowAnonymous,
+    rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
   };
   let server: Awaited<ReturnType<typeof startGrpcServer>>;
   try {

@@ -15,6 +15,11 @@ export interface AuthConfig {
   readonly allowAnonymous: boolean;
   /** L1G1_INTERNAL_SECRET; unset = `<data dir>/auth/internal.secret` (see loadInternalSecret). */
   readonly internalSecret: string | undefined;
+  /**
+   * L1G1_DEFAULT_KEY_QPS (default 0 = unlimited): requests per second per API
+   * key that sets no `qps` of its own (and per anonymous address).
+   */
+  readonly defaultKeyQps: number;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -40,5 +45,6 @@ export function loadAuthConfig(env: Env, bindHost: string): AuthConfig {
     cacheTtlMs: envInt(env, 'L1G1_AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 3_600_000 }),
     allowAnonymous: envBool(env, 'L1G1_ALLOW_ANONYMOUS', true) && isLoopbackHost(bindHost),
     internalSecret: envOptionalString(env, 'L1G1_INTERNAL_SECRET'),
+    defaultKeyQps: envInt(env, 'L1G1_DEFAULT_KEY_QPS', 0, { min: 0, max: 1_000_000 }),
   });
 }

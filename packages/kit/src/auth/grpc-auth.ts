@@ -15,6 +15,7 @@ import type { KeyVerifier } from './key-verifier';
 import { unauthenticated } from './key-verifier';
 import { ANONYMOUS, mayDo, modelAllowed, type Principal } from './principal';
 import type { Requirement } from './scopes';
+import type { TokenBuckets } from './token-buckets';
 
 /** The metadata the audit logs read (`actorOf`): always the authenticated principal's name. */
 export const ACTOR_KEY = 'x-l1g1-actor';
@@ -25,6 +26,11 @@ export interface GrpcAuth {
   /** Internal secret: forwarded principals signed with it are trusted. */
   internalSecret: string;
   allowAnonymous: boolean;
+  /**
+   * Per-key QPS for callers that come with their own key (or anonymously);
+   * forwarded principals were limited by the gateway already.
+   */
+  rateLimit?: { buckets: TokenBuckets; defaultKeyQps: number };
 }
 
 /** Method name (as in the generated definition, e.g. `CreateVersion`) → what it needs. */
@@ -48,17 +54,35 @@ function modelNameOf(request: unknown): string | undefined {
  * `authorization: Bearer`, else anonymous where allowed. A forwarded
  * principal that does not verify is refused, never silently downgraded.
  */
-export async function authenticate(metadata: Metadata, auth: GrpcAuth): Promise<Principal | undefined> {
+export async function authenticate(metadata: Metadata, auth: GrpcAuth): Promise<{ principal: Principal | undefined; forwarded: boolean }> {
   const forwarded = readForwardedPrincipal(metadata, auth.internalSecret);
   if (forwarded === 'invalid') throw unauthenticated('x-l1g1-principal is not signed by this suite', 'INVALID_FORWARDED_PRINCIPAL');
-  if (forwarded) return forwarded;
+  if (forwarded) return { principal: forwarded, forwarded: true };
   const raw = metadata.get('authorization')[0];
   if (raw !== undefined) {
     const key = bearerToken(raw);
     if (!key) throw unauthenticated('authorization must be "Bearer <API key>"');
-    return auth.verifier.verify(key);
+    return { principal: await auth.verifier.verify(key), forwarded: false };
   }
-  return auth.allowAnonymous ? ANONYMOUS : undefined;
+  return { principal: auth.allowAnonymous ? ANONYMOUS : undefined, forwarded: false };
+}
+
+/** The caller's host from a grpc-js peer string (`ipv4:1.2.3.4:5678`, `[::1]:5678`, ...). */
+function peerHost(peer: string): string {
+  return peer.replace(/^ipv[46]:/, '').replace(/:\d+$/, '');
+}
+
+/** RESOURCE_EXHAUSTED (with a retry hint) when a direct caller exceeds its key's QPS. */
+function limitRate(principal: Principal, peer: string, auth: GrpcAuth): void {
+  if (!auth.rateLimit) return;
+  const bucket = principal.anonymous ? `ip:${peerHost(peer)}` : `key:${principal.id}`;
+  const d = auth.rateLimit.buckets.take(bucket, principal.qps > 0 ? principal.qps : auth.rateLimit.defaultKeyQps);
+  if (!d.allowed) {
+    throw new L1g1Error('RESOURCE_EXHAUSTED', `${principal.anonymous ? 'anonymous access' : `key "${principal.name}"`} allows ${d.limit} requests per second; retry shortly`, {
+      reason: 'RATE_LIMITED',
+      retryAfterMs: d.retryAfterMs,
+    });
+  }
 }
 
 /** Throws unless `principal` may call a method needing `required` on `request`. */
@@ -103,22 +127,24 @@ export function withGrpcAuth(
     const method = definition[name];
     if (!method) continue;
     const required = scopes[name] ?? 'write';
-    const admit = async (metadata: Metadata, request: unknown): Promise<void> => {
-      const principal = authorize(await authenticate(metadata, auth), required, request, name);
-      metadata.set(ACTOR_KEY, principal.name);
+    const admit = async (call: { metadata: Metadata; getPeer(): string }, request: unknown): Promise<void> => {
+      const { principal: caller, forwarded } = await authenticate(call.metadata, auth);
+      const principal = authorize(caller, required, request, name);
+      if (!forwarded && required !== 'public') limitRate(principal, call.getPeer(), auth);
+      call.metadata.set(ACTOR_KEY, principal.name);
     };
     // grpc-js handler shapes differ per streaming kind; each branch calls the original with its own arguments.
     const h = handler as (...args: unknown[]) => void;
     if (!method.requestStream && !method.responseStream) {
       out[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        admit(call.metadata, call.request).then(
+        admit(call, call.request).then(
           () => h(call, callback),
           (err: unknown) => callback(toServiceError(err, logger)),
         );
       };
     } else if (method.requestStream && !method.responseStream) {
       out[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        admit(call.metadata, undefined).then(
+        admit(call, undefined).then(
           () => h(call, callback),
           (err: unknown) => callback(toServiceError(err, logger)),
         );
@@ -126,7 +152,7 @@ export function withGrpcAuth(
     } else {
       out[name] = (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
         const request = 'request' in call ? call.request : undefined;
-        admit(call.metadata, request).then(
+        admit(call, request).then(
           () => h(call),
           (err: unknown) => call.emit('error', toServiceError(err, logger)),
         );
