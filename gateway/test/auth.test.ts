@@ -105,6 +105,19 @@ describe('auth: API keys, scopes, model patterns, rate limits (gateway on loopba
     assert.equal(setAlias.status, 200, JSON.stringify(setAlias.body));
     const predictOwn = await http(`${stack.gatewayUrl}/v1/models/team-a-clf@production:predict`, { method: 'POST', json: PREDICT_BODY, headers: bearer(key) });
     assert.equal(predictOwn.status, 200, JSON.stringify(predictOwn.body));
+
+    // The same key straight on the registry's gRPC port: uploads (client streams) are checked too.
+    const direct = createGrpcClient(registry.ModelRegistryServiceClient, stack.registryAddr, { identity: { apiKey: key } });
+    try {
+      const refused = await rejection(uploadModel(direct, 'team-b-direct', buildMlp({ ...MLP })));
+      assert.equal(refused.kind, 'PERMISSION_DENIED');
+      assert.equal(refused.reason, 'MODEL_NOT_ALLOWED');
+      assert.equal((await uploadModel(direct, 'team-a-direct', buildMlp({ ...MLP }))).version, 1);
+      assert.equal((await rejection(unary(direct.getModel.bind(direct), { name: 'demo' }))).kind, 'PERMISSION_DENIED');
+    } finally {
+      direct.close();
+    }
+    assert.equal((await http(`${stack.gatewayUrl}/v1/models/team-b-direct`)).status, 404, 'nothing was created for team b');
   });
 
   it('records the key name as the audit actor, whatever x-l1g1-actor claims', async () => {

@@ -36,16 +36,48 @@ export interface GrpcAuth {
 /** Method name (as in the generated definition, e.g. `CreateVersion`) → what it needs. */
 export type MethodScopes = Readonly<Record<string, Requirement>>;
 
-/** The model a request names, when it names exactly one (for model-pattern keys). */
-function modelNameOf(request: unknown): string | undefined {
-  if (typeof request !== 'object' || request === null) return undefined;
+/**
+ * The model a request names, when it names one (for model-pattern keys):
+ * `modelName`, `name`, `model.name`, or the same inside a oneof payload
+ * (an upload stream's header).
+ */
+function modelNameOf(request: unknown, depth = 0): string | undefined {
+  if (typeof request !== 'object' || request === null || depth > 1) return undefined;
   const r = request as Record<string, unknown>;
   for (const k of ['modelName', 'name']) if (typeof r[k] === 'string' && r[k] !== '') return r[k];
   const model = r['model'];
   if (typeof model === 'object' && model !== null && typeof (model as Record<string, unknown>)['name'] === 'string') {
     return (model as Record<string, string>)['name'];
   }
+  const payload = r['payload'];
+  if (typeof payload === 'object' && payload !== null) return modelNameOf((payload as Record<string, unknown>)['value'], depth + 1);
   return undefined;
+}
+
+/**
+ * The first message of a client stream, put back for the handler to read
+ * (undefined when the stream ends or fails first). Only pattern-limited keys
+ * pay for this: their upload's model name arrives in the stream.
+ */
+function peekFirstMessage(call: ServerReadableStream<unknown, unknown>): Promise<unknown> {
+  return new Promise((resolvePeek) => {
+    const done = (message: unknown): void => {
+      call.off('readable', onReadable);
+      call.off('end', onEnd);
+      call.off('error', onEnd);
+      resolvePeek(message);
+    };
+    const onEnd = (): void => done(undefined);
+    const onReadable = (): void => {
+      const message: unknown = call.read();
+      if (message === null) return;
+      call.unshift(message);
+      done(message);
+    };
+    call.on('readable', onReadable);
+    call.once('end', onEnd);
+    call.once('error', onEnd);
+  });
 }
 
 /**
@@ -111,9 +143,9 @@ interface MethodShape {
  * authorised before its handler runs. Methods missing from `scopes` need
  * `write` (a new method is closed until someone decides otherwise). On
  * success the audit actor metadata is replaced by the principal's name, so
- * a client's own `x-l1g1-actor` is never believed. Client-streaming calls
- * (uploads) are checked for scope only: their model name arrives later, in
- * the stream, and model patterns are enforced by the gateway for them.
+ * a client's own `x-l1g1-actor` is never believed. For a client stream
+ * (an upload) of a pattern-limited key, the model name is read from the
+ * stream's first message before the handler runs.
  */
 export function withGrpcAuth(
   definition: Readonly<Record<string, MethodShape>>,
@@ -127,9 +159,10 @@ export function withGrpcAuth(
     const method = definition[name];
     if (!method) continue;
     const required = scopes[name] ?? 'write';
-    const admit = async (call: { metadata: Metadata; getPeer(): string }, request: unknown): Promise<void> => {
+    const admit = async (call: { metadata: Metadata; getPeer(): string }, request: unknown, stream?: ServerReadableStream<unknown, unknown>): Promise<void> => {
       const { principal: caller, forwarded } = await authenticate(call.metadata, auth);
-      const principal = authorize(caller, required, request, name);
+      let principal = authorize(caller, required, request, name);
+      if (stream && principal.modelPatterns.length > 0) principal = authorize(principal, required, await peekFirstMessage(stream), name);
       if (!forwarded && required !== 'public') limitRate(principal, call.getPeer(), auth);
       call.metadata.set(ACTOR_KEY, principal.name);
     };
@@ -144,7 +177,7 @@ export function withGrpcAuth(
       };
     } else if (method.requestStream && !method.responseStream) {
       out[name] = (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        admit(call, undefined).then(
+        admit(call, undefined, call).then(
           () => h(call, callback),
           (err: unknown) => callback(toServiceError(err, logger)),
         );
