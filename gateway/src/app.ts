@@ -3,11 +3,14 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Logger } from '@l1g1/kit';
 import { registerFrontDoor } from './admission/front-door';
 import { routePolicyHook } from './admission/route-policy';
+import { installAuth } from './auth/auth-plugin';
+import type { GatewayAuth } from './auth/gateway-auth';
 import type { GatewayConfig } from './config';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http-errors';
 import { registerJsonParsers } from './json-body';
 import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
+import { registerKeyRoutes } from './routes/key-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerSseRoutes } from './routes/sse-routes';
 import type { Upstreams } from './upstreams';
@@ -19,12 +22,14 @@ export interface GatewayDeps {
   config: GatewayConfig;
   upstreams: Upstreams;
   logger: Logger;
+  /** API keys, scopes and rate limits (see auth/auth-plugin.ts). */
+  auth: GatewayAuth;
   /** Called for every route registered (tests check the OpenAPI document against it). */
   onRoute?: (method: string, url: string) => void;
 }
 
 /** Builds the gateway app; only `startGateway` (or a test) makes it listen. */
-export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps): FastifyInstance {
+export function buildGateway({ config, upstreams, logger, auth, onRoute }: GatewayDeps): FastifyInstance {
   const app = Fastify({
     // Our pino logger records errors; per-request logs are metrics' job.
     logger: false,
@@ -63,6 +68,9 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   registerJsonParsers(app, { bodyLimit: config.maxBodyBytes, rejectPrototypeKeys: true });
   app.setErrorHandler(errorHandler(logger));
+  // Before any route: every route gets its auth requirement from its options
+  // (after the front door's admission hook, which is cheaper).
+  installAuth(app, auth);
   app.setNotFoundHandler(notFoundHandler(logger));
 
   // --- metrics -------------------------------------------------------------
@@ -118,6 +126,7 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   app.get('/openapi.json', async () => buildOpenApi());
 
+  registerKeyRoutes(app, auth);
   registerRegistryRoutes(app, upstreams, config);
   registerSseRoutes(app, upstreams, config);
   registerInferenceRoutes(app, upstreams, config);

@@ -1,6 +1,8 @@
 // The config module only: main.ts parses config before telemetry starts, and
 // the kit's index would load grpc-js before its instrumentation patches it.
 import { envAddress, envInt, envString, type Env } from '@l1g1/kit/dist/config';
+import { loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
+import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
 
 export interface GatewayConfig {
   host: string;
@@ -60,11 +62,18 @@ export interface GatewayConfig {
   breakerConsecutiveFailures: number;
   /** SSE comment heartbeat interval. */
   sseHeartbeatMs: number;
+  /** Key store, anonymous access (only when `host` is loopback), internal secret. */
+  auth: AuthConfig;
+  /** Predict requests per second per model, all callers together (L1G1_MODEL_QPS, 0 = unlimited). */
+  modelQps: number;
+  /** gRPC TLS towards the services (L1G1_GRPC_TLS_*); undefined = plaintext. */
+  grpcTls: GrpcTls | undefined;
 }
 
 export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfig> {
+  const host = envString(env, 'L1G1_HTTP_HOST', '127.0.0.1');
   return Object.freeze({
-    host: envString(env, 'L1G1_HTTP_HOST', '127.0.0.1'),
+    host,
     port: envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 }),
     registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     inferenceAddress: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
@@ -90,5 +99,8 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     breakerErrorPercent: envInt(env, 'L1G1_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
     breakerConsecutiveFailures: envInt(env, 'L1G1_BREAKER_CONSECUTIVE_FAILURES', 3, { min: 1, max: 1_000_000 }),
     sseHeartbeatMs: envInt(env, 'L1G1_SSE_HEARTBEAT_MS', 15_000, { min: 10 }),
+    auth: loadAuthConfig(env, host),
+    modelQps: envInt(env, 'L1G1_MODEL_QPS', 0, { min: 0, max: 1_000_000 }),
+    grpcTls: loadGrpcTls(env),
   });
 }

@@ -14,8 +14,10 @@ async function main(): Promise<void> {
   const { createUpstreams } = await import('./upstreams');
   const { startGateway } = await import('./server');
   const logger = createLogger('gateway');
+  const { createGatewayAuth } = await import('./auth/gateway-auth');
   const upstreams = createUpstreams(config);
-  const running = await startGateway(config, { logger, upstreams });
+  const auth = createGatewayAuth(config);
+  const running = await startGateway(config, { logger, upstreams, auth });
   onShutdownSignal(running, logger, [() => telemetry.shutdown()]);
 }
 

@@ -4,6 +4,8 @@
  * every property name is snake_case (the /v1 dialect), and that a real
  * OpenAPI validator accepts it.
  */
+import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
+
 type Json = Record<string, unknown>;
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
@@ -187,6 +189,7 @@ export function buildOpenApi(): Json {
         'JSON bodies may be sent as application/json, without a content type, or as application/x-www-form-urlencoded (curl -d).',
     },
     paths: {
+      ...KEY_PATHS,
       '/healthz': { get: { summary: 'Liveness', responses: { '200': ok('Alive', obj({ status: { type: 'string' } })) } } },
       '/readyz': { get: { summary: 'Readiness (no upstream breaker open)', responses: { '200': ok('Ready'), '503': ok('Not ready') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
@@ -316,6 +319,6 @@ export function buildOpenApi(): Json {
         },
       },
     },
-    components: { schemas },
+    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas },
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@l1g1/kit';
 import { buildGateway } from './app';
+import { createGatewayAuth, type GatewayAuth } from './auth/gateway-auth';
 import type { GatewayConfig } from './config';
 import { createUpstreams, type Upstreams } from './upstreams';
 
@@ -14,12 +15,15 @@ export interface GatewayServerDeps {
   logger: Logger;
   /** Built by the composition root; when absent (tests), made here and closed on stop. */
   upstreams?: Upstreams;
+  /** Key store and verifier; when absent, opened here from the config and closed on stop. */
+  auth?: GatewayAuth;
 }
 
 /** Builds the app from its dependencies and makes it listen: the only place that does. */
 export async function startGateway(config: Readonly<GatewayConfig>, deps: GatewayServerDeps): Promise<RunningGateway> {
   const upstreams = deps.upstreams ?? createUpstreams(config);
-  const app = buildGateway({ config, upstreams, logger: deps.logger });
+  const auth = deps.auth ?? createGatewayAuth(config);
+  const app = buildGateway({ config, upstreams, logger: deps.logger, auth });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -31,6 +35,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
     async stop() {
       await app.close();
       upstreams.close();
+      auth.keys.close();
     },
   };
 }

@@ -111,6 +111,7 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
     defaultDeadlineMs: config.upstreamTimeoutMs,
     keepaliveTimeMs: config.grpcKeepaliveTimeMs,
     keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
+    tls: config.grpcTls,
   };
   const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, opts);
   const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, opts);

@@ -8,7 +8,7 @@ import { createGrpcClient, createSilentLogger } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gateway';
-import { freePort, http, uploadModel } from '../../test/support/stack';
+import { adminClientOptions, freePort, http, uploadModel } from '../../test/support/stack';
 
 const INFERENCE_MAIN = resolve(__dirname, '..', '..', 'services', 'inference', 'dist', 'main.js');
 
@@ -45,12 +45,12 @@ describe('gateway: circuit breaker when the inference process dies', function ()
     dataDir = mkdtempSync(join(tmpdir(), 'l1g1-breaker-'));
     const logger = createSilentLogger();
     reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
-    const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dataDir));
     await uploadModel(client, 'demo', buildDemoClassifier(), { alias: 'production' });
     client.close();
     inferenceAddr = `127.0.0.1:${await freePort()}`;
     gw = await startGateway(
-      loadGatewayConfig({ L1G1_GATEWAY_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_INFERENCE_ADDR: inferenceAddr, L1G1_BREAKER_RESET_MS: '300' }),
+      loadGatewayConfig({ L1G1_DATA_DIR: dataDir, L1G1_GATEWAY_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_INFERENCE_ADDR: inferenceAddr, L1G1_BREAKER_RESET_MS: '300' }),
       { logger },
     );
     child = startInference();

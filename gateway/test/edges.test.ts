@@ -1,19 +1,22 @@
 import { strict as assert } from 'node:assert';
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createSilentLogger, freePort, L1g1Error } from '@l1g1/kit';
 import { buildMlp } from '@l1g1/onnx';
-import { buildGateway, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
+import { buildGateway, createGatewayAuth, createUpstreams, loadGatewayConfig } from '@l1g1/gateway';
 import { publicError, redact } from '@l1g1/gateway/dist/sanitize';
 import { ensureDemoModel } from '@l1g1/launcher/dist/demo-model';
-import { http, setAlias, startStack, uploadModel, useDemoStack, type Stack } from '../../test/support/stack';
+import { http as httpBase, setAlias, startStack, uploadModel, useDemoStack, type Stack } from '../../test/support/stack';
 
 const FEATURES = { name: 'features', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] };
 const PREDICT = { inputs: [FEATURES] };
 
 /** A raw HTTP/1.1 request: exact headers (fetch always adds a content type to a string body). */
-function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function rawRequestBase(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -27,6 +30,16 @@ function rawRequest(url: string, method: string, headers: Record<string, string>
 }
 
 /** `/v1` error answers: `{"error":{code,reason,message,field?}}`. */
+/** The stack's admin key on every request: these tests are about bodies and shapes, not keys (auth.test.ts is). */
+function authedClients(stack: () => Stack) {
+  const withKey = (headers?: RequestInit['headers']): Record<string, string> => ({ ...stack().authHeaders, ...(headers as Record<string, string> | undefined) });
+  return {
+    http: (url: string, init: Parameters<typeof httpBase>[1] = {}) => httpBase(url, { ...init, headers: withKey(init.headers) }),
+    fetch: (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: withKey(init.headers) }),
+    rawRequest: (url: string, method: string, headers: Record<string, string>, body?: string) => rawRequestBase(url, method, withKey(headers), body),
+  };
+}
+
 function assertV1Error(body: unknown, field: string, context: string): void {
   const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error;
   assert.ok(e && typeof e === 'object', `${context}: no error object in ${JSON.stringify(body)}`);
@@ -48,6 +61,7 @@ describe('gateway edges: client faults are 4xx naming the field, never 5xx, neve
   this.timeout(60_000);
   const ctx = useDemoStack({ gatewayEnv: { L1G1_MAX_BODY_BYTES: String(256 * 1024) } });
   const gw = () => ctx.stack.gatewayUrl;
+  const { http, rawRequest } = authedClients(() => ctx.stack);
 
   it('out-of-range integers in paths, bodies, queries and headers are 400 naming the field', async () => {
     const cases: [string, string, unknown, string][] = [
@@ -165,6 +179,7 @@ describe('gateway edges: OIP REST as the spec spells it', function () {
   this.timeout(60_000);
   const ctx = useDemoStack();
   const gw = () => ctx.stack.gatewayUrl;
+  const { http, fetch, rawRequest } = authedClients(() => ctx.stack);
 
   it('ready of an unknown model is 404 with {"error": ...}; of a known one 200', async () => {
     const unknown = await http(`${gw()}/v2/models/nope/ready`);
@@ -219,9 +234,11 @@ describe('gateway edges: nothing internal leaves', function () {
 
   it('an upstream nobody listens on is a 503 with a stable message: no address, no grpc-js text', async () => {
     const port = await freePort();
-    const config = loadGatewayConfig({ L1G1_REGISTRY_ADDR: `127.0.0.1:${port}`, L1G1_INFERENCE_ADDR: `127.0.0.1:${port}`, L1G1_UPSTREAM_TIMEOUT_MS: '2000' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-edges-'));
+    const config = loadGatewayConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: `127.0.0.1:${port}`, L1G1_INFERENCE_ADDR: `127.0.0.1:${port}`, L1G1_UPSTREAM_TIMEOUT_MS: '2000' });
     const upstreams = createUpstreams(config);
-    const app = buildGateway({ config, upstreams, logger: createSilentLogger() });
+    const auth = createGatewayAuth(config);
+    const app = buildGateway({ config, upstreams, logger: createSilentLogger(), auth });
     try {
       const predict = await app.inject({ method: 'POST', url: '/v1/models/demo:predict', payload: PREDICT });
       assert.equal(predict.statusCode, 503, predict.body);
@@ -234,6 +251,8 @@ describe('gateway edges: nothing internal leaves', function () {
     } finally {
       await app.close();
       upstreams.close();
+      auth.keys.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
@@ -255,6 +274,7 @@ describe('gateway edges: one REST dialect', function () {
   this.timeout(60_000);
   const ctx = useDemoStack();
   const gw = () => ctx.stack.gatewayUrl;
+  const { http, fetch } = authedClients(() => ctx.stack);
   const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
   /** Keys whose values are user maps (tags, metrics ...): their keys are the user's. */
   const USER_MAPS = new Set(['tags', 'metrics', 'params', 'aliases', 'metadata', 'parameters']);
@@ -316,7 +336,7 @@ describe('gateway edges: one REST dialect', function () {
     assert.doesNotMatch(JSON.stringify(answers), /file:/);
     assert.equal((answers['models'] as { next_page_token: string }).next_page_token.length > 0, true);
     assert.equal(moved.body.action, 'set');
-    assert.equal(moved.body.actor, 'w2');
+    assert.equal(moved.body.actor, 'tests');
     assert.equal(moved.body.to_version, 1);
     assert.deepEqual(event, moved.body, 'the SSE event is the event the move answered');
   });
@@ -366,9 +386,11 @@ describe('gateway edges: one REST dialect', function () {
     await uploadModel(ctx.stack.registry, 'moves', buildMlp({ inputSize: 2, hiddenSizes: [], outputSize: 1, seed: 2 }));
     await setAlias(ctx.stack.registry, 'moves', 'production', 1);
     // Each call really moves the alias (concurrent and no-op moves are the registry's tests).
+    // The actor is the name of the caller's key (a forged x-l1g1-actor is ignored).
     const results = [];
     for (let i = 0; i < 4; i++) {
-      results.push(await http(`${gw()}/v1/models/moves/aliases/production`, { method: 'PUT', json: { version: 2 - (i % 2) }, headers: { 'x-l1g1-actor': `w${i}` } }));
+      const key = await ctx.stack.createKey({ name: `w${i}`, scopes: ['write'] });
+      results.push(await http(`${gw()}/v1/models/moves/aliases/production`, { method: 'PUT', json: { version: 2 - (i % 2) }, headers: { authorization: `Bearer ${key}`, 'x-l1g1-actor': 'forged' } }));
     }
     const log = (await http(`${gw()}/v1/models/moves/alias-events?page_size=100`)).body.events as { event_id: number; actor: string; to_version: number }[];
     for (const [i, r] of results.entries()) {
@@ -387,8 +409,9 @@ describe('gateway edges: the README curl session', function () {
   before(async () => {
     stack = await startStack();
     // The demo model exactly as `npm start` registers it.
-    await ensureDemoModel(stack.registryAddr);
+    await ensureDemoModel(stack.registryAddr, { apiKey: stack.adminKey });
   });
+  const http = httpBase;
   after(async () => stack?.stop());
 
   it('finds the demo model by name and its version by the task tag the launcher sets', async () => {

@@ -8,7 +8,7 @@ import { createGrpcClient, createSilentLogger, freePort } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gateway';
-import { http, uploadModel } from '../../test/support/stack';
+import { adminClientOptions, http, uploadModel } from '../../test/support/stack';
 import { until } from './support/raw-http';
 
 const INFERENCE_MAIN = resolve(__dirname, '..', '..', 'services', 'inference', 'dist', 'main.js');
@@ -45,12 +45,12 @@ describe('gateway: a hung (SIGSTOPped) upstream is found in seconds', function (
     dataDir = mkdtempSync(join(tmpdir(), 'l1g1-hung-'));
     const logger = createSilentLogger();
     reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
-    const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dataDir));
     await uploadModel(client, 'demo', buildDemoClassifier(), { alias: 'production' });
     client.close();
     const inferenceAddr = `127.0.0.1:${await freePort()}`;
     // Defaults for deadlines and keepalive: what a user gets.
-    gw = await startGateway(loadGatewayConfig({ L1G1_GATEWAY_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_INFERENCE_ADDR: inferenceAddr }), { logger });
+    gw = await startGateway(loadGatewayConfig({ L1G1_DATA_DIR: dataDir, L1G1_GATEWAY_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_INFERENCE_ADDR: inferenceAddr }), { logger });
     child = spawn(process.execPath, [INFERENCE_MAIN], {
       env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: inferenceAddr, L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, L1G1_LOG_LEVEL: 'warn' },
       stdio: 'ignore',

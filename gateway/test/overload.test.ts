@@ -86,7 +86,7 @@ describe('gateway front door: large bodies in progress', function () {
 
   it('a second large body while one is arriving gets 429 before it is read; small bodies are not affected', async () => {
     const url = ctx.stack.gatewayUrl;
-    const upload = { 'content-type': 'application/octet-stream' };
+    const upload = { 'content-type': 'application/octet-stream', ...ctx.stack.authHeaders };
     const first = heldRequest(url, 'POST', '/v1/models/demo/versions', { ...upload, 'content-length': '100000' });
     first.write(Buffer.alloc(10));
     try {

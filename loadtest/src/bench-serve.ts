@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadInternalSecret, servicePrincipal } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
 import { cpuReport, cpuSnapshot, type CpuReport, type CpuSnapshot } from './cpu-usage';
 import { runScenario, type Scenario, type ScenarioResult, type SendFn } from './harness';
@@ -224,8 +225,11 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const registryAddr = `127.0.0.1:${registryPort}`;
   const inferenceAddr = `127.0.0.1:${inferencePort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  // The bench registers its model as a service principal signed with the suite's internal secret.
+  const internalSecret = loadInternalSecret(undefined, dir);
   const env = {
     L1G1_DATA_DIR: dir,
+    L1G1_INTERNAL_SECRET: internalSecret,
     L1G1_REGISTRY_ADDR: registryAddr,
     L1G1_INFERENCE_ADDR: inferenceAddr,
     L1G1_GATEWAY_PORT: String(gatewayPort),
@@ -240,7 +244,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
 
   log('starting model-registry, inference (batching on), gateway');
   await start('model-registry', 'services/model-registry/dist/main.js', {}, grpcHealthCheck(registryAddr));
-  const version = await registerModel(registryAddr, MODEL, modelBytes);
+  const version = await registerModel(registryAddr, MODEL, modelBytes, { principal: servicePrincipal('loadtest', ['write']), internalSecret });
   log(`registered ${MODEL} version ${version} (alias production)`);
   // The same process settings as `npm start` gives inference and the gateway (launcher).
   const inferenceNode = { NODE_OPTIONS: '--max-semi-space-size=64', L1G1_INFERENCE_METRICS_PORT: '0' };
@@ -252,7 +256,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   // saturates, as in issue 5's measurement of the old gateway.
   const overloadRecords: OverloadRecord[] = [];
   const runOverloadCases = async (): Promise<void> => {
-    await registerModel(registryAddr, 'demo', buildDemoClassifier());
+    await registerModel(registryAddr, 'demo', buildDemoClassifier(), { principal: servicePrincipal('loadtest', ['write']), internalSecret });
     const o: OverloadCaseOptions = {
       gatewayUrl,
       model: 'demo',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { health, registry, common } from '@l1g1/contracts';
-import { createGrpcClient, fromServiceError, metadataWithActor, unary } from '@l1g1/kit';
+import { createGrpcClient, fromServiceError, unary, type ClientIdentity } from '@l1g1/kit';
 
 /** One service running as a child process, its output in a log file. */
 export interface ServiceProcess {
@@ -88,12 +88,12 @@ export async function waitHealthy(service: ServiceProcess, check: () => Promise<
 export const grpcHealthCheck = (address: string) => () => grpcServing(address);
 export const httpHealthCheck = (url: string) => () => httpOk(url);
 
-/** Uploads `bytes` as a new fp32 version of `model` and points `alias` at it. */
-export async function registerModel(registryAddress: string, model: string, bytes: Uint8Array, alias = 'production'): Promise<number> {
-  const client = createGrpcClient(registry.ModelRegistryServiceClient, registryAddress, { defaultDeadlineMs: 30_000 });
+/** Uploads `bytes` as a new fp32 version of `model` and points `alias` at it, as `identity` (writes need one). */
+export async function registerModel(registryAddress: string, model: string, bytes: Uint8Array, identity: ClientIdentity, alias = 'production'): Promise<number> {
+  const client = createGrpcClient(registry.ModelRegistryServiceClient, registryAddress, { defaultDeadlineMs: 30_000, identity });
   try {
     const version = await new Promise<registry.ModelVersion>((resolve, reject) => {
-      const call = client.createVersion(metadataWithActor('loadtest'), (err, v) => (err ? reject(fromServiceError(err)) : resolve(v)));
+      const call = client.createVersion((err, v) => (err ? reject(fromServiceError(err)) : resolve(v)));
       call.write({
         payload: {
           $case: 'header',
@@ -111,7 +111,7 @@ export async function registerModel(registryAddress: string, model: string, byte
       for (let off = 0; off < bytes.length; off += chunk) call.write({ payload: { $case: 'chunk', value: Buffer.from(bytes.subarray(off, off + chunk)) } });
       call.end();
     });
-    await unary(client.setAlias.bind(client), { modelName: model, alias, version: version.version }, { metadata: metadataWithActor('loadtest') });
+    await unary(client.setAlias.bind(client), { modelName: model, alias, version: version.version });
     return version.version;
   } finally {
     client.close();

@@ -7,7 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common, registry } from '@l1g1/contracts';
-import { createGrpcClient, createLogger, createSilentLogger, fromServiceError, metadataWithActor, unary } from '@l1g1/kit';
+import { Metadata } from '@grpc/grpc-js';
+import {
+  createGrpcClient,
+  createLogger,
+  createSilentLogger,
+  createSqliteKeyStore,
+  fromServiceError,
+  issueApiKey,
+  unary,
+  type ApiKeyRequest,
+  type ClientOptions,
+} from '@l1g1/kit';
 import { loadRegistryConfig, startModelRegistry } from '@l1g1/model-registry';
 import { loadInferenceConfig, startInference } from '@l1g1/inference';
 import { loadGatewayConfig, startGateway } from '@l1g1/gateway';
@@ -20,8 +31,35 @@ export interface Stack {
   registryAddr: string;
   inferenceAddr: string;
   gatewayUrl: string;
+  /** Registry client presenting the admin key. */
   registry: registry.ModelRegistryServiceClient;
+  /** An admin API key created in the stack's key store (audit actor: "tests"). */
+  adminKey: string;
+  /** `{ authorization: 'Bearer <admin key>' }`, for REST writes. */
+  authHeaders: Record<string, string>;
+  /** Creates another key in the stack's key store; returns its plaintext. */
+  createKey(request: ApiKeyRequest): Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * Creates an admin API key in `<dataDir>/auth/keys.db` (the store every
+ * service of that data directory reads) and returns client options that
+ * present it: for tests that start their own services.
+ */
+export async function adminClientOptions(dataDir: string): Promise<ClientOptions> {
+  const keys = createSqliteKeyStore(join(dataDir, 'auth', 'keys.db'));
+  try {
+    const { plaintext } = await issueApiKey(keys, { name: 'tests', scopes: ['admin'] });
+    return { identity: { apiKey: plaintext } };
+  } finally {
+    keys.close();
+  }
+}
+
+/** The authorization header for `key`. */
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
 }
 
 /**
@@ -48,18 +86,26 @@ export function useDemoStack(options: StackOptions = {}): { readonly stack: Stac
 export interface StackOptions {
   inferenceEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
+  /** Env given to all three services (e.g. L1G1_AUTH_CACHE_TTL_MS). */
+  sharedEnv?: Record<string, string>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-stack-'));
   const logger = process.env['L1G1_TEST_LOGS'] ? createLogger('test') : createSilentLogger();
-  const reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
+  const shared = { L1G1_DATA_DIR: dataDir, ...options.sharedEnv };
+  // The stack's keys live where its services look for them: <data dir>/auth/keys.db.
+  const keys = createSqliteKeyStore(join(dataDir, 'auth', 'keys.db'));
+  const createKey = async (request: ApiKeyRequest) => (await issueApiKey(keys, request)).plaintext;
+  const adminKey = await createKey({ name: 'tests', scopes: ['admin'] });
+  const reg = await startModelRegistry(loadRegistryConfig({ ...shared, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
   const inf = await startInference(
-    loadInferenceConfig({ L1G1_DATA_DIR: dataDir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, ...options.inferenceEnv }),
+    loadInferenceConfig({ ...shared, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address, ...options.inferenceEnv }),
     { logger },
   );
   const gw = await startGateway(
     loadGatewayConfig({
+      ...shared,
       L1G1_GATEWAY_PORT: '0',
       L1G1_REGISTRY_ADDR: reg.address,
       L1G1_INFERENCE_ADDR: inf.address,
@@ -67,7 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     { logger },
   );
-  const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+  const client = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, { identity: { apiKey: adminKey } });
   return {
     dataDir,
     inferenceMetricsUrl: inf.metricsUrl,
@@ -75,11 +121,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     inferenceAddr: inf.address,
     gatewayUrl: gw.url,
     registry: client,
+    adminKey,
+    authHeaders: bearer(adminKey),
+    createKey,
     async stop() {
       client.close();
       await gw.stop();
       await inf.stop();
       await reg.stop();
+      keys.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -94,7 +144,7 @@ export async function uploadModel(
 ): Promise<registry.ModelVersion> {
   const method = options.version ? 'addVariant' : 'createVersion';
   const v = await new Promise<registry.ModelVersion>((resolve, reject) => {
-    const call = client[method](metadataWithActor('tests'), {}, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res)));
+    const call = client[method](new Metadata(), {}, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res)));
     call.write({
       payload: {
         $case: 'header',

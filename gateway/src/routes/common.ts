@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import type { FastifyRequest } from 'fastify';
 import { errors, unary, type UnaryMethod } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
@@ -13,12 +13,14 @@ export const INT32_MAX = 2 ** 31 - 1;
  */
 export const INT64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
 
-/** Caller identity forwarded to services for their audit logs. */
+/**
+ * Caller identity forwarded to services: the principal the auth plugin
+ * authenticated, signed with the internal secret (services check both the
+ * signature and the scope; their audit actor is the key's name). A client's
+ * `x-l1g1-actor` header is not forwarded: it proves nothing.
+ */
 export function forwardMetadata(req: FastifyRequest): Metadata {
-  const md = new Metadata();
-  const actor = req.headers['x-l1g1-actor'];
-  if (typeof actor === 'string' && actor) md.set('x-l1g1-actor', actor);
-  return md;
+  return req.upstreamMetadata();
 }
 
 /** A unary call through the upstream's breaker, with the caller's metadata and the route's deadline. */

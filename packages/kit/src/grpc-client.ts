@@ -3,13 +3,21 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   type Client,
-  credentials,
   InterceptingCall,
   type Interceptor,
   Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { setForwardedPrincipal } from './auth/forwarded-principal';
+import { grpcChannelCredentials, type GrpcTls } from './auth/grpc-tls';
+import type { Principal } from './auth/principal';
 import { fromServiceError } from './errors';
+
+/**
+ * Who a client calls as: an API key (sent as `authorization: Bearer`), or,
+ * between our own services, a principal signed with the internal secret.
+ */
+export type ClientIdentity = { apiKey: string } | { principal: Principal; internalSecret: string };
 
 export interface ClientOptions {
   /** Deadline applied to every unary / client-streaming call that sets none. */
@@ -19,6 +27,23 @@ export interface ClientOptions {
   /** A ping unanswered this long closes the connection (default 2 s). */
   keepaliveTimeoutMs?: number;
   channelOptions?: ChannelOptions;
+  /** Credentials added to every call's metadata; unset = anonymous. */
+  identity?: ClientIdentity;
+  /** TLS (server verification, optional client certificate); unset = plaintext. */
+  tls?: GrpcTls;
+}
+
+/** An interceptor that adds `identity` to the metadata of every call. */
+export function identityInterceptor(identity: ClientIdentity): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        if ('apiKey' in identity) metadata.set('authorization', `Bearer ${identity.apiKey}`);
+        // Signed per call: a forwarded principal carries its issue time.
+        else setForwardedPrincipal(metadata, identity.principal, identity.internalSecret);
+        next(metadata, listener);
+      },
+    });
 }
 
 /**
@@ -53,7 +78,9 @@ type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: 
  */
 export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address: string, options: ClientOptions = {}): C {
   const maxBytes = 64 * 1024 * 1024;
-  return new Ctor(address, credentials.createInsecure(), {
+  const interceptors = [deadlineInterceptor(options.defaultDeadlineMs ?? 10_000)];
+  if (options.identity) interceptors.push(identityInterceptor(options.identity));
+  return new Ctor(address, grpcChannelCredentials(options.tls), {
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? 10_000,
@@ -65,7 +92,7 @@ export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address:
     // Streams of artifact chunks and tensor outputs: don't stall on 64 KiB windows.
     'grpc-node.flow_control_window': 8 * 1024 * 1024,
     ...options.channelOptions,
-    interceptors: [deadlineInterceptor(options.defaultDeadlineMs ?? 10_000)],
+    interceptors,
   } as Partial<ChannelOptions>);
 }
 

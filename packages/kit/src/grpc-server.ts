@@ -1,6 +1,5 @@
 import {
   Server,
-  ServerCredentials,
   type ServerDuplexStream,
   type ServerReadableStream,
   type ServerUnaryCall,
@@ -15,6 +14,8 @@ import { HealthImplementation } from 'grpc-health-check';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Http2Server, Http2Session } from 'node:http2';
 import { join, relative, resolve } from 'node:path';
+import { withGrpcAuth, type GrpcAuth, type MethodScopes } from './auth/grpc-auth';
+import { grpcServerCredentials, type GrpcTls } from './auth/grpc-tls';
 import { errors, toServiceError } from './errors';
 import type { Logger } from './logger';
 
@@ -141,6 +142,8 @@ export interface ServiceBinding {
   name: string;
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
+  /** What each method needs (see `withGrpcAuth`); used when the server has `auth`. */
+  methodScopes?: MethodScopes;
 }
 
 export interface GrpcServerOptions {
@@ -150,6 +153,13 @@ export interface GrpcServerOptions {
   maxReceiveMessageBytes?: number;
   /** HTTP/2 receive window per connection and per stream (bytes); default 8 MiB / 4 MiB. */
   receiveWindowBytes?: number;
+  /**
+   * Authentication of every call of `services` (health and reflection stay
+   * public). Unset: no checks (in-process tests of a single service only).
+   */
+  auth?: GrpcAuth;
+  /** TLS certificate and key; unset = plaintext. */
+  tls?: GrpcTls;
 }
 
 /**
@@ -251,10 +261,14 @@ export async function startGrpcServer(address: string, options: GrpcServerOption
   health.addToServer(server);
   reflection()?.addToServer(server);
   for (const svc of options.services) {
-    server.addService(tolerantDefinition(svc.definition), svc.implementation);
+    // Auth hook: every call is authenticated before its handler (and before the malformed-request check) runs.
+    const implementation = options.auth
+      ? withGrpcAuth(svc.definition, svc.implementation, svc.methodScopes ?? {}, options.auth, options.logger)
+      : svc.implementation;
+    server.addService(tolerantDefinition(svc.definition), implementation);
   }
   const port = await new Promise<number>((resolvePort, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolvePort(p)));
+    server.bindAsync(address, grpcServerCredentials(options.tls), (err, p) => (err ? reject(err) : resolvePort(p)));
   });
   widenReceiveWindows(server, options.receiveWindowBytes ?? 8 * 1024 * 1024);
   for (const svc of options.services) health.setStatus(svc.name, 'SERVING');

@@ -8,8 +8,9 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { health } from '@l1g1/contracts';
-import { ConfigError, envInt, envString, freePort } from '@l1g1/kit';
+import { ConfigError, envInt, envOptionalString, envString, freePort, loadInternalSecret, servicePrincipal } from '@l1g1/kit';
 import { ensureDemoModel } from './demo-model';
+import { ensureFirstAdminKey } from './first-admin-key';
 import { supervise, type SupervisedService } from './supervisor';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -76,6 +77,10 @@ async function main(): Promise<void> {
     gateway: await pickPort(envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 })),
     inferenceMetrics: await pickPort(envInt(env, 'L1G1_INFERENCE_METRICS_PORT', 9102, { min: 0, max: 65535 })),
   };
+  // One internal secret for every process (they sign and check forwarded
+  // identities with it), kept in the data directory across restarts.
+  const internalSecret = loadInternalSecret(envOptionalString(env, 'L1G1_INTERNAL_SECRET'), dataDir);
+  const firstAdminKey = await ensureFirstAdminKey(dataDir);
   const registryAddr = `127.0.0.1:${ports.registry}`;
   const inferenceAddr = `127.0.0.1:${ports.inference}`;
   const shared = {
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
     L1G1_INFERENCE_ADDR: inferenceAddr,
     L1G1_GATEWAY_PORT: String(ports.gateway),
     L1G1_HTTP_HOST: '127.0.0.1',
+    L1G1_INTERNAL_SECRET: internalSecret,
   };
   // Tensor-sized requests churn the young generation of the two hot-path
   // processes: a larger one cuts GC time (+14-15% req/s, BENCHMARKS.md).
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
 
   let demo = '';
   if (running.some((r) => r.svc.spec.name === 'model-registry')) {
-    const v = await ensureDemoModel(registryAddr);
+    const v = await ensureDemoModel(registryAddr, { principal: servicePrincipal('launcher', ['write']), internalSecret });
     demo = `demo model: "demo" version ${v.version} (alias production; fp32, fp16, int8)`;
   }
 
@@ -147,7 +153,19 @@ async function main(): Promise<void> {
     `  curl -s ${gw}/v1/models/demo:predict -H 'content-type: application/json' \\\n` +
       `    -d '{"inputs":[{"name":"features","datatype":"FP32","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}'\n`,
   );
-  console.log(`  curl -s ${gw}/v2/models/demo\n  curl -N ${gw}/v1/events/aliases\n\nCtrl-C stops everything.`);
+  console.log(`  curl -s ${gw}/v2/models/demo\n  curl -N ${gw}/v1/events/aliases\n`);
+  if (firstAdminKey) {
+    // Printed once: only its hash is stored, so it cannot be shown again.
+    console.log(
+      `Admin API key (shown only now; store it somewhere safe):\n\n  export L1G1_KEY=${firstAdminKey}\n\n` +
+        `Writes need it (reads and predicts on 127.0.0.1 do not):\n` +
+        `  curl -s ${gw}/v1/keys -H "authorization: Bearer $L1G1_KEY" -H 'content-type: application/json' \\\n` +
+        `    -d '{"name":"ci","scopes":["predict"]}'      # more keys: read, predict, write, admin\n`,
+    );
+  } else {
+    console.log(`API keys: the admin key was printed on first start; create more with POST ${gw}/v1/keys (admin scope).\n`);
+  }
+  console.log('Ctrl-C stops everything.');
 }
 
 main().catch((err: unknown) => {

@@ -1,10 +1,28 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const LAUNCHER = resolve(__dirname, '..', 'dist', 'main.js');
+const CREATE_KEY = resolve(__dirname, '..', 'dist', 'create-key.js');
+
+describe('create-key: API keys for deployments without npm start', () => {
+  it('prints a new key once, and refuses an unknown scope naming the flag', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-create-key-'));
+    try {
+      const env = { ...process.env, L1G1_DATA_DIR: dataDir };
+      const ok = spawnSync(process.execPath, [CREATE_KEY, '--name', 'ops', '--scopes', 'admin'], { env, encoding: 'utf8' });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal((ok.stdout.match(/l1g1_[A-Za-z0-9-]{12}_[A-Za-z0-9_-]{43}/g) ?? []).length, 1, ok.stdout);
+      const bad = spawnSync(process.execPath, [CREATE_KEY, '--name', 'ops', '--scopes', 'root'], { env, encoding: 'utf8' });
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--scopes/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('launcher (npm start): the whole suite as supervised processes', function () {
   this.timeout(90_000);
@@ -57,6 +75,24 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     const body = (await res.json()) as { outputs: { data: number[] }[] };
     assert.equal(body.outputs[0]!.data.length, 3);
     assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'model-registry.log']);
+  });
+
+  it('prints an admin key once, stores only its hash, and writes need it', async () => {
+    const keys = out.match(/l1g1_[A-Za-z0-9-]{12}_[A-Za-z0-9_-]{43}/g) ?? [];
+    assert.equal(new Set(keys).size, 1, out);
+    const key = keys[0]!;
+    const secret = key.slice('l1g1_'.length + 13); // the id has no '_', the secret may
+    for (const file of readdirSync(join(dataDir, 'auth')).filter((f) => f.startsWith('keys.db'))) {
+      assert.ok(!readFileSync(join(dataDir, 'auth', file)).includes(Buffer.from(secret)), `plaintext secret stored in ${file}`);
+    }
+    const url = (await waitFor(/Gateway: (http:\/\/127\.0\.0\.1:\d+)/, 1000))[1]!;
+    const create = (headers: Record<string, string>) =>
+      fetch(`${url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'ci', scopes: ['predict'] }) });
+    assert.equal((await create({})).status, 401);
+    assert.equal((await create({ authorization: `Bearer ${key}` })).status, 201);
+    // The demo model was registered by the launcher's own identity.
+    const events = (await (await fetch(`${url}/v1/models/demo/alias-events`)).json()) as { events: { actor: string }[] };
+    assert.equal(events.events[0]!.actor, 'launcher');
   });
 
   it('restarts a crashed service by itself', async () => {

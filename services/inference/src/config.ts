@@ -1,4 +1,4 @@
-import { envAddress, envBool, envInt, envString, type Env } from '@l1g1/kit';
+import { envAddress, envBool, envInt, envString, hostOf, loadAuthConfig, loadGrpcTls, type AuthConfig, type Env, type GrpcTls } from '@l1g1/kit';
 import { join, resolve } from 'node:path';
 
 export interface InferenceConfig {
@@ -17,13 +17,18 @@ export interface InferenceConfig {
   maxQueueDelayUs: number;
   maxQueueSize: number;
   maxQueueWaitUs: number;
+  /** API keys, anonymous access (loopback only), internal secret. */
+  auth: AuthConfig;
+  /** gRPC TLS for this server and the registry client (L1G1_GRPC_TLS_*); undefined = plaintext. */
+  tls: GrpcTls | undefined;
 }
 
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
+  // Where to listen; defaults to the address clients dial (one machine).
+  const address = envAddress(env, 'L1G1_INFERENCE_LISTEN', envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'));
   return Object.freeze({
-    // Where to listen; defaults to the address clients dial (one machine).
-    address: envAddress(env, 'L1G1_INFERENCE_LISTEN', envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052')),
+    address,
     registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     cacheDir: join(dataDir, 'inference', 'cache'),
     metricsHost: envString(env, 'L1G1_HTTP_HOST', '127.0.0.1'),
@@ -35,5 +40,7 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 0, { min: 0, max: 10_000_000 }),
     maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
     maxQueueWaitUs: envInt(env, 'L1G1_MAX_QUEUE_WAIT_MS', 1000, { min: 0, max: 3_600_000 }) * 1000,
+    auth: loadAuthConfig(env, hostOf(address)),
+    tls: loadGrpcTls(env),
   });
 }

@@ -1,5 +1,16 @@
 import { inference, oip } from '@l1g1/contracts';
-import { startGrpcServer, startMetricsServer, toGrpcImplementation, type Logger, type RunningMetricsServer } from '@l1g1/kit';
+import {
+  createKeyVerifier,
+  createSqliteKeyStore,
+  createTokenBuckets,
+  loadInternalSecret,
+  servicePrincipal,
+  startGrpcServer,
+  startMetricsServer,
+  toGrpcImplementation,
+  type Logger,
+  type RunningMetricsServer,
+} from '@l1g1/kit';
 import { createInferenceMetrics } from './adapters/metrics';
 import { createRegistryAdapter } from './adapters/registry-client';
 import type { InferenceConfig } from './config';
@@ -7,6 +18,7 @@ import { ModelManager } from './domain/model-manager';
 import { createOrtRunner } from './adapters/ort-runner';
 import { createInferenceHandlers } from './handlers/inference-handlers';
 import { createOipHandlers } from './handlers/oip-handlers';
+import { INFERENCE_METHOD_SCOPES, OIP_METHOD_SCOPES } from './method-scopes';
 
 export { loadInferenceConfig, type InferenceConfig } from './config';
 
@@ -20,7 +32,13 @@ export interface RunningInference {
 
 /** Composition: registry adapter -> model manager -> gRPC handlers -> server. */
 export async function startInference(config: Readonly<InferenceConfig>, deps: { logger: Logger }): Promise<RunningInference> {
-  const registry = createRegistryAdapter(config.registryAddress, config.cacheDir, deps.logger);
+  const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
+  // Inference reads the registry as itself, not as whoever asked for a prediction.
+  const registry = createRegistryAdapter(config.registryAddress, config.cacheDir, deps.logger, {
+    identity: { principal: servicePrincipal('inference', ['read']), internalSecret },
+    tls: config.tls,
+  });
+  const keys = createSqliteKeyStore(config.auth.keyDbPath);
   let manager: ModelManager | undefined;
   const metrics = createInferenceMetrics(() => manager);
   const models = new ModelManager({
@@ -42,16 +60,25 @@ export async function startInference(config: Readonly<InferenceConfig>, deps: { 
   let ready = false;
   const server = await startGrpcServer(config.address, {
     logger: deps.logger,
+    auth: {
+      verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
+      internalSecret,
+      allowAnonymous: config.auth.allowAnonymous,
+      rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
+    },
+    tls: config.tls,
     services: [
       {
         name: 'l1g1.inference.v1.InferenceService',
         definition: inference.InferenceServiceService,
         implementation: toGrpcImplementation(inference.InferenceServiceService, createInferenceHandlers(models), deps.logger),
+        methodScopes: INFERENCE_METHOD_SCOPES,
       },
       {
         name: 'inference.GRPCInferenceService',
         definition: oip.GRPCInferenceServiceService,
         implementation: toGrpcImplementation(oip.GRPCInferenceServiceService, createOipHandlers(models, () => ready), deps.logger),
+        methodScopes: OIP_METHOD_SCOPES,
       },
     ],
   });
@@ -67,6 +94,7 @@ export async function startInference(config: Readonly<InferenceConfig>, deps: { 
       await metricsServer?.close();
       await models.close();
       registry.close();
+      keys.close();
     },
   };
 }

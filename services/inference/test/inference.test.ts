@@ -10,7 +10,7 @@ import { createGrpcClient, createSilentLogger, L1g1Error, unary } from '@l1g1/ki
 import { buildDemoClassifier, buildIdentityModel } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
 import { loadInferenceConfig, startInference, type RunningInference } from '@l1g1/inference';
-import { uploadModel } from '../../../test/support/stack';
+import { adminClientOptions, uploadModel } from '../../../test/support/stack';
 
 /**
  * An OIP client built only from the public `grpc_predict_v2.proto` with
@@ -56,7 +56,7 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
       loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address }),
       { logger },
     );
-    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
     client = createGrpcClient(inference.InferenceServiceClient, inf.address);
     oip = publicOipClient(inf.address);
     await uploadModel(regClient, 'demo', demo, { alias: 'production' });
@@ -234,7 +234,7 @@ describe('inference: admission control over gRPC', function () {
       }),
       { logger },
     );
-    const rc = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    const rc = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
     await uploadModel(rc, 'demo', buildDemoClassifier(), { alias: 'production' });
     rc.close();
   });

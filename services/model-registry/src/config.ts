@@ -3,7 +3,7 @@
  * object. Every default works on one laptop; a bad value fails at startup
  * naming the variable.
  */
-import { envAddress, envInt, envString, type Env } from '@l1g1/kit';
+import { envAddress, envInt, envString, hostOf, loadAuthConfig, loadGrpcTls, type AuthConfig, type Env, type GrpcTls } from '@l1g1/kit';
 import { join, resolve } from 'node:path';
 
 const MIB = 1024 * 1024;
@@ -24,15 +24,20 @@ export interface RegistryConfig {
   readonly maxArtifactBytes: number;
   /** How long shutdown lets in-flight calls finish before cutting them (L1G1_REGISTRY_SHUTDOWN_GRACE_MS, default 5000). */
   readonly shutdownGraceMs: number;
+  /** API keys, anonymous access (loopback only), internal secret. */
+  readonly auth: AuthConfig;
+  /** gRPC TLS (L1G1_GRPC_TLS_*); undefined = plaintext. */
+  readonly tls: GrpcTls | undefined;
 }
 
 /** Parses the registry settings from `env` (default: process.env). */
 export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
   const registryDir = join(dataDir, 'registry');
+  // Where to listen; defaults to the address clients dial (one machine).
+  const address = envAddress(env, 'L1G1_REGISTRY_LISTEN', envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'));
   return Object.freeze({
-    // Where to listen; defaults to the address clients dial (one machine).
-    address: envAddress(env, 'L1G1_REGISTRY_LISTEN', envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051')),
+    address,
     dataDir,
     registryDir,
     databasePath: join(registryDir, 'registry.db'),
@@ -40,5 +45,7 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
     // ONNX files are protobufs, which cannot exceed 2 GiB.
     maxArtifactBytes: envInt(env, 'L1G1_REGISTRY_MAX_ARTIFACT_BYTES', 512 * MIB, { min: 1, max: 2048 * MIB - 1 }),
     shutdownGraceMs: envInt(env, 'L1G1_REGISTRY_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
+    auth: loadAuthConfig(env, hostOf(address)),
+    tls: loadGrpcTls(env),
   });
 }

@@ -4,7 +4,7 @@
  * `startModelRegistry` runs it in-process (tests, the launcher); `main.ts`
  * runs it as a process.
  */
-import { createFileBlobStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
 import { createOnnxInspector } from './adapters/onnx-inspector';
 import { createSqliteRegistryStore } from './adapters/sqlite-store';
@@ -48,10 +48,18 @@ export async function startModelRegistry(
     maxArtifactBytes: config.maxArtifactBytes,
     logger,
   });
+  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  const auth = {
+    verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
+    internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
+    allowAnonymous: config.auth.allowAnonymous,
+    rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
+  };
   let server: Awaited<ReturnType<typeof startGrpcServer>>;
   try {
-    server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)] });
+    server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)], auth, tls: config.tls });
   } catch (err: unknown) {
+    keys.close();
     await reg.close();
     throw err;
   }
@@ -66,6 +74,7 @@ export async function startModelRegistry(
         const closed = reg.close();
         await drained;
         await closed;
+        keys.close();
       })();
       return stopping;
     },

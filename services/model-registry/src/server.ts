@@ -3,6 +3,7 @@ import { registry } from '@l1g1/contracts';
 import { toGrpcImplementation, type Logger, type ServiceBinding } from '@l1g1/kit';
 import type { Registry } from './domain/registry';
 import { createRegistryHandlers } from './handlers';
+import { REGISTRY_METHOD_SCOPES } from './method-scopes';
 
 /** Fully qualified gRPC service name (also its grpc.health.v1 entry). */
 export const REGISTRY_SERVICE_NAME = 'l1g1.modelregistry.v1.ModelRegistryService';
@@ -17,5 +18,6 @@ export function registryServiceBinding(reg: Registry, logger: Logger): ServiceBi
       createRegistryHandlers(reg),
       logger,
     ),
+    methodScopes: REGISTRY_METHOD_SCOPES,
   };
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { registry } from '@l1g1/contracts';
-import { asL1g1Error, metadataWithActor, unary } from '@l1g1/kit';
+import { asL1g1Error, unary } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
 import {
   rejectsWith,
@@ -10,6 +10,7 @@ import {
   uploadVersion,
   type Client,
   type TestRegistry,
+  metadataWithActor,
 } from './helpers';
 
 const { ALIAS_ACTION_SET: SET, ALIAS_ACTION_MOVED: MOVED, ALIAS_ACTION_REMOVED: REMOVED } = registry.AliasAction;

@@ -7,12 +7,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '@l1g1/contracts';
+import { Metadata } from '@grpc/grpc-js';
 import {
   asL1g1Error,
   createGrpcClient,
   createSilentLogger,
+  createSqliteKeyStore,
+  forwardedPrincipalMetadata,
+  issueApiKey,
   L1g1Error,
-  metadataWithActor,
   type ErrorKind,
 } from '@l1g1/kit';
 import { buildMlp, type MlpPrecision } from '@l1g1/onnx';
@@ -20,9 +23,25 @@ import { loadRegistryConfig, startModelRegistry, type RegistryConfig, type Runni
 
 export type Client = registry.ModelRegistryServiceClient;
 
+/** The internal secret test registries run with (so tests can act as the gateway does). */
+export const TEST_INTERNAL_SECRET = 'registry-tests-internal-secret';
+
+/**
+ * Metadata naming the audit actor the way the suite does it: a principal
+ * (admin scope) signed with the internal secret, as the gateway forwards a
+ * key's name. Without `actor`, the client's own admin key ("tests") acts.
+ */
+export function metadataWithActor(actor: string | undefined): Metadata {
+  if (!actor) return new Metadata();
+  return forwardedPrincipalMetadata({ id: `test:${actor}`, name: actor, scopes: ['admin'], modelPatterns: [], qps: 0, anonymous: false }, TEST_INTERNAL_SECRET);
+}
+
 export interface TestRegistry {
   service: RunningModelRegistry;
+  /** A client presenting an admin API key. */
   client: Client;
+  /** That admin key (its name, the default audit actor, is "tests"). */
+  adminKey: string;
   config: RegistryConfig;
   /** Stops the server, closes the client, removes the data directory. */
   close(): Promise<void>;
@@ -31,12 +50,16 @@ export interface TestRegistry {
 /** Starts a registry on a free port over a fresh temporary data directory. */
 export async function startTestRegistry(env: Record<string, string> = {}): Promise<TestRegistry> {
   const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-registry-test-'));
-  const config = loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0', ...env });
+  const config = loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0', L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET, ...env });
+  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  const adminKey = (await issueApiKey(keys, { name: 'tests', scopes: ['admin'] })).plaintext;
+  keys.close();
   const service = await startModelRegistry(config, { logger: createSilentLogger() });
-  const client = createGrpcClient(registry.ModelRegistryServiceClient, service.address);
+  const client = createGrpcClient(registry.ModelRegistryServiceClient, service.address, { identity: { apiKey: adminKey } });
   return {
     service,
     client,
+    adminKey,
     config,
     async close() {
       client.close();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as grpc from '@grpc/grpc-js';
-import { unary } from '@l1g1/kit';
+import { identityInterceptor, unary } from '@l1g1/kit';
 import { startTestRegistry, type TestRegistry } from './helpers';
 
 const SERVICE = '/l1g1.modelregistry.v1.ModelRegistryService';
@@ -19,7 +19,8 @@ describe('model-registry: malformed requests', function () {
   });
 
   it('hundreds of undecodable or nonsensical messages: no crash, no INTERNAL, nothing stored', async () => {
-    const raw = new grpc.Client(reg.service.address, grpc.credentials.createInsecure());
+    // With the admin key, so that every message reaches the decoding path under test.
+    const raw = new grpc.Client(reg.service.address, grpc.credentials.createInsecure(), { interceptors: [identityInterceptor({ apiKey: reg.adminKey })] });
     const id = (b: Buffer) => b;
     let seed = 11;
     const junk = (n: number) => Buffer.from(Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { common, registry } from '@l1g1/contracts';
-import { asL1g1Error, metadataWithActor, unary } from '@l1g1/kit';
+import { asL1g1Error, unary } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
 import {
   blobFiles,
@@ -19,6 +19,7 @@ import {
   upload,
   uploadVersion,
   type TestRegistry,
+  metadataWithActor,
 } from './helpers';
 
 const MAX_ARTIFACT_BYTES = 256 * 1024;

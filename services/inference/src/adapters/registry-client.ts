@@ -4,7 +4,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { common, registry } from '@l1g1/contracts';
-import { createGrpcClient, errors, fromServiceError, isServiceError, unary, type Logger } from '@l1g1/kit';
+import { createGrpcClient, errors, fromServiceError, isServiceError, unary, type ClientOptions, type Logger } from '@l1g1/kit';
 
 /** What the inference service needs from the model registry. */
 export interface RegistryPort {
@@ -16,8 +16,9 @@ export interface RegistryPort {
   close(): void;
 }
 
-export function createRegistryAdapter(address: string, cacheDir: string, logger: Logger): RegistryPort {
-  const client = createGrpcClient(registry.ModelRegistryServiceClient, address, { defaultDeadlineMs: 10_000 });
+/** `clientOptions` carries the service's identity (a signed service principal) and TLS. */
+export function createRegistryAdapter(address: string, cacheDir: string, logger: Logger, clientOptions: ClientOptions = {}): RegistryPort {
+  const client = createGrpcClient(registry.ModelRegistryServiceClient, address, { defaultDeadlineMs: 10_000, ...clientOptions });
   mkdirSync(cacheDir, { recursive: true });
   const downloads = new Map<string, Promise<string>>();
 
