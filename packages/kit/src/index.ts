@@ -16,3 +16,7 @@ export * from './tensors';
 export * from './metadata';
 export * from './metrics-server';
 export * from './ports';
+export * from './log-follow';
+export * from './event-log';
+export * from './event-log-memory';
+export * from './event-log-sqlite';
