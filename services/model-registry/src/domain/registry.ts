@@ -532,15 +532,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const modelName = checkModelName('model_name', input.modelName);
         const alias = checkAlias('alias', input.alias);
         const version = checkVersion('version', input.version);
+        // The event comes out of the same transaction that wrote it: reading
+        // "the latest event of this alias" afterwards could return a
+        // concurrent caller's move.
         const event = await store.setAlias(modelName, alias, version, ctx.actor, now());
-        if (event) {
-          feed.publish(event);
-          return event;
-        }
-        // Already there: no new audit entry, answer with the event that put it there.
-        const last = await store.lastAliasEvent(modelName, alias);
-        if (!last) throw errors.internal(`alias "${alias}" of model "${modelName}" has no audit entry`);
-        return last;
+        feed.publish(event);
+        return event;
       }),
 
     deleteAlias: (input, ctx) =>
