@@ -3,7 +3,8 @@
  * object. Every default works on one laptop; a bad value fails at startup
  * naming the variable.
  */
-import { envAddress, envInt, envString, type Env } from '@l1g1/kit';
+// The config module alone: main parses the config before telemetry, hence before grpc-js loads.
+import { envAddress, envInt, envString, type Env } from '@l1g1/kit/dist/config';
 import { join, resolve } from 'node:path';
 
 const MIB = 1024 * 1024;
@@ -24,6 +25,10 @@ export interface RegistryConfig {
   readonly maxArtifactBytes: number;
   /** How long shutdown lets in-flight calls finish before cutting them (L1G1_REGISTRY_SHUTDOWN_GRACE_MS, default 5000). */
   readonly shutdownGraceMs: number;
+  /** Uploads in progress at once; more get RESOURCE_EXHAUSTED (L1G1_REGISTRY_MAX_CONCURRENT_UPLOADS, default 4). */
+  readonly maxConcurrentUploads: number;
+  /** Time allowed to check an upload loads in onnxruntime (L1G1_REGISTRY_VALIDATE_TIMEOUT_MS, default 30000). */
+  readonly validateTimeoutMs: number;
 }
 
 /** Parses the registry settings from `env` (default: process.env). */
@@ -40,5 +45,9 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
     // ONNX files are protobufs, which cannot exceed 2 GiB.
     maxArtifactBytes: envInt(env, 'L1G1_REGISTRY_MAX_ARTIFACT_BYTES', 512 * MIB, { min: 1, max: 2048 * MIB - 1 }),
     shutdownGraceMs: envInt(env, 'L1G1_REGISTRY_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
+    // Each upload holds a temp file and, while checked, an onnxruntime process
+    // as large as the model: a handful at once suits one machine.
+    maxConcurrentUploads: envInt(env, 'L1G1_REGISTRY_MAX_CONCURRENT_UPLOADS', 4, { min: 1, max: 1024 }),
+    validateTimeoutMs: envInt(env, 'L1G1_REGISTRY_VALIDATE_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
   });
 }

@@ -149,12 +149,21 @@ export interface InspectedArtifact {
   signature: Signature;
 }
 
+/** A received artifact, as a local file the inspector reads (never loaded whole by the registry). */
+export interface ArtifactFile {
+  localPath: string;
+  sizeBytes: number;
+}
+
 /**
- * Reads and checks an artifact of a given format. Throws an INVALID_ARGUMENT
- * `L1g1Error` when the bytes are not a valid artifact of that format.
+ * Reads and checks an artifact of a given format, from its file. Throws an
+ * INVALID_ARGUMENT `L1g1Error` when it is not a valid, safe, loadable
+ * artifact of that format; stops (CANCELLED) when `signal` aborts.
  */
 export interface ArtifactInspector {
   /** Formats this inspector understands, e.g. ['onnx']. */
   readonly formats: readonly string[];
-  inspect(format: string, bytes: Buffer): Promise<InspectedArtifact>;
+  inspect(format: string, artifact: ArtifactFile, signal: AbortSignal): Promise<InspectedArtifact>;
+  /** Releases what the inspector keeps ready (a spare process); called when the registry closes. */
+  close?(): void;
 }

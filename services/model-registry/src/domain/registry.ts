@@ -24,6 +24,7 @@ import { createKeyedLock } from './keyed-lock';
 import { decodePageToken, encodePageToken, filterFingerprint } from './page-token';
 import type { AliasEventFeed, ArtifactInspector, RegistryStore } from './ports';
 import { registryErrors } from './registry-errors';
+import { checkVariantSignature } from './signature-match';
 import type {
   AliasEventRecord,
   ArtifactRecord,
@@ -65,6 +66,8 @@ export interface RegistryDeps {
   inspector: ArtifactInspector;
   /** Uploads larger than this are refused while they stream. */
   maxArtifactBytes: number;
+  /** Uploads (CreateVersion + AddVariant) in progress at once; more are refused with RESOURCE_EXHAUSTED. */
+  maxConcurrentUploads: number;
   logger: Logger;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
@@ -127,19 +130,10 @@ function paginate<T, K extends string | number>(
   return { items, total: result.total, nextPageToken: more ? encodePageToken(kind, fingerprint, keyOf(last)) : '' };
 }
 
-function sameNames(a: Signature['inputs'], b: Signature['inputs']): boolean {
-  const left = a.map((t) => t.name).sort();
-  const right = b.map((t) => t.name).sort();
-  return left.length === right.length && left.every((name, i) => name === right[i]);
-}
-
-function names(specs: Signature['inputs']): string {
-  return `[${specs.map((t) => t.name).join(', ')}]`;
-}
-
 /** Builds the registry over the given store, blob store, event feed and inspector. */
 export function createRegistry(deps: RegistryDeps): Registry {
-  const { store, blobs, feed, inspector, maxArtifactBytes, logger } = deps;
+  const { store, blobs, feed, inspector, maxArtifactBytes, maxConcurrentUploads, logger } = deps;
+  let uploadsInProgress = 0;
   const now = deps.now ?? Date.now;
   const blobLocks = createKeyedLock();
   const inflight = new Set<Promise<unknown>>();
@@ -236,7 +230,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
     try {
       const artifact = await receiveArtifact(parts, writer, header, maxArtifactBytes);
       received = { sha256: artifact.sha256, sizeBytes: artifact.sizeBytes };
-      ({ signature } = await inspector.inspect(header.format, artifact.bytes));
+      const signal = ctx.signal ? AbortSignal.any([ctx.signal, shutdown.signal]) : shutdown.signal;
+      ({ signature } = await inspector.inspect(
+        header.format,
+        { localPath: artifact.localPath, sizeBytes: artifact.sizeBytes },
+        signal,
+      ));
       checkSignature(signature);
       if (ctx.signal?.aborted) throw errors.cancelled('the upload was cancelled by the client; nothing was stored');
     } catch (err: unknown) {
@@ -268,15 +267,29 @@ export function createRegistry(deps: RegistryDeps): Registry {
     });
   }
 
-  /** Runs an upload over the stream, always releasing the stream afterwards. */
+  /**
+   * Runs an upload over the stream, always releasing the stream afterwards.
+   * Each upload holds a disk file and an onnxruntime check process, so their
+   * number is bounded; beyond it the call is refused before reading a byte.
+   */
   async function withUpload<T>(
     parts: AsyncIterable<UploadPart>,
     run: (iterator: AsyncIterator<UploadPart>) => Promise<T>,
   ): Promise<T> {
     const iterator = parts[Symbol.asyncIterator]();
+    if (uploadsInProgress >= maxConcurrentUploads) {
+      await iterator.return?.().catch(() => undefined);
+      throw errors.resourceExhausted(
+        `${maxConcurrentUploads} uploads are already in progress; retry shortly`,
+        1000,
+        { reason: 'TOO_MANY_UPLOADS' },
+      );
+    }
+    uploadsInProgress += 1;
     try {
       return await run(iterator);
     } finally {
+      uploadsInProgress -= 1;
       // Stop reading: a failed upload must not keep consuming the client's bytes.
       await iterator.return?.().catch(() => undefined);
     }
@@ -413,15 +426,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
           const reference = existing.artifacts[0];
           const checkSignature = (signature: Signature): void => {
             if (!reference) return;
-            const expected = reference.signature;
-            if (!sameNames(expected.inputs, signature.inputs) || !sameNames(expected.outputs, signature.outputs)) {
-              throw errors.invalidArgument(
-                'chunk',
-                `the variant's inputs ${names(signature.inputs)} and outputs ${names(signature.outputs)} must have the ` +
-                  `same names as version ${header.version}'s inputs ${names(expected.inputs)} and outputs ${names(expected.outputs)}`,
-                { reason: 'SIGNATURE_MISMATCH' },
-              );
-            }
+            checkVariantSignature(reference, { precision: header.precision, signature }, header.version);
           };
           return ingest(iterator, header, ctx, checkSignature, (artifact) =>
             store.insertVariant(header.modelName, header.version, artifact, now()),
@@ -589,6 +594,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       closing ??= (async () => {
         shutdown.abort();
         await Promise.allSettled([...inflight]);
+        inspector.close?.();
         await store.close();
       })();
       return closing;
