@@ -20,3 +20,6 @@ export * from './log-follow';
 export * from './event-log';
 export * from './event-log-memory';
 export * from './event-log-sqlite';
+export * from './keyed-lock';
+export * from './page-token';
+export * from './stream-backpressure';

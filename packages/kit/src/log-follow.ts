@@ -55,7 +55,8 @@ export interface FollowLogOptions<E extends { id: number }> {
   afterId: number;
   /** Up to `limit` events with an id above `afterId`, in id order. */
   read(afterId: number, limit: number): Promise<readonly E[]>;
-  wakeup: LogWakeup;
+  /** Only `subscribe` is used: any "something was appended" channel fits. */
+  wakeup: Pick<LogWakeup, 'subscribe'>;
   /** The follow ends (the generator returns) when this aborts. */
   signal: AbortSignal;
   /** Events read per query; also the most a follower holds at once. Default 256. */

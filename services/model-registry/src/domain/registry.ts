@@ -3,7 +3,18 @@
  * content-addressed artifacts, moveable aliases with an audit log. No gRPC,
  * no SQL, no environment: everything it touches is handed in.
  */
-import { errors, L1g1Error, type BlobInfo, type BlobStore, type BlobWriter, type Logger } from '@l1g1/kit';
+import {
+  createKeyedLock,
+  decodePageToken,
+  encodePageToken,
+  errors,
+  filterFingerprint,
+  L1g1Error,
+  type BlobInfo,
+  type BlobStore,
+  type BlobWriter,
+  type Logger,
+} from '@l1g1/kit';
 import type { Readable } from 'node:stream';
 import type {
   CallContext,
@@ -20,8 +31,6 @@ import type {
   UploadPart,
   WatchAliasesInput,
 } from './inputs';
-import { createKeyedLock } from './keyed-lock';
-import { decodePageToken, encodePageToken, filterFingerprint } from './page-token';
 import type { AliasEventFeed, ArtifactInspector, RegistryStore } from './ports';
 import { registryErrors } from './registry-errors';
 import { checkVariantSignature } from './signature-match';
@@ -585,7 +594,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         store,
         feed,
         afterEventId: input.afterEventId,
-        signals: [signal, shutdown.signal],
+        signal: AbortSignal.any([signal, shutdown.signal]),
         ...(modelName === undefined ? {} : { modelName }),
       });
     },
