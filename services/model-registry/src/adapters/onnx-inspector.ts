@@ -52,7 +52,14 @@ async function check(path) {
     return reply({ ok: false, invalid: err instanceof InvalidOnnxError, message: String(err && err.message) });
   }
   try {
+    // Loading is the check: graph optimisations (constant folding copies
+    // weights) and the memory arena would only cost time and memory here.
+    // Unknown ops, dangling inputs and type errors are still found when the
+    // session resolves the graph and assigns kernels.
     const session = await ort.InferenceSession.create(path, {
+      graphOptimizationLevel: 'disabled',
+      enableCpuMemArena: false,
+      enableMemPattern: false,
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
