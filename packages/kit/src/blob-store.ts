@@ -8,18 +8,60 @@ import { errors } from './errors';
 export interface BlobInfo {
   sha256: string;
   sizeBytes: number;
+  /** Logical location (`l1g1://blobs/sha256/<hex>`): never a host path. */
   uri: string;
+}
+
+/** An upload whose bytes are all written and hashed, not yet published. */
+export interface SealedBlob {
+  sha256: string;
+  sizeBytes: number;
+  /**
+   * A local file holding exactly the bytes, readable until `commit` or
+   * `abort`: checks that need the whole artifact read it from here instead of
+   * the caller keeping the bytes in memory. Internal: never send it to a client.
+   */
+  localPath: string;
+}
+
+/** Scheme and prefix of logical blob URIs. */
+export const BLOB_URI_PREFIX = 'l1g1://blobs/sha256/';
+
+/** The logical URI of a blob: the same whichever store holds it. */
+export function blobUri(sha256: string): string {
+  return `${BLOB_URI_PREFIX}${checkKey(sha256)}`;
+}
+
+/**
+ * The sha256 a blob URI names, or undefined when it names none. Accepts the
+ * logical form and, for rows written before URIs were logical, the old
+ * `file://.../sha256/ab/<hex>` form (only the hash is used, never the path).
+ */
+export function blobUriSha256(uri: string): string | undefined {
+  if (uri.startsWith(BLOB_URI_PREFIX)) {
+    const sha = uri.slice(BLOB_URI_PREFIX.length);
+    return SHA256_HEX.test(sha) ? sha : undefined;
+  }
+  const legacy = /^file:\/\/.*\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/.exec(uri);
+  return legacy?.[1];
 }
 
 /** An upload in progress; nothing is visible until `commit` succeeds. */
 export interface BlobWriter {
   readonly bytesWritten: number;
   write(chunk: Uint8Array): Promise<void>;
-  /** Verifies the optional expectations, then publishes the blob atomically. */
+  /**
+   * Ends writing and returns the hash (computed once, while writing) and a
+   * local file to inspect; `commit` or `abort` follows. Idempotent.
+   */
+  seal(): Promise<SealedBlob>;
+  /** Verifies the optional expectations, then publishes the blob atomically (sealing first if needed). */
   commit(expect?: { sha256?: string; sizeBytes?: number }): Promise<BlobInfo>;
   /** Discards everything written; safe to call more than once. */
   abort(): Promise<void>;
 }
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Content-addressed blob storage: a blob's key is its sha256, so identical
@@ -30,10 +72,10 @@ export interface BlobStore {
   stat(sha256: string): Promise<BlobInfo | undefined>;
   openRead(sha256: string, options?: { highWaterMark?: number }): Readable;
   delete(sha256: string): Promise<void>;
+  /** The blob's logical URI (see `blobUri`). */
   uriOf(sha256: string): string;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function checkKey(sha256: string): string {
   if (!SHA256_HEX.test(sha256)) throw errors.invalidArgument('sha256', 'must be 64 lowercase hex characters');
@@ -47,7 +89,7 @@ export function createFileBlobStore(root: string): BlobStore {
   // Leftovers of uploads cut by a crash are never visible; drop them.
   for (const name of readdirSync(tmpDir)) rmSync(join(tmpDir, name), { force: true });
   const pathOf = (sha: string): string => join(root, 'sha256', checkKey(sha).slice(0, 2), sha);
-  const uriOf = (sha: string): string => `file://${pathOf(sha)}`;
+  const uriOf = blobUri;
 
   return {
     uriOf,
@@ -61,12 +103,20 @@ export function createFileBlobStore(root: string): BlobStore {
       out.on('error', (err) => {
         failure = err;
       });
+      let sealed: SealedBlob | undefined;
       const close = (): Promise<void> =>
         new Promise((done) => {
           if (closed) return done();
           closed = true;
           out.end(() => done());
         });
+      const seal = async (): Promise<SealedBlob> => {
+        if (sealed) return sealed;
+        await close();
+        if (failure) throw failure;
+        sealed = { sha256: hash.digest('hex'), sizeBytes: written, localPath: tmpPath };
+        return sealed;
+      };
       const writer: BlobWriter = {
         get bytesWritten() {
           return written;
@@ -83,10 +133,9 @@ export function createFileBlobStore(root: string): BlobStore {
           hash.update(chunk);
           if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
         },
+        seal,
         async commit(expect = {}) {
-          await close();
-          if (failure) throw failure;
-          const sha256 = hash.digest('hex');
+          const { sha256 } = await seal();
           if (expect.sizeBytes !== undefined && expect.sizeBytes > 0 && expect.sizeBytes !== written) {
             await unlink(tmpPath).catch(() => undefined);
             throw errors.invalidArgument(

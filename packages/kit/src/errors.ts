@@ -150,25 +150,54 @@ export const errors = {
 
 export const ERROR_DETAIL_KEY = 'l1g1-error-bin';
 
+/** The only text an INTERNAL answer carries: stable, with the id that finds the logged detail. */
+export function internalErrorMessage(incident: string): string {
+  return `internal error (incident ${incident})`;
+}
+
+/** Stable texts for transport failures passing through (their own text names addresses and timings). */
+const PASS_THROUGH_MESSAGES: Readonly<Partial<Record<number, string>>> = {
+  [status.UNAVAILABLE]: 'a service this call depends on is unavailable',
+  [status.DEADLINE_EXCEEDED]: 'a service this call depends on did not answer in time',
+};
+
 /**
- * Turns anything thrown by a handler into a grpc-js status. Unknown errors
- * become INTERNAL with an incident id; the detail goes to the log only.
+ * Turns anything thrown by a handler into a grpc-js status. An INTERNAL
+ * error, ours or not, answers a stable message and an incident id (also in
+ * the detail's metadata as `incident_id`); its own message, cause and stack
+ * go to the log only. Failures of our own services passing through keep
+ * their status and detail; other gRPC failures (transport texts naming
+ * addresses and timings) keep their status with a stable message.
  */
 export function toServiceError(err: unknown, logger?: Logger): Partial<ServiceError> {
   const metadata = new Metadata();
+  const internal = (reason: string, logged: Record<string, unknown>): Partial<ServiceError> => {
+    const incident = randomUUID();
+    logger?.error({ ...logged, incident }, 'internal error');
+    const message = internalErrorMessage(incident);
+    const detail = { reason, field: '', message, metadata: { incident_id: incident }, retryAfterMs: 0 };
+    metadata.set(ERROR_DETAIL_KEY, Buffer.from(common.ErrorDetail.encode(detail).finish()));
+    return { code: status.INTERNAL, details: message, metadata };
+  };
   if (err instanceof L1g1Error) {
+    if (err.kind === 'INTERNAL') return internal(err.reason, { err });
     metadata.set(ERROR_DETAIL_KEY, Buffer.from(common.ErrorDetail.encode(err.toDetail()).finish()));
     if (err.retryAfterMs > 0) metadata.set('retry-after-ms', String(err.retryAfterMs));
-    if (err.kind === 'INTERNAL') logger?.error({ err }, 'internal error');
     return { code: err.grpcCode, details: err.message, metadata };
   }
   if (isServiceError(err)) {
-    // A downstream gRPC failure passing through: keep its status and detail.
-    return { code: err.code, details: err.details, metadata: err.metadata ?? metadata };
+    const ours = err.metadata?.get(ERROR_DETAIL_KEY)[0] instanceof Buffer;
+    if (err.code === status.INTERNAL || err.code === status.UNKNOWN || err.code === status.DATA_LOSS) {
+      return internal('INTERNAL', { err, downstream: true });
+    }
+    // One of our services answered with a catalogued error: already safe to pass on.
+    if (ours) return { code: err.code, details: err.details, metadata: err.metadata };
+    const stable = PASS_THROUGH_MESSAGES[err.code];
+    if (stable === undefined) return { code: err.code, details: err.details, metadata };
+    logger?.warn({ err }, 'downstream failure passed through');
+    return { code: err.code, details: stable, metadata };
   }
-  const incident = randomUUID();
-  logger?.error({ err, incident }, 'unhandled error');
-  return { code: status.INTERNAL, details: `internal error (incident ${incident})`, metadata };
+  return internal('INTERNAL', { err });
 }
 
 export function isServiceError(err: unknown): err is ServiceError {

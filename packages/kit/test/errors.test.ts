@@ -28,6 +28,43 @@ describe('kit: error catalogue', () => {
     assert.equal(logged.length, 1);
   });
 
+  it('answers an INTERNAL L1g1Error with a stable message and incident id, its own message only logged', () => {
+    const logged: Record<string, unknown>[] = [];
+    const logger = { error: (o: Record<string, unknown>) => logged.push(o) } as never;
+    const err = errors.internal('blob /srv/l1g1/registry/blobs/sha256/ab/abc is missing', { reason: 'BLOB_MISSING' });
+
+    const wire = toServiceError(err, logger);
+
+    assert.equal(wire.code, status.INTERNAL);
+    assert.match(wire.details!, /^internal error \(incident [0-9a-f-]{36}\)$/);
+    const back = fromServiceError({ ...new Error(wire.details), code: wire.code!, details: wire.details!, metadata: wire.metadata! } as ServiceError);
+    assert.equal(back.message, wire.details, 'the detail carries the same stable text');
+    assert.doesNotMatch(back.message, /srv|blob/);
+    assert.equal(back.reason, 'BLOB_MISSING', 'the stable reason code stays');
+    assert.equal(back.metadata.incident_id, /incident ([0-9a-f-]{36})/.exec(wire.details!)?.[1]);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]?.err, err, 'the detail is logged');
+    assert.equal(logged[0]?.incident, back.metadata.incident_id);
+  });
+
+  it('hides transport texts of failures passing through, keeping their status', () => {
+    const transport = (code: status, details: string): ServiceError =>
+      Object.assign(new Error(`${code} ${details}`), { code, details, metadata: new Metadata() }) as ServiceError;
+    const logger = { error: () => undefined, warn: () => undefined } as never;
+
+    const deadline = toServiceError(transport(status.DEADLINE_EXCEEDED, 'Deadline exceeded after 10.002s,LB pick: 0.001s, remote_addr=127.0.0.1:37313'), logger);
+    const unavailable = toServiceError(transport(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50051'), logger);
+    const internal = toServiceError(transport(status.INTERNAL, 'Request message serialization failure: invalid int32'), logger);
+
+    assert.equal(deadline.code, status.DEADLINE_EXCEEDED);
+    assert.equal(unavailable.code, status.UNAVAILABLE);
+    assert.equal(internal.code, status.INTERNAL);
+    for (const wire of [deadline, unavailable, internal]) {
+      assert.doesNotMatch(wire.details!, /127\.0\.0\.1|remote_addr|LB pick|serialization|ECONNREFUSED/);
+    }
+    assert.match(internal.details!, /incident/);
+  });
+
   it('has one gRPC -> HTTP table', () => {
     assert.equal(grpcToHttpStatus(status.INVALID_ARGUMENT), 400);
     assert.equal(grpcToHttpStatus(status.NOT_FOUND), 404);

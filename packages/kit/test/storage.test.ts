@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileBlobStore, L1g1Error, openSqlite } from '@l1g1/kit';
+import { blobUri, blobUriSha256, createFileBlobStore, L1g1Error, openSqlite } from '@l1g1/kit';
 
 describe('kit: content-addressed file blob store', () => {
   let root: string;
@@ -41,6 +41,34 @@ describe('kit: content-addressed file blob store', () => {
     await d.abort();
     assert.deepEqual(readdirSync(join(root, 'tmp')), []);
     assert.equal(existsSync(join(root, 'sha256')), false);
+  });
+
+  it('seals an upload: hashes once while writing, exposes a local file to inspect, then commits under a logical URI', async () => {
+    const store = createFileBlobStore(root);
+    const w = store.begin({ maxBytes: 1024 });
+    await w.write(Buffer.from('hello '));
+    await w.write(Buffer.from('world'));
+    const sha = createHash('sha256').update('hello world').digest('hex');
+
+    const sealed = await w.seal();
+
+    assert.equal(sealed.sha256, sha);
+    assert.equal(sealed.sizeBytes, 11);
+    assert.equal(readFileSync(sealed.localPath, 'utf8'), 'hello world');
+    assert.equal(await store.stat(sha), undefined, 'sealed is not published');
+    const info = await w.commit({ sha256: sha, sizeBytes: 11 });
+    assert.equal(info.uri, `l1g1://blobs/sha256/${sha}`);
+    assert.ok(!info.uri.includes(root), 'no host path in the URI');
+    assert.equal((await store.stat(sha))?.uri, info.uri);
+    assert.equal(existsSync(sealed.localPath), false, 'the temp file became the blob');
+  });
+
+  it('resolves logical URIs, and the file:// URIs of older rows, to the sha256 they name', () => {
+    const sha = 'ab'.repeat(32);
+    assert.equal(blobUriSha256(blobUri(sha)), sha);
+    assert.equal(blobUriSha256(`file:///srv/data/registry/blobs/sha256/ab/${sha}`), sha);
+    assert.equal(blobUriSha256('l1g1://blobs/sha256/../../etc'), undefined);
+    assert.equal(blobUriSha256('https://example.com/x'), undefined);
   });
 
   it('refuses keys that are not sha256 hex, so no key can name a path outside the root', async () => {

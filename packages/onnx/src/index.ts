@@ -29,3 +29,4 @@ export {
 } from './mlp';
 export { buildDemoClassifier } from './demo-classifier';
 export { buildIdentityModel } from './identity';
+export { MAX_SIGNATURE_DIM, inspectOnnxFile } from './inspect-onnx-file';

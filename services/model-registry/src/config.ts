@@ -3,7 +3,10 @@
  * object. Every default works on one laptop; a bad value fails at startup
  * naming the variable.
  */
-import { envAddress, envInt, envString, hostOf, loadAuthConfig, loadGrpcTls, type AuthConfig, type Env, type GrpcTls } from '@l1g1/kit';
+// The config module alone: main parses the config before telemetry, hence before grpc-js loads.
+import { envAddress, envInt, envString, type Env } from '@l1g1/kit/dist/config';
+import { hostOf, loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
+import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
 import { join, resolve } from 'node:path';
 
 const MIB = 1024 * 1024;
@@ -28,6 +31,10 @@ export interface RegistryConfig {
   readonly auth: AuthConfig;
   /** gRPC TLS (L1G1_GRPC_TLS_*); undefined = plaintext. */
   readonly tls: GrpcTls | undefined;
+  /** Uploads in progress at once; more get RESOURCE_EXHAUSTED (L1G1_REGISTRY_MAX_CONCURRENT_UPLOADS, default 4). */
+  readonly maxConcurrentUploads: number;
+  /** Time allowed to check an upload loads in onnxruntime (L1G1_REGISTRY_VALIDATE_TIMEOUT_MS, default 30000). */
+  readonly validateTimeoutMs: number;
 }
 
 /** Parses the registry settings from `env` (default: process.env). */
@@ -47,5 +54,9 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
     shutdownGraceMs: envInt(env, 'L1G1_REGISTRY_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
     auth: loadAuthConfig(env, hostOf(address)),
     tls: loadGrpcTls(env),
+    // Each upload holds a temp file and, while checked, an onnxruntime process
+    // as large as the model: a handful at once suits one machine.
+    maxConcurrentUploads: envInt(env, 'L1G1_REGISTRY_MAX_CONCURRENT_UPLOADS', 4, { min: 1, max: 1024 }),
+    validateTimeoutMs: envInt(env, 'L1G1_REGISTRY_VALIDATE_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
   });
 }

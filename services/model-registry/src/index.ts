@@ -1,8 +1,10 @@
 /**
  * The model registry service: logical models, immutable numbered versions
  * with content-addressed artifacts, moveable aliases with an audit log.
- * `startModelRegistry` runs it in-process (tests, the launcher); `main.ts`
- * runs it as a process.
+ *
+ * `startModelRegistry` composes the deps (store, blobs, event feed, ONNX
+ * inspector, domain) and the server; `main.ts` wraps it with config,
+ * telemetry and signals, and tests and the launcher call it directly.
  */
 import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
@@ -44,8 +46,9 @@ export async function startModelRegistry(
     store,
     blobs: createFileBlobStore(config.blobDir),
     feed: createInProcessAliasFeed(),
-    inspector: createOnnxInspector(),
+    inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
+    maxConcurrentUploads: config.maxConcurrentUploads,
     logger,
   });
   const keys = createSqliteKeyStore(config.auth.keyDbPath);

@@ -13,7 +13,12 @@ import {
   metadataWithActor,
 } from './helpers';
 
-const { ALIAS_ACTION_SET: SET, ALIAS_ACTION_MOVED: MOVED, ALIAS_ACTION_REMOVED: REMOVED } = registry.AliasAction;
+const {
+  ALIAS_ACTION_SET: SET,
+  ALIAS_ACTION_MOVED: MOVED,
+  ALIAS_ACTION_REMOVED: REMOVED,
+  ALIAS_ACTION_UNCHANGED: UNCHANGED,
+} = registry.AliasAction;
 
 /** An open WatchAliases stream that collects what arrives. */
 interface Watch {
@@ -89,13 +94,48 @@ describe('model-registry: aliases', () => {
 
     assert.deepEqual([set.action, set.fromVersion, set.toVersion, set.actor], [SET, 0, 1, 'alice']);
     assert.deepEqual([moved.action, moved.fromVersion, moved.toVersion, moved.actor], [MOVED, 1, 2, 'bob']);
-    assert.deepEqual(again, moved, 'setting an alias where it already points records nothing new');
+    assert.deepEqual(
+      [again.action, again.fromVersion, again.toVersion, again.actor, again.changed],
+      [UNCHANGED, 2, 2, 'carol', false],
+      'a move to where the alias already points says so, under its own caller',
+    );
+    assert.deepEqual([set.changed, moved.changed, removed.changed], [true, true, true]);
     assert.deepEqual([removed.action, removed.fromVersion, removed.toVersion, removed.actor], [REMOVED, 2, 0, 'dave']);
-    assert.ok(set.eventId < moved.eventId && moved.eventId < removed.eventId);
+    assert.ok(set.eventId < moved.eventId && moved.eventId < again.eventId && again.eventId < removed.eventId);
     assert.ok(set.at instanceof Date);
     const log = await unary(t.client.listAliasEvents.bind(t.client), { modelName: name, page: undefined });
-    assert.deepEqual(log.events, [set, moved, removed]);
+    assert.deepEqual(log.events, [set, moved, again, removed]);
     assert.deepEqual((await unary(t.client.getModel.bind(t.client), { name })).aliases, {});
+  });
+
+  it('answers each of 50 parallel moves with the event it caused itself, no-op moves included', async () => {
+    const name = await modelWithVersions('parallel', 3);
+    await setAlias(name, 'production', 1, 'setup');
+    // Runs of five callers asking for the same version: most of them are no-ops.
+    const target = (i: number): number => (Math.floor(i / 5) % 3) + 1;
+    // Several callers move to the version the alias already has; under the
+    // old code these read "the latest event of the alias" and got another caller's.
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => setAlias(name, 'production', target(i), `w${i}`)),
+    );
+
+    answers.forEach((event, i) => {
+      assert.equal(event.actor, `w${i}`, `caller w${i} got event ${event.eventId} of ${event.actor}`);
+      assert.equal(event.toVersion, target(i));
+      assert.equal(event.changed, event.fromVersion !== event.toVersion);
+      assert.equal(event.action === UNCHANGED, !event.changed);
+    });
+    assert.equal(new Set(answers.map((e) => e.eventId)).size, 50, 'fifty distinct events');
+    const log = await unary(t.client.listAliasEvents.bind(t.client), { modelName: name, page: { pageSize: 100, pageToken: '' } });
+    assert.deepEqual(
+      log.events.slice(1).map((e) => e.actor).sort(),
+      answers.map((e) => e.actor).sort(),
+      'every caller is in the audit log exactly once',
+    );
+    // The log replays as a consistent chain: each event starts where the previous one ended.
+    for (let i = 1; i < log.events.length; i++) {
+      assert.equal(log.events[i]?.fromVersion, log.events[i - 1]?.toVersion, `event ${i} continues the chain`);
+    }
   });
 
   it('shows aliases on the model and on the version', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { common, registry } from '@l1g1/contracts';
 import { asL1g1Error, unary } from '@l1g1/kit';
 import { buildDemoClassifier, buildMlp } from '@l1g1/onnx';
@@ -29,12 +29,19 @@ describe('model-registry: versions and artifacts', () => {
   let t: TestRegistry;
 
   before(async () => {
-    t = await startTestRegistry({ L1G1_REGISTRY_MAX_ARTIFACT_BYTES: String(MAX_ARTIFACT_BYTES) });
+    t = await startTestRegistry({
+      L1G1_REGISTRY_MAX_ARTIFACT_BYTES: String(MAX_ARTIFACT_BYTES),
+      // Some tests race several uploads on purpose.
+      L1G1_REGISTRY_MAX_CONCURRENT_UPLOADS: '16',
+    });
   });
 
   after(async () => {
     await t.close();
   });
+
+  /** Where the file blob store keeps a blob (test-side knowledge; never in an answer). */
+  const blobPath = (sha: string): string => join(t.config.blobDir, 'sha256', sha.slice(0, 2), sha);
 
   /** Asserts that nothing of a failed upload is left: no committed blob of `bytes`, no temp file. */
   async function assertNothingStored(bytes: Uint8Array, blobsBefore: number): Promise<void> {
@@ -44,7 +51,7 @@ describe('model-registry: versions and artifacts', () => {
   }
 
   describe('CreateVersion', () => {
-    it('stores an ONNX artifact: version 1, signature, checksum, a file:// uri holding the bytes', async () => {
+    it('stores an ONNX artifact: version 1, signature, checksum, a logical uri naming the blob that holds the bytes', async () => {
       const name = uniqueName('iris');
       const bytes = buildDemoClassifier();
 
@@ -86,12 +93,11 @@ describe('model-registry: versions and artifacts', () => {
         { name: 'features', datatype: common.DataType.DATA_TYPE_FP32, shape: [-1, 4], dimNames: ['batch', ''] },
       ]);
       assert.equal(artifact.signature?.outputs[0]?.name, 'probabilities');
-      assert.match(artifact.uri, /^file:\/\//);
-      assert.deepEqual(
-        readFileSync(fileURLToPath(artifact.uri)),
-        Buffer.from(bytes),
-        'the uri holds exactly the bytes',
-      );
+      assert.equal(artifact.uri, `l1g1://blobs/sha256/${sha256(bytes)}`);
+      assert.deepEqual(readFileSync(blobPath(artifact.sha256)), Buffer.from(bytes), 'the blob holds exactly the bytes');
+      const json = JSON.stringify(registry.ModelVersion.toJSON(v));
+      assert.ok(!json.includes(t.config.dataDir), `no host path in the answer: ${json}`);
+      assert.ok(!json.includes('file:'), 'no file: URI in the answer');
       const model = await unary(t.client.getModel.bind(t.client), { name });
       assert.equal(model.latestVersion, 1);
     });
@@ -588,7 +594,7 @@ describe('model-registry: versions and artifacts', () => {
       const bytes = tinyModel(820);
       const a = await uploadVersion(t.client, uniqueName('shared'), bytes);
       const b = await uploadVersion(t.client, uniqueName('shared'), bytes);
-      const path = fileURLToPath(a.artifacts[0]?.uri ?? '');
+      const path = blobPath(a.artifacts[0]?.sha256 ?? '');
       assert.equal(a.artifacts[0]?.uri, b.artifacts[0]?.uri, 'identical bytes share one blob');
 
       await unary(t.client.deleteVersion.bind(t.client), { modelName: a.modelName, version: 1 });

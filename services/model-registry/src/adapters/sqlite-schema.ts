@@ -76,4 +76,28 @@ export const REGISTRY_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX alias_events_by_model ON alias_events (model_name, event_id);
   `,
+  // 2: SetAlias to the version an alias already has is logged (UNCHANGED),
+  // and artifact URIs are logical (never the host path of the data directory).
+  `
+  CREATE TABLE alias_events_v2 (
+    event_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_name   TEXT NOT NULL,
+    alias        TEXT NOT NULL,
+    action       TEXT NOT NULL CHECK (action IN ('SET', 'MOVED', 'REMOVED', 'UNCHANGED')),
+    from_version INTEGER NOT NULL,
+    to_version   INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    at_ms        INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO alias_events_v2 SELECT * FROM alias_events;
+  -- Ids must keep growing from where the old table's counter stood.
+  UPDATE sqlite_sequence
+     SET seq = MAX(seq, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'alias_events'), 0))
+   WHERE name = 'alias_events_v2';
+  DROP TABLE alias_events;
+  ALTER TABLE alias_events_v2 RENAME TO alias_events;
+  CREATE INDEX alias_events_by_model ON alias_events (model_name, event_id);
+
+  UPDATE artifacts SET uri = 'l1g1://blobs/sha256/' || sha256;
+  `,
 ];

@@ -200,9 +200,6 @@ export function createSqliteRegistryStore(path: string): RegistryStore {
       `INSERT INTO alias_events (model_name, alias, action, from_version, to_version, actor, at_ms)
        VALUES (@modelName, @alias, @action, @fromVersion, @toVersion, @actor, @atMs)`,
     ),
-    lastEventOfAlias: db.prepare(
-      `SELECT * FROM alias_events WHERE model_name = ? AND alias = ? ORDER BY event_id DESC LIMIT 1`,
-    ),
     listEvents: db.prepare(
       `SELECT * FROM alias_events WHERE ${EVENT_FILTER} AND (@after IS NULL OR event_id > @after)
        ORDER BY event_id LIMIT @limit`,
@@ -443,16 +440,16 @@ export function createSqliteRegistryStore(path: string): RegistryStore {
   });
 
   const setAliasTx = db.transaction(
-    (name: string, alias: string, version: number, actor: string, nowMs: number): AliasEventRecord | undefined => {
+    (name: string, alias: string, version: number, actor: string, nowMs: number): AliasEventRecord => {
       const row = requireVersionRow(name, version);
       if (row.status === 'ARCHIVED') throw registryErrors.versionArchived(name, version, alias);
       const current = stmt.aliasTarget.get(name, alias) as { version: number } | undefined;
-      if (current?.version === version) return undefined;
-      stmt.upsertAlias.run(name, alias, version);
+      const unchanged = current?.version === version;
+      if (!unchanged) stmt.upsertAlias.run(name, alias, version);
       return recordEvent({
         modelName: name,
         alias,
-        action: current ? 'MOVED' : 'SET',
+        action: unchanged ? 'UNCHANGED' : current ? 'MOVED' : 'SET',
         fromVersion: current?.version ?? 0,
         toVersion: version,
         actor,
@@ -540,10 +537,6 @@ export function createSqliteRegistryStore(path: string): RegistryStore {
     archiveVersion: async (name, version) => archiveVersionTx(name, version),
     deleteVersion: async (name, version, nowMs) => deleteVersionTx(name, version, nowMs),
     setAlias: async (name, alias, version, actor, nowMs) => setAliasTx(name, alias, version, actor, nowMs),
-    lastAliasEvent: async (name, alias) => {
-      const row = stmt.lastEventOfAlias.get(name, alias) as AliasEventRow | undefined;
-      return row ? toEvent(row) : undefined;
-    },
     deleteAlias: async (name, alias, actor, nowMs) => deleteAliasTx(name, alias, actor, nowMs),
     listAliasEvents: async (query) => listEventsTx(query),
     aliasEventsAfter: async (afterEventId, modelName, limit) =>

@@ -119,16 +119,12 @@ export interface RegistryStore {
   /** Refuses while an alias points at the version. */
   deleteVersion(modelName: string, version: number, nowMs: number): Promise<Released>;
 
-  /** Points the alias at a READY version; `undefined` when it already pointed there. */
-  setAlias(
-    modelName: string,
-    alias: string,
-    version: number,
-    actor: string,
-    nowMs: number,
-  ): Promise<AliasEventRecord | undefined>;
-  /** The newest event about this alias (the one that set it, for an unchanged alias). */
-  lastAliasEvent(modelName: string, alias: string): Promise<AliasEventRecord | undefined>;
+  /**
+   * Points the alias at a READY version and records the event in the same
+   * transaction, returning exactly that event: SET, MOVED, or UNCHANGED when
+   * the alias already pointed there (logged too, so every caller is audited).
+   */
+  setAlias(modelName: string, alias: string, version: number, actor: string, nowMs: number): Promise<AliasEventRecord>;
   deleteAlias(modelName: string, alias: string, actor: string, nowMs: number): Promise<AliasEventRecord>;
   listAliasEvents(query: AliasEventQuery): Promise<PageResult<AliasEventRecord>>;
   /** Up to `limit` events with an id above `afterEventId`, oldest first; for watches (no total counted). */
@@ -153,12 +149,21 @@ export interface InspectedArtifact {
   signature: Signature;
 }
 
+/** A received artifact, as a local file the inspector reads (never loaded whole by the registry). */
+export interface ArtifactFile {
+  localPath: string;
+  sizeBytes: number;
+}
+
 /**
- * Reads and checks an artifact of a given format. Throws an INVALID_ARGUMENT
- * `L1g1Error` when the bytes are not a valid artifact of that format.
+ * Reads and checks an artifact of a given format, from its file. Throws an
+ * INVALID_ARGUMENT `L1g1Error` when it is not a valid, safe, loadable
+ * artifact of that format; stops (CANCELLED) when `signal` aborts.
  */
 export interface ArtifactInspector {
   /** Formats this inspector understands, e.g. ['onnx']. */
   readonly formats: readonly string[];
-  inspect(format: string, bytes: Buffer): Promise<InspectedArtifact>;
+  inspect(format: string, artifact: ArtifactFile, signal: AbortSignal): Promise<InspectedArtifact>;
+  /** Releases what the inspector keeps ready (a spare process); called when the registry closes. */
+  close?(): void;
 }

@@ -3,7 +3,18 @@
  * content-addressed artifacts, moveable aliases with an audit log. No gRPC,
  * no SQL, no environment: everything it touches is handed in.
  */
-import { errors, L1g1Error, type BlobInfo, type BlobStore, type BlobWriter, type Logger } from '@l1g1/kit';
+import {
+  createKeyedLock,
+  decodePageToken,
+  encodePageToken,
+  errors,
+  filterFingerprint,
+  L1g1Error,
+  type BlobInfo,
+  type BlobStore,
+  type BlobWriter,
+  type Logger,
+} from '@l1g1/kit';
 import type { Readable } from 'node:stream';
 import type {
   CallContext,
@@ -20,10 +31,9 @@ import type {
   UploadPart,
   WatchAliasesInput,
 } from './inputs';
-import { createKeyedLock } from './keyed-lock';
-import { decodePageToken, encodePageToken, filterFingerprint } from './page-token';
 import type { AliasEventFeed, ArtifactInspector, RegistryStore } from './ports';
 import { registryErrors } from './registry-errors';
+import { checkVariantSignature } from './signature-match';
 import type {
   AliasEventRecord,
   ArtifactRecord,
@@ -65,6 +75,8 @@ export interface RegistryDeps {
   inspector: ArtifactInspector;
   /** Uploads larger than this are refused while they stream. */
   maxArtifactBytes: number;
+  /** Uploads (CreateVersion + AddVariant) in progress at once; more are refused with RESOURCE_EXHAUSTED. */
+  maxConcurrentUploads: number;
   logger: Logger;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
@@ -127,19 +139,10 @@ function paginate<T, K extends string | number>(
   return { items, total: result.total, nextPageToken: more ? encodePageToken(kind, fingerprint, keyOf(last)) : '' };
 }
 
-function sameNames(a: Signature['inputs'], b: Signature['inputs']): boolean {
-  const left = a.map((t) => t.name).sort();
-  const right = b.map((t) => t.name).sort();
-  return left.length === right.length && left.every((name, i) => name === right[i]);
-}
-
-function names(specs: Signature['inputs']): string {
-  return `[${specs.map((t) => t.name).join(', ')}]`;
-}
-
 /** Builds the registry over the given store, blob store, event feed and inspector. */
 export function createRegistry(deps: RegistryDeps): Registry {
-  const { store, blobs, feed, inspector, maxArtifactBytes, logger } = deps;
+  const { store, blobs, feed, inspector, maxArtifactBytes, maxConcurrentUploads, logger } = deps;
+  let uploadsInProgress = 0;
   const now = deps.now ?? Date.now;
   const blobLocks = createKeyedLock();
   const inflight = new Set<Promise<unknown>>();
@@ -236,7 +239,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
     try {
       const artifact = await receiveArtifact(parts, writer, header, maxArtifactBytes);
       received = { sha256: artifact.sha256, sizeBytes: artifact.sizeBytes };
-      ({ signature } = await inspector.inspect(header.format, artifact.bytes));
+      const signal = ctx.signal ? AbortSignal.any([ctx.signal, shutdown.signal]) : shutdown.signal;
+      ({ signature } = await inspector.inspect(
+        header.format,
+        { localPath: artifact.localPath, sizeBytes: artifact.sizeBytes },
+        signal,
+      ));
       checkSignature(signature);
       if (ctx.signal?.aborted) throw errors.cancelled('the upload was cancelled by the client; nothing was stored');
     } catch (err: unknown) {
@@ -268,15 +276,29 @@ export function createRegistry(deps: RegistryDeps): Registry {
     });
   }
 
-  /** Runs an upload over the stream, always releasing the stream afterwards. */
+  /**
+   * Runs an upload over the stream, always releasing the stream afterwards.
+   * Each upload holds a disk file and an onnxruntime check process, so their
+   * number is bounded; beyond it the call is refused before reading a byte.
+   */
   async function withUpload<T>(
     parts: AsyncIterable<UploadPart>,
     run: (iterator: AsyncIterator<UploadPart>) => Promise<T>,
   ): Promise<T> {
     const iterator = parts[Symbol.asyncIterator]();
+    if (uploadsInProgress >= maxConcurrentUploads) {
+      await iterator.return?.().catch(() => undefined);
+      throw errors.resourceExhausted(
+        `${maxConcurrentUploads} uploads are already in progress; retry shortly`,
+        1000,
+        { reason: 'TOO_MANY_UPLOADS' },
+      );
+    }
+    uploadsInProgress += 1;
     try {
       return await run(iterator);
     } finally {
+      uploadsInProgress -= 1;
       // Stop reading: a failed upload must not keep consuming the client's bytes.
       await iterator.return?.().catch(() => undefined);
     }
@@ -413,15 +435,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
           const reference = existing.artifacts[0];
           const checkSignature = (signature: Signature): void => {
             if (!reference) return;
-            const expected = reference.signature;
-            if (!sameNames(expected.inputs, signature.inputs) || !sameNames(expected.outputs, signature.outputs)) {
-              throw errors.invalidArgument(
-                'chunk',
-                `the variant's inputs ${names(signature.inputs)} and outputs ${names(signature.outputs)} must have the ` +
-                  `same names as version ${header.version}'s inputs ${names(expected.inputs)} and outputs ${names(expected.outputs)}`,
-                { reason: 'SIGNATURE_MISMATCH' },
-              );
-            }
+            checkVariantSignature(reference, { precision: header.precision, signature }, header.version);
           };
           return ingest(iterator, header, ctx, checkSignature, (artifact) =>
             store.insertVariant(header.modelName, header.version, artifact, now()),
@@ -532,15 +546,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const modelName = checkModelName('model_name', input.modelName);
         const alias = checkAlias('alias', input.alias);
         const version = checkVersion('version', input.version);
+        // The event comes out of the same transaction that wrote it: reading
+        // "the latest event of this alias" afterwards could return a
+        // concurrent caller's move.
         const event = await store.setAlias(modelName, alias, version, ctx.actor, now());
-        if (event) {
-          feed.publish(event);
-          return event;
-        }
-        // Already there: no new audit entry, answer with the event that put it there.
-        const last = await store.lastAliasEvent(modelName, alias);
-        if (!last) throw errors.internal(`alias "${alias}" of model "${modelName}" has no audit entry`);
-        return last;
+        feed.publish(event);
+        return event;
       }),
 
     deleteAlias: (input, ctx) =>
@@ -583,7 +594,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         store,
         feed,
         afterEventId: input.afterEventId,
-        signals: [signal, shutdown.signal],
+        signal: AbortSignal.any([signal, shutdown.signal]),
         ...(modelName === undefined ? {} : { modelName }),
       });
     },
@@ -592,6 +603,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       closing ??= (async () => {
         shutdown.abort();
         await Promise.allSettled([...inflight]);
+        inspector.close?.();
         await store.close();
       })();
       return closing;

@@ -86,7 +86,8 @@ export interface VersionRecord {
 }
 
 /** What happened to an alias. */
-export type AliasAction = 'SET' | 'MOVED' | 'REMOVED';
+/** What happened to an alias; UNCHANGED: a SetAlias to the version it already had (logged, nothing moved). */
+export type AliasAction = 'SET' | 'MOVED' | 'REMOVED' | 'UNCHANGED';
 
 /** One entry of the alias audit log. */
 export interface AliasEventRecord {

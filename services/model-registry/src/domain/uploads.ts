@@ -1,11 +1,10 @@
 /**
  * The streaming half of CreateVersion / AddVariant: read and check the header,
- * then receive the chunks into a blob writer while hashing and keeping the
- * bytes for inspection. Nothing here publishes anything; the caller commits
+ * then stream the chunks into a blob writer, which hashes them once on the
+ * way to a temporary file the inspector then reads. Nothing here publishes anything; the caller commits
  * the blob only after every check passed, and aborts it otherwise.
  */
-import { errors, type BlobWriter } from '@l1g1/kit';
-import { createHash } from 'node:crypto';
+import { errors, type BlobWriter, type SealedBlob } from '@l1g1/kit';
 import type { DatasetRefInput, LineageInput, ModelRefInput, UploadHeaderInput, UploadPart } from './inputs';
 import type { Precision } from './types';
 import {
@@ -191,18 +190,15 @@ export function checkUploadHeader(
   return checked;
 }
 
-/** The received artifact, written to an uncommitted blob. */
-export interface ReceivedArtifact {
-  sha256: string;
-  sizeBytes: number;
-  /** The whole artifact in a buffer nobody else holds, for the inspector (parsers need it in one piece). */
-  bytes: Buffer;
-}
+/** The received artifact: an uncommitted blob, hashed once while it was written. */
+export type ReceivedArtifact = SealedBlob;
 
 /**
- * Streams the remaining messages into `writer`, hashing as they arrive, and
- * checks size and checksum against the header. Throws on any problem; the
- * caller aborts the writer.
+ * Streams the remaining messages into `writer` (which hashes them as they
+ * pass: the bytes are neither kept nor hashed a second time here), then
+ * checks size and checksum against the header. Memory stays one chunk, the
+ * writer awaiting the disk before the next one is read. Throws on any
+ * problem; the caller aborts the writer.
  */
 export async function receiveArtifact(
   parts: AsyncIterator<UploadPart>,
@@ -210,8 +206,6 @@ export async function receiveArtifact(
   header: CheckedHeader,
   maxArtifactBytes: number,
 ): Promise<ReceivedArtifact> {
-  const hash = createHash('sha256');
-  const chunks: Uint8Array[] = [];
   let size = 0;
   for (let index = 1; ; index++) {
     const next = await parts.next();
@@ -239,8 +233,6 @@ export async function receiveArtifact(
         { reason: 'SIZE_MISMATCH' },
       );
     }
-    hash.update(part.bytes);
-    chunks.push(part.bytes);
     await writer.write(part.bytes);
   }
   if (size === 0)
@@ -252,7 +244,8 @@ export async function receiveArtifact(
       { reason: 'SIZE_MISMATCH' },
     );
   }
-  const sha256 = hash.digest('hex');
+  const sealed = await writer.seal();
+  const { sha256 } = sealed;
   if (header.expectedSha256 !== undefined && header.expectedSha256 !== sha256) {
     throw errors.invalidArgument(
       'header.expected_sha256',
@@ -260,7 +253,5 @@ export async function receiveArtifact(
       { reason: 'CHECKSUM_MISMATCH' },
     );
   }
-  // A private copy: the chunks may still sit in the blob writer's queue, and
-  // the inspector is allowed to take ownership of (transfer) this buffer.
-  return { sha256, sizeBytes: size, bytes: Buffer.concat(chunks, size) };
+  return sealed;
 }

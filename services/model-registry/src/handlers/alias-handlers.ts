@@ -1,9 +1,8 @@
 /** Handlers of the alias RPCs, including the WatchAliases stream. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, cancellationSignal, type AsyncService } from '@l1g1/kit';
+import { actorOf, cancellationSignal, writeWithBackpressure, type AsyncService } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { aliasEventToWire, pageInput, pageToWire } from './mappers';
-import { writeMessage } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 /** The alias RPCs of ModelRegistryService. */
@@ -40,7 +39,7 @@ export function createAliasHandlers(reg: Registry): AliasHandlers {
       const signal = cancellationSignal(call);
       const events = reg.watchAliases({ modelName: req.modelName, afterEventId: req.afterEventId }, signal);
       for await (const event of events) {
-        await writeMessage(call, aliasEventToWire(event), signal);
+        await writeWithBackpressure(call, aliasEventToWire(event), signal);
       }
     },
   };

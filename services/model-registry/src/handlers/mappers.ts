@@ -26,6 +26,7 @@ const ACTION_TO_WIRE: Readonly<Record<AliasAction, registry.AliasAction>> = {
   SET: registry.AliasAction.ALIAS_ACTION_SET,
   MOVED: registry.AliasAction.ALIAS_ACTION_MOVED,
   REMOVED: registry.AliasAction.ALIAS_ACTION_REMOVED,
+  UNCHANGED: registry.AliasAction.ALIAS_ACTION_UNCHANGED,
 };
 
 /**
@@ -189,5 +190,6 @@ export function aliasEventToWire(event: AliasEventRecord): registry.AliasEvent {
     toVersion: event.toVersion,
     actor: event.actor,
     at: new Date(event.atMs),
+    changed: event.action !== 'UNCHANGED',
   };
 }

@@ -1,6 +1,7 @@
 /**
- * gRPC stream plumbing for the handlers: the upload stream as domain parts,
- * and writes that respect backpressure. (Cancellation: kit's cancellationSignal.)
+ * gRPC stream plumbing for the handlers: the upload stream as domain parts.
+ * (Writes that respect backpressure: kit's writeWithBackpressure;
+ * cancellation: kit's cancellationSignal.)
  */
 import { errors, type AsyncService } from '@l1g1/kit';
 import type { registry } from '@l1g1/contracts';
@@ -30,30 +31,4 @@ export async function* uploadParts(call: UploadCall, signal: AbortSignal): Async
     throw err;
   }
   if (signal.aborted || call.cancelled) throw cancelled();
-}
-
-/** The part of a grpc-js server-streaming call that writing needs. */
-export interface WritableCall<T> {
-  write(message: T): boolean;
-  once(event: 'drain', listener: () => void): unknown;
-  off(event: 'drain', listener: () => void): unknown;
-}
-
-/**
- * Writes one message; when the transport's buffer is full, waits until it
- * drains (or the call is cancelled) so a slow client cannot make the server
- * buffer a whole artifact or an unbounded event backlog.
- */
-export async function writeMessage<T>(call: WritableCall<T>, message: T, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  if (call.write(message)) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,9 +1,9 @@
 /** Handlers of the version RPCs, including the upload and download streams. */
 import type { registry } from '@l1g1/contracts';
-import { actorOf, cancellationSignal, type AsyncService } from '@l1g1/kit';
+import { actorOf, cancellationSignal, writeWithBackpressure, type AsyncService } from '@l1g1/kit';
 import type { Registry } from '../domain/registry';
 import { artifactToWire, modelRefFromWire, pageInput, pageToWire, precisionFromWire, versionToWire } from './mappers';
-import { uploadParts, writeMessage } from './streams';
+import { uploadParts } from './streams';
 
 type Handlers = AsyncService<registry.ModelRegistryServiceService>;
 /** The version RPCs of ModelRegistryService. */
@@ -84,12 +84,12 @@ export function createVersionHandlers(reg: Registry): VersionHandlers {
         chunkSize: req.chunkSize,
       });
       try {
-        await writeMessage(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
+        await writeWithBackpressure(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
         // The blob stream was opened with highWaterMark = chunk size, so each
         // read is one chunk message of at most that size.
         for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
           if (signal.aborted) break;
-          await writeMessage(call, { payload: { $case: 'chunk', value: chunk } }, signal);
+          await writeWithBackpressure(call, { payload: { $case: 'chunk', value: chunk } }, signal);
         }
       } finally {
         opened.stream.destroy();

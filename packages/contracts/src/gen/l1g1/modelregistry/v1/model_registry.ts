@@ -82,6 +82,11 @@ export enum AliasAction {
   ALIAS_ACTION_SET = 1,
   ALIAS_ACTION_MOVED = 2,
   ALIAS_ACTION_REMOVED = 3,
+  /**
+   * ALIAS_ACTION_UNCHANGED - A SetAlias to the version the alias already had: recorded so the audit
+   * log names every caller, but nothing moved (from_version == to_version).
+   */
+  ALIAS_ACTION_UNCHANGED = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -99,6 +104,9 @@ export function aliasActionFromJSON(object: any): AliasAction {
     case 3:
     case "ALIAS_ACTION_REMOVED":
       return AliasAction.ALIAS_ACTION_REMOVED;
+    case 4:
+    case "ALIAS_ACTION_UNCHANGED":
+      return AliasAction.ALIAS_ACTION_UNCHANGED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -116,6 +124,8 @@ export function aliasActionToJSON(object: AliasAction): string {
       return "ALIAS_ACTION_MOVED";
     case AliasAction.ALIAS_ACTION_REMOVED:
       return "ALIAS_ACTION_REMOVED";
+    case AliasAction.ALIAS_ACTION_UNCHANGED:
+      return "ALIAS_ACTION_UNCHANGED";
     case AliasAction.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -151,7 +161,10 @@ export interface Artifact {
   format: string;
   sha256: string;
   sizeBytes: number;
-  /** Where the blob lives: file:///... or s3://... */
+  /**
+   * Logical location of the blob, `l1g1://blobs/sha256/<hex>`: the same
+   * whichever store (files, S3) holds it; never a host path.
+   */
   uri: string;
   signature: ModelSignature | undefined;
   createdAt: Date | undefined;
@@ -385,7 +398,11 @@ export interface AliasEvent {
   /** 0 when the alias was removed. */
   toVersion: number;
   actor: string;
-  at: Date | undefined;
+  at:
+    | Date
+    | undefined;
+  /** False only for ALIAS_ACTION_UNCHANGED: the alias already pointed there. */
+  changed: boolean;
 }
 
 export interface ListAliasEventsRequest {
@@ -4789,7 +4806,17 @@ export const DeleteAliasRequest: MessageFns<DeleteAliasRequest> = {
 };
 
 function createBaseAliasEvent(): AliasEvent {
-  return { eventId: 0, modelName: "", alias: "", action: 0, fromVersion: 0, toVersion: 0, actor: "", at: undefined };
+  return {
+    eventId: 0,
+    modelName: "",
+    alias: "",
+    action: 0,
+    fromVersion: 0,
+    toVersion: 0,
+    actor: "",
+    at: undefined,
+    changed: false,
+  };
 }
 
 export const AliasEvent: MessageFns<AliasEvent> = {
@@ -4817,6 +4844,9 @@ export const AliasEvent: MessageFns<AliasEvent> = {
     }
     if (message.at !== undefined) {
       Timestamp.encode(toTimestamp(message.at), writer.uint32(66).fork()).join();
+    }
+    if (message.changed !== false) {
+      writer.uint32(72).bool(message.changed);
     }
     return writer;
   },
@@ -4898,6 +4928,14 @@ export const AliasEvent: MessageFns<AliasEvent> = {
             message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.changed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4936,6 +4974,7 @@ export const AliasEvent: MessageFns<AliasEvent> = {
         : 0,
       actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
       at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      changed: isSet(object.changed) ? globalThis.Boolean(object.changed) : false,
     };
   },
 
@@ -4965,6 +5004,9 @@ export const AliasEvent: MessageFns<AliasEvent> = {
     if (message.at !== undefined) {
       obj.at = message.at.toISOString();
     }
+    if (message.changed !== false) {
+      obj.changed = message.changed;
+    }
     return obj;
   },
 
@@ -4981,6 +5023,7 @@ export const AliasEvent: MessageFns<AliasEvent> = {
     message.toVersion = object.toVersion ?? 0;
     message.actor = object.actor ?? "";
     message.at = object.at ?? undefined;
+    message.changed = object.changed ?? false;
     return message;
   },
 };
@@ -5404,6 +5447,11 @@ export const ModelRegistryServiceService = {
       Buffer.from(DownloadArtifactResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DownloadArtifactResponse => DownloadArtifactResponse.decode(value),
   },
+  /**
+   * Points the alias at a READY version and answers the audit event this call
+   * wrote (never another caller's). Setting an alias to the version it already
+   * has is logged too, as ALIAS_ACTION_UNCHANGED with `changed = false`.
+   */
   setAlias: {
     path: "/l1g1.modelregistry.v1.ModelRegistryService/SetAlias" as const,
     requestStream: false as const,
@@ -5476,6 +5524,11 @@ export interface ModelRegistryServiceServer extends UntypedServiceImplementation
   deleteVersion: handleUnaryCall<DeleteVersionRequest, DeleteVersionResponse>;
   /** Server-streaming download: first `info`, then `chunk`s. */
   downloadArtifact: handleServerStreamingCall<DownloadArtifactRequest, DownloadArtifactResponse>;
+  /**
+   * Points the alias at a READY version and answers the audit event this call
+   * wrote (never another caller's). Setting an alias to the version it already
+   * has is logged too, as ALIAS_ACTION_UNCHANGED with `changed = false`.
+   */
   setAlias: handleUnaryCall<SetAliasRequest, AliasEvent>;
   deleteAlias: handleUnaryCall<DeleteAliasRequest, AliasEvent>;
   listAliasEvents: handleUnaryCall<ListAliasEventsRequest, ListAliasEventsResponse>;
@@ -5703,6 +5756,11 @@ export interface ModelRegistryServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<DownloadArtifactResponse>;
+  /**
+   * Points the alias at a READY version and answers the audit event this call
+   * wrote (never another caller's). Setting an alias to the version it already
+   * has is logged too, as ALIAS_ACTION_UNCHANGED with `changed = false`.
+   */
   setAlias(
     request: SetAliasRequest,
     callback: (error: ServiceError | null, response: AliasEvent) => void,

@@ -1,9 +1,11 @@
 /**
- * A per-key async mutex. Blob commits and blob garbage collection take the
- * lock of the blob's sha256, so "is this blob still referenced? then delete
- * it" cannot interleave with an upload that is about to reference the same
- * content (identical bytes share one blob). A few lines, so written here
- * rather than adding a dependency.
+ * A per-key async mutex: operations on one key run one after another, in
+ * call order; different keys do not wait for each other; a failed operation
+ * does not block the next. E.g. the registry's blob commits and blob garbage
+ * collection take the lock of the blob's sha256, so "is this blob still
+ * referenced? then delete it" cannot interleave with an upload about to
+ * reference the same content. A few lines, so written here rather than
+ * adding a dependency.
  */
 export interface KeyedLock {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;

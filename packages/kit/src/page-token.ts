@@ -1,10 +1,10 @@
 /**
- * Opaque page tokens: base64url of the last key returned, with the list kind
+ * Opaque page tokens for every list RPC: base64url of the last key returned, with the list kind
  * and a fingerprint of the filters. Keyset pagination (not offsets) keeps
  * pages stable while rows are added or deleted; the fingerprint refuses a
  * token replayed against a different query, which would silently skip items.
  */
-import { errors } from '@l1g1/kit';
+import { errors } from './errors';
 import { createHash } from 'node:crypto';
 
 const FIELD = 'page.page_token';
