@@ -215,17 +215,21 @@ function listProtos(dir: string): string[] {
   });
 }
 
-let reflectionCache: ReflectionService | undefined;
-function reflection(): ReflectionService | undefined {
-  const root = protoRoot();
+/** The health service every server adds (reflection lists it too). */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
+/**
+ * Server reflection for exactly `serviceNames` (plus health): built per
+ * server from the protos, so a port never advertises services it does not
+ * serve. Built once per server start, nothing cached at module level.
+ */
+export function createReflection(serviceNames: readonly string[], root = protoRoot()): ReflectionService | undefined {
   if (!existsSync(root)) return undefined;
-  reflectionCache ??= new ReflectionService(
-    loadSync(
-      listProtos(root).map((p) => relative(root, p)),
-      { includeDirs: [root], keepCase: true, longs: String, enums: String, defaults: true },
-    ),
+  const definition = loadSync(
+    listProtos(root).map((p) => relative(root, p)),
+    { includeDirs: [root], keepCase: true, longs: String, enums: String, defaults: true },
   );
-  return reflectionCache;
+  return new ReflectionService(definition, { services: [...serviceNames, HEALTH_SERVICE] });
 }
 
 /**
@@ -240,7 +244,7 @@ export async function startGrpcServer(address: string, options: GrpcServerOption
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
-  reflection()?.addToServer(server);
+  createReflection(options.services.map((svc) => svc.name))?.addToServer(server);
   for (const svc of options.services) {
     server.addService(tolerantDefinition(svc.definition), svc.implementation);
   }

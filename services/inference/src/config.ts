@@ -17,7 +17,17 @@ export interface InferenceConfig {
   maxQueueDelayUs: number;
   maxQueueSize: number;
   maxQueueWaitUs: number;
+  /** Sum of the artifact sizes of loaded models; least recently used idle models are evicted beyond it. */
+  maxLoadedBytes: number;
+  /** Unload a model no request used for this long, unless an alias routes to it (0: never). */
+  modelIdleMs: number;
+  /** Most bytes of artifact files kept in `cacheDir`. */
+  cacheMaxBytes: number;
+  /** How often cache files of deleted or archived versions are looked for (0: only after unloads). */
+  cacheSweepMs: number;
 }
+
+const GIB = 1024 ** 3;
 
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
@@ -35,5 +45,9 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     maxQueueDelayUs: envInt(env, 'L1G1_MAX_QUEUE_DELAY_US', 0, { min: 0, max: 10_000_000 }),
     maxQueueSize: envInt(env, 'L1G1_MAX_QUEUE_SIZE', 1024, { min: 1, max: 1_000_000 }),
     maxQueueWaitUs: envInt(env, 'L1G1_MAX_QUEUE_WAIT_MS', 1000, { min: 0, max: 3_600_000 }) * 1000,
+    maxLoadedBytes: envInt(env, 'L1G1_INFERENCE_MAX_LOADED_BYTES', 2 * GIB, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    modelIdleMs: envInt(env, 'L1G1_INFERENCE_MODEL_IDLE_MS', 15 * 60_000, { min: 0, max: 7 * 24 * 3_600_000 }),
+    cacheMaxBytes: envInt(env, 'L1G1_INFERENCE_CACHE_MAX_BYTES', 8 * GIB, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    cacheSweepMs: envInt(env, 'L1G1_INFERENCE_CACHE_SWEEP_MS', 60_000, { min: 0, max: 24 * 3_600_000 }),
   });
 }

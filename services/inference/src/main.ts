@@ -1,11 +1,16 @@
-// Telemetry first: it patches grpc-js and http as they load.
+/**
+ * The inference process: telemetry -> config -> deps and server -> signals.
+ * Telemetry loads first, before anything requires grpc-js or http (it
+ * patches them as they load); the rest is imported after it.
+ */
 import { startTelemetry } from '@l1g1/kit/dist/telemetry';
 
 const telemetry = startTelemetry({ serviceName: 'inference' });
 
 async function main(): Promise<void> {
   const { createLogger, onShutdownSignal } = await import('@l1g1/kit');
-  const { loadInferenceConfig, startInference } = await import('./index');
+  const { loadInferenceConfig } = await import('./config');
+  const { startInference } = await import('./start');
   const logger = createLogger('inference');
   const config = loadInferenceConfig();
   const running = await startInference(config, { logger });
