@@ -6,6 +6,7 @@ import { errorHandler } from './http-errors';
 import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
+import { registerRepositoryRoutes } from './routes/repository-routes';
 import { registerSseRoutes } from './routes/sse-routes';
 import type { Upstreams } from './upstreams';
 
@@ -86,5 +87,6 @@ export function buildGateway({ config, upstreams, logger, onRoute }: GatewayDeps
   registerRegistryRoutes(app, upstreams, config);
   registerSseRoutes(app, upstreams, config);
   registerInferenceRoutes(app, upstreams, config, logger);
+  registerRepositoryRoutes(app, upstreams, config, logger);
   return app;
 }

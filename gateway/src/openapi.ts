@@ -130,6 +130,25 @@ export function buildOpenApi(): Json {
       '/v2/models/{name}/ready': { parameters: [name], get: { summary: 'OIP model readiness', responses: { '200': ok('Ready'), '503': ok('Not ready') } } },
       '/v2/models/{name}/versions/{version}': { parameters: [name, p('version')], get: { summary: 'OIP model metadata (version number or alias)', responses: { '200': ok('Metadata'), ...common } } },
       '/v2/models/{name}/versions/{version}/ready': { parameters: [name, p('version')], get: { summary: 'OIP model readiness', responses: { '200': ok('Ready'), '503': ok('Not ready') } } },
+      '/v2/repository/index': {
+        post: {
+          summary: 'OIP model_repository: loaded, loading and recently unloaded models [{name, version, state, reason}]',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { ready: { type: 'boolean' } } } } } },
+          responses: { '200': ok('Models', { type: 'array', items: { type: 'object' } }), ...common },
+        },
+      },
+      '/v2/repository/models/{name}/load': {
+        parameters: [name],
+        post: {
+          summary: 'OIP model_repository: load a model (production alias, or parameters.version / parameters.precision)',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { parameters: { type: 'object' } } } } } },
+          responses: { '200': ok('Loaded'), '429': err('No room: every loaded model is in use (Retry-After)'), ...common },
+        },
+      },
+      '/v2/repository/models/{name}/unload': {
+        parameters: [name],
+        post: { summary: 'OIP model_repository: unload every loaded version of a model (requests in flight finish)', responses: { '200': ok('Unloaded'), ...common } },
+      },
       '/v2/models/{name}/infer': {
         parameters: [name],
         post: {
