@@ -56,6 +56,8 @@ describe('inference: bounded model memory (real registry, real workers)', functi
         L1G1_REGISTRY_ADDR: reg.address,
         // Room for two of the three models.
         L1G1_INFERENCE_MAX_LOADED_BYTES: String(Math.floor(size * 2.5)),
+        // And room for two artifact files on disk.
+        L1G1_INFERENCE_CACHE_MAX_BYTES: String(Math.floor(size * 2.5)),
       }),
       { logger },
     );
@@ -91,6 +93,9 @@ describe('inference: bounded model memory (real registry, real workers)', functi
     assert.deepEqual(await loadedNames(), ['m2', 'm3']);
     text = await metrics();
     assert.match(text, /^l1g1_inference_model_unloads_total\{model="m1",version="1",precision="fp32",reason="lru"\} 1$/m);
+    // The artifact cache kept within its byte bound too (the least recently used file left).
+    const files = readdirSync(join(dir, 'inference', 'cache')).filter((f) => f.endsWith('.onnx'));
+    assert.equal(files.length, 2, files.join(', '));
   });
 
   it('refuses a model bigger than the whole budget with FAILED_PRECONDITION saying so', async () => {
@@ -140,5 +145,74 @@ describe('inference: bounded model memory (real registry, real workers)', functi
     assert.ok(Math.abs(durationUs - res.timing!.computeUs) <= 2, `span ${durationUs} µs vs compute_us ${res.timing!.computeUs}`);
     assert.equal(run.attributes['l1g1.batch_size'], 3);
     assert.equal(run.attributes['l1g1.compute_us'], res.timing!.computeUs);
+  });
+});
+
+describe('inference: idle unload and models in use (real registry, real workers)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let reg: RunningModelRegistry;
+  let inf: RunningInference;
+  let regClient: registry.ModelRegistryServiceClient;
+  let client: inference.InferenceServiceClient;
+  const size = buildMlp({ ...MLP, seed: 1 }).byteLength;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'l1g1-idle-'));
+    const logger = createSilentLogger();
+    reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
+    inf = await startInference(
+      loadInferenceConfig({
+        L1G1_DATA_DIR: dir,
+        L1G1_INFERENCE_ADDR: '127.0.0.1:0',
+        L1G1_INFERENCE_METRICS_PORT: '-1',
+        L1G1_REGISTRY_ADDR: reg.address,
+        L1G1_INFERENCE_MAX_LOADED_BYTES: String(Math.floor(size * 2.5)),
+        L1G1_INFERENCE_MODEL_IDLE_MS: '1500',
+        // A partial batch waits 1 s to fill: a request stays in flight that long.
+        L1G1_MAX_QUEUE_DELAY_US: '1000000',
+        L1G1_MAX_BATCH_SIZE: '64',
+      }),
+      { logger },
+    );
+    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    client = createGrpcClient(inference.InferenceServiceClient, inf.address);
+    for (const seed of [1, 2, 3]) await uploadModel(regClient, `s${seed}`, buildMlp({ ...MLP, seed }), { alias: 'production' });
+  });
+
+  after(async () => {
+    client?.close();
+    regClient?.close();
+    await inf?.stop();
+    await reg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const loadedNames = async () => (await unary(client.listLoadedModels.bind(client), {})).models.map((m) => `${m.modelName}${m.aliases.length ? '@' : '/'}${m.version}`).sort();
+
+  it('unloads a model idle past L1G1_INFERENCE_MODEL_IDLE_MS, but keeps one an alias routes to', async () => {
+    await unary(client.loadModel.bind(client), { model: { name: 's1', selector: { $case: 'version', value: 1 } }, precision: 0 });
+    await unary(client.loadModel.bind(client), { model: { name: 's2', selector: undefined }, precision: 0 });
+    assert.deepEqual(await loadedNames(), ['s1/1', 's2@1']);
+    assert.ok(await eventually(async () => !(await loadedNames()).includes('s1/1')), 'the idle pinned model stayed loaded');
+    assert.deepEqual(await loadedNames(), ['s2@1']);
+  });
+
+  it('never tears down a model serving a request: with no room left, loading another is refused with a retry hint', async () => {
+    // s2 is loaded (alias); fill the budget with s3, then hold requests on both.
+    await unary(client.loadModel.bind(client), { model: { name: 's3', selector: undefined }, precision: 0 });
+    const held = [unary(client.predict.bind(client), predictRequest('s2')), unary(client.predict.bind(client), predictRequest('s3'))];
+    await new Promise((r) => setTimeout(r, 50)); // let both reach their batchers
+    await assert.rejects(unary(client.predict.bind(client), predictRequest('s1')), (err: unknown) => {
+      assert.ok(err instanceof L1g1Error);
+      assert.equal(err.kind, 'RESOURCE_EXHAUSTED', err.message);
+      assert.equal(err.reason, 'MODEL_MEMORY_BUSY');
+      assert.ok(err.retryAfterMs > 0);
+      return true;
+    });
+    const answers = await Promise.all(held);
+    assert.deepEqual(answers.map((a) => a.modelName), ['s2', 's3']);
+    // Once they are answered, s1 gets its room.
+    assert.equal((await unary(client.predict.bind(client), predictRequest('s1'))).modelName, 's1');
   });
 });
