@@ -3,7 +3,12 @@
  * hand next to the routes (a test checks that every route is documented and
  * every documented path exists).
  */
+import { PRECISION_NAMES } from '@l1g1/contracts';
+
 type Json = Record<string, unknown>;
+
+/** The precision names, from the contracts' one table. */
+const PRECISIONS = [...PRECISION_NAMES.values()];
 
 const err = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const ok = (description: string, schema: Json = { type: 'object' }): Json => ({ description, content: { 'application/json': { schema } } });
@@ -57,7 +62,7 @@ export function buildOpenApi(): Json {
         post: {
           summary: 'Upload a new version (raw ONNX body, streamed; checksum-verified; atomic)',
           parameters: [
-            p('precision', 'query', { enum: ['fp32', 'fp16', 'int8'] }),
+            p('precision', 'query', { enum: PRECISIONS }),
             p('sha256', 'query', { type: 'string' }, 'Expected sha256; the upload fails on mismatch'),
             p('description', 'query'),
             p('tags', 'query', { type: 'string' }, 'JSON object'),
@@ -80,11 +85,11 @@ export function buildOpenApi(): Json {
         post: { summary: 'Archive a version', responses: { '200': ok('Version'), ...common } },
       },
       '/v1/models/{name}/versions/{version}/variants/{precision}': {
-        parameters: [name, version, p('precision', 'path', { enum: ['fp32', 'fp16', 'int8'] })],
+        parameters: [name, version, p('precision', 'path', { enum: PRECISIONS })],
         put: { summary: 'Upload a precision variant of a version', requestBody: upload, responses: { '201': ok('Version'), '413': err('Too large'), ...common } },
       },
       '/v1/models/{name}/versions/{version}/artifact': {
-        parameters: [name, version, p('precision', 'query', { enum: ['fp32', 'fp16', 'int8'] })],
+        parameters: [name, version, p('precision', 'query', { enum: PRECISIONS })],
         get: { summary: 'Download the artifact (streamed; ETag = sha256)', responses: { '200': { description: 'Artifact bytes', content: { 'application/octet-stream': {} } }, ...common } },
       },
       '/v1/models/{name}/aliases/{alias}': {
@@ -115,7 +120,7 @@ export function buildOpenApi(): Json {
               outputs: { type: 'array', items: { type: 'string' } },
               version: { type: 'integer' },
               alias: { type: 'string' },
-              precision: { enum: ['fp32', 'fp16', 'int8'] },
+              precision: { enum: PRECISIONS },
               metadata: { type: 'object' },
               request_id: { type: 'string' },
             },
