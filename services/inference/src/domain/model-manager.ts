@@ -145,7 +145,11 @@ export class ModelManager {
 
   /** Runs `fn` with a lease on the selected model (loading it if needed): it is never unloaded meanwhile. */
   async withModel<T>(sel: ModelSelector, fn: (m: LoadedModel) => Promise<T>): Promise<T> {
-    const model = await this.acquire(sel);
+    let model = await this.acquire(sel);
+    // Between its load and this lease another load may have evicted it (it held no lease yet):
+    // take the route again. The check and the lease are in one synchronous step.
+    for (let tries = 0; model.retired && tries < 3; tries++) model = await this.acquire(sel);
+    if (model.retired) throw errors.unavailable(`${sel.name} is being unloaded; retry`, { retryAfterMs: 100 });
     model.leases++;
     try {
       return await fn(model);
