@@ -58,6 +58,7 @@ describe('inference: bounded model memory (real registry, real workers)', functi
         L1G1_INFERENCE_MAX_LOADED_BYTES: String(Math.floor(size * 2.5)),
         // And room for two artifact files on disk.
         L1G1_INFERENCE_CACHE_MAX_BYTES: String(Math.floor(size * 2.5)),
+        L1G1_INFERENCE_CACHE_SWEEP_MS: '200',
       }),
       { logger },
     );
@@ -123,6 +124,22 @@ describe('inference: bounded model memory (real registry, real workers)', functi
     await unary(client.unloadModel.bind(client), { modelName: 'gone', version: 0 });
     assert.ok(await eventually(() => !existsSync(join(cacheDir, `${sha}.onnx`))), 'cache file of the deleted version is still there');
     for (const f of liveFiles) assert.ok(existsSync(join(cacheDir, f)), `live file ${f} was removed`);
+  });
+
+  it('removes the cache file of an archived version on the periodic sweep, unloading it', async () => {
+    const cacheDir = join(dir, 'inference', 'cache');
+    const old = await uploadModel(regClient, 'retired', buildMlp({ ...MLP, seed: 31 }));
+    const sha = old.artifacts[0]!.sha256;
+    await unary(client.predict.bind(client), predictRequest('retired', old.version));
+    assert.ok(existsSync(join(cacheDir, `${sha}.onnx`)));
+
+    await unary(regClient.archiveVersion.bind(regClient), { modelName: 'retired', version: old.version });
+    // No unload here: the sweep (every L1G1_INFERENCE_CACHE_SWEEP_MS) finds it and unloads it too.
+    assert.ok(await eventually(() => !existsSync(join(cacheDir, `${sha}.onnx`))), 'cache file of the archived version is still there');
+    assert.ok(!(await loadedNames()).includes('retired'));
+    // Counted once its workers have stopped (just after the file went).
+    const counted = /^l1g1_inference_model_unloads_total\{model="retired",version="1",precision="fp32",reason="deleted"\} 1$/m;
+    assert.ok(await eventually(async () => counted.test(await metrics())), 'no unload counted with reason "deleted"');
   });
 
   it('creates the ort.run span from the worker\'s own timestamps, as a child of the Predict span', async () => {
