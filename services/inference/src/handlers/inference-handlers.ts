@@ -1,4 +1,4 @@
-import { common, inference } from '@l1g1/contracts';
+import { common, inference, precisionName } from '@l1g1/contracts';
 import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import type { ModelManager } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
@@ -20,7 +20,7 @@ export function selectorOf(ref: common.ModelRef | undefined, precision: common.P
 
 export function checkPrecision(p: common.Precision, field = 'precision'): common.Precision {
   if (p === common.Precision.PRECISION_UNSPECIFIED) return common.Precision.PRECISION_FP32;
-  if (!Object.values(common.Precision).includes(p) || p < 0) throw errors.invalidArgument(field, `unknown precision ${String(p)}`);
+  if (precisionName(p) === undefined) throw errors.invalidArgument(field, `unknown precision ${String(p)} (served: fp32, fp16, int8)`);
   return p;
 }
 
