@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { http, useDemoStack } from '../../test/support/stack';
 
-describe('gateway: OIP model_repository extension over REST (real gateway, inference, registry)', function () {
+describe('gateway: OIP v2 REST edges: model_repository, readiness, non-finite inputs (real gateway, inference, registry)', function () {
   this.timeout(60_000);
   const ctx = useDemoStack();
   const url = (path: string) => `${ctx.stack.gatewayUrl}${path}`;
@@ -44,6 +44,26 @@ describe('gateway: OIP model_repository extension over REST (real gateway, infer
     const res = await post('/v2/repository/models/demo/load', { parameters: { version: '1', precision: 'fp32' } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.version, '1');
+  });
+
+  it('answers 404 {"error": ...} for the readiness of an unknown model or version', async () => {
+    for (const path of ['/v2/models/nope/ready', '/v2/models/demo/versions/99/ready']) {
+      const res = await http(url(path));
+      assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(Object.keys(res.body), ['error']);
+    }
+  });
+
+  it('refuses NaN in binary tensor data with 400 naming the tensor and the element', async () => {
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }] }));
+    const body = Buffer.concat([header, Buffer.from(Float32Array.from([5.1, NaN, 1.4, 0.2]).buffer)]);
+    const res = await http(url('/v2/models/demo/infer'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      body,
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.error, /input "features" has NaN at element 1/);
   });
 
   it('answers client mistakes as 4xx {"error": "..."} naming what was wrong', async () => {
