@@ -114,9 +114,11 @@ describe('inference: dynamic batcher on real onnxruntime workers', function () {
       () => batcher.submit([row(4)], ['output']),
       (err: unknown) => err instanceof L1g1Error && err.kind === 'RESOURCE_EXHAUSTED' && err.reason === 'QUEUE_WAIT' && err.retryAfterMs >= 1 && /would wait ~3 ms/.test(err.message),
     );
-    await Promise.all(admitted);
-    // Measured batches are far faster than the 1 ms assumed: the bound no longer bites.
-    await Promise.all([5, 6, 7, 8].map((i) => batcher.submit([row(i)], ['output'])));
+    // The admitted ones all run. (How the estimate follows measured batch times is a
+    // matter of timing, so it is left to loadtest/, not asserted here.)
+    const answered = await Promise.all(admitted);
+    assert.equal(answered.length, 3);
+    assert.equal(batcher.stats.rejected, 1);
   });
 
   it('reports a model that does not load as FAILED_PRECONDITION with a stable message that names no server path', async () => {
