@@ -251,7 +251,7 @@ export class ModelManager {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.watch.stop();
-    await Promise.allSettled([...this.loading.values()].map((l) => l.promise));
+    // Loads in progress are not waited for (a download may take minutes): each closes its own runner when it sees `closed`.
     await Promise.all([...this.loaded.values()].map((m) => this.unload(m, 'shutdown')));
     await this.sweeping?.catch(() => 0);
   }
