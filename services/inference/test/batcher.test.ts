@@ -65,7 +65,8 @@ describe('inference: dynamic batcher on real onnxruntime workers', function () {
   });
 
   it('stacks concurrent requests into batches and returns each its own rows, equal to a direct ORT run', async () => {
-    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 8, maxQueueDelayUs: 20_000, maxQueueSize: 100 });
+    // A delay far longer than the test: batches leave only when full (8 rows), however slow the machine.
+    const batcher = new DynamicBatcher(runner, signature, { enabled: true, maxBatchSize: 8, maxQueueDelayUs: 60_000_000, maxQueueSize: 100 });
     const inputs = Array.from({ length: 16 }, (_, i) => row(i));
     const results = await Promise.all(inputs.map((t) => batcher.submit([t], ['output'])));
     const session = await ort.InferenceSession.create(Buffer.from(bytes));
