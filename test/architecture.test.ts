@@ -22,7 +22,11 @@ function sources(dir: string): string[] {
 }
 
 function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  return importsOf(readFileSync(file, 'utf8'));
+}
+
+/** Module specifiers a TypeScript source imports, re-exports or requires (type-only imports included). */
+function importsOf(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g)) out.push(m[1]!);
   for (const m of text.matchAll(/(?:import|require)\(\s*'([^']+)'\s*\)/g)) out.push(m[1]!);
@@ -33,6 +37,25 @@ function resolveRelative(from: string, spec: string): string | undefined {
   const base = resolve(dirname(from), spec);
   for (const c of [`${base}.ts`, join(base, 'index.ts')]) if (existsSync(c)) return c;
   return undefined;
+}
+
+/** Folders beside `domain/` that are adapters of it: the domain must not import them. */
+const ADAPTER_DIRS = ['adapters', 'worker', 'handlers'];
+/** Runtimes that belong in adapters: model execution, threads, the wire. */
+const ADAPTER_PACKAGES = /^(onnxruntime-node|onnxruntime-common|(node:)?worker_threads|@grpc\/grpc-js)$/;
+
+/**
+ * Why a domain file's imports break the layering (empty when they do not):
+ * a domain file may import other domain files and shared packages, never an
+ * adapter, a worker, a handler, or the runtimes those wrap.
+ */
+export function domainImportViolations(fileLabel: string, text: string): string[] {
+  const out: string[] = [];
+  for (const spec of importsOf(text)) {
+    if (spec.startsWith('.') && spec.split('/').some((p) => ADAPTER_DIRS.includes(p))) out.push(`${fileLabel} imports ${spec} (domain -> adapter)`);
+    if (ADAPTER_PACKAGES.test(spec)) out.push(`${fileLabel} imports ${spec} (runtime in domain code)`);
+  }
+  return out;
 }
 
 describe('architecture: package boundaries', () => {
@@ -56,10 +79,40 @@ describe('architecture: package boundaries', () => {
     for (const ws of ['services/model-registry', 'services/inference']) {
       for (const f of sources(join(root, ws, 'src', 'domain'))) {
         for (const spec of imports(f)) {
-          // Worker threads are how the inference domain keeps model runs off the event loop.
           if (forbidden.test(spec)) violations.push(`${relative(root, f)} imports ${spec}`);
         }
         if (/process\.env/.test(readFileSync(f, 'utf8'))) violations.push(`${relative(root, f)} reads process.env`);
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('the domain-import checker catches domain -> adapter/worker/handler imports and ORT/threads/gRPC in domain code', () => {
+    const bad = [
+      "import type { OrtRunner } from '../adapters/ort-runner';",
+      "import { x } from '../worker/protocol';",
+      "export { y } from '../handlers/oip-handlers';",
+      "import * as ort from 'onnxruntime-node';",
+      "import { Worker } from 'node:worker_threads';",
+      "import { status } from '@grpc/grpc-js';",
+      "const m = require('../adapters/metrics');",
+    ];
+    for (const line of bad) assert.equal(domainImportViolations('domain/x.ts', line).length, 1, line);
+    const fine = [
+      "import type { ModelRunner } from './ports';",
+      "import { errors } from '@l1g1/kit';",
+      "import { common } from '@l1g1/contracts';",
+      "import { trace } from '@opentelemetry/api';",
+      "import { z } from './adapters-like-name';",
+    ];
+    for (const line of fine) assert.deepEqual(domainImportViolations('domain/x.ts', line), [], line);
+  });
+
+  it('domain code imports no adapter, worker or handler, and no ORT, worker_threads or grpc-js', () => {
+    const violations: string[] = [];
+    for (const ws of ['services/model-registry', 'services/inference', 'gateway']) {
+      for (const f of sources(join(root, ws, 'src', 'domain'))) {
+        violations.push(...domainImportViolations(relative(root, f), readFileSync(f, 'utf8')));
       }
     }
     assert.deepEqual(violations, []);

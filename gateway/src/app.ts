@@ -12,6 +12,7 @@ import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
 import { registerKeyRoutes } from './routes/key-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
+import { registerRepositoryRoutes } from './routes/repository-routes';
 import { registerSseRoutes } from './routes/sse-routes';
 import type { Upstreams } from './upstreams';
 
@@ -130,5 +131,6 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerRegistryRoutes(app, upstreams, config);
   registerSseRoutes(app, upstreams, config);
   registerInferenceRoutes(app, upstreams, config);
+  registerRepositoryRoutes(app, upstreams, config);
   return app;
 }

@@ -4,6 +4,7 @@
  * every property name is snake_case (the /v1 dialect), and that a real
  * OpenAPI validator accepts it.
  */
+import { PRECISION_NAMES } from '@l1g1/contracts';
 import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
 
 type Json = Record<string, unknown>;
@@ -23,7 +24,8 @@ const p = (name: string, where: 'path' | 'query' | 'header' = 'path', schema: Js
 });
 const INT32_MAX = 2147483647;
 const int32 = (minimum = 0): Json => ({ type: 'integer', minimum, maximum: INT32_MAX });
-const precisionEnum = { type: 'string', enum: ['fp32', 'fp16', 'int8'] };
+/** The precision names, from the contracts' one table. */
+const precisionEnum = { type: 'string', enum: [...PRECISION_NAMES.values()] };
 const name = p('name', 'path', { type: 'string', maxLength: 128 }, 'Model name');
 const version = p('version', 'path', int32(1), 'Version number');
 const oipVersion = p('version', 'path', { type: 'string' }, 'Version number or alias name');
@@ -300,6 +302,25 @@ export function buildOpenApi(): Json {
       '/v2/models/{name}/ready': { parameters: [name], get: { summary: 'OIP model readiness (404 for an unknown model)', responses: { '200': ok('Ready', ref('Ready')), '503': ok('Not ready', ref('Ready')), '404': oipErr('Unknown model') } } },
       '/v2/models/{name}/versions/{version}': { parameters: [name, oipVersion], get: { summary: 'OIP model metadata (version number or alias)', responses: { '200': ok('Metadata', ref('ModelMetadata')), ...oipCommon } } },
       '/v2/models/{name}/versions/{version}/ready': { parameters: [name, oipVersion], get: { summary: 'OIP model readiness', responses: { '200': ok('Ready', ref('Ready')), '503': ok('Not ready', ref('Ready')), '404': oipErr('Unknown model or version') } } },
+      '/v2/repository/index': {
+        post: {
+          summary: 'OIP model_repository: loaded, loading and recently unloaded models [{name, version, state, reason}]',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { ready: { type: 'boolean' } } } } } },
+          responses: { '200': ok('Models', { type: 'array', items: { type: 'object' } }), ...oipCommon },
+        },
+      },
+      '/v2/repository/models/{name}/load': {
+        parameters: [name],
+        post: {
+          summary: 'OIP model_repository: load a model (production alias, or parameters.version / parameters.precision)',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { parameters: { type: 'object' } } } } } },
+          responses: { '200': ok('Loaded', obj({})), ...oipCommon, '429': oipErr('No room: every loaded model is in use (Retry-After)') },
+        },
+      },
+      '/v2/repository/models/{name}/unload': {
+        parameters: [name],
+        post: { summary: 'OIP model_repository: unload every loaded version of a model (requests in flight finish)', responses: { '200': ok('Unloaded', obj({})), ...oipCommon } },
+      },
       '/v2/models/{name}/infer': {
         parameters: [name],
         post: {

@@ -93,8 +93,9 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     assert.deepEqual(out.data, [...(expected.data as Float32Array)]);
     assert.equal(res.body.model_version, 1);
     assert.deepEqual(res.body.metadata, { source: 'test' });
-    assert.ok(res.body.timing.batch_size >= 2, JSON.stringify(res.body.timing));
-    assert.ok(Number.isInteger(res.body.timing.compute_us) && res.body.timing.compute_us > 0, JSON.stringify(res.body.timing));
+    // The request's two rows ran as one batch, and the worker measured that run.
+    assert.equal(res.body.timing.batch_size, 2);
+    assert.ok(res.body.timing.compute_us > 0);
 
     // Spans are exported when they end; the server spans end just after the reply.
     await new Promise((r) => setTimeout(r, 100));

@@ -11,3 +11,4 @@ export * as ingestion from './gen/l1g1/ingestion/v1/ingestion';
 export * as labeling from './gen/l1g1/labeling/v1/labeling';
 export * as trainer from './gen/l1g1/trainer/v1/trainer';
 export * as evaluator from './gen/l1g1/evaluator/v1/evaluator';
+export { PRECISION_NAMES, precisionName, precisionFromName, type PrecisionName } from './precision';

@@ -11,7 +11,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Http2Server, Http2Session } from 'node:http2';
 import { join, relative, resolve } from 'node:path';
 import { withGrpcAuth, type GrpcAuth, type MethodScopes } from './auth/grpc-auth';
@@ -225,17 +225,32 @@ function listProtos(dir: string): string[] {
   });
 }
 
-let reflectionCache: ReflectionService | undefined;
-function reflection(): ReflectionService | undefined {
-  const root = protoRoot();
+/** The health service every server adds (reflection lists it too). */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
+/** Fully qualified names of the services a .proto file declares (a text scan: no parsing needed). */
+function declaredServices(text: string): string[] {
+  const pkg = /^\s*package\s+([\w.]+)\s*;/m.exec(text)?.[1];
+  return [...text.matchAll(/^\s*service\s+(\w+)\s*\{/gm)].map((m) => (pkg ? `${pkg}.${m[1]}` : m[1]!));
+}
+
+/**
+ * Server reflection for exactly `serviceNames` (plus health): built per
+ * server, so a port never advertises services it does not serve, and
+ * nothing is cached at module level. Only the files declaring those
+ * services are loaded (their imports follow), which keeps a server start
+ * from parsing every contract of the suite.
+ */
+export function createReflection(serviceNames: readonly string[], root = protoRoot()): ReflectionService | undefined {
   if (!existsSync(root)) return undefined;
-  reflectionCache ??= new ReflectionService(
-    loadSync(
-      listProtos(root).map((p) => relative(root, p)),
-      { includeDirs: [root], keepCase: true, longs: String, enums: String, defaults: true },
-    ),
+  const wanted = new Set([...serviceNames, HEALTH_SERVICE]);
+  const files = listProtos(root).filter((p) => declaredServices(readFileSync(p, 'utf8')).some((name) => wanted.has(name)));
+  if (files.length === 0) return undefined;
+  const definition = loadSync(
+    files.map((p) => relative(root, p)),
+    { includeDirs: [root], keepCase: true, longs: String, enums: String, defaults: true },
   );
-  return reflectionCache;
+  return new ReflectionService(definition, { services: [...wanted] });
 }
 
 /**
@@ -259,7 +274,7 @@ export async function startGrpcServer(address: string, options: GrpcServerOption
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
-  reflection()?.addToServer(server);
+  createReflection(options.services.map((svc) => svc.name))?.addToServer(server);
   for (const svc of options.services) {
     // Auth hook: every call is authenticated before its handler (and before the malformed-request check) runs.
     const implementation = options.auth

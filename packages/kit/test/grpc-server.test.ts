@@ -1,9 +1,51 @@
 import { strict as assert } from 'node:assert';
 import { connect } from 'node:http2';
-import { health } from '@l1g1/contracts';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { health, inference } from '@l1g1/contracts';
 import { createGrpcClient, createSilentLogger, startGrpcServer, unary } from '@l1g1/kit';
 
+/** The service names a server lists over gRPC reflection (v1), as grpcurl asks. */
+async function reflectedServices(address: string): Promise<string[]> {
+  const def = protoLoader.loadSync(require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'), { keepCase: true, defaults: true, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
+  };
+  type Reply = { list_services_response?: { service: { name: string }[] } };
+  const client = new pkg.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+  try {
+    // Dynamic client: the method is looked up by name.
+    const stream = (client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<object, Reply> }).ServerReflectionInfo();
+    return await new Promise<string[]>((done, fail) => {
+      stream.on('data', (m: Reply) => {
+        done((m.list_services_response?.service ?? []).map((s) => s.name).sort());
+        stream.end();
+      });
+      stream.on('error', fail);
+      stream.write({ list_services: '' });
+    });
+  } finally {
+    client.close();
+  }
+}
+
 describe('kit: gRPC server bootstrap', () => {
+  it('reflection lists exactly the services a server serves (plus health), per server', async () => {
+    const logger = createSilentLogger();
+    const bare = await startGrpcServer('127.0.0.1:0', { logger, services: [] });
+    const served = await startGrpcServer('127.0.0.1:0', {
+      logger,
+      services: [{ name: 'l1g1.inference.v1.InferenceService', definition: inference.InferenceServiceService, implementation: {} }],
+    });
+    try {
+      assert.deepEqual(await reflectedServices(bare.address), ['grpc.health.v1.Health']);
+      assert.deepEqual(await reflectedServices(served.address), ['grpc.health.v1.Health', 'l1g1.inference.v1.InferenceService']);
+    } finally {
+      await bare.shutdown(100);
+      await served.shutdown(100);
+    }
+  });
+
   it('serves grpc.health.v1 and advertises wide HTTP/2 receive windows', async () => {
     const server = await startGrpcServer('127.0.0.1:0', { logger: createSilentLogger(), services: [], receiveWindowBytes: 8 * 1024 * 1024 });
     try {

@@ -1,4 +1,7 @@
-import { envAddress, envBool, envInt, envString, hostOf, loadAuthConfig, loadGrpcTls, type AuthConfig, type Env, type GrpcTls } from '@l1g1/kit';
+// The config modules alone: main parses the config before telemetry, hence before grpc-js loads.
+import { envAddress, envBool, envInt, envString, type Env } from '@l1g1/kit/dist/config';
+import { hostOf, loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
+import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
 import { join, resolve } from 'node:path';
 
 export interface InferenceConfig {
@@ -21,7 +24,17 @@ export interface InferenceConfig {
   auth: AuthConfig;
   /** gRPC TLS for this server and the registry client (L1G1_GRPC_TLS_*); undefined = plaintext. */
   tls: GrpcTls | undefined;
+  /** Sum of the artifact sizes of loaded models; least recently used idle models are evicted beyond it. */
+  maxLoadedBytes: number;
+  /** Unload a model no request used for this long, unless an alias routes to it (0: never). */
+  modelIdleMs: number;
+  /** Most bytes of artifact files kept in `cacheDir`. */
+  cacheMaxBytes: number;
+  /** How often cache files of deleted or archived versions are looked for (0: only after unloads). */
+  cacheSweepMs: number;
 }
+
+const GIB = 1024 ** 3;
 
 export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceConfig> {
   const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
@@ -42,5 +55,9 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     maxQueueWaitUs: envInt(env, 'L1G1_MAX_QUEUE_WAIT_MS', 1000, { min: 0, max: 3_600_000 }) * 1000,
     auth: loadAuthConfig(env, hostOf(address)),
     tls: loadGrpcTls(env),
+    maxLoadedBytes: envInt(env, 'L1G1_INFERENCE_MAX_LOADED_BYTES', 2 * GIB, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    modelIdleMs: envInt(env, 'L1G1_INFERENCE_MODEL_IDLE_MS', 15 * 60_000, { min: 0, max: 7 * 24 * 3_600_000 }),
+    cacheMaxBytes: envInt(env, 'L1G1_INFERENCE_CACHE_MAX_BYTES', 8 * GIB, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    cacheSweepMs: envInt(env, 'L1G1_INFERENCE_CACHE_SWEEP_MS', 60_000, { min: 0, max: 24 * 3_600_000 }),
   });
 }

@@ -6,6 +6,10 @@ export const INFERENCE_METHOD_SCOPES: MethodScopes = {
   listLoadedModels: 'read',
   loadModel: 'write',
   unloadModel: 'write',
+  // The KServe model_repository extension: the index is a read; load/unload change what is served.
+  repositoryIndex: 'read',
+  repositoryModelLoad: 'write',
+  repositoryModelUnload: 'write',
 };
 
 /**

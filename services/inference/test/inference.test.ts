@@ -84,7 +84,6 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
     assert.deepEqual(mm.inputs, [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }]);
     assert.deepEqual(mm.versions, ['1']);
     assert.equal((await oip.call<{ ready: boolean }>('ModelReady', { name: 'demo', version: '1' })).ready, true);
-    assert.equal((await oip.call<{ ready: boolean }>('ModelReady', { name: 'nope' })).ready, false);
 
     const x = [6.3, 3.3, 6.0, 2.5];
     const session = await ort.InferenceSession.create(Buffer.from(demo));
@@ -110,6 +109,62 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
     });
     const out = raw.raw_output_contents[0]!;
     assert.deepEqual([0, 1, 2].map((i) => out.readFloatLE(i * 4)), expected);
+  });
+
+  it('ModelReady: NOT_FOUND for an unknown model or version, not ready for a known one that is not loaded (a probe loads nothing)', async () => {
+    for (const req of [{ name: 'nope' }, { name: 'demo', version: '99' }, { name: 'demo', version: 'canary' }]) {
+      await assert.rejects(oip.call('ModelReady', req), (e: grpc.ServiceError) => {
+        assert.equal(e.code, grpc.status.NOT_FOUND, `${JSON.stringify(req)}: ${e.details}`);
+        return true;
+      });
+    }
+    await uploadModel(regClient, 'cold', buildIdentityModel('FP32', [2]), { alias: 'production' });
+    assert.equal((await oip.call<{ ready: boolean }>('ModelReady', { name: 'cold' })).ready, false);
+    const loaded = await unary(client.listLoadedModels.bind(client), {});
+    assert.ok(!loaded.models.some((m) => m.modelName === 'cold'), 'the readiness probe loaded the model');
+  });
+
+  it('refuses NaN and ±Infinity in FP16/FP32/FP64 inputs in every encoding, naming the tensor and the first bad element', async () => {
+    const expectNonFinite = (re: RegExp) => (e: grpc.ServiceError) => {
+      assert.equal(e.code, grpc.status.INVALID_ARGUMENT, e.details);
+      assert.match(e.details, re);
+      return true;
+    };
+    // OIP raw contents (FP32): element 2 is NaN.
+    const f32 = Buffer.from(Float32Array.from([5.1, 3.5, NaN, 0.2]).buffer);
+    await assert.rejects(
+      oip.call('ModelInfer', { model_name: 'demo', inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [f32] }),
+      expectNonFinite(/inputs\[0\]\.data: input "features" has NaN at element 2; FP32 inputs must be finite/),
+    );
+    // OIP typed contents (FP64): element 3 is -Infinity.
+    await assert.rejects(
+      oip.call('ModelInfer', { model_name: 'id-fp64', inputs: [{ name: 'input', datatype: 'FP64', shape: [2, 2], contents: { fp64_contents: [1, 2, 3, -Infinity] } }] }),
+      expectNonFinite(/input "input" has -Infinity at element 3/),
+    );
+    // OIP raw FP16: 0x7c00 is +Infinity at element 1.
+    await assert.rejects(
+      oip.call('ModelInfer', { model_name: 'id-fp16', inputs: [{ name: 'input', datatype: 'FP16', shape: [2, 2] }], raw_input_contents: [Buffer.from(Uint16Array.from([0x3c00, 0x7c00, 0, 0]).buffer)] }),
+      expectNonFinite(/input "input" has Infinity at element 1/),
+    );
+    // L1G1 Predict raw data.
+    await assert.rejects(
+      unary(client.predict.bind(client), {
+        model: { name: 'demo', selector: undefined },
+        precision: 0,
+        inputs: [{ name: 'features', datatype: common.DataType.DATA_TYPE_FP32, shape: [1, 4], rawData: Buffer.from(Float32Array.from([1, Infinity, 1, 1]).buffer) }],
+        outputNames: [],
+        metadata: {},
+        requestId: '',
+      }),
+      (e: unknown) => e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === 'inputs[0].data' && /has Infinity at element 1/.test(e.message),
+    );
+  });
+
+  it('takes OIP datatypes only as the spec spells them', async () => {
+    await assert.rejects(
+      oip.call('ModelInfer', { model_name: 'demo', inputs: [{ name: 'features', datatype: 'fp32', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } }] }),
+      (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /inputs\[0\]\.datatype: input "features" has unknown datatype "fp32"/.test(e.details),
+    );
   });
 
   it('round-trips INT64, INT32, BOOL, BYTES, FP64, UINT8 (typed) and FP16 (raw) through OIP', async () => {
@@ -156,7 +211,9 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
     assert.equal(res.requestId, 'req-1');
     assert.deepEqual(res.metadata, { k: 'v' });
     assert.equal(res.outputs[0]!.rawData.length, 12);
-    assert.ok(res.timing!.batchSize >= 1 && res.timing!.computeUs > 0);
+    // Alone in its batch: the batch is exactly this request's row, and the worker measured a run.
+    assert.equal(res.timing!.batchSize, 1);
+    assert.ok(res.timing!.computeUs > 0);
     const ids = Buffer.from(BigInt64Array.from([1n, 2n, -3n, 4n]).buffer);
     const r64 = await unary(client.predict.bind(client), {
       model: { name: 'id-int64', selector: undefined },
@@ -193,18 +250,25 @@ describe('inference: gRPC InferenceService and OIP v2 (real registry, real worke
   it('survives hundreds of malformed requests and says what was wrong', async () => {
     const raw = new grpc.Client(inf.address, grpc.credentials.createInsecure());
     const codes = new Map<number, number>();
+    const unexplained: string[] = [];
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
     for (let i = 0; i < 300; i++) {
       const junk = Buffer.from(Array.from({ length: 1 + (i % 64) }, rand));
       const method = i % 2 ? '/l1g1.inference.v1.InferenceService/Predict' : '/inference.GRPCInferenceService/ModelInfer';
       const code = await new Promise<number>((done) => {
-        raw.makeUnaryRequest(method, (b: Buffer) => b, (b: Buffer) => b, junk, (err) => done(err ? err.code : 0));
+        raw.makeUnaryRequest(method, (b: Buffer) => b, (b: Buffer) => b, junk, (err) => {
+          // Every refusal says what was wrong: the field at fault (`field: message`) or what was not found.
+          if (err && !/^[\w.[\]]+: \S|not found/.test(err.details)) unexplained.push(`${grpc.status[err.code]}: ${err.details}`);
+          done(err ? err.code : 0);
+        });
       });
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     raw.close();
     assert.ok(!codes.has(grpc.status.INTERNAL), `INTERNAL answers: ${JSON.stringify([...codes])}`);
+    assert.deepEqual(unexplained.slice(0, 5), []);
+    assert.ok([...codes.keys()].every((c) => c === grpc.status.INVALID_ARGUMENT || c === grpc.status.NOT_FOUND), JSON.stringify([...codes]));
     assert.ok(!codes.has(grpc.status.UNKNOWN));
     const hc = createGrpcClient(health.HealthClient, inf.address);
     const h = await unary(hc.check.bind(hc), { service: 'l1g1.inference.v1.InferenceService' });
@@ -268,7 +332,7 @@ describe('inference: admission control over gRPC', function () {
 describe('inference: health and server reflection', function () {
   this.timeout(30_000);
 
-  it('lists its services over gRPC reflection (grpcurl-style discovery works)', async () => {
+  it('lists exactly the services it serves over gRPC reflection (grpcurl-style discovery works)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'l1g1-reflect-'));
     const logger = createSilentLogger();
     const inf = await startInference(loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: '127.0.0.1:1' }), { logger });
@@ -288,8 +352,7 @@ describe('inference: health and server reflection', function () {
         stream.write({ list_services: '' });
       });
       client.close();
-      assert.ok(names.includes('l1g1.inference.v1.InferenceService'), names.join(','));
-      assert.ok(names.includes('inference.GRPCInferenceService'));
+      assert.deepEqual(names.sort(), ['grpc.health.v1.Health', 'inference.GRPCInferenceService', 'l1g1.inference.v1.InferenceService']);
     } finally {
       await inf.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchObserver, ModelIdentity } from '../domain/batcher';
-import { precisionName, type ModelManager } from '../domain/model-manager';
+import { precisionName, type ModelManager, type ModelObserver } from '../domain/model-manager';
 
-/** The batchers report into these; `registry` is served at /metrics. */
-export interface InferenceMetrics extends BatchObserver {
+/** The batchers and the model manager report into these; `registry` is served at /metrics. */
+export interface InferenceMetrics extends BatchObserver, ModelObserver {
   readonly registry: Registry;
 }
 
@@ -42,6 +42,20 @@ export function createInferenceMetrics(models: () => ModelManager | undefined): 
       this.set(models()?.list().length ?? 0);
     },
   });
+  new Gauge({
+    name: 'l1g1_inference_loaded_bytes',
+    help: 'Sum of the artifact sizes of loaded models (bounded by L1G1_INFERENCE_MAX_LOADED_BYTES)',
+    registers: [registry],
+    collect() {
+      this.set(models()?.loadedBytes ?? 0);
+    },
+  });
+  const unloads = new Counter({
+    name: 'l1g1_inference_model_unloads_total',
+    help: 'Models unloaded, by reason (lru, idle, requested, replaced, deleted, shutdown)',
+    labelNames: [...labels, 'reason'],
+    registers: [registry],
+  });
   const key = (m: ModelIdentity) => ({ model: m.name, version: String(m.version), precision: m.precisionName });
   return {
     registry,
@@ -54,6 +68,9 @@ export function createInferenceMetrics(models: () => ModelManager | undefined): 
     },
     refused(m, reason) {
       refusals.inc({ ...key(m), reason });
+    },
+    unloaded(m, reason) {
+      unloads.inc({ ...key(m), reason });
     },
   };
 }

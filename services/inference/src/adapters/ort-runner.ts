@@ -1,21 +1,36 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { errors } from '@l1g1/kit';
-import type { FromWorker, WireTensor, WorkerInit } from '../worker/protocol';
-
-export interface RunResult {
-  outputs: Record<string, WireTensor>;
-  computeUs: number;
-}
+import { errors, type Logger } from '@l1g1/kit';
+import type { ModelRunner, RunResult } from '../domain/ports';
+import type { FromWorker, WorkerInit } from '../worker/protocol';
 
 /** Runs one model on a pool of worker threads, each with its own session. */
-export interface OrtRunner {
-  run(feeds: Record<string, WireTensor>, outputNames: string[]): Promise<RunResult>;
+export interface OrtRunner extends ModelRunner {
   /** Calls in flight on the workers. */
   readonly inFlight: number;
-  readonly workers: number;
-  close(): Promise<void>;
+}
+
+export interface OrtRunnerOptions {
+  workers: number;
+  intraOpNumThreads: number;
+  /** Where onnxruntime's own messages go (they name server paths: never sent to clients). */
+  logger?: Logger;
+  /** Names the model in log lines, e.g. `demo/1 fp32`. */
+  label?: string;
+}
+
+/**
+ * onnxruntime messages carry its build paths (`/onnxruntime_src/...:44`) and
+ * sometimes host paths; a client gets the message without them.
+ */
+export function redactOrtMessage(message: string): string {
+  return message
+    .replace(/\[[^\]]*\]\s*/g, '')
+    .replace(/(?:\/[^\s:/]+)+\/?(?::\d+)?/g, '<path>')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
 }
 
 function workerScript(): string {
@@ -32,14 +47,15 @@ interface Slot {
 }
 
 /**
- * Starts `workers` threads that each load `modelPath`; resolves once all are
- * ready, rejects (and stops them) if the model does not load.
+ * Starts `workers` threads that each create a session from `modelBytes`
+ * (from memory: no path for external data to resolve against); resolves once
+ * all are ready, rejects (and stops them) if the model does not load. Load
+ * failures answer a stable FAILED_PRECONDITION: onnxruntime's message names
+ * server paths, so it goes to the log only.
  */
-export async function createOrtRunner(
-  modelPath: string,
-  options: { workers: number; intraOpNumThreads: number },
-): Promise<OrtRunner> {
-  const init: WorkerInit = { modelPath, intraOpNumThreads: options.intraOpNumThreads };
+export async function createOrtRunner(modelBytes: Uint8Array, options: OrtRunnerOptions): Promise<OrtRunner> {
+  const init: WorkerInit = { modelBytes, intraOpNumThreads: options.intraOpNumThreads };
+  const label = options.label ?? 'model';
   let nextId = 1;
   let closed = false;
 
@@ -55,26 +71,33 @@ export async function createOrtRunner(
             resolveSlot(slot);
             return;
           case 'load-error':
-            rejectSlot(errors.invalidArgument('artifact', `model does not load in onnxruntime: ${msg.message}`, { reason: 'MODEL_LOAD_FAILED' }));
+            options.logger?.warn({ model: label, detail: msg.message }, 'model does not load in onnxruntime');
+            rejectSlot(
+              errors.failedPrecondition(`the artifact of ${label} does not load in onnxruntime (the detail is in the inference log)`, {
+                reason: 'MODEL_LOAD_FAILED',
+              }),
+            );
             void worker.terminate();
             return;
           case 'result': {
             const p = slot.pending.get(msg.id);
             slot.pending.delete(msg.id);
-            p?.resolve({ outputs: msg.outputs, computeUs: msg.computeUs });
+            p?.resolve({ outputs: msg.outputs, computeUs: msg.computeUs, startedAtMs: msg.startedAtMs, endedAtMs: msg.endedAtMs } satisfies RunResult);
             return;
           }
           case 'run-error': {
             const p = slot.pending.get(msg.id);
             slot.pending.delete(msg.id);
-            p?.reject(errors.invalidArgument('inputs', `model run failed: ${msg.message}`, { reason: 'MODEL_RUN_FAILED' }));
+            options.logger?.debug({ model: label, detail: msg.message }, 'model run failed');
+            p?.reject(errors.invalidArgument('inputs', `model run failed: ${redactOrtMessage(msg.message)}`, { reason: 'MODEL_RUN_FAILED' }));
             return;
           }
         }
       });
       const fail = (err: Error): void => {
         slot.dead = true;
-        for (const p of slot.pending.values()) p.reject(errors.unavailable(`model worker stopped: ${err.message}`));
+        options.logger?.warn({ model: label, err }, 'model worker stopped');
+        for (const p of slot.pending.values()) p.reject(errors.unavailable('model worker stopped; retry'));
         slot.pending.clear();
         if (!ready) rejectSlot(err);
       };

@@ -1,37 +1,24 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { common, registry } from '@l1g1/contracts';
-import { createGrpcClient, errors, fromServiceError, isServiceError, unary, type ClientOptions, type Logger } from '@l1g1/kit';
+import { registry } from '@l1g1/contracts';
+import { createGrpcClient, errors, fromServiceError, isServiceError, L1g1Error, unary, type ClientOptions, type Logger } from '@l1g1/kit';
+import type { ModelSource, VersionState } from '../domain/ports';
 
-/** What the inference service needs from the model registry. */
-export interface RegistryPort {
-  resolve(ref: common.ModelRef): Promise<registry.ModelVersion>;
-  /** Returns a local file path holding the verified artifact. */
-  fetchArtifact(version: registry.ModelVersion, artifact: registry.Artifact): Promise<string>;
-  /** Follows alias changes, reconnecting and resuming after failures. */
-  watchAliases(onEvent: (e: registry.AliasEvent) => void): { stop(): void };
+/** The registry as the inference service uses it: the domain's ModelSource, plus artifact downloads for the cache. */
+export interface RegistryAdapter extends ModelSource {
+  /** Streams an artifact into `path` and checks its sha256 (the file is left for the caller to rename or remove). */
+  download(version: registry.ModelVersion, artifact: registry.Artifact, path: string): Promise<void>;
   close(): void;
 }
 
 /** `clientOptions` carries the service's identity (a signed service principal) and TLS. */
-export function createRegistryAdapter(address: string, cacheDir: string, logger: Logger, clientOptions: ClientOptions = {}): RegistryPort {
+export function createRegistryAdapter(address: string, logger: Logger, clientOptions: ClientOptions = {}): RegistryAdapter {
   const client = createGrpcClient(registry.ModelRegistryServiceClient, address, { defaultDeadlineMs: 10_000, ...clientOptions });
-  mkdirSync(cacheDir, { recursive: true });
-  const downloads = new Map<string, Promise<string>>();
 
-  async function verify(path: string, sha256: string): Promise<boolean> {
-    const bytes = await readFile(path);
-    return createHash('sha256').update(bytes).digest('hex') === sha256;
-  }
-
-  async function download(v: registry.ModelVersion, a: registry.Artifact, target: string): Promise<string> {
-    if (existsSync(target) && (await verify(target, a.sha256))) return target;
-    const tmp = `${target}.${randomUUID()}.part`;
+  async function download(v: registry.ModelVersion, a: registry.Artifact, path: string): Promise<void> {
     const hash = createHash('sha256');
-    const out = createWriteStream(tmp);
+    const out = createWriteStream(path);
     try {
       await new Promise<void>((resolveDl, reject) => {
         const stream = client.downloadArtifact(
@@ -50,30 +37,30 @@ export function createRegistryAdapter(address: string, cacheDir: string, logger:
         stream.on('error', (err) => reject(isServiceError(err) ? fromServiceError(err) : err));
         stream.on('end', () => out.end(() => resolveDl()));
       });
-      const digest = hash.digest('hex');
-      if (digest !== a.sha256) {
-        throw errors.internal(`artifact of ${v.modelName}/${v.version} hashes to ${digest}, registry says ${a.sha256}`);
-      }
-      await rename(tmp, target);
-      return target;
     } catch (err) {
       out.destroy();
-      await rm(tmp, { force: true });
       throw err;
+    }
+    const digest = hash.digest('hex');
+    if (digest !== a.sha256) {
+      logger.error({ model: v.modelName, version: v.version, digest, expected: a.sha256 }, 'downloaded artifact does not match its sha256');
+      throw errors.internal(`artifact of ${v.modelName} version ${v.version} failed its integrity check`);
     }
   }
 
   return {
     resolve: (ref) => unary(client.resolveModel.bind(client), ref),
-    fetchArtifact(v, a) {
-      const target = join(cacheDir, `${a.sha256}.onnx`);
-      let p = downloads.get(target);
-      if (!p) {
-        p = download(v, a, target).finally(() => downloads.delete(target));
-        downloads.set(target, p);
+    async versionState(name, version): Promise<VersionState> {
+      try {
+        const v = await unary(client.getVersion.bind(client), { modelName: name, version });
+        return v.status === registry.VersionStatus.VERSION_STATUS_ARCHIVED ? 'archived' : 'serving';
+      } catch (err) {
+        if (err instanceof L1g1Error && err.kind === 'NOT_FOUND') return 'deleted';
+        logger.debug({ err, name, version }, 'could not ask the registry about a cached version');
+        return 'unknown';
       }
-      return p;
     },
+    download,
     watchAliases(onEvent) {
       let lastEventId = 0;
       let stopped = false;

@@ -1,8 +1,8 @@
 import { context, trace, type Context } from '@opentelemetry/api';
 import { decodeBytesElements, encodeBytesElements, errors, type OipDatatype } from '@l1g1/kit';
-import type { OrtType, WireTensor } from '../worker/protocol';
-import type { OrtRunner } from '../adapters/ort-runner';
+import type { ModelRunner } from './ports';
 import type { InferResult, RawTensor, Signature } from './types';
+import type { OrtType, WireTensor } from './wire-tensor';
 
 export interface BatcherOptions {
   /** Most rows in one model run. */
@@ -103,7 +103,7 @@ export class DynamicBatcher {
   readonly stats: BatcherStats = { queued: 0, requests: 0, batches: 0, rejected: 0 };
 
   constructor(
-    private readonly runner: OrtRunner,
+    private readonly runner: ModelRunner,
     signature: Signature,
     readonly options: BatcherOptions,
     private readonly identity: ModelIdentity = { name: '', version: 0, precision: 0, precisionName: '' },
@@ -253,7 +253,6 @@ export class DynamicBatcher {
       this.timer = undefined;
     }
     const startedNs = process.hrtime.bigint();
-    const startedAt = Date.now();
     const totalRows = batch.reduce((n, it) => n + it.rows, 0);
     const first = batch[0]!;
     let feeds: Record<string, WireTensor>;
@@ -269,7 +268,6 @@ export class DynamicBatcher {
       (result) => {
         this.running--;
         this.avgComputeUs = this.avgComputeUs * 0.8 + result.computeUs * 0.2;
-        const endedAt = Date.now();
         let offset = 0;
         for (const it of batch) {
           try {
@@ -285,11 +283,13 @@ export class DynamicBatcher {
             it.reject(err);
           }
           offset += it.rows;
+          // The span covers the model run as the worker measured it (its own
+          // clock, epoch-based), as a child of the request's span.
           tracer
             .startSpan(
               'ort.run',
               {
-                startTime: startedAt,
+                startTime: result.startedAtMs,
                 attributes: {
                   'l1g1.model': this.identity.name,
                   'l1g1.model_version': this.identity.version,
@@ -301,7 +301,7 @@ export class DynamicBatcher {
               },
               it.ctx,
             )
-            .end(endedAt);
+            .end(result.endedAtMs);
         }
         this.pump();
       },

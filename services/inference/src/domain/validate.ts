@@ -1,9 +1,17 @@
 import { decodeBytesElements, elementCount, elementSize, errors } from '@l1g1/kit';
+import { firstNonFinite } from './non-finite';
 import type { RawTensor, Signature } from './types';
 
 /**
  * Checks request tensors against the model signature and returns them in
  * signature order. Every error names the tensor (and the field) at fault.
+ *
+ * Floating-point inputs (FP16, FP32, FP64) must be finite: a NaN or
+ * ±Infinity is refused with INVALID_ARGUMENT naming the tensor and the first
+ * bad element, whatever the encoding it came in (typed contents, raw
+ * contents, L1G1 Predict raw data, REST JSON): all of them arrive here as raw
+ * bytes. Models would otherwise turn it into NaN outputs that JSON cannot
+ * even carry.
  */
 export function validateInputs(signature: Signature, inputs: RawTensor[], field = 'inputs'): RawTensor[] {
   const byName = new Map<string, { t: RawTensor; i: number }>();
@@ -58,6 +66,14 @@ export function validateInputs(signature: Signature, inputs: RawTensor[], field 
         `${where}.data`,
         `input "${t.name}" has ${t.data.byteLength} bytes, shape [${t.shape.join(', ')}] of ${t.datatype} needs ${count * elementSize(t.datatype)}`,
         { reason: 'INVALID_TENSOR_DATA' },
+      );
+    }
+    const bad = firstNonFinite(t.datatype, t.data);
+    if (bad) {
+      throw errors.invalidArgument(
+        `${where}.data`,
+        `input "${t.name}" has ${bad.kind} at element ${bad.index}; ${t.datatype} inputs must be finite numbers`,
+        { reason: 'NON_FINITE_VALUE' },
       );
     }
     return t;

@@ -1,10 +1,13 @@
-import { common, inference } from '@l1g1/contracts';
+import { common, inference, precisionName } from '@l1g1/contracts';
 import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
-import { precisionName, type ModelManager } from '../domain/model-manager';
+import type { ModelManager } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
 
 type Service = typeof inference.InferenceServiceService;
+
+/** The InferenceService methods this file answers (the repository extension has its own file). */
+type CoreMethods = Omit<AsyncService<Service>, 'repositoryIndex' | 'repositoryModelLoad' | 'repositoryModelUnload'>;
 
 export function selectorOf(ref: common.ModelRef | undefined, precision: common.Precision, field = 'model') {
   if (!ref?.name) throw errors.invalidArgument(`${field}.name`, 'model name is required');
@@ -17,7 +20,7 @@ export function selectorOf(ref: common.ModelRef | undefined, precision: common.P
 
 export function checkPrecision(p: common.Precision, field = 'precision'): common.Precision {
   if (p === common.Precision.PRECISION_UNSPECIFIED) return common.Precision.PRECISION_FP32;
-  if (!Object.values(common.Precision).includes(p) || p < 0) throw errors.invalidArgument(field, `unknown precision ${String(p)}`);
+  if (precisionName(p) === undefined) throw errors.invalidArgument(field, `unknown precision ${String(p)} (served: fp32, fp16, int8)`);
   return p;
 }
 
@@ -32,7 +35,7 @@ function toTensor(t: RawTensor): common.Tensor {
 }
 
 /** Handlers of l1g1.inference.v1.InferenceService: validate -> run -> map. */
-export function createInferenceHandlers(models: ModelManager): AsyncService<Service> {
+export function createInferenceHandlers(models: ModelManager): CoreMethods {
   return {
     async predict(req, call) {
       const precision = checkPrecision(req.precision);
@@ -97,5 +100,3 @@ export function createInferenceHandlers(models: ModelManager): AsyncService<Serv
     },
   };
 }
-
-export { precisionName };

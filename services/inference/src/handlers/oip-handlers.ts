@@ -1,16 +1,10 @@
-import { common, oip } from '@l1g1/contracts';
-import { cancellationSignal, contentsToRaw, errors, isOipDatatype, L1g1Error, rawToContents, type AsyncService } from '@l1g1/kit';
+import { common, oip, precisionFromName } from '@l1g1/contracts';
+import { cancellationSignal, contentsToRaw, errors, isOipDatatype, rawToContents, type AsyncService } from '@l1g1/kit';
 import type { ModelManager, ModelSelector } from '../domain/model-manager';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
 
 type Service = typeof oip.GRPCInferenceServiceService;
-
-const PRECISIONS: Record<string, common.Precision> = {
-  fp32: common.Precision.PRECISION_FP32,
-  fp16: common.Precision.PRECISION_FP16,
-  int8: common.Precision.PRECISION_INT8,
-};
 
 /**
  * OIP model selection: an empty version means the `production` alias, a
@@ -22,7 +16,7 @@ export function oipSelector(name: string, version: string, params: { [k: string]
   const p = params['precision']?.parameterChoice;
   let precision = common.Precision.PRECISION_FP32;
   if (p) {
-    const value = p.$case === 'stringParam' ? PRECISIONS[p.value.toLowerCase()] : undefined;
+    const value = p.$case === 'stringParam' ? precisionFromName(p.value) : undefined;
     if (value === undefined) throw errors.invalidArgument('parameters.precision', 'must be one of "fp32", "fp16", "int8"');
     precision = value;
   }
@@ -48,14 +42,15 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
     async serverReady() {
       return { ready: isReady() };
     },
+    // Ready = loaded and serving now (a probe never loads a model); a model
+    // the registry knows but that is not loaded is not ready (it loads on its
+    // first request or through the repository extension); an unknown one is
+    // NOT_FOUND, as KServe and Triton answer.
     async modelReady(req) {
-      try {
-        await models.acquire(oipSelector(req.name, req.version));
-        return { ready: true };
-      } catch (err) {
-        if (err instanceof L1g1Error && (err.kind === 'NOT_FOUND' || err.kind === 'INVALID_ARGUMENT')) return { ready: false };
-        throw err;
-      }
+      const sel = oipSelector(req.name, req.version);
+      if (models.peek(sel)) return { ready: true };
+      await models.resolve(sel);
+      return { ready: false };
     },
     async serverMetadata() {
       return { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS };
@@ -81,8 +76,14 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
       }
       const inputs: RawTensor[] = req.inputs.map((t, i) => {
         const field = `inputs[${i}]`;
-        const datatype = t.datatype.toUpperCase();
-        if (!isOipDatatype(datatype)) throw errors.invalidArgument(`${field}.datatype`, `input "${t.name}" has unknown datatype "${t.datatype}"`);
+        // Spelled exactly as the OIP spec does (`FP32`, not `fp32`).
+        const datatype = t.datatype;
+        if (!isOipDatatype(datatype)) {
+          throw errors.invalidArgument(
+            `${field}.datatype`,
+            `input "${t.name}" has unknown datatype "${t.datatype}" (one of BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BYTES, as spelled)`,
+          );
+        }
         const shape = t.shape.map(Number);
         if (raw) {
           if (t.contents) throw errors.invalidArgument(`${field}.contents`, 'must be empty when raw_input_contents is used');

@@ -3,6 +3,7 @@
  * the thread it runs on (onnxruntime issue #19611), so it never runs on the
  * event loop that serves gRPC: the main thread only routes bytes here.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { FromWorker, OrtType, ToWorker, WireTensor, WorkerInit } from './protocol';
@@ -10,6 +11,9 @@ import type { FromWorker, OrtType, ToWorker, WireTensor, WorkerInit } from './pr
 const port = parentPort;
 if (!port) throw new Error('ort-worker must run in a worker thread');
 const init = workerData as WorkerInit;
+
+/** Epoch milliseconds with sub-millisecond precision (comparable across threads). */
+const nowMs = (): number => performance.timeOrigin + performance.now();
 
 type OrtData = ArrayBufferView;
 
@@ -46,7 +50,7 @@ function fromOrt(t: ort.Tensor): { wire: WireTensor; transfer?: ArrayBuffer } {
 async function main(): Promise<void> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(init.modelPath, {
+    session = await ort.InferenceSession.create(init.modelBytes, {
       intraOpNumThreads: init.intraOpNumThreads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -59,10 +63,12 @@ async function main(): Promise<void> {
   port!.on('message', (msg: ToWorker) => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = toOrt(t);
-    const started = process.hrtime.bigint();
+    const startedAtMs = nowMs();
     session.run(feeds, msg.outputNames).then(
       (results) => {
-        const computeUs = Number((process.hrtime.bigint() - started) / 1000n);
+        const endedAtMs = nowMs();
+        // At least 1 µs: a run always takes time, and 0 would read as "not measured".
+        const computeUs = Math.max(1, Math.round((endedAtMs - startedAtMs) * 1000));
         const outputs: Record<string, WireTensor> = {};
         const transfer: ArrayBuffer[] = [];
         for (const name of msg.outputNames) {
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
           outputs[name] = wire;
           if (t) transfer.push(t);
         }
-        port!.postMessage({ kind: 'result', id: msg.id, outputs, computeUs } satisfies FromWorker, transfer);
+        port!.postMessage({ kind: 'result', id: msg.id, outputs, computeUs, startedAtMs, endedAtMs } satisfies FromWorker, transfer);
       },
       (err: unknown) => {
         port!.postMessage({

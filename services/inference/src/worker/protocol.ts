@@ -1,17 +1,15 @@
 /** Messages between the inference main thread and its ORT worker threads. */
+import type { WireTensor } from '../domain/wire-tensor';
 
-/** ORT tensor element type names (onnxruntime-common `Tensor.Type`). */
-export type OrtType = 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool' | 'string';
-
-export interface WireTensor {
-  type: OrtType;
-  dims: number[];
-  /** Raw little-endian element bytes (or, for 'string', UTF-8 strings). */
-  data: ArrayBuffer | string[];
-}
+export type { OrtType, WireTensor } from '../domain/wire-tensor';
 
 export interface WorkerInit {
-  modelPath: string;
+  /**
+   * The verified artifact bytes. Sessions are created from memory, never from
+   * a path: a model's external-data location then has no directory to resolve
+   * against, so it cannot read another file.
+   */
+  modelBytes: Uint8Array;
   intraOpNumThreads: number;
 }
 
@@ -20,5 +18,6 @@ export type ToWorker = { kind: 'run'; id: number; feeds: Record<string, WireTens
 export type FromWorker =
   | { kind: 'ready' }
   | { kind: 'load-error'; message: string }
-  | { kind: 'result'; id: number; outputs: Record<string, WireTensor>; computeUs: number }
+  /** `startedAtMs` / `endedAtMs`: epoch ms (fractional) on the worker's own clock. */
+  | { kind: 'result'; id: number; outputs: Record<string, WireTensor>; computeUs: number; startedAtMs: number; endedAtMs: number }
   | { kind: 'run-error'; id: number; message: string };

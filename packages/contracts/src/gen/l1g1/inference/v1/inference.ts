@@ -117,6 +117,46 @@ export interface UnloadModelResponse {
   unloaded: number;
 }
 
+export interface RepositoryIndexRequest {
+  /** true: only models that are ready (loaded) right now. */
+  ready: boolean;
+}
+
+export interface RepositoryModel {
+  name: string;
+  /** The version number, as OIP spells versions (a string). */
+  version: string;
+  /** READY, LOADING or UNAVAILABLE (Triton's spelling). */
+  state: string;
+  /** Why a model is UNAVAILABLE, e.g. "evicted: least recently used". */
+  reason: string;
+  precision: Precision;
+}
+
+export interface RepositoryIndexResponse {
+  models: RepositoryModel[];
+}
+
+export interface RepositoryModelLoadRequest {
+  modelName: string;
+  /** Empty: the `production` alias; a number: that version; else an alias name. */
+  version: string;
+  precision: Precision;
+}
+
+export interface RepositoryModelLoadResponse {
+  model: RepositoryModel | undefined;
+}
+
+export interface RepositoryModelUnloadRequest {
+  modelName: string;
+}
+
+export interface RepositoryModelUnloadResponse {
+  /** Loaded model versions (per precision) that were unloaded; 0 if none was loaded. */
+  unloaded: number;
+}
+
 function createBasePredictRequest(): PredictRequest {
   return { model: undefined, precision: 0, inputs: [], outputNames: [], metadata: {}, requestId: "" };
 }
@@ -1514,6 +1554,593 @@ export const UnloadModelResponse: MessageFns<UnloadModelResponse> = {
   },
 };
 
+function createBaseRepositoryIndexRequest(): RepositoryIndexRequest {
+  return { ready: false };
+}
+
+export const RepositoryIndexRequest: MessageFns<RepositoryIndexRequest> = {
+  encode(message: RepositoryIndexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ready !== false) {
+      writer.uint32(8).bool(message.ready);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryIndexRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryIndexRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryIndexRequest {
+    return { ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false };
+  },
+
+  toJSON(message: RepositoryIndexRequest): unknown {
+    const obj: any = {};
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryIndexRequest>, I>>(base?: I): RepositoryIndexRequest {
+    return RepositoryIndexRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryIndexRequest>, I>>(object: I): RepositoryIndexRequest {
+    const message = createBaseRepositoryIndexRequest();
+    message.ready = object.ready ?? false;
+    return message;
+  },
+};
+
+function createBaseRepositoryModel(): RepositoryModel {
+  return { name: "", version: "", state: "", reason: "", precision: 0 };
+}
+
+export const RepositoryModel: MessageFns<RepositoryModel> = {
+  encode(message: RepositoryModel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.precision !== 0) {
+      writer.uint32(40).int32(message.precision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryModel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryModel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.precision = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryModel {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      precision: isSet(object.precision) ? precisionFromJSON(object.precision) : 0,
+    };
+  },
+
+  toJSON(message: RepositoryModel): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.precision !== 0) {
+      obj.precision = precisionToJSON(message.precision);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryModel>, I>>(base?: I): RepositoryModel {
+    return RepositoryModel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryModel>, I>>(object: I): RepositoryModel {
+    const message = createBaseRepositoryModel();
+    message.name = object.name ?? "";
+    message.version = object.version ?? "";
+    message.state = object.state ?? "";
+    message.reason = object.reason ?? "";
+    message.precision = object.precision ?? 0;
+    return message;
+  },
+};
+
+function createBaseRepositoryIndexResponse(): RepositoryIndexResponse {
+  return { models: [] };
+}
+
+export const RepositoryIndexResponse: MessageFns<RepositoryIndexResponse> = {
+  encode(message: RepositoryIndexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.models) {
+      RepositoryModel.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryIndexResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryIndexResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.models.push(RepositoryModel.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryIndexResponse {
+    return {
+      models: globalThis.Array.isArray(object?.models)
+        ? object.models.map((e: any) => RepositoryModel.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RepositoryIndexResponse): unknown {
+    const obj: any = {};
+    if (message.models?.length) {
+      obj.models = message.models.map((e) => RepositoryModel.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryIndexResponse>, I>>(base?: I): RepositoryIndexResponse {
+    return RepositoryIndexResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryIndexResponse>, I>>(object: I): RepositoryIndexResponse {
+    const message = createBaseRepositoryIndexResponse();
+    message.models = object.models?.map((e) => RepositoryModel.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRepositoryModelLoadRequest(): RepositoryModelLoadRequest {
+  return { modelName: "", version: "", precision: 0 };
+}
+
+export const RepositoryModelLoadRequest: MessageFns<RepositoryModelLoadRequest> = {
+  encode(message: RepositoryModelLoadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelName !== "") {
+      writer.uint32(10).string(message.modelName);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.precision !== 0) {
+      writer.uint32(24).int32(message.precision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryModelLoadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryModelLoadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.precision = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryModelLoadRequest {
+    return {
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      precision: isSet(object.precision) ? precisionFromJSON(object.precision) : 0,
+    };
+  },
+
+  toJSON(message: RepositoryModelLoadRequest): unknown {
+    const obj: any = {};
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.precision !== 0) {
+      obj.precision = precisionToJSON(message.precision);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryModelLoadRequest>, I>>(base?: I): RepositoryModelLoadRequest {
+    return RepositoryModelLoadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryModelLoadRequest>, I>>(object: I): RepositoryModelLoadRequest {
+    const message = createBaseRepositoryModelLoadRequest();
+    message.modelName = object.modelName ?? "";
+    message.version = object.version ?? "";
+    message.precision = object.precision ?? 0;
+    return message;
+  },
+};
+
+function createBaseRepositoryModelLoadResponse(): RepositoryModelLoadResponse {
+  return { model: undefined };
+}
+
+export const RepositoryModelLoadResponse: MessageFns<RepositoryModelLoadResponse> = {
+  encode(message: RepositoryModelLoadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      RepositoryModel.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryModelLoadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryModelLoadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = RepositoryModel.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryModelLoadResponse {
+    return { model: isSet(object.model) ? RepositoryModel.fromJSON(object.model) : undefined };
+  },
+
+  toJSON(message: RepositoryModelLoadResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = RepositoryModel.toJSON(message.model);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryModelLoadResponse>, I>>(base?: I): RepositoryModelLoadResponse {
+    return RepositoryModelLoadResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryModelLoadResponse>, I>>(object: I): RepositoryModelLoadResponse {
+    const message = createBaseRepositoryModelLoadResponse();
+    message.model = (object.model !== undefined && object.model !== null)
+      ? RepositoryModel.fromPartial(object.model)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRepositoryModelUnloadRequest(): RepositoryModelUnloadRequest {
+  return { modelName: "" };
+}
+
+export const RepositoryModelUnloadRequest: MessageFns<RepositoryModelUnloadRequest> = {
+  encode(message: RepositoryModelUnloadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelName !== "") {
+      writer.uint32(10).string(message.modelName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryModelUnloadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryModelUnloadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryModelUnloadRequest {
+    return {
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
+    };
+  },
+
+  toJSON(message: RepositoryModelUnloadRequest): unknown {
+    const obj: any = {};
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryModelUnloadRequest>, I>>(base?: I): RepositoryModelUnloadRequest {
+    return RepositoryModelUnloadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryModelUnloadRequest>, I>>(object: I): RepositoryModelUnloadRequest {
+    const message = createBaseRepositoryModelUnloadRequest();
+    message.modelName = object.modelName ?? "";
+    return message;
+  },
+};
+
+function createBaseRepositoryModelUnloadResponse(): RepositoryModelUnloadResponse {
+  return { unloaded: 0 };
+}
+
+export const RepositoryModelUnloadResponse: MessageFns<RepositoryModelUnloadResponse> = {
+  encode(message: RepositoryModelUnloadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.unloaded !== 0) {
+      writer.uint32(8).int32(message.unloaded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepositoryModelUnloadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepositoryModelUnloadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.unloaded = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepositoryModelUnloadResponse {
+    return { unloaded: isSet(object.unloaded) ? globalThis.Number(object.unloaded) : 0 };
+  },
+
+  toJSON(message: RepositoryModelUnloadResponse): unknown {
+    const obj: any = {};
+    if (message.unloaded !== 0) {
+      obj.unloaded = Math.round(message.unloaded);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepositoryModelUnloadResponse>, I>>(base?: I): RepositoryModelUnloadResponse {
+    return RepositoryModelUnloadResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepositoryModelUnloadResponse>, I>>(
+    object: I,
+  ): RepositoryModelUnloadResponse {
+    const message = createBaseRepositoryModelUnloadResponse();
+    message.unloaded = object.unloaded ?? 0;
+    return message;
+  },
+};
+
 export type InferenceServiceService = typeof InferenceServiceService;
 export const InferenceServiceService = {
   predict: {
@@ -1556,6 +2183,44 @@ export const InferenceServiceService = {
     responseSerialize: (value: UnloadModelResponse): Buffer => Buffer.from(UnloadModelResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UnloadModelResponse => UnloadModelResponse.decode(value),
   },
+  /**
+   * The model_repository extension of the Open Inference Protocol (Triton's
+   * `/v2/repository/...`), mapped onto the model manager: what is loaded,
+   * loading and recently unloaded (and why), and explicit load / unload.
+   */
+  repositoryIndex: {
+    path: "/l1g1.inference.v1.InferenceService/RepositoryIndex" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryIndexRequest): Buffer =>
+      Buffer.from(RepositoryIndexRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryIndexRequest => RepositoryIndexRequest.decode(value),
+    responseSerialize: (value: RepositoryIndexResponse): Buffer =>
+      Buffer.from(RepositoryIndexResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryIndexResponse => RepositoryIndexResponse.decode(value),
+  },
+  repositoryModelLoad: {
+    path: "/l1g1.inference.v1.InferenceService/RepositoryModelLoad" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryModelLoadRequest): Buffer =>
+      Buffer.from(RepositoryModelLoadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryModelLoadRequest => RepositoryModelLoadRequest.decode(value),
+    responseSerialize: (value: RepositoryModelLoadResponse): Buffer =>
+      Buffer.from(RepositoryModelLoadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryModelLoadResponse => RepositoryModelLoadResponse.decode(value),
+  },
+  repositoryModelUnload: {
+    path: "/l1g1.inference.v1.InferenceService/RepositoryModelUnload" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryModelUnloadRequest): Buffer =>
+      Buffer.from(RepositoryModelUnloadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryModelUnloadRequest => RepositoryModelUnloadRequest.decode(value),
+    responseSerialize: (value: RepositoryModelUnloadResponse): Buffer =>
+      Buffer.from(RepositoryModelUnloadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryModelUnloadResponse => RepositoryModelUnloadResponse.decode(value),
+  },
 } as const;
 
 export interface InferenceServiceServer extends UntypedServiceImplementation {
@@ -1565,6 +2230,14 @@ export interface InferenceServiceServer extends UntypedServiceImplementation {
   /** Resolves and loads a model ahead of the first request. */
   loadModel: handleUnaryCall<LoadModelRequest, LoadedModel>;
   unloadModel: handleUnaryCall<UnloadModelRequest, UnloadModelResponse>;
+  /**
+   * The model_repository extension of the Open Inference Protocol (Triton's
+   * `/v2/repository/...`), mapped onto the model manager: what is loaded,
+   * loading and recently unloaded (and why), and explicit load / unload.
+   */
+  repositoryIndex: handleUnaryCall<RepositoryIndexRequest, RepositoryIndexResponse>;
+  repositoryModelLoad: handleUnaryCall<RepositoryModelLoadRequest, RepositoryModelLoadResponse>;
+  repositoryModelUnload: handleUnaryCall<RepositoryModelUnloadRequest, RepositoryModelUnloadResponse>;
 }
 
 export interface InferenceServiceClient extends Client {
@@ -1629,6 +2302,56 @@ export interface InferenceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UnloadModelResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The model_repository extension of the Open Inference Protocol (Triton's
+   * `/v2/repository/...`), mapped onto the model manager: what is loaded,
+   * loading and recently unloaded (and why), and explicit load / unload.
+   */
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
   ): ClientUnaryCall;
 }
 

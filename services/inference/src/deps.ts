@@ -1,0 +1,81 @@
+import {
+  createKeyVerifier,
+  createSqliteKeyStore,
+  createTokenBuckets,
+  loadInternalSecret,
+  servicePrincipal,
+  type GrpcAuth,
+  type GrpcTls,
+  type Logger,
+} from '@l1g1/kit';
+import { createArtifactCache } from './adapters/artifact-cache';
+import { createInferenceMetrics, type InferenceMetrics } from './adapters/metrics';
+import { createOrtRunner } from './adapters/ort-runner';
+import { createRegistryAdapter } from './adapters/registry-client';
+import type { InferenceConfig } from './config';
+import { ModelManager } from './domain/model-manager';
+
+/** Everything the inference server's handlers need, built from the config. */
+export interface InferenceDeps {
+  models: ModelManager;
+  metrics: InferenceMetrics;
+  logger: Logger;
+  /** How gRPC callers are authenticated (API keys, signed principals from the gateway). */
+  auth: GrpcAuth;
+  tls: GrpcTls | undefined;
+  /** Unloads models and closes the registry channel and the key store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root's wiring: the adapters (registry client, artifact
+ * cache on disk, ORT worker pools, Prometheus metrics) behind the domain's
+ * ports, handed to the model manager.
+ */
+export function createInferenceDeps(config: Readonly<InferenceConfig>, logger: Logger): InferenceDeps {
+  const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
+  // Inference reads the registry as itself, not as whoever asked for a prediction.
+  const registry = createRegistryAdapter(config.registryAddress, logger, {
+    identity: { principal: servicePrincipal('inference', ['read']), internalSecret },
+    tls: config.tls,
+  });
+  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  const auth: GrpcAuth = {
+    verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
+    internalSecret,
+    allowAnonymous: config.auth.allowAnonymous,
+    rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
+  };
+  const artifacts = createArtifactCache({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, download: registry.download, logger });
+  let models: ModelManager | undefined;
+  const metrics = createInferenceMetrics(() => models);
+  models = new ModelManager({
+    source: registry,
+    artifacts,
+    observer: metrics,
+    logger,
+    createRunner: (bytes, label) =>
+      createOrtRunner(bytes, { workers: config.workersPerModel, intraOpNumThreads: config.intraOpThreads, logger, label }),
+    batcher: {
+      enabled: config.batching,
+      maxBatchSize: config.maxBatchSize,
+      maxQueueDelayUs: config.maxQueueDelayUs,
+      maxQueueSize: config.maxQueueSize,
+      maxQueueWaitUs: config.maxQueueWaitUs,
+    },
+    limits: { maxLoadedBytes: config.maxLoadedBytes, idleMs: config.modelIdleMs, cacheSweepMs: config.cacheSweepMs },
+  });
+  const manager = models;
+  return {
+    models: manager,
+    metrics,
+    logger,
+    auth,
+    tls: config.tls,
+    async close() {
+      await manager.close();
+      registry.close();
+      keys.close();
+    },
+  };
+}
