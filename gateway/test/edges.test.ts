@@ -181,10 +181,12 @@ describe('gateway edges: OIP REST as the spec spells it', function () {
   const gw = () => ctx.stack.gatewayUrl;
   const { http, fetch, rawRequest } = authedClients(() => ctx.stack);
 
-  it('ready of an unknown model is 404 with {"error": ...}; of a known one 200', async () => {
+  it('ready of an unknown model is 404 with {"error": ...}; of a known, loaded one 200', async () => {
     const unknown = await http(`${gw()}/v2/models/nope/ready`);
     assert.equal(unknown.status, 404);
     assertOipError(unknown.body, /nope/, 'unknown ready');
+    // Readiness does not load a model: the first inference does.
+    assert.equal((await http(`${gw()}/v2/models/demo/infer`, { method: 'POST', json: PREDICT })).status, 200);
     assert.equal((await http(`${gw()}/v2/models/demo/ready`)).status, 200);
   });
 

@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { http, useDemoStack } from '../../test/support/stack';
+import { http as httpBase, useDemoStack } from '../../test/support/stack';
 
 describe('gateway: OIP v2 REST edges: model_repository, readiness, non-finite inputs (real gateway, inference, registry)', function () {
   this.timeout(60_000);
   const ctx = useDemoStack();
+  // The stack's admin key on every call: repository load/unload need one (auth.test.ts tests keys).
+  const http = (u: string, init: Parameters<typeof httpBase>[1] = {}) => httpBase(u, { ...init, headers: { ...ctx.stack.authHeaders, ...(init.headers as Record<string, string> | undefined) } });
   const url = (path: string) => `${ctx.stack.gatewayUrl}${path}`;
   const post = (path: string, json?: unknown) => http(url(path), json === undefined ? { method: 'POST' } : { method: 'POST', json });
 

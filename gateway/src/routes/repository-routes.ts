@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { common, inference, precisionFromName, precisionName } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../json-body';
 import type { Upstreams } from '../upstreams';
 import { objectBody, optionalString, rpc } from './common';
 
@@ -47,6 +48,7 @@ export function registerRepositoryRoutes(app: FastifyInstance, up: Upstreams, co
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: Math.min(config.maxBodyBytes, 64 * 1024) }, (_req, body, done) => {
       const text = (body as string).trim();
       if (!text) return done(null, {});
+      if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) return done(errors.invalidArgument('body', `nests deeper than ${MAX_JSON_DEPTH} levels`, { reason: 'JSON_TOO_DEEP' }), undefined);
       try {
         done(null, JSON.parse(text));
       } catch {

@@ -9,7 +9,7 @@ import { buildMlp } from '@l1g1/onnx';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
 import { loadInferenceConfig, startInference, type RunningInference } from '@l1g1/inference';
 import { spanExporter } from '../../../test/support/telemetry';
-import { uploadModel } from '../../../test/support/stack';
+import { adminClientOptions, uploadModel } from '../../../test/support/stack';
 
 const MLP = { inputSize: 8, hiddenSizes: [64], outputSize: 3, softmax: false };
 
@@ -62,7 +62,7 @@ describe('inference: bounded model memory (real registry, real workers)', functi
       }),
       { logger },
     );
-    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
     client = createGrpcClient(inference.InferenceServiceClient, inf.address);
     for (const [i, bytes] of models.entries()) await uploadModel(regClient, `m${i + 1}`, bytes, { alias: 'production' });
   });
@@ -192,7 +192,7 @@ describe('inference: idle unload and models in use (real registry, real workers)
       }),
       { logger },
     );
-    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address);
+    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
     client = createGrpcClient(inference.InferenceServiceClient, inf.address);
     for (const seed of [1, 2, 3]) await uploadModel(regClient, `s${seed}`, buildMlp({ ...MLP, seed }), { alias: 'production' });
   });

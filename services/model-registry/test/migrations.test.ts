@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { registry } from '@l1g1/contracts';
 import { createGrpcClient, createSilentLogger, metadataWithActor, unary } from '@l1g1/kit';
 import { loadRegistryConfig, startModelRegistry } from '../src/index';
+import { adminClientOptions } from '../../../test/support/stack';
 import { tinyModel, uploadVersion } from './helpers';
 
 describe('model-registry: database written by an older release', () => {
@@ -18,7 +19,7 @@ describe('model-registry: database written by an older release', () => {
   async function withRegistry<T>(fn: (client: registry.ModelRegistryServiceClient) => Promise<T>): Promise<T> {
     const config = loadRegistryConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' });
     const service = await startModelRegistry(config, { logger: createSilentLogger() });
-    const client = createGrpcClient(registry.ModelRegistryServiceClient, service.address);
+    const client = createGrpcClient(registry.ModelRegistryServiceClient, service.address, await adminClientOptions(dataDir));
     try {
       return await fn(client);
     } finally {
