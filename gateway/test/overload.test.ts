@@ -26,8 +26,8 @@ function stalledPredict(gatewayUrl: string, path = '/v1/models/demo:predict'): H
 describe('gateway front door: requests in flight', function () {
   this.timeout(60_000);
   const ctx = useDemoStack({
-    // Admitted predicts sit 300 ms in the batcher, so a burst overlaps.
-    inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '300000', L1G1_MAX_BATCH_SIZE: '64' },
+    // Admitted predicts sit 1 s in the batcher, so a burst overlaps even on a busy machine.
+    inferenceEnv: { L1G1_MAX_QUEUE_DELAY_US: '1000000', L1G1_MAX_BATCH_SIZE: '64' },
     gatewayEnv: { L1G1_MAX_REQUESTS_IN_FLIGHT: '4' },
   });
 
@@ -197,6 +197,44 @@ describe('gateway front door: breaker open', function () {
       if (path.startsWith('/v2/')) assert.match(res.json.error, /circuit open/);
       else assert.equal(res.json.error.reason, 'CIRCUIT_OPEN');
     }
+  });
+});
+
+describe('gateway front door: connections', function () {
+  this.timeout(30_000);
+  let gw: RunningGateway;
+
+  before(async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    gw = await startGateway(
+      loadGatewayConfig({ L1G1_GATEWAY_PORT: '0', L1G1_INFERENCE_ADDR: dead, L1G1_REGISTRY_ADDR: dead, L1G1_MAX_CONNECTIONS: '2' }),
+      { logger: createSilentLogger() },
+    );
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+
+  it('beyond L1G1_MAX_CONNECTIONS a new connection is closed at once; a freed place serves again', async () => {
+    const held = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+    try {
+      // Two keep-alive connections, each answered once and kept open.
+      for (const agent of held) {
+        const r = heldRequest(gw.url, 'GET', '/healthz', {}, { agent });
+        r.end();
+        assert.equal((await within(r.response, 10_000, 'a held connection was not served')).status, 200);
+      }
+      const third = heldRequest(gw.url, 'GET', '/healthz', {});
+      third.end();
+      await assert.rejects(within(third.response, 10_000, 'the third connection was neither served nor closed'), /socket hang up|ECONNRESET/);
+    } finally {
+      for (const agent of held) agent.destroy();
+    }
+    await until('a new connection is served once the others closed', async () => {
+      const r = heldRequest(gw.url, 'GET', '/healthz', {});
+      r.end();
+      return (await r.response).status === 200;
+    }, 10_000);
   });
 });
 

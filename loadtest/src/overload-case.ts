@@ -45,8 +45,8 @@ export interface OverloadRecord extends OverloadResult {
   case: string;
   target: 'rest-json';
   model: string;
-  /** The gateway's L1G1_MAX_REQUESTS_IN_FLIGHT during the run (`default` when unset). */
-  gateway_max_requests_in_flight: number | 'default';
+  /** The gateway settings changed from their defaults for this run (empty: defaults). */
+  gateway_env: Record<string, string>;
   unloaded_p99_ms: number;
   capacity_rps: number;
   accepted_p99_over_unloaded_p99: number | null;
@@ -77,7 +77,7 @@ export async function runOverloadCase(
   o: OverloadCaseOptions,
   baseline: OverloadBaseline,
   label: string,
-  gatewayLimit: number | 'default',
+  gatewayEnv: Record<string, string>,
 ): Promise<OverloadRecord> {
   const body = Buffer.from(
     JSON.stringify({ inputs: [{ name: o.input.name, datatype: 'FP32', shape: o.input.shape, data: Array.from(o.input.values) }] }),
@@ -107,7 +107,7 @@ export async function runOverloadCase(
     case: label,
     target: 'rest-json',
     model: o.model,
-    gateway_max_requests_in_flight: gatewayLimit,
+    gateway_env: gatewayEnv,
     ...r,
     unloaded_p99_ms: baseline.unloaded_p99_ms,
     capacity_rps: baseline.capacity_rps,

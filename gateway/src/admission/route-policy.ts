@@ -34,6 +34,8 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
   if (url.includes(':predict') || /^\/v2\/models\/.+\/infer$/.test(url)) return { upstream: 'inference', lane: 'request', deadline: 'predict' };
   // Readiness answers `ready: false` itself when inference is down.
   if (url === '/v2/health/ready') return { lane: 'request', deadline: 'metadata' };
+  // Loading a model (OIP repository extension) downloads and opens an artifact.
+  if (/^\/v2\/repository\/models\/.+\/load$/.test(url)) return { upstream: 'inference', lane: 'request', deadline: 'transfer' };
   if (url === '/v2' || url.startsWith('/v2/')) return { upstream: 'inference', lane: 'request', deadline: 'metadata' };
   if (url === '/v1/models' || url.startsWith('/v1/models/')) {
     const transfer = url.endsWith('/artifact') || (method === 'POST' && url.endsWith('/versions')) || url.includes('/variants/');

@@ -68,9 +68,10 @@ type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: 
  * Builds a generated grpc-js client with deadlines, keepalive and sane
  * message limits.
  *
- * Keepalive: a peer that is stopped (SIGSTOP, a frozen VM, a dead host whose
- * kernel still ACKs) keeps its TCP connection open, so without pings a call
- * waits for its whole deadline. With pings every `keepaliveTimeMs` and a
+ * Keepalive: a peer that is stopped (SIGSTOP, a frozen VM: its kernel still
+ * ACKs) or cut off by a network that drops packets without a reset keeps
+ * its TCP connection open, so without pings a call waits for its whole
+ * deadline. With pings every `keepaliveTimeMs` and a
  * `keepaliveTimeoutMs` limit, the connection is declared dead within about
  * their sum, its calls fail UNAVAILABLE and the caller's breaker sees them.
  * Pings are sent without calls too, so an idle channel is known dead before
