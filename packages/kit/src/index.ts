@@ -16,3 +16,4 @@ export * from './tensors';
 export * from './metadata';
 export * from './metrics-server';
 export * from './ports';
+export * from './postgres';
