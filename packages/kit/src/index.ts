@@ -17,3 +17,4 @@ export * from './metadata';
 export * from './metrics-server';
 export * from './ports';
 export * from './postgres';
+export * from './blob-store-s3';

@@ -1,0 +1,101 @@
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  ConfigError,
+  createFileBlobStore,
+  createS3BlobStore,
+  createS3BlobStoreFromEnv,
+  createS3ClientFromEnv,
+  L1g1Error,
+  parseS3BlobUrl,
+} from '@l1g1/kit';
+import { useS3 } from '../../../test/support/s3';
+import { describeBlobStoreContract } from './blob-store-contract';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+async function listAll(client: S3Client, bucket: string): Promise<string[]> {
+  const out = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (out.Contents ?? []).map((o) => o.Key ?? '');
+}
+
+describeBlobStoreContract('files', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'l1g1-blobs-'));
+  return {
+    store: createFileBlobStore(root),
+    listObjects: async () => walk(root).map((p) => relative(root, p)),
+    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+  };
+});
+
+describe('kit: S3 blob store (real s3rver)', () => {
+  const server = useS3();
+  let bucketSeq = 0;
+
+  // A bucket per test: leftovers of one test never hide another's.
+  describeBlobStoreContract('S3 (s3rver)', async () => {
+    const client = createS3ClientFromEnv(server.s3.env);
+    const bucket = `contract-${++bucketSeq}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    return {
+      // 5 MiB parts: the 11 MiB test artifact takes three, so multipart is exercised.
+      store: createS3BlobStore({ client, bucket, prefix: 'models/', partSizeBytes: 5 * 1024 * 1024 }),
+      listObjects: () => listAll(client, bucket),
+      cleanup: async () => {
+        for (const key of await listAll(client, bucket)) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+        client.destroy();
+      },
+    };
+  });
+
+  it('is chosen by L1G1_BLOB_URL and names blobs by logical s3:// URIs without endpoint or credentials', async () => {
+    const store = createS3BlobStoreFromEnv(`s3://${server.s3.bucket}/team/models`, server.s3.env);
+    const w = store.begin({ maxBytes: 100 });
+    await w.write(Buffer.from('artifact'));
+    const info = await w.commit();
+    const hex = createHash('sha256').update('artifact').digest('hex');
+    assert.equal(info.uri, `s3://${server.s3.bucket}/team/models/sha256/${hex.slice(0, 2)}/${hex}`);
+    for (const secret of ['127.0.0.1', 'S3RVER', 'http']) assert.ok(!info.uri.includes(secret), `uri leaks ${secret}`);
+    const client = createS3ClientFromEnv(server.s3.env);
+    try {
+      assert.deepEqual(await listAll(client, server.s3.bucket), [`team/models/sha256/${hex.slice(0, 2)}/${hex}`]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('refuses a malformed L1G1_BLOB_URL or one carrying credentials, naming the variable', () => {
+    assert.deepEqual(parseS3BlobUrl('s3://bucket'), { bucket: 'bucket', prefix: '' });
+    assert.deepEqual(parseS3BlobUrl('s3://bucket/a/b/'), { bucket: 'bucket', prefix: 'a/b/' });
+    for (const bad of ['http://bucket/x', 'not a url', 's3://key:secret@bucket/x', 's3:///x']) {
+      assert.throws(() => parseS3BlobUrl(bad), (e: unknown) => e instanceof ConfigError && e.variable === 'L1G1_BLOB_URL', bad);
+    }
+  });
+
+  it('reports an unreachable server as UNAVAILABLE without its address', async () => {
+    const env = { ...server.s3.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+    const store = createS3BlobStoreFromEnv('s3://nowhere/x', env);
+    await assert.rejects(
+      store.stat('a'.repeat(64)),
+      (e: unknown) => e instanceof L1g1Error && e.kind === 'UNAVAILABLE' && !e.message.includes('127.0.0.1'),
+    );
+    const w = store.begin({ maxBytes: 10 });
+    await assert.rejects(
+      (async () => {
+        await w.write(Buffer.from('x'));
+        await w.commit();
+      })(),
+      (e: unknown) => e instanceof L1g1Error && e.kind === 'UNAVAILABLE' && !e.message.includes('127.0.0.1'),
+    );
+  });
+});
