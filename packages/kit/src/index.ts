@@ -22,3 +22,4 @@ export * from './event-log-memory';
 export * from './event-log-sqlite';
 export * from './postgres';
 export * from './blob-store-s3';
+export * from './jobs';
