@@ -350,6 +350,34 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.equal((events.filter((e) => e.type === 'state')[2]?.data as { previous_worker_lost?: boolean }).previous_worker_lost, true);
       });
 
+      it('aborts an attempt whose lease another worker took over, and records nothing from it', async () => {
+        const kind = freshKind();
+        const store = await open();
+        let reason: string | undefined;
+        let started = false;
+        worker(store, {
+          [kind]: async (ctx) => {
+            started = true;
+            await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+            reason = jobAbortReason(ctx.signal);
+            return { by: 'the stale worker' };
+          },
+          // A long lease: only the heartbeat's answer (not the worker's own expiry guard) can abort within this test.
+        }, { leaseMs: 60_000 });
+        const { job } = await store.submit({ kind, params: {} });
+        await eventually('the job to start', async () => (started ? true : undefined));
+        // A replica whose clock is past the lease sees it expired and takes the job over.
+        const later = await open(() => Date.now() + 60_000);
+        const taken = await later.claim({ workerId: 'usurper', kinds: [kind], leaseMs: 120_000 });
+        assert.equal(taken?.job.id, job.id);
+        await eventually('the stale attempt to abort', async () => (reason ? true : undefined));
+        assert.equal(reason, 'lease_lost');
+        await later.complete(job.id, taken!.leaseToken, { by: 'usurper' });
+        const done = await store.get(job.id);
+        assert.deepEqual(done?.result, { by: 'usurper' });
+        assert.deepEqual(stateTrail(await store.readEvents(job.id, 0)), ['queued', 'running', 'running', 'succeeded']);
+      });
+
       it('cancels a running job through its AbortSignal and records it as cancelled', async () => {
         const kind = freshKind();
         const store = await open();

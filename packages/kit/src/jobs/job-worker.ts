@@ -131,6 +131,8 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
     let lastRenewedAt = Date.now();
     let beating = false;
     const beat = setInterval(() => {
+      // Checked on every tick, even while a renewal hangs on an unreachable store.
+      if (Date.now() - lastRenewedAt > leaseMs - heartbeatMs) abort('lease_lost');
       if (beating) return;
       beating = true;
       store
@@ -143,7 +145,6 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job heartbeat failed'))
         .finally(() => {
           beating = false;
-          if (Date.now() - lastRenewedAt > leaseMs - heartbeatMs) abort('lease_lost');
         });
     }, heartbeatMs);
     if (job.cancelRequested) abort('cancelled');
