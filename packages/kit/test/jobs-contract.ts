@@ -6,12 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { common } from '@l1g1/contracts';
 import {
   createJobWorker,
   createSilentLogger,
   errors,
   jobAbortReason,
   L1g1Error,
+  toJobStatus,
   watchJob,
   type Job,
   type JobEvent,
@@ -162,6 +164,15 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.equal(done.state, 'succeeded');
         assert.deepEqual(done.result, { by: 'b' });
         assert.equal(done.finishedAtMs, clock);
+        // The shared contract shape every service answers with.
+        const status = toJobStatus(done);
+        assert.equal(status.state, common.JobState.JOB_STATE_SUCCEEDED);
+        assert.equal(status.attempts, 2);
+        assert.equal(status.kind, kind);
+        assert.equal(status.finishedAt?.getTime(), clock);
+        const wire = common.JobStatus.decode(common.JobStatus.encode(status).finish());
+        assert.equal(wire.attempts, 2);
+        assert.equal(wire.jobId, job.id);
       });
 
       it('renews a lease by heartbeat, so a live worker keeps its job', async () => {

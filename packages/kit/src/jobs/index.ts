@@ -6,5 +6,6 @@ export * from './job-store-postgres';
 export * from './job-store-open';
 export * from './job-worker';
 export * from './job-watch';
+export * from './job-status';
 export * from './postgres-event-log';
 export * from './retry-policy';
