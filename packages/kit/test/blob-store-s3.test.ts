@@ -74,6 +74,25 @@ describe('kit: S3 blob store (real s3rver)', () => {
     }
   });
 
+  it('shows no object at all while a multipart upload is in flight, and none after it is aborted', async () => {
+    const client = createS3ClientFromEnv(server.s3.env);
+    const bucket = 'in-flight';
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    try {
+      const store = createS3BlobStore({ client, bucket, prefix: '', partSizeBytes: 5 * 1024 * 1024 });
+      const w = store.begin({ maxBytes: 64 * 1024 * 1024 });
+      const chunk = Buffer.alloc(1024 * 1024, 7);
+      // 12 MiB: at least two 5 MiB parts have been sent to the server by now.
+      for (let i = 0; i < 12; i++) await w.write(chunk);
+      assert.deepEqual(await listAll(client, bucket), []);
+      await w.abort();
+      assert.deepEqual(await listAll(client, bucket), []);
+    } finally {
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      client.destroy();
+    }
+  });
+
   it('refuses a malformed L1G1_BLOB_URL or one carrying credentials, naming the variable', () => {
     assert.deepEqual(parseS3BlobUrl('s3://bucket'), { bucket: 'bucket', prefix: '' });
     assert.deepEqual(parseS3BlobUrl('s3://bucket/a/b/'), { bucket: 'bucket', prefix: 'a/b/' });
