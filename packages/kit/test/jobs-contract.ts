@@ -118,6 +118,24 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.equal((await a.list({ kind })).length, 1);
       });
 
+      it('lists jobs newest first, filtered by kind and state, in keyset pages', async () => {
+        const store = await open(fakeNow);
+        const kind = freshKind();
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          clock += 1;
+          ids.push((await store.submit({ kind, params: { i } })).job.id);
+        }
+        await store.requestCancel(ids[0]!);
+        const first = await store.list({ kind, limit: 2 });
+        assert.deepEqual(first.map((j) => j.id), [ids[4], ids[3]]);
+        const last = first[first.length - 1]!;
+        const next = await store.list({ kind, limit: 10, before: { createdAtMs: last.createdAtMs, id: last.id } });
+        assert.deepEqual(next.map((j) => j.id), [ids[2], ids[1], ids[0]]);
+        assert.deepEqual((await store.list({ kind, states: ['cancelled'] })).map((j) => j.id), [ids[0]]);
+        await assert.rejects(store.list({ kind, limit: 0 }), (e: unknown) => e instanceof L1g1Error && e.field === 'limit');
+      });
+
       it('gives each job to exactly one of many concurrent claimers', async () => {
         const stores = await Promise.all([1, 2, 3, 4].map(() => open(fakeNow)));
         const kind = freshKind();
@@ -456,6 +474,24 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.equal(b.attempts, 1);
         assert.equal(b.error?.code, 'INVALID_ARGUMENT');
         assert.equal(calls, 3);
+      });
+
+      it('fails a job whose result is too large to store, without retrying it', async () => {
+        const kind = freshKind();
+        const store = await open();
+        let calls = 0;
+        worker(store, {
+          [kind]: async () => {
+            calls++;
+            return { blob: 'x'.repeat(300 * 1024) };
+          },
+        });
+        const { job } = await store.submit({ kind, params: {} });
+        const done = await finished(store, job.id);
+        assert.equal(done.state, 'failed');
+        assert.equal(done.error?.code, 'INVALID_ARGUMENT');
+        assert.match(done.error?.message ?? '', /^result: /);
+        assert.equal(calls, 1);
       });
 
       it('records an unexpected error as INTERNAL with an incident id, never its text', async () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSilentLogger, openPostgresJobStore, openSqliteJobStore } from '@l1g1/kit';
+import { createSilentLogger, openJobStore, openPostgresJobStore, openSqliteJobStore } from '@l1g1/kit';
 import { usePostgres } from '../../../test/support/postgres';
 import { describeJobStoreContract } from './jobs-contract';
 
@@ -15,6 +16,18 @@ describe('kit: jobs on SQLite', () => {
     open: async (now) => openSqliteJobStore(join(dir, 'jobs.db'), { pollIntervalMs: 100, ...(now ? { now } : {}) }),
     target: () => ({ kind: 'sqlite', path: join(dir, 'jobs.db') }),
   }));
+
+  it('is what openJobStore picks when no database URL is set: a file under the data directory', async () => {
+    const dataDir = join(dir, 'data');
+    const store = await openJobStore({ databaseUrl: undefined, dataDir, logger: createSilentLogger() });
+    try {
+      const { job } = await store.submit({ kind: 'pick', params: {} });
+      assert.equal(existsSync(join(dataDir, 'jobs.db')), true);
+      assert.equal((await store.get(job.id))?.kind, 'pick');
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('kit: jobs on PostgreSQL', () => {
@@ -23,4 +36,16 @@ describe('kit: jobs on PostgreSQL', () => {
     open: (now) => openPostgresJobStore({ url: pg.url, logger: createSilentLogger(), pollIntervalMs: 100, maxConnections: 5, ...(now ? { now } : {}) }),
     target: () => ({ kind: 'postgres', url: pg.url }),
   }));
+
+  it('is what openJobStore picks when L1G1_DATABASE_URL is set', async () => {
+    const store = await openJobStore({ databaseUrl: pg.url, dataDir: '/nonexistent', logger: createSilentLogger() });
+    const direct = await openPostgresJobStore({ url: pg.url, logger: createSilentLogger() });
+    try {
+      const { job } = await store.submit({ kind: 'pick', params: {} });
+      assert.equal((await direct.get(job.id))?.kind, 'pick', 'the job is in PostgreSQL');
+    } finally {
+      await store.close();
+      await direct.close();
+    }
+  });
 });

@@ -180,7 +180,11 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         logger.warn({ jobId: job.id, workerId }, 'job lease lost; attempt abandoned');
       } else if (outcome.ok) {
         // Finished before it saw a cancel or a shutdown: the work is done, keep it.
-        await store.complete(job.id, leaseToken, outcome.result);
+        await store.complete(job.id, leaseToken, outcome.result).catch(async (err: unknown) => {
+          // A result the store refuses (not JSON, too large) would fail the same way on every attempt.
+          if (!(err instanceof L1g1Error && err.kind === 'INVALID_ARGUMENT')) throw err;
+          await store.fail(job.id, leaseToken, toJobError(err, ''));
+        });
       } else if (why === 'cancelled') {
         await store.markCancelled(job.id, leaseToken);
       } else if (why === 'shutdown') {
