@@ -167,9 +167,12 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
               reason: 'ARTIFACT_TOO_LARGE',
             });
           }
-          written += chunk.byteLength;
-          hash.update(chunk);
-          if (!body.write(chunk)) {
+          // Our own copy: the uploader holds chunks until a part is full, and a caller may
+          // reuse its buffer once this resolves; the bytes hashed must be the bytes sent.
+          const own = Buffer.from(chunk);
+          written += own.byteLength;
+          hash.update(own);
+          if (!body.write(own)) {
             // Wait for room, or for the upload to fail (it then never drains).
             await Promise.race([new Promise<void>((r) => body.once('drain', () => r())), uploaded]);
             if (failure) throw storageFailure(failure);

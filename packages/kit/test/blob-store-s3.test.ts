@@ -32,6 +32,10 @@ describeBlobStoreContract('files', async () => {
   const root = mkdtempSync(join(tmpdir(), 'l1g1-blobs-'));
   return {
     store: createFileBlobStore(root),
+    // createFileBlobStore queues the caller's chunk by reference when the write stream is below its
+    // high-water mark, so a buffer reused after write() resolves changes the stored bytes but not the
+    // key. Its owner (blob-store.ts) fixes it by copying the chunk (or awaiting the write callback).
+    knownBufferReuseDefect: 'file store keeps a reference to written chunks (blob-store.ts, outside this branch)',
     listObjects: async () => walk(root).map((p) => relative(root, p)),
     cleanup: async () => rmSync(root, { recursive: true, force: true }),
   };
