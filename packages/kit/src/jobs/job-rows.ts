@@ -90,3 +90,8 @@ export function jobNotFound(id: string): L1g1Error {
 export function leaseLost(id: string): L1g1Error {
   return errors.failedPrecondition(`job ${id} is no longer held by this worker (its lease was lost)`, { reason: 'LEASE_LOST' });
 }
+
+/** A retry delay as stored: whole milliseconds, never negative (NaN → 0). */
+export function retryDelay(ms: number): number {
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;
+}

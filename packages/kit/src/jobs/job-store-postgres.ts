@@ -29,7 +29,7 @@ import {
   type JobEventType,
   type JsonValue,
 } from './job';
-import { checkJobId, checkLeaseMs, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
+import { checkJobId, checkLeaseMs, retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
 import type { ClaimedJob, JobStore } from './job-store';
 import { createPostgresEventLog } from './postgres-event-log';
 
@@ -312,16 +312,16 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
       const text = encodeJobJson(result ?? null, 'result');
       return tx(async (c) => finish(c, await held(c, jobId, leaseToken), 'succeeded', { result: text, error_code: null, error_message: null }));
     },
-    async fail(jobId, leaseToken, error, retryAtMs) {
+    async fail(jobId, leaseToken, error, retryInMs) {
       return tx(async (c) => {
         const job = await held(c, jobId, leaseToken);
-        if (retryAtMs === undefined || job.attempts >= job.maxAttempts) {
+        if (retryInMs === undefined || job.attempts >= job.maxAttempts) {
           return finish(c, job, 'failed', { error_code: error.code, error_message: error.message });
         }
         const t = now();
         const queued = await update(c, jobId, {
           state: 'queued',
-          run_after_ms: retryAtMs,
+          run_after_ms: t + retryDelay(retryInMs),
           error_code: error.code,
           error_message: error.message,
           lease_token: null,
@@ -329,7 +329,7 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
           lease_expires_at_ms: null,
           updated_at_ms: t,
         });
-        await event(c, jobId, 'state', { state: 'queued', attempt: job.attempts, retry_in_ms: Math.max(0, retryAtMs - t), error: { code: error.code, message: error.message } });
+        await event(c, jobId, 'state', { state: 'queued', attempt: job.attempts, retry_in_ms: retryDelay(retryInMs), error: { code: error.code, message: error.message } });
         return queued;
       });
     },

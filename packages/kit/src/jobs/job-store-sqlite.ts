@@ -15,7 +15,7 @@ import {
   type JsonValue,
 } from './job';
 import type { ClaimedJob, JobStore } from './job-store';
-import { checkJobId, checkLeaseMs, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound } from './job-rows';
+import { checkJobId, checkLeaseMs, retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound } from './job-rows';
 
 export interface SqliteJobStoreOptions {
   db: SqliteDatabase;
@@ -262,16 +262,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       const text = encodeJobJson(result ?? null, 'result');
       return tx(() => finish(held(jobId, leaseToken), 'succeeded', { result: text, error_code: null, error_message: null }))();
     },
-    async fail(jobId, leaseToken, error: JobError, retryAtMs?: number) {
+    async fail(jobId, leaseToken, error: JobError, retryInMs?: number) {
       return tx(() => {
         const job = held(jobId, leaseToken);
-        if (retryAtMs === undefined || job.attempts >= job.maxAttempts) {
+        if (retryInMs === undefined || job.attempts >= job.maxAttempts) {
           return finish(job, 'failed', { error_code: error.code, error_message: error.message });
         }
         const t = now();
         update(jobId, {
           state: 'queued',
-          run_after_ms: retryAtMs,
+          run_after_ms: t + retryDelay(retryInMs),
           error_code: error.code,
           error_message: error.message,
           lease_token: null,
@@ -279,7 +279,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
           lease_expires_at_ms: null,
           updated_at_ms: t,
         });
-        event(jobId, 'state', { state: 'queued', attempt: job.attempts, retry_in_ms: Math.max(0, retryAtMs - t), error: { code: error.code, message: error.message } });
+        event(jobId, 'state', { state: 'queued', attempt: job.attempts, retry_in_ms: retryDelay(retryInMs), error: { code: error.code, message: error.message } });
         return load(jobId) as Job;
       })();
     },

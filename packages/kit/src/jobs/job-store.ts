@@ -65,8 +65,11 @@ export interface JobStore {
   /** Appends a metric or log event to the job's log. */
   emit(jobId: string, leaseToken: string, type: Extract<JobEventType, 'metric' | 'log'>, data: JsonValue): Promise<void>;
   complete(jobId: string, leaseToken: string, result: JsonValue | undefined): Promise<Job>;
-  /** Ends the attempt with an error: back to queued until `retryAtMs` when given, else failed. */
-  fail(jobId: string, leaseToken: string, error: JobError, retryAtMs?: number): Promise<Job>;
+  /**
+   * Ends the attempt with an error: with `retryInMs`, queued again for no sooner than that
+   * (measured by the store's clock) unless the attempts are used up; else failed.
+   */
+  fail(jobId: string, leaseToken: string, error: JobError, retryInMs?: number): Promise<Job>;
   /** Ends a cancel-requested attempt: cancelled. */
   markCancelled(jobId: string, leaseToken: string): Promise<Job>;
   /** Gives the job back unfinished (worker shutting down): queued again, this attempt not counted. */

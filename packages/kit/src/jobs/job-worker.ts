@@ -195,8 +195,8 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
           logger.error({ err: outcome.err, incident, jobId: job.id, kind: job.kind }, 'job attempt failed');
         }
         const error = toJobError(outcome.err, incident);
-        const retryAtMs = isRetryable(outcome.err) ? Date.now() + retryDelayMs(retry, job.attempts, outcome.err, random) : undefined;
-        await store.fail(job.id, leaseToken, error, retryAtMs);
+        const retryInMs = isRetryable(outcome.err) ? retryDelayMs(retry, job.attempts, outcome.err, random) : undefined;
+        await store.fail(job.id, leaseToken, error, retryInMs);
       }
     } catch (err) {
       // LEASE_LOST here means the job moved on without us; anything else leaves it to lease expiry.
