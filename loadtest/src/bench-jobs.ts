@@ -7,9 +7,15 @@
  * parallelism). The PostgreSQL cases need `--database-url` (or
  * L1G1_BENCH_DATABASE_URL); without one they print why they were skipped.
  *
+ * Then the reclaim time: a worker process (bench-jobs-victim) is SIGKILLed
+ * mid-job and the time until the job runs again in a surviving worker is
+ * measured (`{"bench":"jobs-reclaim",...}`); by design it is the lease plus
+ * at most one idle poll of the survivor.
+ *
  * One JSON line per case (`{"bench":"jobs",...}`); bounded: every case stops
  * after --timeout-s whatever happened.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +82,68 @@ async function runCase(c: Case, open: () => Promise<JobStore>, jobs: number, tim
   }
 }
 
+type Target = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+const RECLAIM_LEASE_MS = 2000;
+const RECLAIM_POLL_MS = 50;
+
+/** SIGKILLs a worker process mid-job; ms until the job runs again in this process's worker. */
+async function reclaimCase(target: Target, open: () => Promise<JobStore>, timeoutMs: number): Promise<Record<string, unknown>> {
+  const kind = `bench.reclaim.${target.kind}.${Date.now()}`;
+  const store = await open();
+  const victim = spawn(process.execPath, [join(__dirname, 'bench-jobs-victim.js')], {
+    env: { ...process.env, JOB_TARGET: JSON.stringify(target), JOB_KIND: kind, JOB_LEASE_MS: String(RECLAIM_LEASE_MS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => victim.once('exit', () => r()));
+  let survivor: ReturnType<typeof createJobWorker> | undefined;
+  try {
+    await store.submit({ kind, params: {} });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the victim never started the job')), timeoutMs);
+      victim.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    let rerunAt = 0;
+    const rerun = new Promise<void>((resolve) => {
+      survivor = createJobWorker({
+        store,
+        logger,
+        leaseMs: 30_000,
+        pollMs: RECLAIM_POLL_MS,
+        handlers: {
+          [kind]: async () => {
+            rerunAt = performance.now();
+            resolve();
+            return null;
+          },
+        },
+      });
+    });
+    victim.kill('SIGKILL');
+    const killedAt = performance.now();
+    await exited;
+    survivor?.start();
+    const timedOut = await Promise.race([rerun.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
+    return {
+      bench: 'jobs-reclaim',
+      store: target.kind,
+      lease_ms: RECLAIM_LEASE_MS,
+      survivor_poll_ms: RECLAIM_POLL_MS,
+      kill_to_rerun_ms: timedOut ? null : Math.round(rerunAt - killedAt),
+      timed_out: timedOut,
+    };
+  } finally {
+    victim.kill('SIGKILL');
+    await survivor?.stop();
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -107,6 +175,12 @@ async function main(): Promise<void> {
         jobs,
         timeoutMs,
       );
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    const sqlitePath = join(dir, 'reclaim.db');
+    process.stdout.write(`${JSON.stringify(await reclaimCase({ kind: 'sqlite', path: sqlitePath }, async () => openSqliteJobStore(sqlitePath), timeoutMs))}\n`);
+    if (databaseUrl) {
+      const line = await reclaimCase({ kind: 'postgres', url: databaseUrl }, () => openPostgresJobStore({ url: databaseUrl, logger }), timeoutMs);
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   } finally {
