@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSilentLogger, openJobStore, openPostgresJobStore, openSqliteJobStore } from '@l1g1/kit';
+import { createSilentLogger, openJobStore, openPostgresJobStore, openSqliteJobStore, watchJob, type JobEvent } from '@l1g1/kit';
 import { usePostgres } from '../../../test/support/postgres';
 import { describeJobStoreContract } from './jobs-contract';
 
@@ -36,6 +36,32 @@ describe('kit: jobs on PostgreSQL', () => {
     open: (now) => openPostgresJobStore({ url: pg.url, logger: createSilentLogger(), pollIntervalMs: 100, maxConnections: 5, ...(now ? { now } : {}) }),
     target: () => ({ kind: 'postgres', url: pg.url }),
   }));
+
+  it('delivers live job events to another replica by LISTEN/NOTIFY, without polling', async function () {
+    this.timeout(20_000);
+    const logger = createSilentLogger();
+    // An hour between polls: only a notification can wake this watcher within the test.
+    const watcher = await openPostgresJobStore({ url: pg.url, logger, pollIntervalMs: 3_600_000 });
+    const writer = await openPostgresJobStore({ url: pg.url, logger });
+    try {
+      const { job } = await writer.submit({ kind: 'notify', params: {} });
+      const seen: JobEvent[] = [];
+      const watching = (async () => {
+        for await (const e of watchJob(watcher, job.id, 0, new AbortController().signal)) seen.push(e);
+      })();
+      // The watcher has replayed what exists; everything after this must be pushed to it.
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(seen.length, 1);
+      const claimed = await writer.claim({ workerId: 'w', kinds: ['notify'], leaseMs: 60_000 });
+      await writer.reportProgress(job.id, claimed!.leaseToken, { fraction: 0.5 });
+      await writer.complete(job.id, claimed!.leaseToken, null);
+      await watching; // returns after the terminal event, which only NOTIFY can deliver in time
+      assert.deepEqual(seen.map((e) => e.type), ['state', 'state', 'progress', 'state']);
+    } finally {
+      await watcher.close();
+      await writer.close();
+    }
+  });
 
   it('is what openJobStore picks when L1G1_DATABASE_URL is set', async () => {
     const store = await openJobStore({ databaseUrl: pg.url, dataDir: '/nonexistent', logger: createSilentLogger() });

@@ -106,28 +106,35 @@ export function createPostgresEventLog<T>(options: PostgresEventLogOptions): Pos
     client.on('error', retry);
     await client.connect();
     await client.query(`LISTEN ${channel}`);
+    if (closed) {
+      // close() ran while we were connecting: nothing may keep the process alive.
+      await client.end().catch(() => undefined);
+      return;
+    }
     listener = client;
     // Anything appended while we were not listening: let followers re-read.
     wakeup.notify();
     options.onNotification?.('');
   }
 
+  async function appendInTransaction(client: PostgresClient, event: NewEvent<T>): Promise<LoggedEvent<T>> {
+    const atMs = now();
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event_log:${table}`]);
+    const res = await client.query<{ id: string }>(`INSERT INTO ${table} (key, type, at_ms, data) VALUES ($1, $2, $3, $4) RETURNING id`, [
+      event.key,
+      event.type,
+      atMs,
+      JSON.stringify(event.data),
+    ]);
+    // Delivered on COMMIT only, to every listening replica (this one included).
+    await client.query('SELECT pg_notify($1, $2)', [channel, EVENT_APPENDED]);
+    return { id: Number(res.rows[0]?.id), key: event.key, type: event.type, atMs, data: event.data };
+  }
+
   return {
-    async appendInTransaction(client, event) {
-      const atMs = now();
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event_log:${table}`]);
-      const res = await client.query<{ id: string }>(`INSERT INTO ${table} (key, type, at_ms, data) VALUES ($1, $2, $3, $4) RETURNING id`, [
-        event.key,
-        event.type,
-        atMs,
-        JSON.stringify(event.data),
-      ]);
-      // Delivered on COMMIT only, to every listening replica (this one included).
-      await client.query('SELECT pg_notify($1, $2)', [channel, EVENT_APPENDED]);
-      return { id: Number(res.rows[0]?.id), key: event.key, type: event.type, atMs, data: event.data };
-    },
+    appendInTransaction,
     async append(event) {
-      return withTransaction(pool, (client) => this.appendInTransaction(client, event));
+      return withTransaction(pool, (client) => appendInTransaction(client, event));
     },
     async read(afterId: number, readOptions: ReadEventsOptions = {}) {
       checkAfterId(afterId);
