@@ -8,4 +8,5 @@ export * from './job-worker';
 export * from './job-watch';
 export * from './job-status';
 export * from './postgres-event-log';
+export * from './database-clock';
 export * from './retry-policy';

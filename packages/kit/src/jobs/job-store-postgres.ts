@@ -31,6 +31,7 @@ import {
 } from './job';
 import { checkJobId, checkLeaseMs, retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
 import type { ClaimedJob, JobStore } from './job-store';
+import { createDatabaseClock, type DatabaseClock } from './database-clock';
 import { createPostgresEventLog } from './postgres-event-log';
 
 /** Schema of the job runtime on PostgreSQL (component `l1g1_jobs` in l1g1_migrations). */
@@ -82,6 +83,7 @@ export interface PostgresJobStoreOptions {
   logger: Logger;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** Clock for leases and timestamps (default: the database server's, see database-clock.ts). */
   now?: () => number;
   /** Followers and idle workers re-check this often without a notification (default 1000). */
   pollIntervalMs?: number;
@@ -90,11 +92,18 @@ export interface PostgresJobStoreOptions {
 /** Opens the pool, applies the job migrations and starts listening for other replicas' events. */
 export async function openPostgresJobStore(options: PostgresJobStoreOptions): Promise<JobStore> {
   const { logger } = options;
-  const now = options.now ?? Date.now;
   const pool: PostgresPool = await openPostgres(options.url, POSTGRES_JOB_MIGRATIONS, {
     component: 'l1g1_jobs',
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
   });
+  let clock: DatabaseClock | undefined;
+  try {
+    clock = options.now ? undefined : await createDatabaseClock(pool, logger);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const now = options.now ?? (clock as DatabaseClock).now;
   const listeners = new Set<() => void>();
   const notifyLocal = (): void => {
     for (const l of [...listeners]) l();
@@ -113,6 +122,7 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
   try {
     await log.listen();
   } catch (err) {
+    clock?.stop();
     await pool.end().catch(() => undefined);
     throw err;
   }
@@ -369,6 +379,7 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
     },
     async close() {
       listeners.clear();
+      clock?.stop();
       await log.close();
       await pool.end();
     },
