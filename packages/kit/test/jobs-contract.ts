@@ -27,7 +27,7 @@ export type JobStoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgre
 
 export interface JobStoreFixture {
   /** A new store instance on the shared data (another replica when called twice). */
-  open(now?: () => number): Promise<JobStore>;
+  open(now?: () => number, options?: { maxPendingPerKind?: number }): Promise<JobStore>;
   target(): JobStoreTarget;
 }
 
@@ -59,8 +59,8 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
     const opened: JobStore[] = [];
     const workers: JobWorker[] = [];
     let clock = 1_000_000;
-    const open = async (now?: () => number): Promise<JobStore> => {
-      const s = await fixture().open(now);
+    const open = async (now?: () => number, options?: { maxPendingPerKind?: number }): Promise<JobStore> => {
+      const s = await fixture().open(now, options);
       opened.push(s);
       return s;
     };
@@ -135,6 +135,24 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.deepEqual(next.map((j) => j.id), [ids[2], ids[1], ids[0]]);
         assert.deepEqual((await store.list({ kind, states: ['cancelled'] })).map((j) => j.id), [ids[0]]);
         await assert.rejects(store.list({ kind, limit: 0 }), (e: unknown) => e instanceof L1g1Error && e.field === 'limit');
+      });
+
+      it("refuses a submission fast once a kind's queued and running jobs reach the cap", async () => {
+        const store = await open(fakeNow, { maxPendingPerKind: 2 });
+        const kind = freshKind();
+        const first = (await store.submit({ kind, params: { i: 1 }, idempotencyKey: 'a' })).job;
+        await store.submit({ kind, params: { i: 2 } });
+        await assert.rejects(
+          store.submit({ kind, params: { i: 3 } }),
+          (e: unknown) => e instanceof L1g1Error && e.kind === 'RESOURCE_EXHAUSTED' && e.reason === 'JOB_QUEUE_FULL' && e.retryAfterMs > 0,
+        );
+        assert.equal((await store.list({ kind })).length, 2, 'the refused job was not stored');
+        // A resubmission is not a new job: it still answers; another kind has its own cap.
+        assert.equal((await store.submit({ kind, params: { i: 1 }, idempotencyKey: 'a' })).job.id, first.id);
+        await store.submit({ kind: freshKind(), params: {} });
+        // A finished job frees its place.
+        await store.requestCancel(first.id);
+        assert.equal((await store.submit({ kind, params: { i: 4 } })).created, true);
       });
 
       it('gives each job to exactly one of many concurrent claimers', async () => {

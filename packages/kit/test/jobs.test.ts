@@ -13,7 +13,7 @@ describe('kit: jobs on SQLite', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   describeJobStoreContract('SQLite', () => ({
-    open: async (now) => openSqliteJobStore(join(dir, 'jobs.db'), { pollIntervalMs: 100, ...(now ? { now } : {}) }),
+    open: async (now, options) => openSqliteJobStore(join(dir, 'jobs.db'), { pollIntervalMs: 100, ...(now ? { now } : {}), ...options }),
     target: () => ({ kind: 'sqlite', path: join(dir, 'jobs.db') }),
   }));
 
@@ -33,7 +33,8 @@ describe('kit: jobs on SQLite', () => {
 describe('kit: jobs on PostgreSQL', () => {
   const pg = usePostgres();
   describeJobStoreContract('PostgreSQL', () => ({
-    open: (now) => openPostgresJobStore({ url: pg.url, logger: createSilentLogger(), pollIntervalMs: 100, maxConnections: 5, ...(now ? { now } : {}) }),
+    open: (now, options) =>
+      openPostgresJobStore({ url: pg.url, logger: createSilentLogger(), pollIntervalMs: 100, maxConnections: 5, ...(now ? { now } : {}), ...options }),
     target: () => ({ kind: 'postgres', url: pg.url }),
   }));
 

@@ -91,6 +91,25 @@ export function leaseLost(id: string): L1g1Error {
   return errors.failedPrecondition(`job ${id} is no longer held by this worker (its lease was lost)`, { reason: 'LEASE_LOST' });
 }
 
+/** Default cap on a kind's queued + running jobs: submissions beyond it are refused, not stored. */
+export const DEFAULT_MAX_PENDING_JOBS_PER_KIND = 10_000;
+
+/** The answer to a submission whose kind already has `max` jobs queued or running. */
+export function jobQueueFull(kind: string, max: number): L1g1Error {
+  return errors.resourceExhausted(`job kind ${kind} already has ${max} jobs queued or running; retry later`, 1000, { reason: 'JOB_QUEUE_FULL' });
+}
+
+/** A resubmission with an idempotency key: the same job, or a refusal when the params differ. */
+export function sameJobOrRefuse(existing: JobRow, paramsJson: string): { job: Job; created: false } {
+  if (existing.params !== paramsJson) {
+    throw errors.alreadyExists(`a job with idempotency_key "${existing.idempotency_key ?? ''}" and other params`, {
+      reason: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'idempotency_key',
+    });
+  }
+  return { job: jobFromRow(existing), created: false };
+}
+
 /** A retry delay as stored: whole milliseconds, never negative (NaN → 0). */
 export function retryDelay(ms: number): number {
   return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;

@@ -29,7 +29,13 @@ import {
   type JobEventType,
   type JsonValue,
 } from './job';
-import { checkJobId, checkLeaseMs, retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
+import {
+  DEFAULT_MAX_PENDING_JOBS_PER_KIND,
+  jobQueueFull,
+  sameJobOrRefuse,
+  checkJobId,
+  checkLeaseMs,
+  retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
 import type { ClaimedJob, JobStore } from './job-store';
 import { createDatabaseClock, type DatabaseClock } from './database-clock';
 import { createPostgresEventLog } from './postgres-event-log';
@@ -71,6 +77,8 @@ export const POSTGRES_JOB_MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX job_events_by_key ON job_events (key, id);`,
+  // Submissions count a kind's queued + running jobs against its cap.
+  `CREATE INDEX jobs_by_kind_state ON jobs (kind, state)`,
 ];
 
 const CHANNEL = 'l1g1_jobs';
@@ -83,6 +91,8 @@ export interface PostgresJobStoreOptions {
   logger: Logger;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** Cap on one kind's queued + running jobs (default 10,000); beyond it submit answers RESOURCE_EXHAUSTED. */
+  maxPendingPerKind?: number;
   /** Clock for leases and timestamps (default: the database server's, see database-clock.ts). */
   now?: () => number;
   /** Followers and idle workers re-check this often without a notification (default 1000). */
@@ -104,6 +114,7 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
     throw err;
   }
   const now = options.now ?? (clock as DatabaseClock).now;
+  const maxPending = options.maxPendingPerKind ?? DEFAULT_MAX_PENDING_JOBS_PER_KIND;
   const listeners = new Set<() => void>();
   const notifyLocal = (): void => {
     for (const l of [...listeners]) l();
@@ -172,7 +183,16 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
   return {
     async submit(input) {
       const s = checkSubmit(input);
+      const findByKey = async (c: PostgresClient): Promise<JobRow | undefined> =>
+        (await c.query<JobRow>('SELECT * FROM jobs WHERE kind = $1 AND idempotency_key = $2', [s.kind, s.idempotencyKey])).rows[0];
       return tx(async (c) => {
+        if (s.idempotencyKey !== undefined) {
+          const existing = await findByKey(c);
+          if (existing) return sameJobOrRefuse(existing, s.paramsJson);
+        }
+        // A soft cap: concurrent submissions may pass it by a few, never by a flood.
+        const pending = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND state IN ('queued', 'running')`, [s.kind]);
+        if (Number(pending.rows[0]?.n ?? 0) >= maxPending) throw jobQueueFull(s.kind, maxPending);
         const t = now();
         const id = randomUUID();
         // ON CONFLICT: two replicas submitting the same key at once get one job between them.
@@ -187,15 +207,10 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
           await event(c, id, 'state', { state: 'queued', attempt: 0 });
           return { job: jobFromRow(inserted), created: true };
         }
-        const existing = (await c.query<JobRow>('SELECT * FROM jobs WHERE kind = $1 AND idempotency_key = $2', [s.kind, s.idempotencyKey])).rows[0];
+        // Another replica inserted the same key between our look-up and our insert.
+        const existing = await findByKey(c);
         if (!existing) throw errors.unavailable('job submission raced; retry', { reason: 'SUBMIT_RACE' });
-        if (existing.params !== s.paramsJson) {
-          throw errors.alreadyExists(`a job with idempotency_key "${s.idempotencyKey ?? ''}" and other params`, {
-            reason: 'IDEMPOTENCY_KEY_REUSED',
-            field: 'idempotency_key',
-          });
-        }
-        return { job: jobFromRow(existing), created: false };
+        return sameJobOrRefuse(existing, s.paramsJson);
       });
     },
     async get(id) {

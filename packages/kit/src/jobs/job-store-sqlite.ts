@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { errors } from '../errors';
 import { createSqliteEventLog } from '../event-log-sqlite';
 import { openSqlite, type SqliteDatabase } from '../sqlite';
 import {
@@ -15,7 +14,13 @@ import {
   type JsonValue,
 } from './job';
 import type { ClaimedJob, JobStore } from './job-store';
-import { checkJobId, checkLeaseMs, retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound } from './job-rows';
+import {
+  DEFAULT_MAX_PENDING_JOBS_PER_KIND,
+  jobQueueFull,
+  sameJobOrRefuse,
+  checkJobId,
+  checkLeaseMs,
+  retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound } from './job-rows';
 
 export interface SqliteJobStoreOptions {
   db: SqliteDatabase;
@@ -23,6 +28,8 @@ export interface SqliteJobStoreOptions {
   now?: () => number;
   /** How often watchers re-read for writers in other processes sharing the file (default 1000). */
   pollIntervalMs?: number;
+  /** Cap on one kind's queued + running jobs (default 10,000); beyond it submit answers RESOURCE_EXHAUSTED. */
+  maxPendingPerKind?: number;
 }
 
 const SCHEMA = `
@@ -53,6 +60,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (state, run_after_ms);
   CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (state, lease_expires_at_ms);
   CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at_ms DESC, id DESC);
+  CREATE INDEX IF NOT EXISTS jobs_by_kind_state ON jobs (kind, state);
 `;
 
 /**
@@ -68,6 +76,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   db.exec(SCHEMA);
   const log = createSqliteEventLog<JsonValue>({ db, table: 'job_events', now, pollIntervalMs: options.pollIntervalMs ?? 1000 });
   const getRow = db.prepare<[string]>('SELECT * FROM jobs WHERE id = ?');
+  const countPending = db.prepare<[string]>(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ? AND state IN ('queued', 'running')`);
+  const maxPending = options.maxPendingPerKind ?? DEFAULT_MAX_PENDING_JOBS_PER_KIND;
   const listeners = new Set<() => void>();
   let notifyScheduled = false;
   const notify = (): void => {
@@ -116,16 +126,10 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const s = checkSubmit(input);
     if (s.idempotencyKey !== undefined) {
       const existing = db.prepare('SELECT * FROM jobs WHERE kind = ? AND idempotency_key = ?').get(s.kind, s.idempotencyKey) as JobRow | undefined;
-      if (existing) {
-        if (existing.params !== s.paramsJson) {
-          throw errors.alreadyExists(`a job with idempotency_key "${s.idempotencyKey}" and other params`, {
-            reason: 'IDEMPOTENCY_KEY_REUSED',
-            field: 'idempotency_key',
-          });
-        }
-        return { job: jobFromRow(existing), created: false };
-      }
+      if (existing) return sameJobOrRefuse(existing, s.paramsJson);
     }
+    const pending = countPending.get(s.kind) as { n: number };
+    if (pending.n >= maxPending) throw jobQueueFull(s.kind, maxPending);
     const id = randomUUID();
     const t = now();
     db.prepare(
