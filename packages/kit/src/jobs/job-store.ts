@@ -32,7 +32,7 @@ export interface LeaseStatus {
 
 /**
  * Durable job storage and queue. Two implementations, one contract
- * (packages/kit/test/jobs-store.test.ts): SQLite (embedded) and PostgreSQL
+ * (packages/kit/test/jobs-contract.ts, run by jobs.test.ts): SQLite (embedded) and PostgreSQL
  * (replicas). Every state change and its event commit in one transaction.
  *
  * Writes made under a lease (`heartbeat` ... `release`) take the lease token
@@ -41,7 +41,11 @@ export interface LeaseStatus {
  * of the one that took over.
  */
 export interface JobStore {
-  /** Queues a job; with an idempotency key already used for this kind, answers that job (`created: false`). */
+  /**
+   * Queues a job; with an idempotency key already used for this kind, answers that job
+   * (`created: false`). Refused with RESOURCE_EXHAUSTED (JOB_QUEUE_FULL) when the kind's
+   * queued + running jobs reached the store's cap.
+   */
   submit(input: SubmitJobInput): Promise<{ job: Job; created: boolean }>;
   get(id: string): Promise<Job | undefined>;
   list(options?: ListJobsOptions): Promise<Job[]>;
