@@ -8,6 +8,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, BlobWriter } from './blob-store';
 import { ConfigError, type Env } from './config';
@@ -26,6 +29,29 @@ export interface S3BlobStoreOptions extends S3BlobLocation {
   partSizeBytes?: number;
   /** Parts uploaded concurrently per upload. */
   queueSize?: number;
+  /**
+   * Spool mode: writes go to a local file under this folder (hashed while
+   * writing), and `commit` uploads that file by multipart straight to its
+   * content key. Costs local disk the size of the artifact, but offers
+   * `seal()` (the hash and a local file to inspect before publishing, as the
+   * file store does) and needs no server-side copy. Unset: bytes stream to S3
+   * as they are written, with no local copy.
+   */
+  spoolDir?: string;
+}
+
+/** What `seal()` of a spooled upload answers: the hash and a local file with exactly the bytes. */
+export interface SealedS3Upload {
+  sha256: string;
+  sizeBytes: number;
+  /** Readable until commit or abort; internal, never sent to a client. */
+  localPath: string;
+}
+
+/** A spooled upload's writer: a BlobWriter that can also be sealed before commit. */
+export interface SpooledBlobWriter extends BlobWriter {
+  /** Ends writing; answers the hash and the local file. Idempotent; commit or abort follows. */
+  seal(): Promise<SealedS3Upload>;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -81,14 +107,31 @@ export function createS3ClientFromEnv(env: Env): S3Client {
   return new S3Client(config);
 }
 
-/** `L1G1_BLOB_URL=s3://bucket/prefix` plus the AWS variables → an S3 BlobStore. */
-export function createS3BlobStoreFromEnv(blobUrl: string, env: Env): BlobStore {
-  return createS3BlobStore({ ...parseS3BlobUrl(blobUrl), client: createS3ClientFromEnv(env) });
+/**
+ * `L1G1_BLOB_URL=s3://bucket/prefix` plus the AWS variables → an S3 BlobStore
+ * (spool mode when `spoolDir` is given, e.g. `<data dir>/blobs/tmp`).
+ */
+export function createS3BlobStoreFromEnv(blobUrl: string, env: Env, options: { spoolDir?: string } = {}): BlobStore {
+  return createS3BlobStore({ ...parseS3BlobUrl(blobUrl), client: createS3ClientFromEnv(env), ...options });
 }
 
 function checkKey(sha256: string): string {
   if (!SHA256_HEX.test(sha256)) throw errors.invalidArgument('sha256', 'must be 64 lowercase hex characters');
   return sha256;
+}
+
+/** The same refusals as the file store's, for the same mismatches. */
+function checkExpectations(expect: { sha256?: string; sizeBytes?: number }, sha256: string, written: number): void {
+  if (expect.sizeBytes !== undefined && expect.sizeBytes > 0 && expect.sizeBytes !== written) {
+    throw errors.invalidArgument('expected_size_bytes', `received ${written} bytes, expected ${expect.sizeBytes} (upload cut short?)`, {
+      reason: 'SIZE_MISMATCH',
+    });
+  }
+  if (expect.sha256 && expect.sha256.toLowerCase() !== sha256) {
+    throw errors.invalidArgument('expected_sha256', `content hashes to ${sha256}, expected ${expect.sha256}`, {
+      reason: 'CHECKSUM_MISMATCH',
+    });
+  }
 }
 
 function isNotFound(err: unknown): boolean {
@@ -114,6 +157,11 @@ function storageFailure(err: unknown): L1g1Error {
  * (The hash is only known at the end, so the content key cannot be the
  * multipart target itself.) Temporary keys left by a crashed process are
  * never read; a bucket lifecycle rule on `<prefix>tmp/` expires them.
+ *
+ * With `spoolDir` (spool mode) an upload is written to a local file first and
+ * `commit` sends it by one multipart upload straight to the content key: no
+ * temporary key, no copy, and `seal()` for callers that inspect the whole
+ * artifact before publishing it.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const { client, bucket, prefix } = options;
@@ -124,10 +172,101 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const deleteKey = async (key: string): Promise<void> => {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   };
+  const exists = (key: string): Promise<boolean> =>
+    client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      (err: unknown) => {
+        if (isNotFound(err)) return false;
+        throw err;
+      },
+    );
+
+  /** Spool mode: local file first, then one multipart upload to the content key (see `spoolDir`). */
+  function beginSpooled(spoolDir: string, maxBytes: number): SpooledBlobWriter {
+    mkdirSync(spoolDir, { recursive: true });
+    const localPath = join(spoolDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    const out: WriteStream = createWriteStream(localPath, { flags: 'wx' });
+    let failure: unknown;
+    out.on('error', (err) => {
+      failure = err;
+    });
+    let written = 0;
+    let closed = false;
+    let finished = false;
+    let sealed: SealedS3Upload | undefined;
+    const close = (): Promise<void> =>
+      new Promise((done) => {
+        if (closed) return done();
+        closed = true;
+        out.end(() => done());
+      });
+    const discard = async (): Promise<void> => {
+      finished = true;
+      await close();
+      await rm(localPath, { force: true });
+    };
+    const seal = async (): Promise<SealedS3Upload> => {
+      if (sealed) return sealed;
+      if (finished) throw errors.failedPrecondition('upload already finished');
+      await close();
+      if (failure) throw storageFailure(failure);
+      sealed = { sha256: hash.digest('hex'), sizeBytes: written, localPath };
+      return sealed;
+    };
+    return {
+      get bytesWritten() {
+        return written;
+      },
+      async write(chunk) {
+        if (failure) throw storageFailure(failure);
+        if (closed) throw errors.failedPrecondition('upload already finished');
+        if (written + chunk.byteLength > maxBytes) {
+          throw errors.invalidArgument('chunk', `artifact exceeds the size limit of ${maxBytes} bytes`, { reason: 'ARTIFACT_TOO_LARGE' });
+        }
+        // Our own copy: the file stream may hold a chunk after this resolves, and the caller may reuse it.
+        const own = Buffer.from(chunk);
+        written += own.byteLength;
+        hash.update(own);
+        if (!out.write(own)) await new Promise<void>((r) => out.once('drain', () => r()));
+      },
+      seal,
+      async commit(expect = {}) {
+        if (finished) throw errors.failedPrecondition('upload already finished');
+        const { sha256 } = await seal();
+        try {
+          checkExpectations(expect, sha256, written);
+          const key = keyOf(sha256);
+          // Same hash, same bytes: an existing blob is already the right one.
+          if (!(await exists(key))) {
+            // Completing a multipart upload is atomic: the key shows all the bytes or nothing.
+            const upload = new Upload({
+              client,
+              params: { Bucket: bucket, Key: key, Body: createReadStream(localPath, { highWaterMark: MIB }) },
+              partSize,
+              queueSize,
+              leavePartsOnError: false,
+            });
+            await upload.done();
+          }
+          finished = true;
+          return { sha256, sizeBytes: written, uri: uriOf(sha256) };
+        } catch (err) {
+          throw storageFailure(err);
+        } finally {
+          await discard();
+        }
+      },
+      async abort() {
+        await discard();
+      },
+    };
+  }
 
   return {
     uriOf,
     begin({ maxBytes }): BlobWriter {
+      if (options.spoolDir !== undefined) return beginSpooled(options.spoolDir, maxBytes);
       const tmpKey = `${prefix}tmp/${randomUUID()}`;
       const hash = createHash('sha256');
       // Bounded: the pass-through buffers one MiB; the uploader at most queueSize parts.
@@ -188,32 +327,17 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
             throw storageFailure(failure);
           }
           const sha256 = hash.digest('hex');
-          if (expect.sizeBytes !== undefined && expect.sizeBytes > 0 && expect.sizeBytes !== written) {
+          try {
+            checkExpectations(expect, sha256, written);
+          } catch (err) {
             await discard();
-            throw errors.invalidArgument(
-              'expected_size_bytes',
-              `received ${written} bytes, expected ${expect.sizeBytes} (upload cut short?)`,
-              { reason: 'SIZE_MISMATCH' },
-            );
-          }
-          if (expect.sha256 && expect.sha256.toLowerCase() !== sha256) {
-            await discard();
-            throw errors.invalidArgument('expected_sha256', `content hashes to ${sha256}, expected ${expect.sha256}`, {
-              reason: 'CHECKSUM_MISMATCH',
-            });
+            throw err;
           }
           try {
             if (written > MAX_COPY_BYTES) throw errors.failedPrecondition(`artifacts over ${MAX_COPY_BYTES} bytes are not supported on S3 yet`);
             const key = keyOf(sha256);
             // Same hash, same bytes: an existing blob is already the right one.
-            const exists = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-              () => true,
-              (err: unknown) => {
-                if (isNotFound(err)) return false;
-                throw err;
-              },
-            );
-            if (!exists) {
+            if (!(await exists(key))) {
               await client.send(
                 new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${tmpKey.split('/').map(encodeURIComponent).join('/')}` }),
               );

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -12,6 +12,7 @@ import {
   createS3ClientFromEnv,
   L1g1Error,
   parseS3BlobUrl,
+  type SpooledBlobWriter,
 } from '@l1g1/kit';
 import { useS3 } from '../../../test/support/s3';
 import { describeBlobStoreContract } from './blob-store-contract';
@@ -60,6 +61,52 @@ describe('kit: S3 blob store (real s3rver)', () => {
         client.destroy();
       },
     };
+  });
+
+  // Spool mode: the same contract, plus seal().
+  describeBlobStoreContract('S3 (s3rver), spooled through a local file', async () => {
+    const client = createS3ClientFromEnv(server.s3.env);
+    const bucket = `spooled-${++bucketSeq}`;
+    const spoolDir = mkdtempSync(join(tmpdir(), 'l1g1-spool-'));
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    return {
+      store: createS3BlobStore({ client, bucket, prefix: 'models/', partSizeBytes: 5 * 1024 * 1024, spoolDir }),
+      listObjects: async () => [...(await listAll(client, bucket)), ...readdirSync(spoolDir).map((n) => `spool/${n}`)],
+      cleanup: async () => {
+        for (const key of await listAll(client, bucket)) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+        client.destroy();
+        rmSync(spoolDir, { recursive: true, force: true });
+      },
+    };
+  });
+
+  it('seals a spooled upload: its hash and a local file with exactly the bytes, nothing in the bucket until commit', async () => {
+    const client = createS3ClientFromEnv(server.s3.env);
+    const bucket = 'sealed';
+    const spoolDir = mkdtempSync(join(tmpdir(), 'l1g1-spool-'));
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    try {
+      const store = createS3BlobStore({ client, bucket, prefix: '', spoolDir });
+      const w = store.begin({ maxBytes: 100 }) as SpooledBlobWriter;
+      await w.write(Buffer.from('onnx bytes'));
+      const sealed = await w.seal();
+      assert.deepEqual(await w.seal(), sealed, 'idempotent');
+      assert.equal(sealed.sha256, createHash('sha256').update('onnx bytes').digest('hex'));
+      assert.equal(sealed.sizeBytes, 10);
+      assert.equal(readFileSync(sealed.localPath, 'utf8'), 'onnx bytes');
+      assert.deepEqual(await listAll(client, bucket), []);
+      await assert.rejects(w.write(Buffer.from('more')), (e: unknown) => e instanceof L1g1Error && e.kind === 'FAILED_PRECONDITION');
+      const info = await w.commit({ sha256: sealed.sha256 });
+      assert.deepEqual(await listAll(client, bucket), [`sha256/${info.sha256.slice(0, 2)}/${info.sha256}`]);
+      assert.deepEqual(readdirSync(spoolDir), [], 'the local file is gone after commit');
+      await assert.rejects(w.commit(), (e: unknown) => e instanceof L1g1Error && e.kind === 'FAILED_PRECONDITION');
+    } finally {
+      for (const key of await listAll(client, bucket)) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      client.destroy();
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
   });
 
   it('is chosen by L1G1_BLOB_URL and names blobs by logical s3:// URIs without endpoint or credentials', async () => {
