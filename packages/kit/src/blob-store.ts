@@ -131,7 +131,9 @@ export function createFileBlobStore(root: string): BlobStore {
           }
           written += chunk.byteLength;
           hash.update(chunk);
-          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+          // The file stream keeps the chunk until it is flushed: copy it, or a
+          // caller that reuses its buffer would change bytes already hashed.
+          if (!out.write(Buffer.from(chunk))) await new Promise<void>((r) => out.once('drain', () => r()));
         },
         seal,
         async commit(expect = {}) {

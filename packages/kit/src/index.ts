@@ -24,3 +24,6 @@ export * from './event-log-sqlite';
 export * from './keyed-lock';
 export * from './page-token';
 export * from './stream-backpressure';
+export * from './postgres';
+export * from './blob-store-s3';
+export * from './jobs';

@@ -338,8 +338,32 @@ export interface JobStatus {
   message: string;
   createdAt: Date | undefined;
   startedAt: Date | undefined;
-  finishedAt: Date | undefined;
-  error: ErrorDetail | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /** Set when failed; on a queued job being retried, the last attempt's error. */
+  error:
+    | ErrorDetail
+    | undefined;
+  /** The job runtime's kind (e.g. `trainer.train`), shared by every service. */
+  kind: string;
+  /** Attempts started so far (the running one included), and the cap. */
+  attempts: number;
+  maxAttempts: number;
+  /** Named progress counters (rows_done, epoch ...), next to `progress`. */
+  counters: { [key: string]: number };
+  /** The client's key: the same key submitted twice is one job. */
+  idempotencyKey: string;
+  updatedAt:
+    | Date
+    | undefined;
+  /** A cancel was asked for and the running attempt has not stopped yet. */
+  cancelRequested: boolean;
+}
+
+export interface JobStatus_CountersEntry {
+  key: string;
+  value: number;
 }
 
 function createBaseTensor(): Tensor {
@@ -1603,6 +1627,13 @@ function createBaseJobStatus(): JobStatus {
     startedAt: undefined,
     finishedAt: undefined,
     error: undefined,
+    kind: "",
+    attempts: 0,
+    maxAttempts: 0,
+    counters: {},
+    idempotencyKey: "",
+    updatedAt: undefined,
+    cancelRequested: false,
   };
 }
 
@@ -1631,6 +1662,27 @@ export const JobStatus: MessageFns<JobStatus> = {
     }
     if (message.error !== undefined) {
       ErrorDetail.encode(message.error, writer.uint32(66).fork()).join();
+    }
+    if (message.kind !== "") {
+      writer.uint32(74).string(message.kind);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(80).int32(message.attempts);
+    }
+    if (message.maxAttempts !== 0) {
+      writer.uint32(88).int32(message.maxAttempts);
+    }
+    globalThis.Object.entries(message.counters).forEach(([key, value]: [string, number]) => {
+      JobStatus_CountersEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
+    if (message.idempotencyKey !== "") {
+      writer.uint32(106).string(message.idempotencyKey);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.cancelRequested !== false) {
+      writer.uint32(120).bool(message.cancelRequested);
     }
     return writer;
   },
@@ -1712,6 +1764,65 @@ export const JobStatus: MessageFns<JobStatus> = {
             message.error = ErrorDetail.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.maxAttempts = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = JobStatus_CountersEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.counters[entry12.key] = entry12.value;
+            }
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1750,6 +1861,42 @@ export const JobStatus: MessageFns<JobStatus> = {
         ? fromJsonTimestamp(object.finished_at)
         : undefined,
       error: isSet(object.error) ? ErrorDetail.fromJSON(object.error) : undefined,
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      maxAttempts: isSet(object.maxAttempts)
+        ? globalThis.Number(object.maxAttempts)
+        : isSet(object.max_attempts)
+        ? globalThis.Number(object.max_attempts)
+        : 0,
+      counters: isObject(object.counters)
+        ? (globalThis.Object.entries(object.counters) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
     };
   },
 
@@ -1779,6 +1926,33 @@ export const JobStatus: MessageFns<JobStatus> = {
     if (message.error !== undefined) {
       obj.error = ErrorDetail.toJSON(message.error);
     }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.maxAttempts !== 0) {
+      obj.maxAttempts = Math.round(message.maxAttempts);
+    }
+    if (message.counters) {
+      const entries = globalThis.Object.entries(message.counters) as [string, number][];
+      if (entries.length > 0) {
+        obj.counters = {};
+        entries.forEach(([k, v]) => {
+          obj.counters[k] = floatToJson(v);
+        });
+      }
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
     return obj;
   },
 
@@ -1797,6 +1971,106 @@ export const JobStatus: MessageFns<JobStatus> = {
     message.error = (object.error !== undefined && object.error !== null)
       ? ErrorDetail.fromPartial(object.error)
       : undefined;
+    message.kind = object.kind ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.maxAttempts = object.maxAttempts ?? 0;
+    message.counters = (globalThis.Object.entries(object.counters ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.updatedAt = object.updatedAt ?? undefined;
+    message.cancelRequested = object.cancelRequested ?? false;
+    return message;
+  },
+};
+
+function createBaseJobStatus_CountersEntry(): JobStatus_CountersEntry {
+  return { key: "", value: 0 };
+}
+
+export const JobStatus_CountersEntry: MessageFns<JobStatus_CountersEntry> = {
+  encode(message: JobStatus_CountersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobStatus_CountersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobStatus_CountersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobStatus_CountersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: JobStatus_CountersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobStatus_CountersEntry>, I>>(base?: I): JobStatus_CountersEntry {
+    return JobStatus_CountersEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobStatus_CountersEntry>, I>>(object: I): JobStatus_CountersEntry {
+    const message = createBaseJobStatus_CountersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };

@@ -1,0 +1,116 @@
+/** Row ↔ Job mapping and argument checks shared by the SQLite and PostgreSQL job stores. */
+import type { ErrorKind } from '../errors';
+import { errors, L1g1Error } from '../errors';
+import { eventReadLimit, type LoggedEvent } from '../event-log';
+import type { Job, JobEvent, JobEventType, JobState, JsonValue } from './job';
+
+/** A `jobs` row as either driver returns it (pg answers BIGINT as a string). */
+export interface JobRow {
+  id: string;
+  kind: string;
+  params: string;
+  state: string;
+  attempts: number | string;
+  max_attempts: number | string;
+  progress: string;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  idempotency_key: string | null;
+  checkpoint: string | null;
+  cancel_requested: number | boolean;
+  lease_token: string | null;
+  worker_id: string | null;
+  lease_expires_at_ms: number | string | null;
+  run_after_ms: number | string;
+  created_at_ms: number | string;
+  updated_at_ms: number | string;
+  started_at_ms: number | string | null;
+  finished_at_ms: number | string | null;
+}
+
+const num = (v: number | string): number => Number(v);
+const optNum = (v: number | string | null): number | undefined => (v === null ? undefined : Number(v));
+// The stores only ever write JSON they produced with JSON.stringify.
+const json = <T>(text: string): T => JSON.parse(text) as T;
+
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    params: json<JsonValue>(row.params),
+    state: row.state as JobState,
+    attempts: num(row.attempts),
+    maxAttempts: num(row.max_attempts),
+    progress: json(row.progress),
+    result: row.result === null ? undefined : json<JsonValue>(row.result),
+    error: row.error_code === null ? undefined : { code: row.error_code as ErrorKind, message: row.error_message ?? '' },
+    idempotencyKey: row.idempotency_key ?? undefined,
+    checkpoint: row.checkpoint === null ? undefined : json(row.checkpoint),
+    cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
+    workerId: row.worker_id ?? undefined,
+    leaseExpiresAtMs: optNum(row.lease_expires_at_ms),
+    runAfterMs: num(row.run_after_ms),
+    createdAtMs: num(row.created_at_ms),
+    updatedAtMs: num(row.updated_at_ms),
+    startedAtMs: optNum(row.started_at_ms),
+    finishedAtMs: optNum(row.finished_at_ms),
+  };
+}
+
+export function toJobEvent(e: LoggedEvent<JsonValue>): JobEvent {
+  return { id: e.id, jobId: e.key, type: e.type as JobEventType, atMs: e.atMs, data: e.data };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function checkJobId(id: string): void {
+  if (typeof id !== 'string' || !UUID.test(id)) throw errors.invalidArgument('job_id', 'must be a job id (a lowercase UUID)');
+}
+
+export function checkLeaseMs(leaseMs: number): void {
+  if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > 3_600_000) throw errors.invalidArgument('lease_ms', 'must be an integer from 1 to 3600000');
+}
+
+export function listLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1) throw errors.invalidArgument('limit', 'must be a positive integer');
+  return Math.min(limit, 500);
+}
+
+export function eventReadLimitFor(limit: number | undefined): number {
+  return eventReadLimit(limit);
+}
+
+export function jobNotFound(id: string): L1g1Error {
+  return errors.notFound(`job ${id}`, { reason: 'JOB_NOT_FOUND' });
+}
+
+/** A write under a lease that another claim replaced (or the job ended). */
+export function leaseLost(id: string): L1g1Error {
+  return errors.failedPrecondition(`job ${id} is no longer held by this worker (its lease was lost)`, { reason: 'LEASE_LOST' });
+}
+
+/** Default cap on a kind's queued + running jobs: submissions beyond it are refused, not stored. */
+export const DEFAULT_MAX_PENDING_JOBS_PER_KIND = 10_000;
+
+/** The answer to a submission whose kind already has `max` jobs queued or running. */
+export function jobQueueFull(kind: string, max: number): L1g1Error {
+  return errors.resourceExhausted(`job kind ${kind} already has ${max} jobs queued or running; retry later`, 1000, { reason: 'JOB_QUEUE_FULL' });
+}
+
+/** A resubmission with an idempotency key: the same job, or a refusal when the params differ. */
+export function sameJobOrRefuse(existing: JobRow, paramsJson: string): { job: Job; created: false } {
+  if (existing.params !== paramsJson) {
+    throw errors.alreadyExists(`a job with idempotency_key "${existing.idempotency_key ?? ''}" and other params`, {
+      reason: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'idempotency_key',
+    });
+  }
+  return { job: jobFromRow(existing), created: false };
+}
+
+/** A retry delay as stored: whole milliseconds, never negative (NaN → 0). */
+export function retryDelay(ms: number): number {
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;
+}
