@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -171,6 +171,32 @@ describe('model-registry: artifacts on S3 (real s3rver)', () => {
     assert.deepEqual(await listKeys(s3, server.s3.bucket), before, 'no object was added to the bucket');
     const versions = await unary(t.client.listVersions.bind(t.client), registry.ListVersionsRequest.fromPartial({ modelName: name }));
     assert.deepEqual(versions.versions.map((v) => v.version), [1]);
+  });
+
+  it('removes spool files a crashed process left (untouched for over an hour) at start, and keeps recent ones', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-registry-spool-'));
+    const spoolDir = join(dataDir, 'registry', 'spool');
+    mkdirSync(spoolDir, { recursive: true });
+    const stale = join(spoolDir, 'stale.part');
+    writeFileSync(stale, 'cut by a crash');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    // Another live process's upload, when replicas share a data dir.
+    writeFileSync(join(spoolDir, 'recent.part'), 'in flight');
+    const config = loadRegistryConfig({
+      L1G1_DATA_DIR: dataDir,
+      L1G1_REGISTRY_ADDR: '127.0.0.1:0',
+      L1G1_BLOB_URL: `s3://${server.s3.bucket}/${PREFIX}`,
+      ...server.s3.env,
+    });
+
+    const service = await startModelRegistry(config, { logger: createSilentLogger() });
+    try {
+      assert.deepEqual(readdirSync(spoolDir), ['recent.part']);
+    } finally {
+      await service.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('deleting the last version that references a blob removes its object from the bucket', async () => {
