@@ -6,9 +6,10 @@
  * inspector, domain) and the server; `main.ts` wraps it with config,
  * telemetry and signals, and tests and the launcher call it directly.
  */
-import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
 import { createOnnxInspector } from './adapters/onnx-inspector';
+import { openRegistryBlobStore } from './adapters/open-blob-store';
 import { createSqliteRegistryStore } from './adapters/sqlite-store';
 import type { RegistryConfig } from './config';
 import { createRegistry } from './domain/registry';
@@ -27,6 +28,8 @@ export interface RunningModelRegistry {
   /** `host:port` clients dial (the bound port when the config asked for 0). */
   readonly address: string;
   readonly port: number;
+  /** Where artifacts live: `files`, or the L1G1_BLOB_URL (no endpoint, no credentials). */
+  readonly blobStore: string;
   /**
    * Graceful stop: refuses new calls, ends open WatchAliases streams, lets
    * in-flight calls finish (up to the configured grace), then closes the
@@ -35,16 +38,21 @@ export interface RunningModelRegistry {
   stop(): Promise<void>;
 }
 
-/** Opens the registry's storage under `config.registryDir` and serves it over gRPC. */
+/**
+ * Opens the registry's storage (metadata under `config.registryDir`, artifacts
+ * in files or an S3 bucket as `config.blobs` says) and serves it over gRPC.
+ */
 export async function startModelRegistry(
   config: RegistryConfig,
   options: StartModelRegistryOptions,
 ): Promise<RunningModelRegistry> {
   const { logger } = options;
+  // Opened first: an unreachable bucket stops startup before anything else is open.
+  const blobs = await openRegistryBlobStore(config.blobs, { logger });
   const store = createSqliteRegistryStore(config.databasePath);
   const reg = createRegistry({
     store,
-    blobs: createFileBlobStore(config.blobDir),
+    blobs: blobs.store,
     feed: createInProcessAliasFeed(),
     inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
@@ -64,12 +72,14 @@ export async function startModelRegistry(
   } catch (err: unknown) {
     keys.close();
     await reg.close();
+    blobs.close();
     throw err;
   }
   let stopping: Promise<void> | undefined;
   return {
     address: server.address,
     port: server.port,
+    blobStore: blobs.describe,
     stop() {
       stopping ??= (async () => {
         // Stop accepting first, then end the watches so the drain can complete.
@@ -78,6 +88,7 @@ export async function startModelRegistry(
         await drained;
         await closed;
         keys.close();
+        blobs.close();
       })();
       return stopping;
     },
