@@ -52,7 +52,10 @@ export function publicError(err: L1g1Error): { error: L1g1Error; incident?: stri
 // Defence in depth for messages written by our services: host paths (ORT load
 // errors quote them), file URIs and socket addresses never reach a client.
 const FILE_URI = /file:\/\/[^\s"'`)]*/g;
-const ADDRESS = /\b(?:remote_addr=)?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b|\[[0-9a-f:]+\](?::\d+)?/gi;
+// Socket addresses as transports print them: with a port, or after `remote_addr=`; IPv6 in
+// brackets has a colon. A bare dotted name (a model called `10.0.0.1`) and field paths such as
+// `inputs[0].shape` are left alone.
+const ADDRESS = /\bremote_addr=[^\s,]+|\b(?:\d{1,3}\.){3}\d{1,3}:\d+\b|\[[0-9a-f]*:[0-9a-f:]*\](?::\d+)?/gi;
 // An absolute path of two or more segments, except our own URL paths (/v1/..., /v2/...).
 const HOST_PATH = /(?<![\w.:/])\/(?!v[12]\/)(?:[\w.@+-]+\/)+[\w.@+-]*/g;
 

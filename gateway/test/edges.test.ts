@@ -269,6 +269,10 @@ describe('gateway edges: nothing internal leaves', function () {
       redact('failed to load file:///srv/data/a.onnx from /srv/data/blobs/ab/cd at 10.0.0.7:50052 remote_addr=127.0.0.1:37313 for /v1/models/demo'),
       'failed to load <path> from <path> at <address> <address> for /v1/models/demo',
     );
+    // Field paths and dotted model names are not addresses; bracketed IPv6 with a port is.
+    assert.equal(redact('inputs[0].shape: input "features" has shape [1, 5]'), 'inputs[0].shape: input "features" has shape [1, 5]');
+    assert.equal(redact('model "10.0.0.1" not found'), 'model "10.0.0.1" not found');
+    assert.equal(redact('connect to [::1]:50051 failed'), 'connect to <address> failed');
   });
 });
 

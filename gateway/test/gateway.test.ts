@@ -316,6 +316,13 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     assert.match(bad.body.error, /unknown input "wrong"/);
   });
 
+  it('SSE: an unknown model is a 404 naming the model parameter, before any stream opens', async () => {
+    const res = await http(`${stack.gatewayUrl}/v1/events/aliases?model=never-created`);
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error.field, 'model');
+    assert.match(res.body.error.message, /never-created/);
+  });
+
   it('SSE: streams alias changes with ids, heartbeats, and resumes after Last-Event-ID', async function () {
     this.timeout(15_000);
     await uploadModel(stack.registry, 'watched', buildMlp({ ...MLP, seed: 6 }));

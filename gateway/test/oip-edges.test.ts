@@ -78,6 +78,14 @@ describe('gateway: OIP v2 REST edges: model_repository, readiness, non-finite in
     assert.equal(badParam.status, 400);
     assert.match(badParam.body.error, /^parameters\.config: /);
 
+    // A version past int32 is the caller's mistake (400), never our serializer's 500 nor a breaker failure.
+    for (let i = 0; i < 6; i++) {
+      const tooBig = await post('/v2/repository/models/demo/load', { parameters: { version: i % 2 ? '2147483648' : '99999999999999999999' } });
+      assert.equal(tooBig.status, 400, JSON.stringify(tooBig.body));
+      assert.match(tooBig.body.error, /^model_version: /);
+    }
+    assert.equal((await http(url('/readyz'))).body.breakers.inference, 'closed');
+
     const badPrecision = await post('/v2/repository/models/demo/load', { parameters: { precision: 'FP32' } });
     assert.equal(badPrecision.status, 400);
     assert.match(badPrecision.body.error, /^parameters\.precision: /);

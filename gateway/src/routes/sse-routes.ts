@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { registry } from '@l1g1/contracts';
-import { errors } from '@l1g1/kit';
+import { errors, L1g1Error } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
 import { errorBody } from '../http-errors';
 import { aliasEventJson } from '../rest-json';
 import { publicError, sanitizeUpstreamError } from '../sanitize';
-import { forwardMetadata, INT64_SAFE_MAX, intParam } from './common';
+import { forwardMetadata, INT64_SAFE_MAX, intParam, rpc } from './common';
 
 /**
  * Server-Sent Events over the registry's alias watch stream.
@@ -30,7 +30,15 @@ export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: G
     if (up.guard.registry.breaker.opened) {
       throw errors.unavailable('registry service is unavailable (circuit open); retry shortly', { reason: 'CIRCUIT_OPEN', retryAfterMs: config.breakerResetMs });
     }
-    const stream = up.registry.watchAliases({ modelName: q['model'] ?? '', afterEventId: after }, forwardMetadata(req), {});
+    // An unknown model is a 404 now, not a 200 stream that errors and an EventSource reconnecting forever.
+    const model = q['model'] ?? '';
+    if (model !== '') {
+      await rpc(up.guard.registry, up.registry.getModel.bind(up.registry), { name: model }, req).catch((err: unknown) => {
+        const e = sanitizeUpstreamError('registry', err);
+        throw e.kind === 'INVALID_ARGUMENT' || e.kind === 'NOT_FOUND' ? new L1g1Error(e.kind, e.message.replace(/^name: /, 'model: '), { reason: e.reason, field: 'model' }) : e;
+      });
+    }
+    const stream = up.registry.watchAliases({ modelName: model, afterEventId: after }, forwardMetadata(req), {});
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

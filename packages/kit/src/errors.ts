@@ -221,7 +221,10 @@ export function fromServiceError(err: ServiceError): L1g1Error {
     }
   }
   const retryHeader = err.metadata?.get('retry-after-ms')[0];
-  return new L1g1Error(kind, detail?.message || err.details || err.message, {
+  // Without our detail trailer the status came from the transport (grpc-js text naming addresses,
+  // timings, "Connection dropped"): a stable message instead, the original stays in `cause` for logs.
+  const transportText = detail === undefined ? PASS_THROUGH_MESSAGES[err.code] : undefined;
+  return new L1g1Error(kind, detail?.message || transportText || err.details || err.message, {
     reason: detail?.reason || kind,
     field: detail?.field ?? '',
     metadata: detail?.metadata ?? {},

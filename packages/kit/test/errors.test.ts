@@ -82,6 +82,17 @@ describe('kit: error catalogue', () => {
     assert.equal(e.kind, 'NOT_FOUND');
     assert.equal(e.message, 'no such thing');
   });
+
+  it('gives transport failures a stable message at the client edge, so a service relaying them leaks no grpc-js text', () => {
+    const transport = (code: status, details: string) => ({ ...new Error(details), code, details, metadata: new Metadata() }) as ServiceError;
+    const dropped = fromServiceError(transport(status.UNAVAILABLE, 'Connection dropped'));
+    assert.equal(dropped.kind, 'UNAVAILABLE');
+    assert.equal(dropped.message, 'a service this call depends on is unavailable');
+    const late = fromServiceError(transport(status.DEADLINE_EXCEEDED, 'Deadline exceeded after 10.002s,name resolution: 0.001s,Waiting for LB pick'));
+    assert.equal(late.message, 'a service this call depends on did not answer in time');
+    // Relayed by a service (the inference service calling the registry, say): still stable.
+    assert.equal(toServiceError(late).details, 'a service this call depends on did not answer in time');
+  });
 });
 
 describe('kit: config', () => {

@@ -23,7 +23,8 @@ export function oipSelector(name: string, version: string, params: { [k: string]
   if (version === '') return { name, alias: 'production', precision };
   if (/^\d+$/.test(version)) {
     const v = Number(version);
-    if (v <= 0) throw errors.invalidArgument('model_version', 'version must be a positive integer');
+    // Versions are int32 in the registry's contract: beyond that is the caller's mistake, not our serializer's INTERNAL.
+    if (v <= 0 || v > 2_147_483_647) throw errors.invalidArgument('model_version', `version must be an integer between 1 and 2147483647, got "${version.slice(0, 24)}"`);
     return { name, version: v, precision };
   }
   return { name, alias: version, precision };
