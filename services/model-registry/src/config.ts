@@ -4,7 +4,7 @@
  * naming the variable.
  */
 // The config module alone: main parses the config before telemetry, hence before grpc-js loads.
-import { envAddress, envInt, envString, type Env } from '@l1g1/kit/dist/config';
+import { envAddress, envDatabaseUrl, envInt, envString, type Env } from '@l1g1/kit/dist/config';
 import { hostOf, loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
 import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
 import { join, resolve } from 'node:path';
@@ -19,8 +19,14 @@ export interface RegistryConfig {
   readonly dataDir: string;
   /** `<dataDir>/registry`: everything this service owns. */
   readonly registryDir: string;
-  /** `<registryDir>/registry.db`: metadata (SQLite). */
+  /** `<registryDir>/registry.db`: metadata (SQLite), when no database URL is set. */
   readonly databasePath: string;
+  /**
+   * L1G1_DATABASE_URL (postgres://...): metadata in PostgreSQL, shared by
+   * registry replicas, alias events across them by LISTEN/NOTIFY. Unset: SQLite
+   * at `databasePath` (the embedded default; nothing to install).
+   */
+  readonly databaseUrl: string | undefined;
   /** `<registryDir>/blobs`: content-addressed artifacts. */
   readonly blobDir: string;
   /** Largest artifact accepted (L1G1_REGISTRY_MAX_ARTIFACT_BYTES, default 512 MiB). */
@@ -48,6 +54,7 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
     dataDir,
     registryDir,
     databasePath: join(registryDir, 'registry.db'),
+    databaseUrl: envDatabaseUrl(env, 'L1G1_DATABASE_URL'),
     blobDir: join(registryDir, 'blobs'),
     // ONNX files are protobufs, which cannot exceed 2 GiB.
     maxArtifactBytes: envInt(env, 'L1G1_REGISTRY_MAX_ARTIFACT_BYTES', 512 * MIB, { min: 1, max: 2048 * MIB - 1 }),

@@ -6,10 +6,9 @@
  * inspector, domain) and the server; `main.ts` wraps it with config,
  * telemetry and signals, and tests and the launcher call it directly.
  */
-import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
-import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
+import { createFileBlobStore, createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createOnnxInspector } from './adapters/onnx-inspector';
-import { createSqliteRegistryStore } from './adapters/sqlite-store';
+import { openRegistryMetadata } from './adapters/registry-store-open';
 import type { RegistryConfig } from './config';
 import { createRegistry } from './domain/registry';
 import { registryServiceBinding } from './server';
@@ -35,23 +34,33 @@ export interface RunningModelRegistry {
   stop(): Promise<void>;
 }
 
-/** Opens the registry's storage under `config.registryDir` and serves it over gRPC. */
+/**
+ * Opens the registry's storage (PostgreSQL when `config.databaseUrl` is set,
+ * else SQLite under `config.registryDir`) and serves it over gRPC.
+ */
 export async function startModelRegistry(
   config: RegistryConfig,
   options: StartModelRegistryOptions,
 ): Promise<RunningModelRegistry> {
   const { logger } = options;
-  const store = createSqliteRegistryStore(config.databasePath);
+  const { store, feed, closeFeed } = await openRegistryMetadata({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, logger });
   const reg = createRegistry({
     store,
     blobs: createFileBlobStore(config.blobDir),
-    feed: createInProcessAliasFeed(),
+    feed,
     inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
     maxConcurrentUploads: config.maxConcurrentUploads,
     logger,
   });
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  let keys: Awaited<ReturnType<typeof openKeyStore>>;
+  try {
+    keys = await openKeyStore(config.auth);
+  } catch (err: unknown) {
+    await reg.close();
+    await closeFeed();
+    throw err;
+  }
   const auth = {
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
@@ -62,8 +71,9 @@ export async function startModelRegistry(
   try {
     server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)], auth, tls: config.tls });
   } catch (err: unknown) {
-    keys.close();
+    await keys.close();
     await reg.close();
+    await closeFeed();
     throw err;
   }
   let stopping: Promise<void> | undefined;
@@ -77,7 +87,8 @@ export async function startModelRegistry(
         const closed = reg.close();
         await drained;
         await closed;
-        keys.close();
+        await closeFeed();
+        await keys.close();
       })();
       return stopping;
     },
