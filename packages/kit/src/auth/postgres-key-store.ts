@@ -8,10 +8,14 @@ import { openPostgres, type PostgresPool } from '../postgres';
 import type { ApiKeyRecord, KeyStore, NewApiKey } from './key-store';
 import { isScope } from './scopes';
 
-/** Schema of the key store (component `l1g1_auth` in l1g1_migrations). Append, never edit. */
+/**
+ * Schema of the key store (component `l1g1_auth` in l1g1_migrations). Append,
+ * never edit. Ids compare as bytes (COLLATE "C"), as in SQLite, whatever the
+ * database locale, so listings order alike.
+ */
 export const POSTGRES_KEY_MIGRATIONS: readonly string[] = [
   `CREATE TABLE api_keys (
-     id             TEXT PRIMARY KEY,
+     id             TEXT COLLATE "C" PRIMARY KEY,
      secret_sha256  TEXT NOT NULL,
      name           TEXT NOT NULL,
      scopes         TEXT NOT NULL,
