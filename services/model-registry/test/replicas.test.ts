@@ -5,11 +5,12 @@
  * models, versions and keys, LISTEN/NOTIFY for live alias events.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { registry } from '@l1g1/contracts';
-import { asL1g1Error, createGrpcClient, createSilentLogger, issueApiKey, openPostgresKeyStore, unary, type KeyStore } from '@l1g1/kit';
+import { asL1g1Error, createGrpcClient, createSilentLogger, freePort, issueApiKey, openPostgresKeyStore, unary, type KeyStore } from '@l1g1/kit';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '../src/index';
 import { usePostgres } from '../../../test/support/postgres';
 import { rejectsWith, tinyModel, uploadVersion, type Client } from './helpers';
@@ -25,24 +26,31 @@ describe('model-registry: two replicas on one PostgreSQL', function () {
   let replicaA: RunningModelRegistry;
   let replicaB: RunningModelRegistry;
 
-  async function startReplica(): Promise<RunningModelRegistry> {
+  const replicaEnv = (dataDir: string, address: string): Record<string, string> => ({
+    L1G1_DATA_DIR: dataDir,
+    L1G1_REGISTRY_ADDR: address,
+    L1G1_DATABASE_URL: pg.url,
+    L1G1_INTERNAL_SECRET: 'replica-tests-secret',
+    // Every call asks the key store: revocations count at once.
+    L1G1_AUTH_CACHE_TTL_MS: '0',
+  });
+
+  function newDataDir(): string {
     const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-registry-replica-'));
     dirs.push(dataDir);
-    const config = loadRegistryConfig({
-      L1G1_DATA_DIR: dataDir,
-      L1G1_REGISTRY_ADDR: '127.0.0.1:0',
-      L1G1_DATABASE_URL: pg.url,
-      L1G1_INTERNAL_SECRET: 'replica-tests-secret',
-      // Every call asks the key store: revocations count at once.
-      L1G1_AUTH_CACHE_TTL_MS: '0',
-    });
+    return dataDir;
+  }
+
+  async function startReplica(dataDir = newDataDir()): Promise<RunningModelRegistry> {
+    const config = loadRegistryConfig(replicaEnv(dataDir, '127.0.0.1:0'));
     const service = await startModelRegistry(config, { logger: createSilentLogger() });
     replicas.push(service);
     return service;
   }
 
-  function clientOf(service: RunningModelRegistry, apiKey = adminKey): Client {
-    const client = createGrpcClient(registry.ModelRegistryServiceClient, service.address, { identity: { apiKey } });
+  function clientOf(target: RunningModelRegistry | string, apiKey = adminKey): Client {
+    const address = typeof target === 'string' ? target : target.address;
+    const client = createGrpcClient(registry.ModelRegistryServiceClient, address, { identity: { apiKey } });
     clients.push(client);
     return client;
   }
@@ -128,5 +136,65 @@ describe('model-registry: two replicas on one PostgreSQL', function () {
     await unary(b.listModels.bind(b), registry.ListModelsRequest.fromPartial({}));
     assert.equal(await keys.revoke(record.id, new Date()), true);
     await rejectsWith(unary(b.listModels.bind(b), registry.ListModelsRequest.fromPartial({})), { kind: 'UNAUTHENTICATED', reason: 'API_KEY_REVOKED' });
+  });
+
+  it('loses nothing acknowledged when a replica process is SIGKILLed during parallel uploads', async function () {
+    this.timeout(90_000);
+    // Both replicas on one machine share the artifact folder (as they would share a bucket).
+    const dataDir = newDataDir();
+    const address = `127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, [resolve(__dirname, '..', 'dist', 'main.js')], {
+      env: { ...process.env, ...replicaEnv(dataDir, address), L1G1_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const survivor = await startReplica(dataDir);
+    const victim = clientOf(address);
+    const acknowledged: { version: number; sha256: string }[] = [];
+    try {
+      // Wait (bounded) until the process answers.
+      let up = false;
+      for (let i = 0; i < 150 && !up; i++) {
+        up = await unary(victim.listModels.bind(victim), registry.ListModelsRequest.fromPartial({})).then(
+          () => true,
+          () => new Promise<boolean>((r) => setTimeout(() => r(false), 100)),
+        );
+      }
+      assert.ok(up, 'the replica process did not answer');
+      let killed = false;
+      let seed = 100;
+      // 4 uploaders, at most 15 uploads each; the kill lands while several are in flight.
+      const uploader = async (): Promise<void> => {
+        for (let i = 0; i < 15 && !killed; i++) {
+          try {
+            const v = await uploadVersion(victim, 'survivor', tinyModel(seed++));
+            acknowledged.push({ version: v.version, sha256: v.artifacts[0]?.sha256 ?? '' });
+          } catch {
+            return; // the replica is gone: nothing more is acknowledged
+          }
+          if (acknowledged.length >= 6 && !killed) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        }
+      };
+      await Promise.all([uploader(), uploader(), uploader(), uploader()]);
+      assert.ok(killed, 'the replica was killed mid-run');
+      await exited;
+
+      const other = clientOf(survivor);
+      const listed = await unary(other.listVersions.bind(other), registry.ListVersionsRequest.fromPartial({ modelName: 'survivor', page: { pageSize: 100 } }));
+      const bySurvivor = new Map(listed.versions.map((v) => [v.version, v.artifacts[0]?.sha256]));
+      for (const ack of acknowledged) assert.equal(bySurvivor.get(ack.version), ack.sha256, `acknowledged version ${ack.version} is kept`);
+      const blobDir = loadRegistryConfig(replicaEnv(dataDir, '127.0.0.1:0')).blobDir;
+      for (const [version, sha] of bySurvivor) {
+        assert.ok(sha && existsSync(join(blobDir, 'sha256', sha.slice(0, 2), sha)), `version ${version} has its artifact: nothing half-written is listed`);
+      }
+      // The survivor goes on numbering after whatever the dead replica committed.
+      const next = await uploadVersion(other, 'survivor', tinyModel(999));
+      assert.equal(next.version, Math.max(...bySurvivor.keys()) + 1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
