@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createKeyVerifier, createSqliteKeyStore, issueApiKey, L1g1Error, openKeyStore, openPostgresKeyStore } from '@l1g1/kit';
-import { usePostgres } from '../../../test/support/postgres';
+import { startTestPostgres, usePostgres } from '../../../test/support/postgres';
 import { describeKeyStoreContract } from './key-store-contract';
 
 describe('kit/auth: key stores', () => {
@@ -93,5 +93,32 @@ describe('kit/auth: key stores', () => {
         await store.close();
       }
     });
+  });
+
+  it('answers UNAVAILABLE with a stable message, not INTERNAL, when its PostgreSQL has gone', async function () {
+    this.timeout(120_000);
+    // A cluster of its own, to stop under the store.
+    const own = await startTestPostgres();
+    if (typeof own === 'string') {
+      console.log(`      (skipped: ${own})`);
+      this.skip();
+    }
+    const store = await openPostgresKeyStore({ url: own.url });
+    try {
+      await issueApiKey(store, { name: 'before', scopes: ['read'] });
+      await own.stop();
+      const err = await store.findForVerification('someid').then(
+        () => assert.fail('the store answered without its database'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof L1g1Error, String(err));
+      assert.equal(err.kind, 'UNAVAILABLE');
+      assert.equal(err.reason, 'DATABASE_UNAVAILABLE');
+      assert.equal(err.message, 'the key store is unavailable; retry shortly');
+      assert.ok(err.retryAfterMs > 0);
+    } finally {
+      await store.close();
+      await own.stop();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { registry } from '@l1g1/contracts';
 import { asL1g1Error, createGrpcClient, createSilentLogger, freePort, issueApiKey, openPostgresKeyStore, unary, type KeyStore } from '@l1g1/kit';
 import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '../src/index';
-import { usePostgres } from '../../../test/support/postgres';
+import { startTestPostgres, usePostgres } from '../../../test/support/postgres';
 import { rejectsWith, tinyModel, uploadVersion, type Client } from './helpers';
 
 describe('model-registry: two replicas on one PostgreSQL', function () {
@@ -195,6 +195,35 @@ describe('model-registry: two replicas on one PostgreSQL', function () {
       assert.equal(next.version, Math.max(...bySurvivor.keys()) + 1);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('answers UNAVAILABLE with a stable message when its PostgreSQL goes away, not INTERNAL', async function () {
+    this.timeout(120_000);
+    const own = await startTestPostgres();
+    if (typeof own === 'string') {
+      console.log(`      (skipped: ${own})`);
+      this.skip();
+    }
+    const ownKeys = await openPostgresKeyStore({ url: own.url });
+    let service: RunningModelRegistry | undefined;
+    try {
+      const key = (await issueApiKey(ownKeys, { name: 'outage', scopes: ['admin'] })).plaintext;
+      const config = loadRegistryConfig({ ...replicaEnv(newDataDir(), '127.0.0.1:0'), L1G1_DATABASE_URL: own.url, L1G1_AUTH_CACHE_TTL_MS: '600000' });
+      service = await startModelRegistry(config, { logger: createSilentLogger() });
+      const client = clientOf(service, key);
+      // The key is now cached: what follows reaches the registry's own store.
+      await unary(client.listModels.bind(client), registry.ListModelsRequest.fromPartial({}));
+      await own.stop();
+      const err = await rejectsWith(unary(client.listModels.bind(client), registry.ListModelsRequest.fromPartial({})), {
+        kind: 'UNAVAILABLE',
+        reason: 'DATABASE_UNAVAILABLE',
+      });
+      assert.equal(err.message, 'the registry database is unavailable; retry shortly', 'no address, no driver text');
+    } finally {
+      await service?.stop();
+      await ownKeys.close();
+      await own.stop();
     }
   });
 });

@@ -4,7 +4,7 @@
  * or revoked anywhere counts everywhere (each process within its verifier's
  * cache TTL). Same columns as the SQLite store; times are ms since the epoch.
  */
-import { openPostgres, type PostgresPool } from '../postgres';
+import { openPostgres, withPostgresOutages, type PostgresPool } from '../postgres';
 import type { ApiKeyRecord, KeyStore, NewApiKey } from './key-store';
 import { isScope } from './scopes';
 
@@ -71,7 +71,7 @@ export async function openPostgresKeyStore(options: PostgresKeyStoreOptions): Pr
   let closing: Promise<void> | undefined;
   const byId = async (id: string): Promise<Row | undefined> =>
     (await pool.query<Row>('SELECT * FROM api_keys WHERE id = $1', [id])).rows[0];
-  return {
+  const store: KeyStore = {
     async create(key: NewApiKey) {
       const res = await pool.query<Row>(
         `INSERT INTO api_keys (id, secret_sha256, name, scopes, model_patterns, qps, created_at)
@@ -105,4 +105,6 @@ export async function openPostgresKeyStore(options: PostgresKeyStoreOptions): Pr
       return closing;
     },
   };
+  // A database outage refuses calls with UNAVAILABLE (retry), not INTERNAL.
+  return withPostgresOutages(store, 'the key store');
 }

@@ -17,11 +17,14 @@
  * read after the previous move committed, so each of N parallel moves logs
  * (and answers) its own from → to.
  *
+ * A database that cannot be reached answers UNAVAILABLE (retry), never
+ * INTERNAL (kit's `withPostgresOutages`).
+ *
  * Every alias-writing transaction also NOTIFYs `ALIAS_EVENTS_CHANNEL`;
  * PostgreSQL delivers it on COMMIT to every listening replica
  * (postgres-alias-feed.ts), whose WatchAliases streams then re-read the log.
  */
-import { openPostgres, withTransaction, type PostgresClient, type PostgresPool } from '@l1g1/kit';
+import { openPostgres, withPostgresOutages, withTransaction, type PostgresClient, type PostgresPool } from '@l1g1/kit';
 import { registryErrors } from '../domain/registry-errors';
 import type {
   AliasEventQuery,
@@ -539,5 +542,5 @@ export async function openPostgresRegistryStore(options: PostgresRegistryStoreOp
       return closing;
     },
   };
-  return store;
+  return withPostgresOutages(store, 'the registry database');
 }
