@@ -401,7 +401,16 @@ describe('gateway edges: one REST dialect', function () {
       assert.equal(r.body.action, 'moved');
       assert.equal(r.body.to_version, 2 - (i % 2));
       assert.deepEqual(log.find((e) => e.event_id === r.body.event_id), r.body);
+      assert.equal(r.body.changed, true);
     }
+    // A move to the version the alias already has says so, and is logged as such.
+    const current = results.at(-1)!.body.to_version as number;
+    const noop = await http(`${gw()}/v1/models/moves/aliases/production`, { method: 'PUT', json: { version: current } });
+    assert.equal(noop.status, 200, JSON.stringify(noop.body));
+    assert.equal(noop.body.action, 'unchanged');
+    assert.equal(noop.body.changed, false);
+    assert.equal(noop.body.from_version, current);
+    assert.equal(noop.body.to_version, current);
   });
 });
 

@@ -6,8 +6,9 @@
  * inspector, domain) and the server; `main.ts` wraps it with config,
  * telemetry and signals, and tests and the launcher call it directly.
  */
-import { createFileBlobStore, createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createOnnxInspector } from './adapters/onnx-inspector';
+import { openRegistryBlobStore } from './adapters/open-blob-store';
 import { openRegistryMetadata } from './adapters/registry-store-open';
 import type { RegistryConfig } from './config';
 import { createRegistry } from './domain/registry';
@@ -26,6 +27,8 @@ export interface RunningModelRegistry {
   /** `host:port` clients dial (the bound port when the config asked for 0). */
   readonly address: string;
   readonly port: number;
+  /** Where artifacts live: `files`, or the L1G1_BLOB_URL (no endpoint, no credentials). */
+  readonly blobStore: string;
   /**
    * Graceful stop: refuses new calls, ends open WatchAliases streams, lets
    * in-flight calls finish (up to the configured grace), then closes the
@@ -35,18 +38,28 @@ export interface RunningModelRegistry {
 }
 
 /**
- * Opens the registry's storage (PostgreSQL when `config.databaseUrl` is set,
- * else SQLite under `config.registryDir`) and serves it over gRPC.
+ * Opens the registry's storage (metadata in PostgreSQL when `config.databaseUrl`
+ * is set, else SQLite under `config.registryDir`; artifacts in files or an S3
+ * bucket as `config.blobs` says) and serves it over gRPC.
  */
 export async function startModelRegistry(
   config: RegistryConfig,
   options: StartModelRegistryOptions,
 ): Promise<RunningModelRegistry> {
   const { logger } = options;
-  const { store, feed, closeFeed } = await openRegistryMetadata({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, logger });
+  // Opened first: an unreachable bucket stops startup before anything else is open.
+  const blobs = await openRegistryBlobStore(config.blobs, { logger });
+  let metadata: Awaited<ReturnType<typeof openRegistryMetadata>>;
+  try {
+    metadata = await openRegistryMetadata({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, logger });
+  } catch (err: unknown) {
+    blobs.close();
+    throw err;
+  }
+  const { store, feed, closeFeed } = metadata;
   const reg = createRegistry({
     store,
-    blobs: createFileBlobStore(config.blobDir),
+    blobs: blobs.store,
     feed,
     inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
@@ -59,6 +72,7 @@ export async function startModelRegistry(
   } catch (err: unknown) {
     await reg.close();
     await closeFeed();
+    blobs.close();
     throw err;
   }
   const auth = {
@@ -74,12 +88,14 @@ export async function startModelRegistry(
     await keys.close();
     await reg.close();
     await closeFeed();
+    blobs.close();
     throw err;
   }
   let stopping: Promise<void> | undefined;
   return {
     address: server.address,
     port: server.port,
+    blobStore: blobs.describe,
     stop() {
       stopping ??= (async () => {
         // Stop accepting first, then end the watches so the drain can complete.
@@ -89,6 +105,7 @@ export async function startModelRegistry(
         await closed;
         await closeFeed();
         await keys.close();
+        blobs.close();
       })();
       return stopping;
     },
