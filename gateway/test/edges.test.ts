@@ -239,7 +239,7 @@ describe('gateway edges: nothing internal leaves', function () {
     const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-edges-'));
     const config = loadGatewayConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: `127.0.0.1:${port}`, L1G1_INFERENCE_ADDR: `127.0.0.1:${port}`, L1G1_UPSTREAM_TIMEOUT_MS: '2000' });
     const upstreams = createUpstreams(config);
-    const auth = createGatewayAuth(config);
+    const auth = await createGatewayAuth(config);
     const app = buildGateway({ config, upstreams, logger: createSilentLogger(), auth });
     try {
       const predict = await app.inject({ method: 'POST', url: '/v1/models/demo:predict', payload: PREDICT });

@@ -4,7 +4,7 @@
  * naming the variable.
  */
 // The config module alone: main parses the config before telemetry, hence before grpc-js loads.
-import { envAddress, envInt, envOptionalString, envString, type Env } from '@l1g1/kit/dist/config';
+import { envAddress, envDatabaseUrl, envInt, envOptionalString, envString, type Env } from '@l1g1/kit/dist/config';
 import { parseS3BlobUrl, type S3BlobLocation } from '@l1g1/kit/dist/s3-blob-url';
 import { hostOf, loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
 import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
@@ -48,8 +48,14 @@ export interface RegistryConfig {
   readonly dataDir: string;
   /** `<dataDir>/registry`: everything this service owns. */
   readonly registryDir: string;
-  /** `<registryDir>/registry.db`: metadata (SQLite). */
+  /** `<registryDir>/registry.db`: metadata (SQLite), when no database URL is set. */
   readonly databasePath: string;
+  /**
+   * L1G1_DATABASE_URL (postgres://...): metadata in PostgreSQL, shared by
+   * registry replicas, alias events across them by LISTEN/NOTIFY. Unset: SQLite
+   * at `databasePath` (the embedded default; nothing to install).
+   */
+  readonly databaseUrl: string | undefined;
   /** `<registryDir>/blobs`: content-addressed artifacts (file store). */
   readonly blobDir: string;
   /** The blob store (L1G1_BLOB_URL=s3://bucket/prefix + AWS_*; unset: files under `blobDir`). */
@@ -80,6 +86,7 @@ export function loadRegistryConfig(env: Env = process.env): RegistryConfig {
     dataDir,
     registryDir,
     databasePath: join(registryDir, 'registry.db'),
+    databaseUrl: envDatabaseUrl(env, 'L1G1_DATABASE_URL'),
     blobDir,
     blobs: loadBlobConfig(env, registryDir, blobDir),
     // ONNX files are protobufs, which cannot exceed 2 GiB.

@@ -6,11 +6,10 @@
  * inspector, domain) and the server; `main.ts` wraps it with config,
  * telemetry and signals, and tests and the launcher call it directly.
  */
-import { createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
-import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
+import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createOnnxInspector } from './adapters/onnx-inspector';
 import { openRegistryBlobStore } from './adapters/open-blob-store';
-import { createSqliteRegistryStore } from './adapters/sqlite-store';
+import { openRegistryMetadata } from './adapters/registry-store-open';
 import type { RegistryConfig } from './config';
 import { createRegistry } from './domain/registry';
 import { registryServiceBinding } from './server';
@@ -39,8 +38,9 @@ export interface RunningModelRegistry {
 }
 
 /**
- * Opens the registry's storage (metadata under `config.registryDir`, artifacts
- * in files or an S3 bucket as `config.blobs` says) and serves it over gRPC.
+ * Opens the registry's storage (metadata in PostgreSQL when `config.databaseUrl`
+ * is set, else SQLite under `config.registryDir`; artifacts in files or an S3
+ * bucket as `config.blobs` says) and serves it over gRPC.
  */
 export async function startModelRegistry(
   config: RegistryConfig,
@@ -49,17 +49,32 @@ export async function startModelRegistry(
   const { logger } = options;
   // Opened first: an unreachable bucket stops startup before anything else is open.
   const blobs = await openRegistryBlobStore(config.blobs, { logger });
-  const store = createSqliteRegistryStore(config.databasePath);
+  let metadata: Awaited<ReturnType<typeof openRegistryMetadata>>;
+  try {
+    metadata = await openRegistryMetadata({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, logger });
+  } catch (err: unknown) {
+    blobs.close();
+    throw err;
+  }
+  const { store, feed, closeFeed } = metadata;
   const reg = createRegistry({
     store,
     blobs: blobs.store,
-    feed: createInProcessAliasFeed(),
+    feed,
     inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
     maxConcurrentUploads: config.maxConcurrentUploads,
     logger,
   });
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  let keys: Awaited<ReturnType<typeof openKeyStore>>;
+  try {
+    keys = await openKeyStore(config.auth);
+  } catch (err: unknown) {
+    await reg.close();
+    await closeFeed();
+    blobs.close();
+    throw err;
+  }
   const auth = {
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
@@ -70,8 +85,9 @@ export async function startModelRegistry(
   try {
     server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)], auth, tls: config.tls });
   } catch (err: unknown) {
-    keys.close();
+    await keys.close();
     await reg.close();
+    await closeFeed();
     blobs.close();
     throw err;
   }
@@ -87,7 +103,8 @@ export async function startModelRegistry(
         const closed = reg.close();
         await drained;
         await closed;
-        keys.close();
+        await closeFeed();
+        await keys.close();
         blobs.close();
       })();
       return stopping;
