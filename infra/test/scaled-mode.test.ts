@@ -25,12 +25,8 @@ const LOADERS: Record<string, (env: Env) => unknown> = {
   gateway: loadGatewayConfig,
 };
 
-/**
- * Variables no config loader reads but a store adapter does: the PostgreSQL
- * stores take L1G1_DATABASE_URL from their composition roots (the job
- * runtime's openJobStore today, the registry's store as it gains one).
- */
-const READ_BY_ADAPTERS = new Set(['L1G1_DATABASE_URL']);
+/** Variables no config loader reads but a store adapter does (none since every service's config reads L1G1_DATABASE_URL). */
+const READ_BY_ADAPTERS = new Set<string>();
 
 /** Runs a service's config loader over `env`, answering the variables it read. */
 function loadWith(service: string, env: Env): Set<string> {
