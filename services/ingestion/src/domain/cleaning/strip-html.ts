@@ -39,7 +39,8 @@ export function stripHtml(html: string): string {
       onclosetag(name) {
         if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
         if (name === 'pre') preDepth = Math.max(0, preDepth - 1);
-        if (BLOCKS.has(name)) out.push('\n');
+        // Void elements (br, hr) get a close event too: one line break for them, on open.
+        if (BLOCKS.has(name) && name !== 'br' && name !== 'hr') out.push('\n');
       },
       ontext(text) {
         if (skipDepth > 0) return;
