@@ -49,7 +49,8 @@ const DETECTORS: Readonly<Record<PiiKind, Detector>> = {
   },
   card: {
     // 13..19 digits, single spaces or dashes allowed between them; issuers' first digits are 2..6.
-    pattern: /(?<![\w-])[2-6]\d(?:[ -]?\d){11,17}(?![\w-]|-\d)/g,
+    // Not right after an IBAN's `CC00 ` head: the digits of a mistyped IBAN are not a card.
+    pattern: /(?<![\w-])(?<![A-Z]{2}\d{2} )[2-6]\d(?:[ -]?\d){11,17}(?![\w-]|-\d)/g,
     valid: (c) => {
       const d = digitsOf(c);
       return d.length >= 13 && d.length <= 19 && luhnValid(d);
@@ -61,7 +62,8 @@ const DETECTORS: Readonly<Record<PiiKind, Detector>> = {
     valid: () => true,
   },
   ipv6: {
-    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g,
+    // The embedded-IPv4 tail (::ffff:192.0.2.1) is tried before a plain group, or `192` would end the match.
+    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\w)/g,
     valid: (c) => /[0-9A-Fa-f]/.test(c) && isIPv6(c),
   },
   ipv4: { pattern: new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`, 'g'), valid: () => true },
