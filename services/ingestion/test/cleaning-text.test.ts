@@ -169,6 +169,18 @@ describe('cleaning: pipeline', () => {
     assert.equal(normalize?.examples.length, 3);
   });
 
+  it('redacts PII in every step\'s examples, unless told not to', () => {
+    const text = ' mail bob@example.org or call 13800138000 ';
+    const redacted = createCleaningPipeline([createNormalizeTextStep()]);
+    redacted.apply(textRecord(text), ctx);
+    assert.deepEqual(redacted.report().steps[0]?.examples.map((e) => [e.before, e.after]), [
+      [' mail [EMAIL] or call [CN_MOBILE] ', 'mail [EMAIL] or call [CN_MOBILE]'],
+    ]);
+    const raw = createCleaningPipeline([createNormalizeTextStep()], { redactExamples: false });
+    raw.apply(textRecord(text), ctx);
+    assert.equal(raw.report().steps[0]?.examples[0]?.before, text);
+  });
+
   it('does not show a dropped record to later steps', () => {
     const later = createNormalizeTextStep();
     const pipeline = createCleaningPipeline([createLengthFilterStep({ minChars: 100 }), later]);

@@ -1,5 +1,6 @@
 import type { ParsedRecord } from '../record';
-import type { CleaningStep, StepContext, StepReport } from './cleaning-step';
+import type { CleaningStep, StepContext, StepExample, StepReport } from './cleaning-step';
+import { redactPii } from './pii/pii-detectors';
 
 /** A record after the pipeline: kept (as the last step left it) or dropped by a named step. */
 export type PipelineOutcome =
@@ -22,13 +23,37 @@ export interface CleaningPipeline {
   report(): PipelineReport;
 }
 
+export interface CleaningPipelineOptions {
+  /**
+   * Whether report examples go through PII redaction (all kinds) before they
+   * leave the pipeline; default true. Steps before `pii_redaction` show the
+   * text as it was, and a report is stored with the snapshot and shown to
+   * users, so by default it never carries an address or an ID number.
+   */
+  redactExamples?: boolean;
+}
+
+function redactExample(example: StepExample): StepExample {
+  const clean = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactPii(text).text);
+  const before = clean(example.before);
+  const after = clean(example.after);
+  const detail = clean(example.detail);
+  return {
+    ...example,
+    ...(before === undefined ? {} : { before }),
+    ...(after === undefined ? {} : { after }),
+    ...(detail === undefined ? {} : { detail }),
+  };
+}
+
 /**
  * Ordered steps (the dataset's cleaning config) over a stream of records,
  * one at a time, so the caller controls memory and back-pressure. Reports
  * merge per step; a dropped record is not shown to the steps after it, so
  * each step's `seen` is what reached it.
  */
-export function createCleaningPipeline(steps: readonly CleaningStep[]): CleaningPipeline {
+export function createCleaningPipeline(steps: readonly CleaningStep[], options: CleaningPipelineOptions = {}): CleaningPipeline {
+  const redactExamples = options.redactExamples ?? true;
   let input = 0;
   let kept = 0;
   const droppedBy = new Map<string, number>();
@@ -59,7 +84,10 @@ export function createCleaningPipeline(steps: readonly CleaningStep[]): Cleaning
         kept,
         dropped: input - kept,
         droppedBy: Object.fromEntries(droppedBy),
-        steps: steps.map((step) => step.report()),
+        steps: steps.map((step) => {
+          const report = step.report();
+          return redactExamples ? { ...report, examples: report.examples.map(redactExample) } : report;
+        }),
       };
     },
   };

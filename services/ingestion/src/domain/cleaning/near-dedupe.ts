@@ -10,13 +10,13 @@ export interface NearDedupeOptions extends MinHashOptions, LshOptions {
   threshold?: number;
   /**
    * Most kept records the index holds; past it the step refuses
-   * (FAILED_PRECONDITION, `DEDUPE_CAPACITY_EXCEEDED`). Default 1,000,000
-   * (about 1.5 GB of heap at the default sizes: lower it, or split the dataset, on a small machine).
+   * (FAILED_PRECONDITION, `DEDUPE_CAPACITY_EXCEEDED`). Default 500,000: a
+   * ceiling of about 750 MB of heap at the default sizes.
    */
   maxRecords?: number;
 }
 
-export const DEFAULT_MAX_NEAR_DEDUPE_RECORDS = 1_000_000;
+export const DEFAULT_MAX_NEAR_DEDUPE_RECORDS = 500_000;
 /** Longest source label remembered per kept record (for the "near duplicate of" detail). */
 const MAX_LABEL_CHARS = 80;
 
