@@ -4,6 +4,7 @@ import {
   cnResidentIdValid,
   createPiiRedactionStep,
   ibanValid,
+  isIpv6Address,
   luhnValid,
   redactPii,
 } from '../src/domain/cleaning';
@@ -35,6 +36,17 @@ describe('cleaning: PII checksums', () => {
     assert.ok(!cnResidentIdValid(feb30 + cnResidentIdCheckChar(feb30))); // right check digit, 30 February
     const province99 = '99010519491231002';
     assert.ok(!cnResidentIdValid(province99 + cnResidentIdCheckChar(province99))); // no province 99
+  });
+});
+
+describe('cleaning: IPv6 text form', () => {
+  it('accepts full, compressed and IPv4-tailed forms and rejects malformed ones', () => {
+    for (const ok of ['2001:0db8:0000:0000:0000:ff00:0042:8329', '2001:db8::ff00:42:8329', '::1', 'fe80::', '::ffff:192.0.2.1', '64:ff9b::192.0.2.33']) {
+      assert.ok(isIpv6Address(ok), ok);
+    }
+    for (const bad of ['1:2:3:4:5:6:7', '1::2::3', '12345::1', '::ffff:192.0.2.256', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'g::1', '']) {
+      assert.ok(!isIpv6Address(bad), bad);
+    }
   });
 });
 

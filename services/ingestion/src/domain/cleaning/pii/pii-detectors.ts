@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 import { cnResidentIdValid, ibanValid, luhnValid } from './checksums';
 
 /** The kinds of personal data the redaction step finds. */
@@ -33,6 +32,32 @@ interface Detector {
 }
 
 const digitsOf = (s: string): string => s.replace(/\D/g, '');
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/**
+ * RFC 4291 text form: eight 1..4-digit hex groups, or fewer with one `::`,
+ * the last two optionally as dotted IPv4. (Here rather than `node:net`'s
+ * isIPv6 because domain code does not import the network module.)
+ */
+export function isIpv6Address(text: string): boolean {
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groupsOf = (half: string): string[] | undefined => (half === '' ? [] : half.split(':'));
+  const head = groupsOf(halves[0] ?? '');
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
+  if (head === undefined || tail === undefined) return false;
+  const all = [...head, ...tail];
+  let groups = all.length;
+  const last = all[all.length - 1];
+  if (last !== undefined && last.includes('.')) {
+    if (!IPV4.test(last)) return false;
+    all.pop();
+    groups += 1; // dotted IPv4 fills two groups
+  }
+  if (!all.every((g) => HEX_GROUP.test(g))) return false;
+  return halves.length === 2 ? groups <= 7 : groups === 8;
+}
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 
 // Patterns find candidates; `valid` decides. Look-arounds keep a match from starting or ending
@@ -64,7 +89,7 @@ const DETECTORS: Readonly<Record<PiiKind, Detector>> = {
   ipv6: {
     // The embedded-IPv4 tail (::ffff:192.0.2.1) is tried before a plain group, or `192` would end the match.
     pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\w)/g,
-    valid: (c) => /[0-9A-Fa-f]/.test(c) && isIPv6(c),
+    valid: (c) => /[0-9A-Fa-f]/.test(c) && isIpv6Address(c),
   },
   ipv4: { pattern: new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`, 'g'), valid: () => true },
   phone: {
