@@ -54,7 +54,7 @@ describe('cleaning: PII redaction', () => {
   it('redacts each kind with its token', () => {
     const cases: [string, string][] = [
       ['write to john.doe+news@mail.example.co.uk today', 'write to [EMAIL] today'],
-      ['call +1 (555) 123-4567 or 030 1234 5678', 'call [PHONE] or [PHONE]'],
+      ['call +1 (555) 123-4567 or 030 1234 5678 or 010-12345678', 'call [PHONE] or [PHONE] or [PHONE]'],
       ['host 192.168.1.20, gateway 10.0.0.1.', 'host [IPV4], gateway [IPV4].'],
       ['v6 2001:db8::8a2e:370:7334 and fe80::1 and ::ffff:192.0.2.1', 'v6 [IPV6] and [IPV6] and [IPV6]'],
       ['card 4111 1111 1111 1111 or 5500-0000-0000-0004 or 378282246310005', 'card [CARD] or [CARD] or [CARD]'],

@@ -94,13 +94,14 @@ const DETECTORS: Readonly<Record<PiiKind, Detector>> = {
   ipv4: { pattern: new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`, 'g'), valid: () => true },
   phone: {
     // International (+country code) or grouped national numbers ((555) 123-4567, 555-123-4567, 030 1234 5678).
-    pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?|\d{2,5}[ .-])\d{2,5}(?:[ .-]\d{2,5}){0,3}(?![\w]|[.-]\d)/g,
+    pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?|\d{2,5}[ .-])\d{2,8}(?:[ .-]\d{2,5}){0,3}(?![\w]|[.-]\d)/g,
     valid: (c) => {
       const n = digitsOf(c).length;
       // E.164 caps numbers at 15 digits; fewer than 8 is more likely a date or a quantity. Two bare
       // groups (`1999-2001`, `2024-01`) are ranges and dates far more often than phone numbers.
       const groups = c.split(/[ .()-]+/).filter((g) => g.length > 0).length;
-      const marked = c.startsWith('+') || c.includes('(') || groups >= 3;
+      // A national number with its trunk 0 (`010-12345678`) is marked by it.
+      const marked = c.startsWith('+') || c.includes('(') || groups >= 3 || (c.startsWith('0') && n >= 10);
       return n >= 8 && n <= 15 && marked && !/^\d{4}-\d{2}-\d{2}$/.test(c);
     },
   },
@@ -124,9 +125,13 @@ export function findPii(text: string, kinds: readonly PiiKind[] = PII_KINDS): Pi
     }
   }
   candidates.sort((x, y) => x.priority - y.priority || y.end - y.start - (x.end - x.start) || x.start - y.start);
+  // One flag per UTF-16 unit: the overlap check costs a match's length, not the matches so far
+  // (a text of 100,000 short candidates would otherwise be quadratic).
+  const occupied = new Uint8Array(text.length);
   const taken: PiiMatch[] = [];
   for (const c of candidates) {
-    if (taken.some((t) => c.start < t.end && t.start < c.end)) continue;
+    if (occupied.subarray(c.start, c.end).includes(1)) continue;
+    occupied.fill(1, c.start, c.end);
     taken.push({ kind: c.kind, start: c.start, end: c.end });
   }
   return taken.sort((x, y) => x.start - y.start);
