@@ -1,0 +1,3 @@
+export * from './checksums';
+export * from './pii-detectors';
+export * from './pii-redaction-step';
