@@ -4,3 +4,5 @@
  * the gRPC service, gateway routes and launcher wiring come next.
  */
 export * from './domain/record';
+export * from './domain/cleaning';
+export * from './domain/privacy';
