@@ -109,8 +109,9 @@ describe('replicas: two job worker processes on one PostgreSQL queue', function 
 
   it('finishes a SIGKILLed worker process job in the other worker, from its last checkpoint', async () => {
     const kind = `replica.resume-${process.pid}`;
-    // A short lease: the survivor takes over about 3 s after the kill.
-    const env = { L1G1_DATABASE_URL: pg.url, REPLICA_JOB_KIND: kind, REPLICA_LEASE_MS: '3000' };
+    // A short lease, so the survivor takes over seconds after the kill, yet long enough that the
+    // job is still the victim's when the test looks right after the kill.
+    const env = { L1G1_DATABASE_URL: pg.url, REPLICA_JOB_KIND: kind, REPLICA_LEASE_MS: '4000' };
     const workers = [startWorker(processes.group, 'resume-a', env), startWorker(processes.group, 'resume-b', env)];
     await Promise.all(workers.map(ready));
 
