@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway');
   const { createGatewayAuth } = await import('./auth/gateway-auth');
   const upstreams = createUpstreams(config);
-  const auth = createGatewayAuth(config);
+  const auth = await createGatewayAuth(config);
   const running = await startGateway(config, { logger, upstreams, auth });
   onShutdownSignal(running, logger, [() => telemetry.shutdown()]);
 }

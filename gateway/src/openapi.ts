@@ -107,11 +107,12 @@ const schemas: Record<string, Json> = {
     event_id: { type: 'integer' },
     model_name: { type: 'string' },
     alias: { type: 'string' },
-    action: { type: 'string', enum: ['set', 'moved', 'removed'] },
+    action: { type: 'string', enum: ['set', 'moved', 'removed', 'unchanged'] },
     from_version: { type: 'integer', description: '0 when the alias was new' },
     to_version: { type: 'integer', description: '0 when the alias was removed' },
     actor: { type: 'string' },
     at: timestamp,
+    changed: { type: 'boolean', description: 'false for a move to the version the alias already had (action unchanged)' },
   }),
   AliasEventList: obj({ events: { type: 'array', items: ref('AliasEvent') }, ...page }),
   Tensor: obj(

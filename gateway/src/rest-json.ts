@@ -7,31 +7,20 @@
  * (tags, metrics, params) must pass through untouched, and so that the
  * OpenAPI schemas next to them describe exactly what is sent.
  */
-import { common, registry } from '@l1g1/contracts';
+import { common, PRECISION_NAMES, precisionFromName, precisionName as contractsPrecisionName, registry, type PrecisionName } from '@l1g1/contracts';
 import { dataTypeToOip, errors } from '@l1g1/kit';
 import { INT32_MAX, intParam, objectBody, optionalString, stringMap } from './routes/common';
 
-const PRECISION_NAMES: Readonly<Record<number, 'fp32' | 'fp16' | 'int8'>> = {
-  [common.Precision.PRECISION_FP32]: 'fp32',
-  [common.Precision.PRECISION_FP16]: 'fp16',
-  [common.Precision.PRECISION_INT8]: 'int8',
-};
-const PRECISIONS: Readonly<Record<string, common.Precision>> = {
-  fp32: common.Precision.PRECISION_FP32,
-  fp16: common.Precision.PRECISION_FP16,
-  int8: common.Precision.PRECISION_INT8,
-};
-
-/** `fp32` | `fp16` | `int8` (the default, fp32, when unset). */
-export function precisionName(p: common.Precision): string {
-  return PRECISION_NAMES[p] ?? 'fp32';
+/** `fp32` | `fp16` | `int8` (the default, fp32, when unset), from the contracts' one table. */
+export function precisionName(p: common.Precision): PrecisionName {
+  return contractsPrecisionName(p) ?? 'fp32';
 }
 
 /** A precision as clients spell it: lowercase `fp32`, `fp16` or `int8`. */
 export function parsePrecision(value: unknown, field = 'precision'): common.Precision {
   if (value === undefined || value === '') return common.Precision.PRECISION_FP32;
-  const p = typeof value === 'string' ? PRECISIONS[value] : undefined;
-  if (p === undefined) throw errors.invalidArgument(field, `must be one of fp32, fp16, int8, got ${JSON.stringify(value)}`);
+  const p = typeof value === 'string' ? precisionFromName(value) : undefined;
+  if (p === undefined) throw errors.invalidArgument(field, `must be one of ${[...PRECISION_NAMES.values()].join(', ')}, got ${JSON.stringify(value)}`);
   return p;
 }
 
@@ -45,6 +34,7 @@ const ACTION: Readonly<Record<number, string>> = {
   [registry.AliasAction.ALIAS_ACTION_SET]: 'set',
   [registry.AliasAction.ALIAS_ACTION_MOVED]: 'moved',
   [registry.AliasAction.ALIAS_ACTION_REMOVED]: 'removed',
+  [registry.AliasAction.ALIAS_ACTION_UNCHANGED]: 'unchanged',
 };
 
 export function modelJson(m: registry.Model) {
@@ -133,6 +123,8 @@ export function aliasEventJson(e: registry.AliasEvent) {
     to_version: e.toVersion,
     actor: e.actor,
     at: timestamp(e.at),
+    // False for a move to the version the alias already had (logged as `unchanged`).
+    changed: e.changed,
   };
 }
 

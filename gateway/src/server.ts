@@ -22,7 +22,7 @@ export interface GatewayServerDeps {
 /** Builds the app from its dependencies and makes it listen: the only place that does. */
 export async function startGateway(config: Readonly<GatewayConfig>, deps: GatewayServerDeps): Promise<RunningGateway> {
   const upstreams = deps.upstreams ?? createUpstreams(config);
-  const auth = deps.auth ?? createGatewayAuth(config);
+  const auth = deps.auth ?? (await createGatewayAuth(config));
   const app = buildGateway({ config, upstreams, logger: deps.logger, auth });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
@@ -35,7 +35,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
     async stop() {
       await app.close();
       upstreams.close();
-      auth.keys.close();
+      await auth.keys.close();
     },
   };
 }

@@ -239,7 +239,7 @@ describe('gateway edges: nothing internal leaves', function () {
     const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-edges-'));
     const config = loadGatewayConfig({ L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_ADDR: `127.0.0.1:${port}`, L1G1_INFERENCE_ADDR: `127.0.0.1:${port}`, L1G1_UPSTREAM_TIMEOUT_MS: '2000' });
     const upstreams = createUpstreams(config);
-    const auth = createGatewayAuth(config);
+    const auth = await createGatewayAuth(config);
     const app = buildGateway({ config, upstreams, logger: createSilentLogger(), auth });
     try {
       const predict = await app.inject({ method: 'POST', url: '/v1/models/demo:predict', payload: PREDICT });
@@ -401,7 +401,16 @@ describe('gateway edges: one REST dialect', function () {
       assert.equal(r.body.action, 'moved');
       assert.equal(r.body.to_version, 2 - (i % 2));
       assert.deepEqual(log.find((e) => e.event_id === r.body.event_id), r.body);
+      assert.equal(r.body.changed, true);
     }
+    // A move to the version the alias already has says so, and is logged as such.
+    const current = results.at(-1)!.body.to_version as number;
+    const noop = await http(`${gw()}/v1/models/moves/aliases/production`, { method: 'PUT', json: { version: current } });
+    assert.equal(noop.status, 200, JSON.stringify(noop.body));
+    assert.equal(noop.body.action, 'unchanged');
+    assert.equal(noop.body.changed, false);
+    assert.equal(noop.body.from_version, current);
+    assert.equal(noop.body.to_version, current);
   });
 });
 

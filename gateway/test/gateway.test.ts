@@ -404,7 +404,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     const routes: string[] = [];
     const config = loadGatewayConfig({ L1G1_DATA_DIR: stack.dataDir });
     const upstreams = createUpstreams(config);
-    const auth = createGatewayAuth(config);
+    const auth = await createGatewayAuth(config);
     const app = buildGateway({ config, upstreams, logger: createSilentLogger(), auth, onRoute: (m, u) => routes.push(`${m} ${u}`) });
     await app.ready();
     await app.close();

@@ -1,58 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 // Structural checks on the deployment files: what a reviewer would otherwise verify by eye.
 // Nothing here needs Docker or a cluster.
 
-const repoRoot = path.resolve(__dirname, '..', '..');
 const k8sDir = path.join(repoRoot, 'infra', 'k8s');
 
 /** The services built from this repository; each runs from the shared image. */
 const L1G1_SERVICES = ['model-registry', 'inference', 'gateway'] as const;
-
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function obj(value: unknown, where: string): Obj {
-  assert.ok(isObj(value), `${where}: expected a mapping, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function arr(value: unknown, where: string): unknown[] {
-  assert.ok(Array.isArray(value), `${where}: expected a list, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function str(value: unknown, where: string): string {
-  assert.equal(typeof value, 'string', `${where}: expected a string, got ${JSON.stringify(value)}`);
-  return value as string;
-}
-
-function readText(relPath: string): string {
-  return readFileSync(path.join(repoRoot, relPath), 'utf8');
-}
-
-/** Parses every document of a YAML file, failing on any syntax error. `merge` enables `<<:` keys as Compose does. */
-function parseAll(relPath: string): Obj[] {
-  const docs = YAML.parseAllDocuments(readText(relPath), { merge: true });
-  assert.ok(Array.isArray(docs), `${relPath}: could not be parsed as YAML documents`);
-  return docs
-    .map((doc, i) => {
-      assert.deepEqual(
-        doc.errors.map((e) => e.message),
-        [],
-        `${relPath} document ${i}: YAML errors`,
-      );
-      return doc.toJS() as unknown;
-    })
-    .filter((value) => value !== null)
-    .map((value, i) => obj(value, `${relPath} document ${i}`));
-}
 
 /** The workspace folder a `node <workspace>/dist/main.js` command runs; throws on any other shape. */
 export function workspaceOfCommand(command: unknown, where: string): string {

@@ -1,4 +1,4 @@
-import { createKeyVerifier, createSqliteKeyStore, loadInternalSecret } from '@l1g1/kit';
+import { createKeyVerifier, loadInternalSecret, openKeyStore } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import type { KeyStore, KeyVerifier } from '@l1g1/kit';
 
@@ -16,9 +16,13 @@ export interface GatewayAuth {
   modelQps: number;
 }
 
-/** The auth dependencies from the config: the shared key store, a cached verifier, the internal secret. */
-export function createGatewayAuth(config: Readonly<GatewayConfig>): GatewayAuth {
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+/**
+ * The auth dependencies from the config: the shared key store (PostgreSQL
+ * when L1G1_DATABASE_URL is set, else the data directory's SQLite file), a
+ * cached verifier, the internal secret.
+ */
+export async function createGatewayAuth(config: Readonly<GatewayConfig>): Promise<GatewayAuth> {
+  const keys = await openKeyStore(config.auth);
   return {
     keys,
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),

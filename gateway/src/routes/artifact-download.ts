@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registry } from '@l1g1/contracts';
-import { errors, fromServiceError, L1g1Error } from '@l1g1/kit';
+import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
 import { errorBody } from '../http-errors';
@@ -72,8 +72,7 @@ export function registerArtifactDownload(app: FastifyInstance, up: Upstreams, co
       const to = Math.min(end + 1 - offset, chunk.length);
       offset += chunk.length;
       if (to > from && !reply.raw.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to))) {
-        stream.pause();
-        reply.raw.once('drain', () => stream.resume());
+        pauseUntilDrained(stream, reply.raw);
       }
       if (offset > end) {
         // The range is complete: stop reading the rest of the artifact.

@@ -256,10 +256,9 @@ export function registerInferenceRoutes(app: FastifyInstance, up: Upstreams, con
     scope.get('/v2/models/:name/versions/:version', (req) => modelMeta(req, oipVersion((req.params as Params)['version'])));
     const modelReady = async (req: FastifyRequest, reply: FastifyReply, version: string) => {
       const { name } = req.params as Params;
+      // ModelReady answers NOT_FOUND (404) for an unknown model or version; a known one that is not
+      // loaded is 503 with `ready: false`, as KServe's model server answers.
       const r = await rpc(up.guard.inference, up.oip.modelReady.bind(up.oip), { name: name!, version }, req);
-      // Not ready: is it unknown (404, as KServe and Triton answer) or known but not loaded (503)?
-      // Metadata resolves the model without loading it and answers NOT_FOUND for an unknown one.
-      if (!r.ready) await rpc(up.guard.inference, up.oip.modelMetadata.bind(up.oip), { name: name!, version }, req);
       return reply.code(r.ready ? 200 : 503).send({ name, ready: r.ready });
     };
     scope.get('/v2/models/:name/ready', (req, reply) => modelReady(req, reply, ''));

@@ -2,7 +2,7 @@ import type { ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { common, registry } from '@l1g1/contracts';
-import { errors, fromServiceError, L1g1Error } from '@l1g1/kit';
+import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
 import {
@@ -149,8 +149,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
             return;
           }
           if (!call.write({ payload: { $case: 'chunk', value: chunk } })) {
-            body.pause();
-            call.once('drain', () => body.resume());
+            pauseUntilDrained(body, call);
           }
         });
         body.on('end', () => call.end());

@@ -14,14 +14,10 @@ import { join } from 'node:path';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, BlobWriter } from './blob-store';
 import { ConfigError, type Env } from './config';
+import { parseS3BlobUrl, type S3BlobLocation } from './s3-blob-url';
 import { errors, L1g1Error } from './errors';
 
-/** Where blobs live in S3: `s3://<bucket>/<prefix>`. */
-export interface S3BlobLocation {
-  bucket: string;
-  /** '' or a prefix ending in '/'. */
-  prefix: string;
-}
+export { parseS3BlobUrl, type S3BlobLocation } from './s3-blob-url';
 
 export interface S3BlobStoreOptions extends S3BlobLocation {
   client: S3Client;
@@ -58,23 +54,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MIB = 1024 * 1024;
 /** A single CopyObject copies at most 5 GiB; larger artifacts would need UploadPartCopy. */
 const MAX_COPY_BYTES = 5 * 1024 * MIB;
-
-/** Parses `L1G1_BLOB_URL` (`s3://bucket/optional/prefix`); a bad value names the variable. */
-export function parseS3BlobUrl(url: string, variable = 'L1G1_BLOB_URL'): S3BlobLocation {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(variable, `expected s3://bucket/prefix, got "${url}"`);
-  }
-  if (parsed.protocol !== 's3:' || !parsed.hostname) throw new ConfigError(variable, `expected s3://bucket/prefix, got "${url}"`);
-  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
-    // Credentials come from the AWS variables, never from a URL that ends up in logs.
-    throw new ConfigError(variable, 'must not carry credentials, a query or a fragment; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY');
-  }
-  const trimmed = decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, '');
-  return { bucket: parsed.hostname, prefix: trimmed ? `${trimmed}/` : '' };
-}
 
 /**
  * An S3 client from the standard AWS variables (AWS_ENDPOINT_URL,

@@ -65,3 +65,24 @@ export function envAddress(env: Env, name: string, fallback: string): string {
   if (!/^[\w.\-\[\]:]+:\d{1,5}$/.test(value)) throw new ConfigError(name, `expected host:port, got "${value}"`);
   return value;
 }
+
+/**
+ * A PostgreSQL connection string (`postgres://` or `postgresql://`), or
+ * undefined when the variable is unset: the embedded SQLite default. Anything
+ * else fails at startup naming the variable, without echoing the value (it
+ * may carry a password).
+ */
+export function envDatabaseUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'expected a postgres://user:password@host:port/database URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `expected a postgres:// or postgresql:// URL, got a ${url.protocol} URL`);
+  }
+  return value;
+}

@@ -65,8 +65,8 @@ export function deadlineInterceptor(defaultDeadlineMs: number): Interceptor {
 type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: Partial<ChannelOptions>) => C;
 
 /**
- * Builds a generated grpc-js client with deadlines, keepalive and sane
- * message limits.
+ * Builds a generated grpc-js client with deadlines, keepalive, sane
+ * message limits and round-robin balancing over the target's addresses.
  *
  * Keepalive: a peer that is stopped (SIGSTOP, a frozen VM: its kernel still
  * ACKs) or cut off by a network that drops packets without a reset keeps
@@ -92,6 +92,10 @@ export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address:
     'grpc.max_reconnect_backoff_ms': 1000,
     // Streams of artifact chunks and tensor outputs: don't stall on 64 KiB windows.
     'grpc-node.flow_control_window': 8 * 1024 * 1024,
+    // Calls spread over every address the target resolves to (compose replicas answer one
+    // name with several addresses, as does a headless k8s Service): grpc's default,
+    // pick_first, would send every call over one connection to one replica.
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     ...options.channelOptions,
     interceptors,
   } as Partial<ChannelOptions>);

@@ -25,5 +25,6 @@ export * from './keyed-lock';
 export * from './page-token';
 export * from './stream-backpressure';
 export * from './postgres';
+export * from './postgres-listen';
 export * from './blob-store-s3';
 export * from './jobs';

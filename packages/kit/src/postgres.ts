@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { errors } from './errors';
 
 export type PostgresPool = Pool;
 export type PostgresClient = PoolClient;
@@ -60,6 +61,13 @@ export async function openPostgres(url: string, migrations: readonly string[], o
  */
 export async function withTransaction<T>(pool: PostgresPool, fn: (client: PostgresClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // While checked out, the client's connection errors are ours to handle: the
+  // pool listens only to idle clients, and an 'error' event nobody listens to
+  // (the server going away mid-transaction) would crash the process. The
+  // query in flight rejects with that error anyway.
+  const onError = (): void => undefined;
+  client.on('error', onError);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -67,8 +75,52 @@ export async function withTransaction<T>(pool: PostgresPool, fn: (client: Postgr
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
+    // A dead connection must not go back to the pool for the next caller.
+    if (isPostgresUnavailable(err)) broken = err as Error;
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
+}
+
+// SQLSTATE classes meaning "no usable connection": connection exceptions,
+// the server shutting down or starting, too many connections.
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// pg's own texts for a connection lost or never made (these errors carry no code).
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** Whether `err` says the database cannot be reached right now (as opposed to a bad statement). */
+export function isPostgresUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code))) return true;
+  return UNAVAILABLE_MESSAGE.test(err.message);
+}
+
+/**
+ * Wraps every method of a store on PostgreSQL so that a database that cannot
+ * be reached (down, restarting, unreachable) surfaces as UNAVAILABLE with a
+ * retry hint and a stable message, not as INTERNAL: callers may retry, and the
+ * address or driver text stays in the cause, which only the log sees. Other
+ * errors (the store's own domain errors included) pass through unchanged.
+ */
+export function withPostgresOutages<S extends object>(store: S, what: string): S {
+  const map = (err: unknown): unknown =>
+    isPostgresUnavailable(err) ? errors.unavailable(`${what} is unavailable; retry shortly`, { reason: 'DATABASE_UNAVAILABLE', retryAfterMs: 1000, cause: err }) : err;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(store)) {
+    if (typeof value !== 'function') {
+      wrapped[name] = value;
+      continue;
+    }
+    // A store's methods take and return anything; only rejections are touched.
+    const method = value as (...args: unknown[]) => unknown;
+    wrapped[name] = (...args: unknown[]): unknown => {
+      const result = method.apply(store, args);
+      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(map(err))) : result;
+    };
+  }
+  return wrapped as S;
 }

@@ -3,7 +3,7 @@ import { connect } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { health, inference } from '@l1g1/contracts';
-import { createGrpcClient, createSilentLogger, startGrpcServer, unary } from '@l1g1/kit';
+import { createGrpcClient, createSilentLogger, L1g1Error, startGrpcServer, unary } from '@l1g1/kit';
 
 /** The service names a server lists over gRPC reflection (v1), as grpcurl asks. */
 async function reflectedServices(address: string): Promise<string[]> {
@@ -64,6 +64,36 @@ describe('kit: gRPC server bootstrap', () => {
       assert.equal(settings.initialWindowSize, 4 * 1024 * 1024);
     } finally {
       await server.shutdown(100);
+    }
+  });
+
+  it('clients spread calls over every address their target resolves to (replicas behind one name)', async () => {
+    const logger = createSilentLogger();
+    // Only replica A serves the inference service, so a health check of it tells the replicas apart.
+    const a = await startGrpcServer('127.0.0.1:0', {
+      logger,
+      services: [{ name: 'l1g1.inference.v1.InferenceService', definition: inference.InferenceServiceService, implementation: {} }],
+    });
+    const b = await startGrpcServer('127.0.0.1:0', { logger, services: [] });
+    const client = createGrpcClient(health.HealthClient, `ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    try {
+      let fromA = 0;
+      let fromB = 0;
+      for (let i = 0; i < 10; i += 1) {
+        try {
+          await unary(client.check.bind(client), { service: 'l1g1.inference.v1.InferenceService' });
+          fromA += 1;
+        } catch (err: unknown) {
+          // B does not serve it: health answers NOT_FOUND.
+          if (!(err instanceof L1g1Error && err.kind === 'NOT_FOUND')) throw err;
+          fromB += 1;
+        }
+      }
+      assert.ok(fromA > 0 && fromB > 0, `calls answered by A: ${fromA}, by B: ${fromB}`);
+    } finally {
+      client.close();
+      await a.shutdown(100);
+      await b.shutdown(100);
     }
   });
 });

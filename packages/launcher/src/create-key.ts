@@ -2,11 +2,12 @@
  * Creates an API key in the data directory's key store and prints it once:
  *   node packages/launcher/dist/create-key.js --name ci --scopes predict [--model-patterns 'team-a-*'] [--qps 50]
  * For deployments without `npm start` (compose, k8s) and for a lost admin
- * key: whoever can write the data directory may mint keys anyway.
+ * key: whoever can write the data directory (or, with L1G1_DATABASE_URL set,
+ * the PostgreSQL database the services share) may mint keys anyway.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSqliteKeyStore, envString, issueApiKey, L1g1Error, MODEL_PATTERN_RE, parseScopes } from '@l1g1/kit';
+import { envDatabaseUrl, envString, issueApiKey, L1g1Error, MODEL_PATTERN_RE, openKeyStore, parseScopes } from '@l1g1/kit';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,12 +25,12 @@ async function main(): Promise<void> {
   const qps = values.qps === undefined ? 0 : Number(values.qps);
   if (!Number.isInteger(qps) || qps < 0) throw new Error('--qps: a non-negative integer');
   const dataDir = resolve(envString(process.env, 'L1G1_DATA_DIR', './.l1g1'));
-  const keys = createSqliteKeyStore(join(dataDir, 'auth', 'keys.db'));
+  const keys = await openKeyStore({ databaseUrl: envDatabaseUrl(process.env, 'L1G1_DATABASE_URL'), keyDbPath: join(dataDir, 'auth', 'keys.db') });
   try {
     const { record, plaintext } = await issueApiKey(keys, { name: values.name, scopes, modelPatterns, qps });
     console.log(`key "${record.name}" (id ${record.id}, scopes ${record.scopes.join(',')}); shown only now:\n\n  ${plaintext}\n`);
   } finally {
-    keys.close();
+    await keys.close();
   }
 }
 

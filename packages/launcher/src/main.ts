@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { health } from '@l1g1/contracts';
-import { ConfigError, envInt, envOptionalString, envString, freePort, loadInternalSecret, servicePrincipal } from '@l1g1/kit';
+import { ConfigError, envDatabaseUrl, envInt, envOptionalString, envString, freePort, loadInternalSecret, servicePrincipal } from '@l1g1/kit';
 import { ensureDemoModel } from './demo-model';
 import { ensureFirstAdminKey } from './first-admin-key';
 import { supervise, type SupervisedService } from './supervisor';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   // One internal secret for every process (they sign and check forwarded
   // identities with it), kept in the data directory across restarts.
   const internalSecret = loadInternalSecret(envOptionalString(env, 'L1G1_INTERNAL_SECRET'), dataDir);
-  const firstAdminKey = await ensureFirstAdminKey(dataDir);
+  const firstAdminKey = await ensureFirstAdminKey(dataDir, envDatabaseUrl(env, 'L1G1_DATABASE_URL'));
   const registryAddr = `127.0.0.1:${ports.registry}`;
   const inferenceAddr = `127.0.0.1:${ports.inference}`;
   const shared = {

@@ -1,8 +1,8 @@
 import {
   createKeyVerifier,
-  createSqliteKeyStore,
   createTokenBuckets,
   loadInternalSecret,
+  openKeyStore,
   servicePrincipal,
   type GrpcAuth,
   type GrpcTls,
@@ -32,14 +32,15 @@ export interface InferenceDeps {
  * cache on disk, ORT worker pools, Prometheus metrics) behind the domain's
  * ports, handed to the model manager.
  */
-export function createInferenceDeps(config: Readonly<InferenceConfig>, logger: Logger): InferenceDeps {
+export async function createInferenceDeps(config: Readonly<InferenceConfig>, logger: Logger): Promise<InferenceDeps> {
+  // First: opening it may fail (PostgreSQL unreachable), and nothing else is open yet.
+  const keys = await openKeyStore(config.auth);
   const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
   // Inference reads the registry as itself, not as whoever asked for a prediction.
   const registry = createRegistryAdapter(config.registryAddress, logger, {
     identity: { principal: servicePrincipal('inference', ['read']), internalSecret },
     tls: config.tls,
   });
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
   const auth: GrpcAuth = {
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret,
@@ -75,7 +76,7 @@ export function createInferenceDeps(config: Readonly<InferenceConfig>, logger: L
     async close() {
       await manager.close();
       registry.close();
-      keys.close();
+      await keys.close();
     },
   };
 }

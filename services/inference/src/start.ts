@@ -16,7 +16,7 @@ export interface RunningInference {
  * and the launcher start it in process; `stop` drains in reverse order.
  */
 export async function startInference(config: Readonly<InferenceConfig>, options: { logger: Logger }): Promise<RunningInference> {
-  const deps = createInferenceDeps(config, options.logger);
+  const deps = await createInferenceDeps(config, options.logger);
   let metricsServer: RunningMetricsServer | undefined;
   if (config.metricsPort >= 0) metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, deps.metrics.registry);
   let ready = false;

@@ -63,7 +63,7 @@ describe('inference: bounded model memory (real registry, real workers)', functi
       { logger },
     );
     regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
-    client = createGrpcClient(inference.InferenceServiceClient, inf.address);
+    client = createGrpcClient(inference.InferenceServiceClient, inf.address, await adminClientOptions(dir));
     for (const [i, bytes] of models.entries()) await uploadModel(regClient, `m${i + 1}`, bytes, { alias: 'production' });
   });
 
@@ -193,7 +193,7 @@ describe('inference: idle unload and models in use (real registry, real workers)
       { logger },
     );
     regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
-    client = createGrpcClient(inference.InferenceServiceClient, inf.address);
+    client = createGrpcClient(inference.InferenceServiceClient, inf.address, await adminClientOptions(dir));
     for (const seed of [1, 2, 3]) await uploadModel(regClient, `s${seed}`, buildMlp({ ...MLP, seed }), { alias: 'production' });
   });
 

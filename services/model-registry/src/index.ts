@@ -6,10 +6,10 @@
  * inspector, domain) and the server; `main.ts` wraps it with config,
  * telemetry and signals, and tests and the launcher call it directly.
  */
-import { createFileBlobStore, createKeyVerifier, createSqliteKeyStore, createTokenBuckets, loadInternalSecret, startGrpcServer, type Logger } from '@l1g1/kit';
-import { createInProcessAliasFeed } from './adapters/in-process-alias-feed';
+import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createOnnxInspector } from './adapters/onnx-inspector';
-import { createSqliteRegistryStore } from './adapters/sqlite-store';
+import { openRegistryBlobStore } from './adapters/open-blob-store';
+import { openRegistryMetadata } from './adapters/registry-store-open';
 import type { RegistryConfig } from './config';
 import { createRegistry } from './domain/registry';
 import { registryServiceBinding } from './server';
@@ -27,6 +27,8 @@ export interface RunningModelRegistry {
   /** `host:port` clients dial (the bound port when the config asked for 0). */
   readonly address: string;
   readonly port: number;
+  /** Where artifacts live: `files`, or the L1G1_BLOB_URL (no endpoint, no credentials). */
+  readonly blobStore: string;
   /**
    * Graceful stop: refuses new calls, ends open WatchAliases streams, lets
    * in-flight calls finish (up to the configured grace), then closes the
@@ -35,23 +37,44 @@ export interface RunningModelRegistry {
   stop(): Promise<void>;
 }
 
-/** Opens the registry's storage under `config.registryDir` and serves it over gRPC. */
+/**
+ * Opens the registry's storage (metadata in PostgreSQL when `config.databaseUrl`
+ * is set, else SQLite under `config.registryDir`; artifacts in files or an S3
+ * bucket as `config.blobs` says) and serves it over gRPC.
+ */
 export async function startModelRegistry(
   config: RegistryConfig,
   options: StartModelRegistryOptions,
 ): Promise<RunningModelRegistry> {
   const { logger } = options;
-  const store = createSqliteRegistryStore(config.databasePath);
+  // Opened first: an unreachable bucket stops startup before anything else is open.
+  const blobs = await openRegistryBlobStore(config.blobs, { logger });
+  let metadata: Awaited<ReturnType<typeof openRegistryMetadata>>;
+  try {
+    metadata = await openRegistryMetadata({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, logger });
+  } catch (err: unknown) {
+    blobs.close();
+    throw err;
+  }
+  const { store, feed, closeFeed } = metadata;
   const reg = createRegistry({
     store,
-    blobs: createFileBlobStore(config.blobDir),
-    feed: createInProcessAliasFeed(),
+    blobs: blobs.store,
+    feed,
     inspector: createOnnxInspector({ timeoutMs: config.validateTimeoutMs, logger }),
     maxArtifactBytes: config.maxArtifactBytes,
     maxConcurrentUploads: config.maxConcurrentUploads,
     logger,
   });
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  let keys: Awaited<ReturnType<typeof openKeyStore>>;
+  try {
+    keys = await openKeyStore(config.auth);
+  } catch (err: unknown) {
+    await reg.close();
+    await closeFeed();
+    blobs.close();
+    throw err;
+  }
   const auth = {
     verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
     internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir),
@@ -62,14 +85,17 @@ export async function startModelRegistry(
   try {
     server = await startGrpcServer(config.address, { logger, services: [registryServiceBinding(reg, logger)], auth, tls: config.tls });
   } catch (err: unknown) {
-    keys.close();
+    await keys.close();
     await reg.close();
+    await closeFeed();
+    blobs.close();
     throw err;
   }
   let stopping: Promise<void> | undefined;
   return {
     address: server.address,
     port: server.port,
+    blobStore: blobs.describe,
     stop() {
       stopping ??= (async () => {
         // Stop accepting first, then end the watches so the drain can complete.
@@ -77,7 +103,9 @@ export async function startModelRegistry(
         const closed = reg.close();
         await drained;
         await closed;
-        keys.close();
+        await closeFeed();
+        await keys.close();
+        blobs.close();
       })();
       return stopping;
     },

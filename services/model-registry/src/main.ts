@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       address: service.address,
       maxArtifactBytes: config.maxArtifactBytes,
       maxConcurrentUploads: config.maxConcurrentUploads,
+      blobStore: service.blobStore,
     },
     `model-registry listening on ${service.address}`,
   );

@@ -1,10 +1,15 @@
 import { join, resolve } from 'node:path';
-import { envBool, envInt, envOptionalString, envString, type Env } from '../config';
+import { envBool, envDatabaseUrl, envInt, envOptionalString, envString, type Env } from '../config';
 
 /** Auth settings every process parses the same way (from its own `main`). */
 export interface AuthConfig {
   /** `<L1G1_DATA_DIR>/auth/keys.db`: the key store every process opens. */
   readonly keyDbPath: string;
+  /**
+   * L1G1_DATABASE_URL: set → keys live in PostgreSQL, shared by every replica
+   * on every machine; unset → the SQLite file at `keyDbPath`.
+   */
+  readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   /** L1G1_AUTH_CACHE_TTL_MS (default 5000): longest a revoked key keeps working in a process. */
   readonly cacheTtlMs: number;
@@ -42,6 +47,7 @@ export function loadAuthConfig(env: Env, bindHost: string): AuthConfig {
   return Object.freeze({
     dataDir,
     keyDbPath: join(dataDir, 'auth', 'keys.db'),
+    databaseUrl: envDatabaseUrl(env, 'L1G1_DATABASE_URL'),
     cacheTtlMs: envInt(env, 'L1G1_AUTH_CACHE_TTL_MS', 5000, { min: 0, max: 3_600_000 }),
     allowAnonymous: envBool(env, 'L1G1_ALLOW_ANONYMOUS', true) && isLoopbackHost(bindHost),
     internalSecret: envOptionalString(env, 'L1G1_INTERNAL_SECRET'),

@@ -4,6 +4,8 @@ export * from './api-key';
 export * from './principal';
 export * from './key-store';
 export * from './sqlite-key-store';
+export * from './postgres-key-store';
+export * from './key-store-open';
 export * from './key-verifier';
 export * from './token-buckets';
 export * from './forwarded-principal';

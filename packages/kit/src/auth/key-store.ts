@@ -24,8 +24,9 @@ export interface NewApiKey {
 
 /**
  * Where keys live. The embedded default is an SQLite file shared by every
- * process of one machine (`sqlite-key-store.ts`); the scaled deployment
- * (issue 6) puts the same port on PostgreSQL.
+ * process of one machine (`sqlite-key-store.ts`); the scaled deployment puts
+ * the same port on PostgreSQL (`postgres-key-store.ts`); `openKeyStore`
+ * chooses between them.
  */
 export interface KeyStore {
   create(key: NewApiKey): Promise<ApiKeyRecord>;
@@ -37,5 +38,6 @@ export interface KeyStore {
   touch(id: string, at: Date): Promise<void>;
   /** Number of keys not revoked (the launcher creates an admin key when 0). */
   countActive(): Promise<number>;
-  close(): void;
+  /** Releases the database (a file handle, or a PostgreSQL pool); safe to call twice. */
+  close(): Promise<void>;
 }

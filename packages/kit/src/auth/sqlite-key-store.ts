@@ -84,8 +84,8 @@ export function createSqliteKeyStore(path: string): KeyStore {
     async countActive() {
       return active.get()?.n ?? 0;
     },
-    close() {
-      db.close();
+    async close() {
+      if (db.open) db.close();
     },
   };
 }

@@ -9,7 +9,6 @@
  * transaction-level advisory lock on the log: appends commit one at a time,
  * in id order, and "id > last seen" never skips an event.
  */
-import { Client } from 'pg';
 import {
   checkAfterId,
   eventReadLimit,
@@ -22,6 +21,7 @@ import {
 import type { Logger } from '../logger';
 import { createLogWakeup, followLog } from '../log-follow';
 import { withTransaction, type PostgresClient, type PostgresPool } from '../postgres';
+import { listenPostgres, type PostgresListener } from '../postgres-listen';
 
 export interface PostgresEventLogOptions {
   pool: PostgresPool;
@@ -65,9 +65,8 @@ export function createPostgresEventLog<T>(options: PostgresEventLogOptions): Pos
   const now = options.now ?? Date.now;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const wakeup = createLogWakeup();
-  let listener: Client | undefined;
+  let listener: PostgresListener | undefined;
   let closed = false;
-  let reconnect: NodeJS.Timeout | undefined;
 
   const fromRow = (r: Row): LoggedEvent<T> => ({
     id: Number(r.id),
@@ -84,37 +83,6 @@ export function createPostgresEventLog<T>(options: PostgresEventLogOptions): Pos
         ? await pool.query<Row>(`SELECT * FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])
         : await pool.query<Row>(`SELECT * FROM ${table} WHERE key = $1 AND id > $2 ORDER BY id LIMIT $3`, [key, afterId, limit]);
     return res.rows.map(fromRow);
-  }
-
-  async function connectListener(): Promise<void> {
-    const client = new Client({ connectionString: options.url });
-    client.on('notification', (msg) => {
-      if (msg.payload === EVENT_APPENDED) wakeup.notify();
-      else options.onNotification?.(msg.payload ?? '');
-    });
-    const retry = (err: unknown): void => {
-      if (closed) return;
-      logger.warn({ err }, 'event log LISTEN connection lost; reconnecting (followers poll meanwhile)');
-      listener = undefined;
-      client.end().catch(() => undefined);
-      reconnect ??= setTimeout(() => {
-        reconnect = undefined;
-        connectListener().catch(retry);
-      }, 1000);
-      reconnect.unref();
-    };
-    client.on('error', retry);
-    await client.connect();
-    await client.query(`LISTEN ${channel}`);
-    if (closed) {
-      // close() ran while we were connecting: nothing may keep the process alive.
-      await client.end().catch(() => undefined);
-      return;
-    }
-    listener = client;
-    // Anything appended while we were not listening: let followers re-read.
-    wakeup.notify();
-    options.onNotification?.('');
   }
 
   async function appendInTransaction(client: PostgresClient, event: NewEvent<T>): Promise<LoggedEvent<T>> {
@@ -155,12 +123,26 @@ export function createPostgresEventLog<T>(options: PostgresEventLogOptions): Pos
       return Number(res.rows[0]?.id ?? 0);
     },
     async listen() {
-      await connectListener();
+      const started = await listenPostgres({
+        url: options.url,
+        channel,
+        logger,
+        onNotification: (payload) => {
+          if (payload === EVENT_APPENDED) wakeup.notify();
+          else options.onNotification?.(payload);
+        },
+        // Anything appended while we were not listening: let followers re-read.
+        onConnected: () => {
+          wakeup.notify();
+          options.onNotification?.('');
+        },
+      });
+      if (closed) await started.close();
+      else listener = started;
     },
     async close() {
       closed = true;
-      if (reconnect) clearTimeout(reconnect);
-      await listener?.end().catch(() => undefined);
+      await listener?.close();
       listener = undefined;
     },
   };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { registry } from '@l1g1/contracts';
-import { createGrpcClient, errors, fromServiceError, isServiceError, L1g1Error, unary, type ClientOptions, type Logger } from '@l1g1/kit';
+import { type ClientOptions, createGrpcClient, errors, fromServiceError, isServiceError, L1g1Error, type Logger, pauseUntilDrained, unary } from '@l1g1/kit';
 import type { ModelSource, VersionState } from '../domain/ports';
 
 /** The registry as the inference service uses it: the domain's ModelSource, plus artifact downloads for the cache. */
@@ -29,8 +29,7 @@ export function createRegistryAdapter(address: string, logger: Logger, clientOpt
           if (msg.payload?.$case === 'chunk') {
             hash.update(msg.payload.value);
             if (!out.write(msg.payload.value)) {
-              stream.pause();
-              out.once('drain', () => stream.resume());
+              pauseUntilDrained(stream, out);
             }
           }
         });

@@ -1,10 +1,9 @@
 /**
  * AliasEventFeed within one process: enough while one registry process owns
- * the database. Several replicas over PostgreSQL would use LISTEN/NOTIFY.
+ * the database (SQLite). Replicas on PostgreSQL use postgres-alias-feed.ts.
  */
 import { EventEmitter } from 'node:events';
 import type { AliasEventFeed } from '../domain/ports';
-import type { AliasEventRecord } from '../domain/types';
 
 const EVENT = 'alias-event';
 
@@ -14,10 +13,10 @@ export function createInProcessAliasFeed(): AliasEventFeed {
   // Every open watch stream is one listener; there is no fixed bound to warn about.
   emitter.setMaxListeners(0);
   return {
-    publish(event) {
-      emitter.emit(EVENT, event);
+    publish() {
+      emitter.emit(EVENT);
     },
-    subscribe(listener: (event: AliasEventRecord) => void) {
+    subscribe(listener: () => void) {
       emitter.on(EVENT, listener);
       return () => {
         emitter.off(EVENT, listener);

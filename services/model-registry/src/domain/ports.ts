@@ -1,8 +1,7 @@
 /**
- * What the registry domain needs from the outside world. The SQLite store,
- * the file blob store and the in-process event feed implement these today; a
- * PostgreSQL store, S3 blobs and a LISTEN/NOTIFY feed can implement them later
- * without the domain changing.
+ * What the registry domain needs from the outside world: stores on SQLite
+ * and PostgreSQL, blobs in files or S3, an alias feed in process or over
+ * LISTEN/NOTIFY, all behind these ports.
  */
 import type {
   AliasEventRecord,
@@ -137,11 +136,17 @@ export interface RegistryStore {
   close(): Promise<void>;
 }
 
-/** Live alias events, published after their transaction commits, in event-id order. */
+/**
+ * Wakes alias watches when events were appended to the log. Events are
+ * published after their transaction commits; subscribers are told only that
+ * the log grew (by this process or, over PostgreSQL, by another replica) and
+ * read the events themselves from the store, so no event travels twice and a
+ * missed wake-up never loses one.
+ */
 export interface AliasEventFeed {
   publish(event: AliasEventRecord): void;
   /** Returns the unsubscribe function. */
-  subscribe(listener: (event: AliasEventRecord) => void): () => void;
+  subscribe(listener: () => void): () => void;
 }
 
 /** What an inspector read from an artifact. */

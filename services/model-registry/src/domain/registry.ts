@@ -4,6 +4,7 @@
  * no SQL, no environment: everything it touches is handed in.
  */
 import {
+  blobUri,
   createKeyedLock,
   decodePageToken,
   encodePageToken,
@@ -16,6 +17,7 @@ import {
   type Logger,
 } from '@l1g1/kit';
 import type { Readable } from 'node:stream';
+import { boundedChunkStream } from './bounded-chunks';
 import type {
   CallContext,
   CreateModelInput,
@@ -265,7 +267,10 @@ export function createRegistry(deps: RegistryDeps): Registry {
           format: header.format,
           sha256: blob.sha256,
           sizeBytes: blob.sizeBytes,
-          uri: blob.uri,
+          // The logical name, not the store's own (an S3 store answers s3://bucket/key):
+          // clients see the same URI whichever store holds the bytes, and rows stay valid
+          // when artifacts move from files to a bucket.
+          uri: blobUri(blob.sha256),
           signature,
           createdAtMs: now(),
         });
@@ -538,7 +543,9 @@ export function createRegistry(deps: RegistryDeps): Registry {
             },
           );
         }
-        return { artifact, stream: blobs.openRead(artifact.sha256, { highWaterMark: chunkSize }) };
+        // Re-chunked: only the file store reads exactly chunkSize at a time.
+        const stream = boundedChunkStream(blobs.openRead(artifact.sha256, { highWaterMark: chunkSize }), chunkSize);
+        return { artifact, stream };
       }),
 
     setAlias: (input, ctx) =>

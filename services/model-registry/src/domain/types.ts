@@ -47,7 +47,7 @@ export interface ArtifactRecord {
   format: string;
   sha256: string;
   sizeBytes: number;
-  /** Where the blob lives: the blob store's uri (file:// today, s3:// later). */
+  /** The blob's logical URI (`l1g1://blobs/sha256/<hex>`), the same whichever store holds it. */
   uri: string;
   signature: Signature;
   createdAtMs: number;

@@ -33,7 +33,7 @@ export async function* watchAliasEvents(options: WatchOptions): AsyncGenerator<A
     afterId: options.afterEventId,
     signal,
     batchSize: READ_BATCH,
-    wakeup: { subscribe: (wake) => feed.subscribe(() => wake()) },
+    wakeup: { subscribe: (wake) => feed.subscribe(wake) },
     read: async (afterId, limit) =>
       (await store.aliasEventsAfter(afterId, modelName, limit)).map((event) => ({ id: event.eventId, event })),
   });

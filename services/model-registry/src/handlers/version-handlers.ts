@@ -85,7 +85,7 @@ export function createVersionHandlers(reg: Registry): VersionHandlers {
       });
       try {
         await writeWithBackpressure(call, { payload: { $case: 'info', value: artifactToWire(opened.artifact) } }, signal);
-        // The blob stream was opened with highWaterMark = chunk size, so each
+        // The domain's stream yields pieces of at most the chunk size, so each
         // read is one chunk message of at most that size.
         for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
           if (signal.aborted) break;
