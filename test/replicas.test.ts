@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { common, registry } from '@l1g1/contracts';
 import { createSilentLogger, fromServiceError, openPostgresJobStore, unary, type Job, type JobStore } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
@@ -187,22 +188,8 @@ async function predict(gatewayUrl: string, model: string): Promise<{ status: num
   return { status: res.status, body: (await res.json()) as { model_version?: number } & Record<string, unknown> };
 }
 
-/**
- * Set while the registry cannot yet keep its metadata in PostgreSQL and its
- * artifacts in S3 (branches h-pg and h-s3deploy): each registry replica would
- * then have a private SQLite file, and these scenarios fail by design.
- */
-const SCALED_REGISTRY_PENDING: string | undefined =
-  'pending until the registry reads L1G1_DATABASE_URL (h-pg) and L1G1_BLOB_URL (h-s3deploy): each replica has its own SQLite today';
-
 describe('replicas: two registries and two inference processes on one PostgreSQL and one S3 server', function () {
   this.timeout(180_000);
-  before(function () {
-    if (SCALED_REGISTRY_PENDING) {
-      console.log(`      (skipped: ${SCALED_REGISTRY_PENDING})`);
-      this.skip();
-    }
-  });
   const processes = useProcesses();
   const pg = usePostgres();
   const s3 = useS3('l1g1-replicas');
@@ -306,6 +293,7 @@ describe('replicas: two registries and two inference processes on one PostgreSQL
     const outcome = await midOutcome;
     assert.ok('refused' in outcome, 'the upload cut by the kill was never acknowledged');
     assert.ok(acknowledged.length >= 6, `acknowledged ${acknowledged.length}; refused: ${refused.join('; ')}`);
+    assert.ok(refused.some((r) => r.startsWith('a#')), 'uploads to the dead replica were refused, not silently acknowledged');
 
     // Every acknowledged version is listed by B, with its bytes downloadable and matching.
     const listed = await unary(b.registryClient.listVersions.bind(b.registryClient), {
@@ -332,6 +320,23 @@ describe('replicas: two registries and two inference processes on one PostgreSQL
       const bytes = new Uint8Array(await res.arrayBuffer());
       assert.equal(bytes.length, Number(art.sizeBytes));
       assert.equal(sha256(bytes), art.sha256, `version ${v.version}'s bytes match its sha256`);
+    }
+    // Nor in the bucket: every object there is a whole artifact under its own sha256.
+    const bucket = s3.s3.bucket;
+    const client = new S3Client({ endpoint: s3.s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      const objects = (await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'models/' }))).Contents ?? [];
+      assert.ok(objects.length > 0, 'the registries store artifacts in the bucket');
+      for (const o of objects) {
+        const key = o.Key ?? '';
+        const named = /([0-9a-f]{64})$/.exec(key)?.[1];
+        assert.ok(named, `object ${key} is named by its sha256 (no temporary or partial object)`);
+        const body = await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
+        assert.equal(sha256(body ?? new Uint8Array()), named, `object ${key} holds the bytes its name promises`);
+      }
+      assert.ok(!objects.some((o) => o.Key?.endsWith(sha256(held))), 'the cut upload left no object');
+    } finally {
+      client.destroy();
     }
   });
 });

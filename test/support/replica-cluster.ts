@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { registry } from '@l1g1/contracts';
-import { createGrpcClient, createSqliteKeyStore, generateApiKey, type NewApiKey } from '@l1g1/kit';
+import { createGrpcClient, issueApiKey, openKeyStore } from '@l1g1/kit';
 import type { ProcessGroup, ServiceProcess } from './processes';
 
 export interface ReplicaSide {
@@ -54,21 +54,17 @@ export interface ReplicaClusterOptions {
 }
 
 /**
- * Stores one admin key (same id, same hash) in every data directory's
- * key store, so each process accepts it whichever key store it reads.
+ * Creates an admin key where every replica reads keys: with a database URL,
+ * PostgreSQL (one store for all); the data directories' SQLite files are
+ * then never opened.
  */
-async function seedAdminKey(dataDirs: readonly string[]): Promise<string> {
-  const generated = generateApiKey();
-  const key: NewApiKey = { id: generated.id, secretHash: generated.secretHash, name: 'replica-tests', scopes: ['admin'], modelPatterns: [], qps: 0 };
-  for (const dir of dataDirs) {
-    const store = createSqliteKeyStore(join(dir, 'auth', 'keys.db'));
-    try {
-      await store.create(key);
-    } finally {
-      store.close();
-    }
+async function seedAdminKey(databaseUrl: string, anyDataDir: string): Promise<string> {
+  const store = await openKeyStore({ databaseUrl, keyDbPath: join(anyDataDir, 'auth', 'keys.db') });
+  try {
+    return (await issueApiKey(store, { name: 'replica-tests', scopes: ['admin'] })).plaintext;
+  } finally {
+    await store.close();
   }
-  return generated.plaintext;
 }
 
 /** Starts both sides (registries first: inference and the gateways dial them). */
@@ -78,7 +74,7 @@ export async function startReplicaCluster(group: ProcessGroup, options: ReplicaC
   const names = ['registry-a', 'registry-b', 'inference-a', 'inference-b', 'gateway-a', 'gateway-b'] as const;
   const clients: registry.ModelRegistryServiceClient[] = [];
   try {
-    const adminKey = await seedAdminKey(names.map(dir));
+    const adminKey = await seedAdminKey(options.databaseUrl, dir(names[0]));
     const shared = {
       L1G1_DATABASE_URL: options.databaseUrl,
       L1G1_BLOB_URL: options.blobUrl,
