@@ -21,7 +21,7 @@ export function mailRecords(mail: ParsedMail, mailPath: string, position: Positi
   if (date) metadata.date = date.toISOString();
   metadata.attachment_count = String(mail.attachments.length);
   // mailparser derives `text` from the HTML part when a mail has no text part.
-  const body = (mail.text ?? '').trim();
+  const body = mail.text ?? '';
 
   const record: ParsedRecord = {
     modality: 'text',

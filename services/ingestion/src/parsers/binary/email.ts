@@ -15,7 +15,12 @@ export interface EmailOptions {
 export async function* parseEmail(src: FileSource, options: EmailOptions, signal?: AbortSignal): AsyncIterable<ParsedRecord> {
   const bytes = await src.readAll(options.maxBytes);
   signal?.throwIfAborted();
-  const mail = await parseMail(src.name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { line: 1, byteOffset: 0 });
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Mails saved from an mbox (the SpamAssassin corpus, `formail` output) keep their
+  // envelope `From ` line, which is no header: the message starts after it.
+  const body = whole.subarray(0, 5).toString('latin1') === 'From ' ? whole.subarray(whole.indexOf(0x0a) + 1 || whole.length) : whole;
+  const skipped = whole.length - body.length;
+  const mail = await parseMail(src.name, body, { line: skipped > 0 ? 2 : 1, byteOffset: skipped });
   yield* mailRecords(mail, src.name, {});
 }
 

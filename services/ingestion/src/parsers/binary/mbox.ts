@@ -31,6 +31,9 @@ export async function* parseMbox(src: FileSource, options: EmailOptions, signal?
 
   const finish = async function* (message: PendingMessage): AsyncIterable<ParsedRecord> {
     const where = { line: message.line, byteOffset: message.byteOffset };
+    // The empty line before the next `From ` belongs to the mbox framing, not to the mail.
+    const last = message.parts[message.parts.length - 1];
+    if (last && isBlank(last)) message.parts.pop();
     const mail = await parseMail(src.name, Buffer.concat(message.parts), where);
     yield* mailRecords(mail, `${src.name}#message/${message.index}`, where);
   };
@@ -58,7 +61,7 @@ export async function* parseMbox(src: FileSource, options: EmailOptions, signal?
       }
       current.parts.push(text);
     }
-    previousBlank = line.length === 1 || (line.length === 2 && line[0] === 0x0d) || line.length === 0;
+    previousBlank = isBlank(line);
     byteOffset += line.length;
   }
   if (current) yield* finish(current);
@@ -87,4 +90,8 @@ async function* lines(src: FileSource, maxLineBytes: number): AsyncIterable<Buff
 
 function startsWith(line: Buffer, prefix: Buffer): boolean {
   return line.length >= prefix.length && line.subarray(0, prefix.length).equals(prefix);
+}
+
+function isBlank(line: Buffer): boolean {
+  return line.length === 0 || (line.length === 1 && line[0] === NEWLINE) || (line.length === 2 && line[0] === 0x0d && line[1] === NEWLINE);
 }
