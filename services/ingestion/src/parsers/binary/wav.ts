@@ -32,7 +32,7 @@ export async function* parseWav(src: FileSource, options: WavOptions, signal?: A
   signal?.throwIfAborted();
   const wav = new WaveFile();
   try {
-    wav.fromBuffer(bytes, false);
+    wav.fromBuffer(bytes);
   } catch (err) {
     throw malformedFile(src.name, `not a readable WAV file (${libraryDetail(err)})`, { byteOffset: 0 }, { cause: err });
   }
