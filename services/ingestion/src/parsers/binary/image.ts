@@ -40,7 +40,9 @@ export async function* parseImage(src: FileSource, options: ImageOptions, signal
   const limitInputPixels = options.maxPixels ?? 100_000_000;
   let info: Metadata;
   try {
-    info = await options.sharp(input, { limitInputPixels }).metadata();
+    // Headers only, nothing decoded: the pixel limit is checked below, so a big image
+    // is FILE_TOO_LARGE rather than sharp's own refusal looking like a corrupt file.
+    info = await options.sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw malformedFile(src.name, `not a readable image (${libraryDetail(err)})`, { byteOffset: 0 }, { cause: err });
   }
