@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { parseDicom } from '../src/parsers/binary';
 import { windowTo8Bit } from '../src/parsers/binary/dicom-window';
@@ -22,10 +23,10 @@ const us = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); retur
 /** Stored values for modality values −1000, −100, 0, 40, 239, 1000 under intercept −1024. */
 const STORED = [24, 924, 1024, 1064, 1263, 2024];
 
-function dicomFile(opts: { center?: string; width?: string; pixels?: number[] } = {}): Buffer {
+function dicomFile(opts: { center?: string; width?: string; pixels?: number[]; rows?: number; deflate?: boolean } = {}): Buffer {
   const pixels = Buffer.alloc((opts.pixels ?? STORED).length * 2);
   (opts.pixels ?? STORED).forEach((v, i) => pixels.writeInt16LE(v, i * 2));
-  const meta = element(0x0002, 0x0010, 'UI', str('1.2.840.10008.1.2.1'));
+  const meta = element(0x0002, 0x0010, 'UI', str(opts.deflate ? '1.2.840.10008.1.2.1.99' : '1.2.840.10008.1.2.1'));
   const groupLength = Buffer.alloc(4);
   groupLength.writeUInt32LE(meta.length);
   const body = [
@@ -35,7 +36,7 @@ function dicomFile(opts: { center?: string; width?: string; pixels?: number[] } 
     element(0x0020, 0x000d, 'UI', str('1.2.3.4.5')),
     element(0x0028, 0x0002, 'US', us(1)),
     element(0x0028, 0x0004, 'CS', str('MONOCHROME2')),
-    element(0x0028, 0x0010, 'US', us(2)),
+    element(0x0028, 0x0010, 'US', us(opts.rows ?? 2)),
     element(0x0028, 0x0011, 'US', us(3)),
     element(0x0028, 0x0100, 'US', us(16)),
     element(0x0028, 0x0101, 'US', us(12)),
@@ -46,7 +47,8 @@ function dicomFile(opts: { center?: string; width?: string; pixels?: number[] } 
     element(0x0028, 0x1053, 'DS', str('1')),
     element(0x7fe0, 0x0010, 'OW', pixels),
   ];
-  return Buffer.concat([Buffer.alloc(128), str('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, ...body]);
+  const dataSet = opts.deflate ? deflateRawSync(Buffer.concat(body)) : Buffer.concat(body);
+  return Buffer.concat([Buffer.alloc(128), str('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, dataSet]);
 }
 
 describe('ingestion binary parsers: DICOM', () => {
@@ -116,6 +118,25 @@ describe('ingestion binary parsers: DICOM', () => {
     assert.equal(err.reason, 'MALFORMED_FILE');
     assert.equal(err.metadata.byteOffset, '128');
     assert.equal(err.metadata.file, 'junk.dcm');
+  });
+
+  it('reads a deflated data set, and refuses one that inflates past maxBytes (no unbounded inflate)', async () => {
+    const file = dicomFile({ center: '40', width: '400', deflate: true });
+    const [record] = await collect(parseDicom(memorySource('d.dcm', file), { maxBytes: 1 << 20, sharp }));
+    assert.deepEqual(Array.from(record?.fields?.window_8bit as Uint8Array), [0, 38, 102, 128, 255, 255]);
+    const bomb = dicomFile({ center: '40', width: '400', deflate: true, pixels: new Array(50_000).fill(0), rows: 20_000 });
+    assert.ok(bomb.length < 2000, 'the fixture compresses well');
+    const err = await malformedError(parseDicom(memorySource('bomb.dcm', bomb), { maxBytes: 4096, sharp }));
+    assert.equal(err.metadata.file, 'bomb.dcm');
+    assert.match(err.message, /larger than 4096 bytes/);
+  });
+
+  it('pixel data shorter than Rows × Columns needs is INVALID_ARGUMENT at the pixel data offset', async () => {
+    const file = dicomFile({ center: '40', width: '400', rows: 4 });
+    const err = await malformedError(parseDicom(memorySource('short.dcm', file), { maxBytes: 1 << 20, sharp }));
+    assert.equal(err.reason, 'MALFORMED_FILE');
+    assert.equal(err.metadata.byteOffset, String(file.length - 12));
+    assert.match(err.message, /pixel data holds 12 bytes/);
   });
 
   it('windowTo8Bit applies slope and intercept before the window and inverts MONOCHROME1', () => {

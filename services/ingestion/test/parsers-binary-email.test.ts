@@ -138,6 +138,18 @@ describe('ingestion binary parsers: e-mail and mbox', () => {
     assert.equal(csv?.metadata.filename, 't.csv');
   });
 
+  it('stops at the next message once the signal is aborted', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const record of parseMbox(memorySource('box.mbox', MBOX), { maxBytes: 1 << 20 }, controller.signal)) {
+        seen.push(record.metadata.message_id ?? '');
+        controller.abort();
+      }
+    }, { name: 'AbortError' });
+    assert.deepEqual(seen, ['<m1@example.org>']);
+  });
+
   it('a file that is not an mbox is INVALID_ARGUMENT naming the file and line', async () => {
     const err = await malformedError(parseMbox(memorySource('notes.mbox', '\nhello\nworld\n'), { maxBytes: 1 << 20 }));
     assert.equal(err.reason, 'MALFORMED_FILE');

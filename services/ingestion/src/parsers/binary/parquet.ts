@@ -26,7 +26,11 @@ export async function* parseParquet(
 ): AsyncIterable<ParsedRecord> {
   const bytes = await src.readAll(options.maxBytes);
   signal?.throwIfAborted();
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // hyparquet wants an ArrayBuffer: reuse the source's when the view spans it, copy only otherwise.
+  const file =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+      ? bytes.buffer
+      : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   const metadata = readMetadata(src.name, bytes, file);
   const totalRows = Number(metadata.num_rows);
   const batchRows = Math.max(1, options.batchRows ?? 1024);
