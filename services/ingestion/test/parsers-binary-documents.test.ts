@@ -1,5 +1,6 @@
 import { Document, Packer, Paragraph, TextRun } from 'docx';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import assert from 'node:assert/strict';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { parseDocx, parsePdf, parseXlsx } from '../src/parsers/binary';
@@ -105,6 +106,23 @@ describe('ingestion binary parsers: PDF, XLSX, DOCX', () => {
     assert.equal(record?.metadata.description, 'a & b');
     assert.equal(record?.metadata.paragraph_count, '3');
     assert.equal(record?.timestampUs, Date.parse(record?.metadata.created ?? '') * 1000);
+  });
+
+  it('XLSX/DOCX: a zip bomb is refused from its central directory before anything is inflated', async () => {
+    const zip = new JSZip();
+    zip.file('[Content_Types].xml', '<Types/>');
+    zip.file('xl/worksheets/sheet1.xml', Buffer.alloc(8 * 1024 * 1024, 0x20));
+    const bomb = new Uint8Array(await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' }));
+    assert.ok(bomb.length < 64 * 1024, 'the fixture is small on disk');
+    const ratio = await malformedError(parseXlsx(memorySource('bomb.xlsx', bomb), { maxBytes: 1 << 20 }));
+    assert.equal(ratio.reason, 'COMPRESSION_RATIO_EXCEEDED');
+    assert.equal(ratio.metadata.file, 'bomb.xlsx');
+    assert.match(ratio.message, /sheet1\.xml inflates \d+× \(limit 200×\)/);
+    const total = await malformedError(parseDocx(memorySource('bomb.docx', bomb), { maxBytes: 1 << 20, zip: { maxUncompressedBytes: 1024 * 1024 } }));
+    assert.equal(total.reason, 'FILE_TOO_LARGE');
+    const entries = await malformedError(parseDocx(memorySource('bomb.docx', bomb), { maxBytes: 1 << 20, zip: { maxEntries: 1 } }));
+    assert.equal(entries.reason, 'FILE_TOO_LARGE');
+    assert.match(entries.message, /4 zip entries exceed the limit of 1/); // JSZip adds the two folders as entries
   });
 
   it('DOCX: a file that is not a DOCX is INVALID_ARGUMENT naming the file', async () => {

@@ -2,10 +2,13 @@ import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import type { FileSource, ParsedRecord } from '../../domain/record';
 import { libraryDetail, malformedFile } from './malformed-file';
+import { checkZipContainer, DEFAULT_ZIP_CONTAINER_LIMITS, type ZipContainerLimits } from './zip-container-guard';
 
 export interface DocxOptions {
   /** Refuse files larger than this (a DOCX is a zip: it is read whole). */
   maxBytes: number;
+  /** Zip-bomb bounds checked before the library inflates the parts (defaults: DEFAULT_ZIP_CONTAINER_LIMITS). */
+  zip?: Partial<ZipContainerLimits>;
 }
 
 /** Core properties (docProps/core.xml, OPC Part 2) kept as metadata, by their element names. */
@@ -27,6 +30,7 @@ const CORE_PROPERTIES: ReadonlyArray<[string, string]> = [
  */
 export async function* parseDocx(src: FileSource, options: DocxOptions, signal?: AbortSignal): AsyncIterable<ParsedRecord> {
   const bytes = await src.readAll(options.maxBytes);
+  await checkZipContainer(src.name, bytes, { ...DEFAULT_ZIP_CONTAINER_LIMITS, ...options.zip });
   signal?.throwIfAborted();
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let text: string;

@@ -10,3 +10,4 @@ export { parseWav, type WavOptions } from './wav';
 export { parseDicom, type DicomOptions, type DicomIdentifierPolicy } from './dicom';
 export { windowTo8Bit, fullRangeWindow, type DicomWindow } from './dicom-window';
 export { malformedFile } from './malformed-file';
+export { checkZipContainer, DEFAULT_ZIP_CONTAINER_LIMITS, type ZipContainerLimits } from './zip-container-guard';

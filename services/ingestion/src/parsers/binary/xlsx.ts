@@ -2,10 +2,13 @@ import ExcelJS from 'exceljs';
 import type { FileSource, ParsedRecord } from '../../domain/record';
 import { rowToJson, toJsonValue } from './json-value';
 import { libraryDetail, malformedFile } from './malformed-file';
+import { checkZipContainer, DEFAULT_ZIP_CONTAINER_LIMITS, type ZipContainerLimits } from './zip-container-guard';
 
 export interface XlsxOptions {
   /** Refuse files larger than this (a workbook is a zip: it is read whole). */
   maxBytes: number;
+  /** Zip-bomb bounds checked before the library inflates the parts (defaults: DEFAULT_ZIP_CONTAINER_LIMITS). */
+  zip?: Partial<ZipContainerLimits>;
   /**
    * Default true: each sheet's first non-empty row names the columns and is
    * not a record. False: columns are named by their letters (A, B, ...).
@@ -23,6 +26,7 @@ export interface XlsxOptions {
  */
 export async function* parseXlsx(src: FileSource, options: XlsxOptions, signal?: AbortSignal): AsyncIterable<ParsedRecord> {
   const bytes = await src.readAll(options.maxBytes);
+  await checkZipContainer(src.name, bytes, { ...DEFAULT_ZIP_CONTAINER_LIMITS, ...options.zip });
   signal?.throwIfAborted();
   const workbook = new ExcelJS.Workbook();
   try {
