@@ -1,0 +1,53 @@
+import type { FileSource } from '../../domain/record';
+import { detectEncoding, type DetectedEncoding } from './text-encoding';
+
+/** A text file opened for streaming: its encoding and its bytes after any byte-order mark. */
+export interface OpenedText extends DetectedEncoding {
+  /** The file's bytes after the BOM, streamed once; byte `k` here is byte `bomBytes + k` of the file. */
+  bytes: AsyncIterable<Uint8Array>;
+}
+
+/** How much of a file's start is looked at to decide its encoding. */
+export const ENCODING_SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Opens a file as text without reading it whole: the first chunks (up to
+ * `ENCODING_SAMPLE_BYTES`) decide the encoding, then are replayed ahead of
+ * the rest of the stream.
+ */
+export async function openText(src: FileSource, declaredEncoding?: string, signal?: AbortSignal): Promise<OpenedText> {
+  const iterator = src.stream()[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  let done = false;
+  while (headBytes < ENCODING_SAMPLE_BYTES) {
+    signal?.throwIfAborted();
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    headBytes += next.value.byteLength;
+  }
+  const sample = Buffer.concat(head);
+  let detected: DetectedEncoding;
+  try {
+    detected = detectEncoding(src.name, sample.subarray(0, ENCODING_SAMPLE_BYTES), done && sample.length <= ENCODING_SAMPLE_BYTES, declaredEncoding);
+  } catch (err) {
+    await iterator.return?.();
+    throw err;
+  }
+  async function* bytes(): AsyncIterable<Uint8Array> {
+    const first = sample.subarray(detected.bomBytes);
+    if (first.byteLength > 0) yield first;
+    if (done) return;
+    for (;;) {
+      signal?.throwIfAborted();
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { ...detected, bytes: bytes() };
+}
