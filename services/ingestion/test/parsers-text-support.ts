@@ -49,3 +49,15 @@ export function assertMalformed(err: L1g1Error, reason: string, metadata: Record
   if (metadata['row'] !== undefined) assert.match(err.message, new RegExp(`row ${metadata['row']}\\b`));
   if (metadata['byte_offset'] !== undefined) assert.match(err.message, new RegExp(`byte offset ${metadata['byte_offset']}\\b`));
 }
+
+/** Like `failure`, also returning the records yielded before the failure. */
+export async function partialThenFailure(records: AsyncIterable<ParsedRecord>): Promise<{ yielded: ParsedRecord[]; err: L1g1Error }> {
+  const yielded: ParsedRecord[] = [];
+  try {
+    for await (const r of records) yielded.push(r);
+  } catch (err) {
+    assert.ok(err instanceof L1g1Error, `expected an L1g1Error, got ${String(err)}`);
+    return { yielded, err };
+  }
+  assert.fail('the parser did not fail');
+}

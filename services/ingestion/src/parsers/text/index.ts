@@ -11,3 +11,7 @@ export type { TextLimits } from './text-limits';
 export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FILE_BYTES } from './text-limits';
 export { detectEncoding, normalizeEncodingLabel, type DetectedEncoding, type EncodingSource } from './text-encoding';
 export { malformedFile, type FaultPosition } from './malformed-file';
+export { parseCsv, parseTsv } from './parse-csv';
+export { parseSensorCsv } from './parse-sensor-csv';
+export type { CsvDialect, CsvOptions, SensorCsvOptions } from './csv-options';
+export { parseTimestampUs, type TimestampUnit } from './timestamp';
