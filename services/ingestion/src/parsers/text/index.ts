@@ -15,3 +15,6 @@ export { parseCsv, parseTsv } from './parse-csv';
 export { parseSensorCsv } from './parse-sensor-csv';
 export type { CsvDialect, CsvOptions, SensorCsvOptions } from './csv-options';
 export { parseTimestampUs, type TimestampUnit } from './timestamp';
+export { parseJson } from './parse-json';
+export { parseJsonl } from './parse-jsonl';
+export type { JsonOptions } from './json-options';
