@@ -36,7 +36,7 @@ describe('ingestion parsers: JSON and JSONL', () => {
     const { yielded, err } = await partialThenFailure(parseJsonl(bytesSource('bad.jsonl', text)));
     assert.deepEqual(yielded.map((r) => r.fields), [{ a: 1 }, { a: 2 }]);
     assertMalformed(err, 'INVALID_JSON', { file: 'bad.jsonl', line: '3', byte_offset: '16' });
-    assert.match(err.message, /a value expected at column 9$|a property name expected at column 9$/);
+    assert.match(err.message, /: a property name expected at column 9$/);
   });
 
   it('JSONL: a line that is an array, or lacks data_field, fails naming the line', async () => {
@@ -74,7 +74,7 @@ describe('ingestion parsers: JSON and JSONL', () => {
     const text = '[\n  {"a": 1},\n  {"a": 2\n  {"a": 3}\n]';
     const err = await failure(parseJson(bytesSource('broken.json', text)));
     assertMalformed(err, 'INVALID_JSON', { file: 'broken.json', line: '4', byte_offset: String(text.indexOf('{"a": 3}')) });
-    assert.match(err.message, /a comma expected at column 3$|closing '}' expected at column 3$/);
+    assert.match(err.message, /: a comma expected at column 3$/);
   });
 
   it('JSON: an element that is not an object fails naming its row; a scalar file fails', async () => {

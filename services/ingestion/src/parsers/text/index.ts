@@ -18,3 +18,4 @@ export { parseTimestampUs, type TimestampUnit } from './timestamp';
 export { parseJson } from './parse-json';
 export { parseJsonl } from './parse-jsonl';
 export type { JsonOptions } from './json-options';
+export { parseSrt, parseVtt } from './parse-subtitles';
