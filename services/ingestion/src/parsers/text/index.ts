@@ -19,3 +19,4 @@ export { parseJson } from './parse-json';
 export { parseJsonl } from './parse-jsonl';
 export type { JsonOptions } from './json-options';
 export { parseSrt, parseVtt } from './parse-subtitles';
+export { parseHtml } from './parse-html';

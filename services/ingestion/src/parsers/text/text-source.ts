@@ -13,9 +13,10 @@ export const ENCODING_SAMPLE_BYTES = 64 * 1024;
 /**
  * Opens a file as text without reading it whole: the first chunks (up to
  * `ENCODING_SAMPLE_BYTES`) decide the encoding, then are replayed ahead of
- * the rest of the stream.
+ * the rest of the stream. `sniff` may read a declaration from the sample
+ * (an HTML `<meta charset>`) used when the caller declared none.
  */
-export async function openText(src: FileSource, declaredEncoding?: string, signal?: AbortSignal): Promise<OpenedText> {
+export async function openText(src: FileSource, declaredEncoding?: string, signal?: AbortSignal, sniff?: (sample: Uint8Array) => string | undefined): Promise<OpenedText> {
   const iterator = src.stream()[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let headBytes = 0;
@@ -33,7 +34,8 @@ export async function openText(src: FileSource, declaredEncoding?: string, signa
   const sample = Buffer.concat(head);
   let detected: DetectedEncoding;
   try {
-    detected = detectEncoding(src.name, sample.subarray(0, ENCODING_SAMPLE_BYTES), done && sample.length <= ENCODING_SAMPLE_BYTES, declaredEncoding);
+    const declared = declaredEncoding?.trim() ? declaredEncoding : sniff?.(sample);
+    detected = detectEncoding(src.name, sample.subarray(0, ENCODING_SAMPLE_BYTES), done && sample.length <= ENCODING_SAMPLE_BYTES, declared);
   } catch (err) {
     await iterator.return?.();
     throw err;
