@@ -20,3 +20,4 @@ export { parseJsonl } from './parse-jsonl';
 export type { JsonOptions } from './json-options';
 export { parseSrt, parseVtt } from './parse-subtitles';
 export { parseHtml } from './parse-html';
+export { textOptionsFromProto, csvOptionsFromProto, jsonOptionsFromProto, sensorCsvOptionsFromProto } from './proto-options';

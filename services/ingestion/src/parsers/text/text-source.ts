@@ -41,14 +41,19 @@ export async function openText(src: FileSource, declaredEncoding?: string, signa
     throw err;
   }
   async function* bytes(): AsyncIterable<Uint8Array> {
-    const first = sample.subarray(detected.bomBytes);
-    if (first.byteLength > 0) yield first;
-    if (done) return;
-    for (;;) {
-      signal?.throwIfAborted();
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+    let finished = done;
+    try {
+      const first = sample.subarray(detected.bomBytes);
+      if (first.byteLength > 0) yield first;
+      while (!finished) {
+        signal?.throwIfAborted();
+        const next = await iterator.next();
+        if (next.done) finished = true;
+        else yield next.value;
+      }
+    } finally {
+      // A parser that stops early (a bad row, a consumer that breaks) must close the file.
+      if (!finished) await iterator.return?.();
     }
   }
   return { ...detected, bytes: bytes() };
