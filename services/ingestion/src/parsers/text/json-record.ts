@@ -1,0 +1,50 @@
+import type { ParsedRecord, Position } from '../../domain/record';
+import type { JsonOptions } from './json-options';
+import { parseTimestampUs } from './timestamp';
+
+/** Why an object cannot become a record; the caller adds the file and position. */
+export class JsonRecordFault {
+  constructor(
+    readonly reason: string,
+    readonly problem: string,
+  ) {}
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * One JSON value (a JSONL line, an element of a JSON array) as a record, by
+ * the options' field mapping. Returns a fault (not an exception) for values
+ * that are not objects or lack a named field, so JSONL can skip and report.
+ */
+export function jsonRecord(value: unknown, options: JsonOptions, position: Position): ParsedRecord | JsonRecordFault {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new JsonRecordFault('NOT_AN_OBJECT', `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`);
+  }
+  const object = value as Record<string, unknown>;
+  let data: string;
+  let text = false;
+  if (options.dataField) {
+    if (!Object.hasOwn(object, options.dataField)) return new JsonRecordFault('MISSING_FIELD', `no "${options.dataField.slice(0, 64)}" field (data_field)`);
+    const field = object[options.dataField];
+    text = typeof field === 'string';
+    data = asText(field);
+  } else {
+    data = JSON.stringify(object);
+  }
+  const metadata: Record<string, string> = {};
+  const keys = options.metadataFields && options.metadataFields.length > 0 ? options.metadataFields : Object.keys(object).filter((k) => k !== options.dataField);
+  for (const key of keys) if (Object.hasOwn(object, key)) metadata[key] = asText(object[key]);
+  if (options.idField && Object.hasOwn(object, options.idField)) metadata['record_id'] = asText(object[options.idField]);
+  const record: ParsedRecord = { modality: text ? 'text' : 'table_row', contentType: text ? 'text/plain' : 'application/json', data, metadata, fields: object, position };
+  if (options.timestampField && Object.hasOwn(object, options.timestampField)) {
+    const raw = object[options.timestampField];
+    const us = typeof raw === 'number' ? (Number.isSafeInteger(raw) ? raw : undefined) : typeof raw === 'string' ? parseTimestampUs(raw, 'rfc3339') : undefined;
+    if (us === undefined) return new JsonRecordFault('INVALID_TIMESTAMP', `"${options.timestampField.slice(0, 64)}" is not a number of microseconds nor an RFC 3339 time`);
+    record.timestampUs = us;
+  }
+  return record;
+}
