@@ -1,0 +1,40 @@
+import { collectBytes } from '../../domain/detect/peek-source';
+import type { FileSource } from '../../domain/record';
+
+/**
+ * An archive entry as a {@link FileSource}: its bytes come from `open` once,
+ * each chunk reported to `onChunk` (which throws when a limit breaks, ending
+ * the read). `consumed` tells the expander whether the reader opened it, so
+ * an unread tar entry can be skipped over.
+ */
+export interface EntrySource extends FileSource {
+  readonly opened: boolean;
+}
+
+export function createEntrySource(
+  name: string,
+  sizeBytes: number | undefined,
+  open: () => AsyncIterable<Uint8Array>,
+  onChunk: (entryBytesSoFar: number, chunkBytes: number) => void,
+): EntrySource {
+  let opened = false;
+  async function* stream(): AsyncGenerator<Uint8Array> {
+    if (opened) throw new Error(`${name}: stream() may be called once`);
+    opened = true;
+    let seen = 0;
+    for await (const chunk of open()) {
+      seen += chunk.byteLength;
+      onChunk(seen, chunk.byteLength);
+      yield chunk;
+    }
+  }
+  return {
+    name,
+    ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+    get opened() {
+      return opened;
+    },
+    stream,
+    readAll: (maxBytes) => collectBytes(name, stream(), maxBytes),
+  };
+}
