@@ -48,14 +48,19 @@ export function createArchiveExpander(options: ArchiveExpanderOptions): ArchiveE
       }
       const peeked = await peekSource(item.source, DETECT_HEAD_BYTES);
       const detected = detectFormat({ name: item.source.name, head: peeked.head, whole: peeked.whole });
-      if (!isArchiveFormat(detected.format)) {
-        yield { kind: 'file', source: peeked.source, detected };
-        continue;
+      try {
+        if (!isArchiveFormat(detected.format)) {
+          yield { kind: 'file', source: peeked.source, detected };
+          continue;
+        }
+        if (depth + 1 > limits.maxDepth) {
+          throw archiveLimitError(budget.root, 'maxDepth', limits.maxDepth, `${item.source.name} nests archives deeper than ${limits.maxDepth}`);
+        }
+        yield* expandInto(peeked.source, detected.format, budget, depth + 1);
+      } finally {
+        // The reader moved on: an entry it did not finish closes now, not when collected.
+        await peeked.release();
       }
-      if (depth + 1 > limits.maxDepth) {
-        throw archiveLimitError(budget.root, 'maxDepth', limits.maxDepth, `${item.source.name} nests archives deeper than ${limits.maxDepth}`);
-      }
-      yield* expandInto(peeked.source, detected.format, budget, depth + 1);
     }
   }
 

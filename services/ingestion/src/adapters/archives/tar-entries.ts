@@ -82,8 +82,15 @@ export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Ar
         shown,
         size,
         async function* () {
+          // Not `for await`: breaking out of it destroys the entry, and tar-stream then destroys the
+          // whole archive. A reader that stops early leaves the rest to `resume()` below.
+          const chunks = entry[Symbol.asyncIterator]();
           try {
-            for await (const chunk of entry) yield chunk as Uint8Array; // streamx types its chunks as unknown; tar entries carry bytes
+            for (;;) {
+              const next = await chunks.next();
+              if (next.done === true) return;
+              yield next.value as Uint8Array; // streamx types chunks as unknown; a tar entry's are bytes
+            }
           } catch (err) {
             if (err instanceof L1g1Error) throw err;
             throw malformedArchiveError(archive, at, `entry ${safe} is cut short`, err);

@@ -1,5 +1,6 @@
 import { detectFormatByMagic } from './detect-by-magic';
 import { detectFormatByName } from './detect-by-name';
+import { zipListingInHead } from './ooxml-kind';
 import { sniffTextFormat } from './sniff-text';
 import type { SourceFormatName } from './source-format';
 
@@ -40,8 +41,10 @@ export function detectFormat(input: DetectInput): DetectedFormat {
   const byName = detectFormatByName(input.name);
   const byMagic = detectFormatByMagic(input.head);
   if (byMagic !== undefined) {
-    // A zip whose first parts did not show whether it is a document: its name says.
-    if (byMagic === 'zip' && (byName === 'docx' || byName === 'xlsx')) return { format: byName, by: 'name' };
+    // A zip whose head did not list all its parts may still be a document: its name says.
+    if (byMagic === 'zip' && (byName === 'docx' || byName === 'xlsx') && !zipListingInHead(input.head).complete) {
+      return { format: byName, by: 'name' };
+    }
     return { format: byMagic, by: 'content' };
   }
   const sniffed = sniffTextFormat(input.head, input.whole);

@@ -28,6 +28,15 @@ const LOCAL_FILE_HEADER = 0x04034b50;
  * names seen so far are still right, the list is just shorter.
  */
 export function zipEntryNamesInHead(head: Uint8Array): string[] {
+  return zipListingInHead(head).names;
+}
+
+/**
+ * The same, and whether the listing is complete: the local headers ran up
+ * to the central directory (`PK\x01\x02`) or the end-of-directory record
+ * inside `head`, so no entry is missing from `names`.
+ */
+export function zipListingInHead(head: Uint8Array): { names: string[]; complete: boolean } {
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const names: string[] = [];
   let at = 0;
@@ -43,5 +52,6 @@ export function zipEntryNamesInHead(head: Uint8Array): string[] {
     if ((flags & 0x08) !== 0) break;
     at = nameEnd + extraLength + compressedSize;
   }
-  return names;
+  const signature = at + 4 <= head.byteLength ? view.getUint32(at, true) : 0;
+  return { names, complete: signature === 0x02014b50 || signature === 0x06054b50 };
 }

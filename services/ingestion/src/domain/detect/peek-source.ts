@@ -8,6 +8,12 @@ export interface PeekedSource {
   whole: boolean;
   /** The same file, its bytes replayed from the start: the one to hand on (the original's stream is spent). */
   source: FileSource;
+  /**
+   * Lets go of the original stream when the replay was never read to its
+   * end (no parser, a parser that failed): the original's own cleanup runs
+   * (an archive entry closes, an upload skips to its next file).
+   */
+  release(): Promise<void>;
 }
 
 /** Collects a stream into one buffer, refusing past `maxBytes` (naming the file and the limit). */
@@ -49,15 +55,29 @@ export async function peekSource(source: FileSource, bytes: number): Promise<Pee
   const all = Buffer.concat(held, heldBytes);
   const head = all.subarray(0, Math.min(bytes, heldBytes));
   let streamed = false;
+  let released = done;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    await iterator.return?.();
+  };
   async function* replay(): AsyncGenerator<Uint8Array> {
     if (streamed) throw new Error(`${source.name}: stream() may be called once`);
     streamed = true;
-    if (heldBytes > 0) yield all;
-    if (done) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) return;
-      yield next.value;
+    try {
+      if (heldBytes > 0) yield all;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) {
+          released = true;
+          return;
+        }
+        yield next.value;
+      }
+    } finally {
+      // Stopped early (a parser broke out of its loop or failed): hand the abandonment on.
+      await release();
     }
   }
   const replayed: FileSource = {
@@ -66,5 +86,5 @@ export async function peekSource(source: FileSource, bytes: number): Promise<Pee
     stream: () => replay(),
     readAll: (maxBytes) => collectBytes(source.name, replay(), maxBytes),
   };
-  return { head, whole: done && heldBytes <= bytes, source: replayed };
+  return { head, whole: done && heldBytes <= bytes, source: replayed, release };
 }
