@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { L1g1Error } from '@l1g1/kit';
@@ -146,14 +147,20 @@ export async function* zipEntries(source: FileSource, budget: ArchiveBudget, tmp
           } catch (err) {
             throw malformedArchiveError(source.name, offset, `entry ${safe} cannot be opened`, err);
           }
+          // yauzl checks sizes but not the CRC: a flipped bit inside stored data would pass unseen.
+          let crc = 0;
           try {
-            for await (const chunk of stream) yield chunk as Buffer;
+            for await (const chunk of stream) {
+              crc = crc32(chunk as Buffer, crc);
+              yield chunk as Buffer;
+            }
           } catch (err) {
             if (err instanceof L1g1Error) throw err;
             throw malformedArchiveError(source.name, offset, `entry ${safe} is corrupt`, err);
           } finally {
             stream.destroy();
           }
+          if (crc !== entry.crc32) throw malformedArchiveError(source.name, offset, `entry ${safe} fails its CRC-32 check`);
         },
         (soFar, chunk) => budget.addBytes(source.name, shown, soFar, chunk),
       );
