@@ -8,6 +8,13 @@ import type { ParserMap } from './parser';
 import type { RecordSink } from './record-sink';
 import { summarise, type FileError, type FileReport, type UploadReport } from './upload-report';
 
+/** Marks a sink's failure on its way through the parser's loop: it is the upload's fault, never the file's. */
+class SinkFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('record sink failed');
+  }
+}
+
 export interface UploadPipelineDeps {
   parsers: ParserMap;
   archives: ArchiveExpander;
@@ -16,17 +23,19 @@ export interface UploadPipelineDeps {
 }
 
 /**
- * Ends the whole upload rather than one file: the sink failed, an archive
- * broke a limit, or an error that is not about the file's bytes (the
- * upload's stream was cut: CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE ...)
- * arrived, even wrapped by a parser as its `cause`.
+ * The error that ends the whole upload rather than one file, if `err` is or
+ * wraps one (a parser may re-throw it as its `cause`): the sink failed, an
+ * archive broke a limit, or an error that is not about the file's bytes
+ * arrived (the upload's stream was cut: CANCELLED, DEADLINE_EXCEEDED, ...).
+ * The upload's own stream should report such faults as L1g1Errors; a bare
+ * library error counts as the file's.
  */
-function isFatal(err: unknown): boolean {
+function fatalCause(err: unknown): unknown {
   for (let e: unknown = err, hops = 0; e instanceof Error && hops < 8; e = e.cause, hops += 1) {
-    if (e instanceof SinkFailure) return true;
-    if (e instanceof L1g1Error && (e.reason === ARCHIVE_LIMIT_EXCEEDED || e.kind !== 'INVALID_ARGUMENT')) return true;
+    if (e instanceof SinkFailure) return e;
+    if (e instanceof L1g1Error && (e.reason === ARCHIVE_LIMIT_EXCEEDED || e.kind !== 'INVALID_ARGUMENT')) return e;
   }
-  return false;
+  return undefined;
 }
 
 /** A parser's own fault report (a client's bad file), or undefined for anything else (a bug, a library's crash). */
@@ -88,7 +97,8 @@ export async function runUploadPipeline(
         records += 1;
       }
     } catch (err) {
-      if (isFatal(err)) throw err;
+      const fatal = fatalCause(err);
+      if (fatal !== undefined) throw fatal;
       await writeOrFail(() => sink.discardFile(source.name));
       const { error, cause } = fileError(source.name, err);
       Object.assign(line, { status: 'failed', records: 0, error }, cause === undefined ? {} : { cause });
@@ -111,7 +121,8 @@ export async function runUploadPipeline(
         await parseOne(item.source, item.detected);
       }
     } catch (err) {
-      if (isFatal(err)) throw err;
+      const fatal = fatalCause(err);
+      if (fatal !== undefined) throw fatal;
       const { error, cause } = fileError(source.name, err);
       Object.assign(line, { status: 'failed', error }, cause === undefined ? {} : { cause });
     }
@@ -134,13 +145,6 @@ export async function runUploadPipeline(
     throw err instanceof SinkFailure ? err.original : err;
   }
   return summarise(files);
-}
-
-/** Marks a sink's failure on its way through the parser's loop: it is the upload's fault, never the file's. */
-class SinkFailure extends Error {
-  constructor(readonly original: unknown) {
-    super('record sink failed');
-  }
 }
 
 async function writeOrFail(op: () => Promise<void>): Promise<void> {
