@@ -102,11 +102,12 @@ describe('ingestion: the per-upload pipeline', () => {
   });
 
   const parsers: ParserMap = { jsonl: stubJsonl, csv: stubCsv };
-  const run = (sources: FileSource[], sink: RecordSink, more: ParserMap = {}, declared?: (f: string) => 'csv' | undefined) =>
+  const run = (sources: FileSource[], sink: RecordSink, more: ParserMap = {}, declared?: (f: string) => 'csv' | undefined, maxFiles?: number) =>
     runUploadPipeline(sources, sink, {
       parsers: { ...parsers, ...more },
       archives: createArchiveExpander({ tmpDir }),
       ...(declared === undefined ? {} : { declaredFormat: declared }),
+      ...(maxFiles === undefined ? {} : { maxFiles }),
     });
 
   it('a malformed file is reported with its file and line, its records dropped; every other file goes on', async () => {
@@ -274,5 +275,16 @@ describe('ingestion: the per-upload pipeline', () => {
       ],
     );
     assert.deepEqual(sink.dataOf('rows.csv.gz/rows.csv'), ['x,1']);
+  });
+
+  it('more files than maxFiles (archive entries included) refuse the whole upload, naming the limit', async () => {
+    const zip = await makeZip(Array.from({ length: 5 }, (_, i) => ({ name: `r${i}.jsonl`, data: `{"i":${i}}\n` })));
+    const sink = new StagingSink();
+    await assert.rejects(run([bytesSource('first.jsonl', '{"a":1}\n'), bytesSource('many.zip', zip)], sink, {}, undefined, 4), (err: unknown) => {
+      assert.ok(err instanceof L1g1Error);
+      assert.equal(err.reason, 'TOO_MANY_FILES');
+      assert.deepEqual(err.metadata, { file: 'many.zip/r2.jsonl', limit: 'max_files', limit_value: '4' });
+      return true;
+    });
   });
 });

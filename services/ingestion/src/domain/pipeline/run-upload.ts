@@ -1,4 +1,4 @@
-import { L1g1Error } from '@l1g1/kit';
+import { errors, L1g1Error } from '@l1g1/kit';
 import { DETECT_HEAD_BYTES, detectFormat, type DetectedFormat } from '../detect/detect-format';
 import { peekSource } from '../detect/peek-source';
 import { isArchiveFormat, type ArchiveFormat, type SourceFormatName } from '../detect/source-format';
@@ -20,7 +20,15 @@ export interface UploadPipelineDeps {
   archives: ArchiveExpander;
   /** The format the client declared for a top-level file (the proto's `format`), if any. */
   declaredFormat?: (file: string) => SourceFormatName | undefined;
+  /** Files per upload, archive entries included (the report holds a line for each). Default {@link DEFAULT_MAX_FILES}. */
+  maxFiles?: number;
 }
+
+export const DEFAULT_MAX_FILES = 100_000;
+
+/** Limits whose breach refuses the upload as a whole (they are about its size, not one file's bytes). */
+const TOO_MANY_FILES = 'TOO_MANY_FILES';
+const UPLOAD_LIMIT_REASONS: ReadonlySet<string> = new Set([ARCHIVE_LIMIT_EXCEEDED, TOO_MANY_FILES]);
 
 /**
  * The error that ends the whole upload rather than one file, if `err` is or
@@ -33,7 +41,7 @@ export interface UploadPipelineDeps {
 function fatalCause(err: unknown): unknown {
   for (let e: unknown = err, hops = 0; e instanceof Error && hops < 8; e = e.cause, hops += 1) {
     if (e instanceof SinkFailure) return e;
-    if (e instanceof L1g1Error && (e.reason === ARCHIVE_LIMIT_EXCEEDED || e.kind !== 'INVALID_ARGUMENT')) return e;
+    if (e instanceof L1g1Error && (UPLOAD_LIMIT_REASONS.has(e.reason) || e.kind !== 'INVALID_ARGUMENT')) return e;
   }
   return undefined;
 }
@@ -74,10 +82,20 @@ export async function runUploadPipeline(
   deps: UploadPipelineDeps,
 ): Promise<UploadReport> {
   const files: FileReport[] = [];
+  const maxFiles = deps.maxFiles ?? DEFAULT_MAX_FILES;
+  const addLine = (line: FileReport): void => {
+    if (files.length >= maxFiles) {
+      throw errors.invalidArgument('files', `the upload holds more than ${maxFiles} files`, {
+        reason: TOO_MANY_FILES,
+        metadata: { file: line.file, limit: 'max_files', limit_value: String(maxFiles) },
+      });
+    }
+    files.push(line);
+  };
 
   async function parseOne(source: FileSource, detected: DetectedFormat): Promise<void> {
     const line: FileReport = { file: source.name, format: detected.format, detectedBy: detected.by, status: 'ok', records: 0 };
-    files.push(line);
+    addLine(line);
     const format = detected.format;
     if (format === 'unknown' || isArchiveFormat(format)) {
       line.status = 'failed';
@@ -110,12 +128,12 @@ export async function runUploadPipeline(
 
   async function expandOne(source: FileSource, detected: DetectedFormat & { format: ArchiveFormat }): Promise<void> {
     const line: FileReport = { file: source.name, format: detected.format, detectedBy: detected.by, status: 'ok', records: 0, entries: 0 };
-    files.push(line);
+    addLine(line);
     try {
       for await (const item of deps.archives.expand(source, detected.format)) {
         line.entries = (line.entries ?? 0) + 1;
         if (item.kind === 'skipped') {
-          files.push({ file: item.name, format: 'unknown', detectedBy: 'name', status: 'skipped', records: 0, error: fileError(item.name, item.error).error });
+          addLine({ file: item.name, format: 'unknown', detectedBy: 'name', status: 'skipped', records: 0, error: fileError(item.name, item.error).error });
           continue;
         }
         await parseOne(item.source, item.detected);
