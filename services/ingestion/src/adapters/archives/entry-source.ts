@@ -1,15 +1,18 @@
+import type { L1g1Error } from '@l1g1/kit';
 import { collectBytes } from '../../domain/detect/peek-source';
 import type { FileSource } from '../../domain/record';
 
 /**
  * An archive entry as a {@link FileSource}: its bytes come from `open` once,
  * each chunk reported to `onChunk` (which throws when a limit breaks, ending
- * the read). `consumed` tells the expander whether the reader opened it, so
- * an unread tar entry can be skipped over.
+ * the read). `opened` tells whether the reader has started on it.
  */
 export interface EntrySource extends FileSource {
   readonly opened: boolean;
 }
+
+/** What a container yields: an entry to read, or one refused on its own (unsafe path, link, encrypted). */
+export type EntryItem = { kind: 'file'; source: EntrySource } | { kind: 'skipped'; name: string; error: L1g1Error };
 
 export function createEntrySource(
   name: string,

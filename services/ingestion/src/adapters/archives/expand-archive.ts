@@ -4,9 +4,10 @@ import { isArchiveFormat, type ArchiveFormat } from '../../domain/detect/source-
 import type { ArchiveExpander, ArchiveItem } from '../../domain/pipeline/archive-port';
 import type { FileSource } from '../../domain/record';
 import { ArchiveBudget, archiveLimitError, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './archive-limits';
+import type { EntryItem } from './entry-source';
 import { gzipEntry } from './gzip-entry';
 import { inflatedChunks } from './inflated-chunks';
-import { plainTarEntries, tarEntries, type TarItem } from './tar-entries';
+import { plainTarEntries, tarEntries } from './tar-entries';
 import { zipEntries } from './zip-entries';
 
 export interface ArchiveExpanderOptions {
@@ -15,7 +16,7 @@ export interface ArchiveExpanderOptions {
   limits?: Partial<ArchiveLimits>;
 }
 
-function entriesOf(source: FileSource, format: ArchiveFormat, budget: ArchiveBudget, tmpDir: string): AsyncIterable<TarItem> {
+function entriesOf(source: FileSource, format: ArchiveFormat, budget: ArchiveBudget, tmpDir: string): AsyncIterable<EntryItem> {
   switch (format) {
     case 'zip':
       return zipEntries(source, budget, tmpDir);

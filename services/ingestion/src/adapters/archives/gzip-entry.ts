@@ -10,11 +10,12 @@ import { inflatedChunks } from './inflated-chunks';
 export function gzipEntry(source: FileSource, budget: ArchiveBudget): EntrySource {
   const base = source.name.split('/').pop() ?? source.name;
   const inner = base.replace(/\.gz$/i, '') || 'content';
-  const name = `${source.name}/${inner === base ? `${base}.out` : inner}`;
+  const path = inner === base ? `${base}.out` : inner;
+  const name = `${source.name}/${path}`;
   return createEntrySource(
     name,
     undefined,
     () => inflatedChunks(source, budget),
-    (soFar, chunk) => budget.addBytes(source.name, name, soFar, chunk),
+    (soFar, chunk) => budget.addBytes(source.name, path, soFar, chunk),
   );
 }

@@ -2,11 +2,9 @@ import { extract as createExtract, type Extract } from 'tar-stream';
 import { L1g1Error } from '@l1g1/kit';
 import type { FileSource } from '../../domain/record';
 import { type ArchiveBudget, malformedArchiveError } from './archive-limits';
-import { createEntrySource, type EntrySource } from './entry-source';
+import { createEntrySource, type EntryItem } from './entry-source';
 import { refusedEntryError, unsafeEntryPathError } from './entry-errors';
 import { safeEntryPath } from './safe-entry-path';
-
-export type TarItem = { kind: 'file'; source: EntrySource } | { kind: 'skipped'; name: string; error: L1g1Error };
 
 const BLOCK = 512;
 
@@ -38,7 +36,7 @@ function feed(extract: Extract, chunks: AsyncIterable<Uint8Array>): void {
  * its data is read; real sizes are counted as they stream. Directories are
  * passed over; links and devices are refused one by one.
  */
-export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Array>, budget: ArchiveBudget): AsyncGenerator<TarItem> {
+export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Array>, budget: ArchiveBudget): AsyncGenerator<EntryItem> {
   const extract = createExtract();
   feed(extract, chunks);
   // Where the next header starts, for a malformed header's byte offset (a pax block before it is not counted).
@@ -77,7 +75,7 @@ export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Ar
         continue;
       }
       // A tar stores entries uncompressed: the gzip stream's ratio is checked where it inflates.
-      budget.checkDeclared(archive, shown, size, size);
+      budget.checkDeclared(archive, safe, size, size);
       const source = createEntrySource(
         shown,
         size,
@@ -96,7 +94,7 @@ export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Ar
             throw malformedArchiveError(archive, at, `entry ${safe} is cut short`, err);
           }
         },
-        (soFar, chunk) => budget.addBytes(archive, shown, soFar, chunk),
+        (soFar, chunk) => budget.addBytes(archive, safe, soFar, chunk),
       );
       yield { kind: 'file', source };
       // The reader did not read it (or stopped early): skip the rest so the next header can be reached.
@@ -108,6 +106,6 @@ export async function* tarEntries(archive: string, chunks: AsyncIterable<Uint8Ar
 }
 
 /** A plain tar as it streams. */
-export function plainTarEntries(source: FileSource, budget: ArchiveBudget): AsyncGenerator<TarItem> {
+export function plainTarEntries(source: FileSource, budget: ArchiveBudget): AsyncGenerator<EntryItem> {
   return tarEntries(source.name, source.stream(), budget);
 }

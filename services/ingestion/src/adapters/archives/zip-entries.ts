@@ -9,12 +9,9 @@ import yauzl from 'yauzl';
 import { L1g1Error } from '@l1g1/kit';
 import type { FileSource } from '../../domain/record';
 import { ArchiveBudget, archiveLimitError, malformedArchiveError } from './archive-limits';
-import { createEntrySource, type EntrySource } from './entry-source';
+import { createEntrySource, type EntryItem } from './entry-source';
 import { refusedEntryError, unsafeEntryPathError } from './entry-errors';
 import { safeEntryPath } from './safe-entry-path';
-
-/** One zip entry: a file to read, or one refused on its own (unsafe path, encrypted, a link). */
-export type ZipItem = { kind: 'file'; source: EntrySource } | { kind: 'skipped'; name: string; error: L1g1Error };
 
 /**
  * Writes the zip to a temporary file: a zip's directory sits at its end, so
@@ -87,7 +84,7 @@ function isSymlink(entry: yauzl.Entry): boolean {
  * While streaming, real sizes are counted too (yauzl also checks them
  * against the declared ones). The spool file is removed however it ends.
  */
-export async function* zipEntries(source: FileSource, budget: ArchiveBudget, tmpDir: string): AsyncGenerator<ZipItem> {
+export async function* zipEntries(source: FileSource, budget: ArchiveBudget, tmpDir: string): AsyncGenerator<EntryItem> {
   const path = join(tmpDir, `l1g1-zip-${randomUUID()}.zip`);
   let zip: yauzl.ZipFile | undefined;
   try {
@@ -162,7 +159,7 @@ export async function* zipEntries(source: FileSource, budget: ArchiveBudget, tmp
           }
           if (crc !== entry.crc32) throw malformedArchiveError(source.name, offset, `entry ${safe} fails its CRC-32 check`);
         },
-        (soFar, chunk) => budget.addBytes(source.name, shown, soFar, chunk),
+        (soFar, chunk) => budget.addBytes(source.name, safe, soFar, chunk),
       );
       yield { kind: 'file', source: item };
     }
