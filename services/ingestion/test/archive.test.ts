@@ -83,6 +83,19 @@ describe('ingestion: archives expanded as streams', () => {
     ]);
   });
 
+  it('a docx inside a zip is a document to parse, not an archive to expand', async () => {
+    const docx = await makeZip([
+      { name: '[Content_Types].xml', data: '<Types/>' },
+      { name: 'word/document.xml', data: '<w:document/>' },
+    ]);
+    const expander = createArchiveExpander({ tmpDir });
+    const seen: Array<[string, string]> = [];
+    for await (const item of expander.expand(bytesSource('docs.zip', await makeZip([{ name: 'letters/a.docx', data: docx }])), 'zip')) {
+      if (item.kind === 'file') seen.push([item.source.name, item.detected.format]);
+    }
+    assert.deepEqual(seen, [['docs.zip/letters/a.docx', 'docx']]);
+  });
+
   it('nesting past maxDepth is refused, naming the archive and the limit', async () => {
     const inner = await makeZip([{ name: 'a.txt', data: 'a\n' }]);
     const outer = await makeZip([{ name: 'inner.zip', data: inner }]);
