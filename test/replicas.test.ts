@@ -339,4 +339,26 @@ describe('replicas: two registries and two inference processes on one PostgreSQL
       client.destroy();
     }
   });
+
+  it('one gateway in front of every replica (ip:port lists, round_robin) keeps answering when an inference replica is SIGKILLed', async () => {
+    const { a, both } = c();
+    // Both inference replicas loaded `moving` in the first scenario; this gateway balances over them.
+    for (let i = 0; i < 6; i++) {
+      const r = await eventually('the gateway in front of both to serve', async () => {
+        const p = await predict(both.address, 'moving@production');
+        return p.status === 200 ? p : undefined;
+      });
+      assert.equal(r.status, 200);
+    }
+    await a.inference.process.kill('SIGKILL');
+    // Once the balancer has seen the dead connection, every call goes to the survivor.
+    await eventually(
+      'ten calls in a row answered by the surviving replica',
+      async () => {
+        for (let i = 0; i < 10; i++) if ((await predict(both.address, 'moving@production')).status !== 200) return undefined;
+        return true;
+      },
+      15_000,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 // The config module only: main.ts parses config before telemetry starts, and
 // the kit's index would load grpc-js before its instrumentation patches it.
-import { envAddress, envInt, envString, type Env } from '@l1g1/kit/dist/config';
+import { type Env, envInt, envString, envUpstream } from '@l1g1/kit/dist/config';
 import { loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
 import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
 
@@ -75,8 +75,8 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
   return Object.freeze({
     host,
     port: envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 }),
-    registryAddress: envAddress(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
-    inferenceAddress: envAddress(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    registryAddress: envUpstream(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
+    inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
     maxBodyBytes: envInt(env, 'L1G1_MAX_BODY_BYTES', 16 * 1024 * 1024, { min: 1024 }),
     maxUploadBytes: envInt(env, 'L1G1_MAX_UPLOAD_BYTES', 512 * 1024 * 1024, { min: 1024 }),
     maxInflight: envInt(env, 'L1G1_MAX_INFLIGHT', 1024, { min: 1, max: 1_000_000 }),

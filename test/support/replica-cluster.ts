@@ -5,12 +5,15 @@
  * anything one replica learns from another can only have come through
  * PostgreSQL or the bucket.
  *
- * Wiring, and why: the gateway and inference take one upstream address each
- * (`envAddress` accepts a single `host:port`: no `ipv4:a,b` list for grpc-js's
- * round_robin, and `dns:` names one host). So each "side" is a chain:
+ * Wiring, and why: each "side" is a chain, so that an alias moved through
+ * one side can only reach the other by way of PostgreSQL:
  *
  *   gateway A → registry A, inference A → registry A
  *   gateway B → registry B, inference B → registry B
+ *
+ * and one more gateway, `both`, is in front of every replica (its
+ * L1G1_*_ADDR are `ip:port` lists, balanced round_robin), as a load balancer
+ * in front of N replicas would be.
  *
  * An alias moved through registry A reaches inference B only by way of
  * PostgreSQL and registry B's alias feed: the path a load balancer in front
@@ -37,6 +40,8 @@ export interface ReplicaSide {
 export interface ReplicaCluster {
   readonly a: ReplicaSide;
   readonly b: ReplicaSide;
+  /** A gateway in front of both registries and both inference replicas. */
+  readonly both: ServiceProcess;
   /** An admin key every process accepts. */
   readonly adminKey: string;
   /** Closes the clients and removes the data directories (the group stops the processes). */
@@ -71,7 +76,7 @@ async function seedAdminKey(databaseUrl: string, anyDataDir: string): Promise<st
 export async function startReplicaCluster(group: ProcessGroup, options: ReplicaClusterOptions): Promise<ReplicaCluster> {
   const root = mkdtempSync(join(tmpdir(), 'l1g1-replicas-'));
   const dir = (name: string): string => join(root, name);
-  const names = ['registry-a', 'registry-b', 'inference-a', 'inference-b', 'gateway-a', 'gateway-b'] as const;
+  const names = ['registry-a', 'registry-b', 'inference-a', 'inference-b', 'gateway-a', 'gateway-b', 'gateway-both'] as const;
   const clients: registry.ModelRegistryServiceClient[] = [];
   try {
     const adminKey = await seedAdminKey(options.databaseUrl, dir(names[0]));
@@ -94,9 +99,14 @@ export async function startReplicaCluster(group: ProcessGroup, options: ReplicaC
       group.startService('inference', 'inference-a', env('inference-a', { L1G1_REGISTRY_ADDR: regA.address })),
       group.startService('inference', 'inference-b', env('inference-b', { L1G1_REGISTRY_ADDR: regB.address })),
     ]);
-    const [gwA, gwB] = await Promise.all([
+    const [gwA, gwB, gwBoth] = await Promise.all([
       group.startService('gateway', 'gateway-a', env('gateway-a', { L1G1_REGISTRY_ADDR: regA.address, L1G1_INFERENCE_ADDR: infA.address })),
       group.startService('gateway', 'gateway-b', env('gateway-b', { L1G1_REGISTRY_ADDR: regB.address, L1G1_INFERENCE_ADDR: infB.address })),
+      group.startService(
+        'gateway',
+        'gateway-both',
+        env('gateway-both', { L1G1_REGISTRY_ADDR: `${regA.address},${regB.address}`, L1G1_INFERENCE_ADDR: `${infA.address},${infB.address}` }),
+      ),
     ]);
     const client = (address: string): registry.ModelRegistryServiceClient => {
       const c = createGrpcClient(registry.ModelRegistryServiceClient, address, { identity: { apiKey: adminKey }, defaultDeadlineMs: 30_000 });
@@ -106,6 +116,7 @@ export async function startReplicaCluster(group: ProcessGroup, options: ReplicaC
     return {
       a: { registry: regA, inference: infA, gateway: gwA, registryClient: client(regA.address) },
       b: { registry: regB, inference: infB, gateway: gwB, registryClient: client(regB.address) },
+      both: gwBoth,
       adminKey,
       close() {
         for (const c of clients) c.close();

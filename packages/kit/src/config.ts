@@ -67,6 +67,24 @@ export function envAddress(env: Env, name: string, fallback: string): string {
 }
 
 /**
+ * Where a client dials an upstream: one `host:port` (a DNS name may resolve
+ * to several replicas), or a comma-separated list of IP `address:port`s,
+ * turned into grpc-js's `ipv4:`/`ipv6:` target so that the client's
+ * round_robin balancing spreads calls over every listed replica.
+ */
+export function envUpstream(env: Env, name: string, fallback: string): string {
+  const value = raw(env, name) ?? fallback;
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.length === 1) return envAddress({ [name]: value }, name, fallback);
+  const v4 = parts.every((p) => /^(\d{1,3}\.){3}\d{1,3}:\d{1,5}$/.test(p));
+  const v6 = parts.every((p) => /^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(p));
+  if (!v4 && !v6) {
+    throw new ConfigError(name, `a list must be IP address:port pairs of one family, got "${value}" (or give one DNS name that resolves to every replica)`);
+  }
+  return `${v4 ? 'ipv4' : 'ipv6'}:${parts.join(',')}`;
+}
+
+/**
  * A PostgreSQL connection string (`postgres://` or `postgresql://`), or
  * undefined when the variable is unset: the embedded SQLite default. Anything
  * else fails at startup naming the variable, without echoing the value (it

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { ConfigError, envAddress, envBool, envInt, errors, fromServiceError, grpcToHttpStatus, L1g1Error, toServiceError } from '@l1g1/kit';
+import { ConfigError, envAddress, envBool, envInt, envUpstream, errors, fromServiceError, grpcToHttpStatus, L1g1Error, toServiceError } from '@l1g1/kit';
 
 describe('kit: error catalogue', () => {
   it('maps each domain error to one gRPC status and back, keeping reason, field and retry hint', () => {
@@ -105,5 +105,13 @@ describe('kit: config', () => {
     assert.throws(() => envBool({ B: 'maybe' }, 'B', false), /invalid B/);
     assert.equal(envAddress({}, 'A', '127.0.0.1:0'), '127.0.0.1:0');
     assert.throws(() => envAddress({ A: 'localhost' }, 'A', '127.0.0.1:1'), /invalid A: expected host:port/);
+  });
+
+  it('takes an upstream as one host:port or a list of IP address:port pairs (a grpc-js ipv4:/ipv6: target)', () => {
+    assert.equal(envUpstream({}, 'U', 'registry:50051'), 'registry:50051');
+    assert.equal(envUpstream({ U: '127.0.0.1:1,127.0.0.1:2' }, 'U', 'x:1'), 'ipv4:127.0.0.1:1,127.0.0.1:2');
+    assert.equal(envUpstream({ U: '[::1]:1, [::1]:2' }, 'U', 'x:1'), 'ipv6:[::1]:1,[::1]:2');
+    assert.throws(() => envUpstream({ U: 'a:1,b:2' }, 'U', 'x:1'), (e: unknown) => e instanceof ConfigError && e.variable === 'U' && /IP address:port/.test(e.message));
+    assert.throws(() => envUpstream({ U: 'nope' }, 'U', 'x:1'), /invalid U: expected host:port/);
   });
 });
