@@ -120,6 +120,37 @@ describe('auth: API keys, scopes, model patterns, rate limits (gateway on loopba
     assert.equal((await http(`${stack.gatewayUrl}/v1/models/team-b-direct`)).status, 404, 'nothing was created for team b');
   });
 
+  it('a key limited to team-b-* sees only team-b models in lists, the repository index and the alias feed', async () => {
+    const admin = stack.authHeaders;
+    assert.equal((await uploadOver(stack, 'team-b-seen', admin)).status, 201);
+    assert.equal((await uploadOver(stack, 'other-unseen', admin)).status, 201);
+    const key = await stack.createKey({ name: 'team-b-reader', scopes: ['read', 'predict'], modelPatterns: ['team-b-*'] });
+    const list = await http(`${stack.gatewayUrl}/v1/models?page_size=100`, { headers: bearer(key) });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.models.map((m: { name: string }) => m.name), ['team-b-seen']);
+    assert.ok((await http(`${stack.gatewayUrl}/v1/models?page_size=100`, { headers: admin })).body.models.some((m: { name: string }) => m.name === 'other-unseen'));
+    const index = await http(`${stack.gatewayUrl}/v2/repository/index`, { method: 'POST', headers: bearer(key) });
+    assert.equal(index.status, 200);
+    assert.ok(index.body.every((m: { name: string }) => m.name.startsWith('team-b-')), JSON.stringify(index.body));
+    // The alias feed without a model filter: only team-b events reach this key.
+    const ctrl = new AbortController();
+    const sse = await fetch(`${stack.gatewayUrl}/v1/events/aliases`, { headers: bearer(key), signal: ctrl.signal });
+    assert.equal(sse.status, 200);
+    for (const model of ['other-unseen', 'team-b-seen']) {
+      assert.equal((await http(`${stack.gatewayUrl}/v1/models/${model}/aliases/production`, { method: 'PUT', json: { version: 1 }, headers: admin })).status, 200);
+    }
+    const reader = sse.body!.getReader();
+    let text = '';
+    while (!text.includes('team-b-seen')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    ctrl.abort();
+    assert.match(text, /"model_name":"team-b-seen"/);
+    assert.doesNotMatch(text, /other-unseen/);
+  });
+
   it('records the key name as the audit actor, whatever x-l1g1-actor claims', async () => {
     const key = await stack.createKey({ name: 'release-bot', scopes: ['write'] });
     assert.equal((await uploadOver(stack, 'audited', stack.authHeaders)).status, 201);

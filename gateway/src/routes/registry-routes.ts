@@ -2,7 +2,7 @@ import type { ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { common, registry } from '@l1g1/contracts';
-import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
+import { errors, fromServiceError, L1g1Error, modelAllowed, pauseUntilDrained } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
 import {
@@ -84,7 +84,12 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
 
   app.get('/v1/models', async (req) => {
     const q = req.query as Query;
-    return listModelsJson(await rpc(guard, reg.listModels.bind(reg), { page: page(q), query: q['query'] ?? '', tags: tagFilter(q) }, req));
+    const res = await rpc(guard, reg.listModels.bind(reg), { page: page(q), query: q['query'] ?? '', tags: tagFilter(q) }, req);
+    // A key limited to model patterns sees only its models (the page may come back shorter; the
+    // total is then unknown to it, answered as 0).
+    if (req.principal.modelPatterns.length === 0) return listModelsJson(res);
+    const models = res.models.filter((m) => modelAllowed(req.principal, m.name));
+    return listModelsJson({ ...res, models, page: res.page ? { ...res.page, totalSize: 0 } : undefined });
   });
 
   app.get('/v1/models/:name', async (req) => {

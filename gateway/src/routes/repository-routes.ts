@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { common, inference, precisionFromName, precisionName } from '@l1g1/contracts';
-import { errors } from '@l1g1/kit';
+import { errors, modelAllowed } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../json-body';
 import type { Upstreams } from '../upstreams';
@@ -62,7 +62,8 @@ export function registerRepositoryRoutes(app: FastifyInstance, up: Upstreams, co
       const ready = objectBody(req.body)['ready'];
       if (ready !== undefined && typeof ready !== 'boolean') throw errors.invalidArgument('ready', 'must be true or false');
       const res = await rpc(up.guard.inference, up.inference.repositoryIndex.bind(up.inference), { ready: ready === true }, req);
-      return res.models.map(toJson);
+      // A key limited to model patterns sees only its models.
+      return res.models.filter((m) => modelAllowed(req.principal, m.name)).map(toJson);
     });
     scope.post('/v2/repository/models/:name/load', async (req) => {
       const { name } = req.params as Params;

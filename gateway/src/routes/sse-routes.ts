@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { registry } from '@l1g1/contracts';
-import { errors, L1g1Error } from '@l1g1/kit';
+import { errors, L1g1Error, modelAllowed } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
 import { errorBody } from '../http-errors';
@@ -57,7 +57,10 @@ export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: G
     };
     open.add(close);
     res.on('close', close);
+    const principal = req.principal;
     stream.on('data', (e: registry.AliasEvent) => {
+      // A key limited to model patterns hears only about its models.
+      if (!modelAllowed(principal, e.modelName)) return;
       res.write(`id: ${e.eventId}\nevent: alias\ndata: ${JSON.stringify(aliasEventJson(e))}\n\n`);
     });
     stream.on('error', (err) => {
