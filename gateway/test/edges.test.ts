@@ -143,6 +143,24 @@ describe('gateway edges: client faults are 4xx naming the field, never 5xx, neve
     assert.equal(nested.status, 200);
   });
 
+  it('input a route does not take is a 400 naming it, never silently ignored', async () => {
+    const patchModel = await http(`${gw()}/v1/models/demo`, { method: 'PATCH', json: { description: 'd', lineage: {} } });
+    assert.equal(patchModel.status, 400, JSON.stringify(patchModel.body));
+    assertV1Error(patchModel.body, 'lineage', 'PATCH model with an unknown field');
+    const patchVersion = await http(`${gw()}/v1/models/demo/versions/1`, { method: 'PATCH', json: { tag: { a: 'b' } } });
+    assert.equal(patchVersion.status, 400);
+    assertV1Error(patchVersion.body, 'tag', 'PATCH version with a misspelt field');
+    const stringVersion = await http(`${gw()}/v1/models/demo/aliases/staging`, { method: 'PUT', json: { version: '1' } });
+    assert.equal(stringVersion.status, 400);
+    assertV1Error(stringVersion.body, 'version', 'alias version as a string');
+    const snapshotAlone = await http(`${gw()}/v1/models/demo/versions?dataset_snapshot=3`);
+    assert.equal(snapshotAlone.status, 400);
+    assertV1Error(snapshotAlone.body, 'dataset_snapshot', 'snapshot without its dataset');
+    const unloadVersion = await http(`${gw()}/v2/repository/models/demo/unload`, { method: 'POST', json: { parameters: { version: '1' } } });
+    assert.equal(unloadVersion.status, 400);
+    assert.match(unloadVersion.body.error, /^parameters\.version: /);
+  });
+
   it('every valid model name is reachable (128 characters, and name@alias); longer segments, bad encodings and unknown routes answer in our shapes', async () => {
     const longName = `m${'x'.repeat(127)}`;
     const created = await http(`${gw()}/v1/models`, { method: 'POST', json: { name: longName } });

@@ -84,6 +84,16 @@ function quote(s: string): string {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
+/**
+ * Refuses fields a route does not take (400 naming the first), so that a
+ * misspelt or unsupported field is an error instead of silently ignored.
+ */
+export function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): Record<string, unknown> {
+  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) throw errors.invalidArgument(unknown, `is not a field of this request (it takes: ${allowed.join(', ')})`, { reason: 'UNKNOWN_FIELD' });
+  return body;
+}
+
 export function objectBody(body: unknown, field = 'body'): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalidArgument(field, 'must be a JSON object');

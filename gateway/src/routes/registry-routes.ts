@@ -17,10 +17,19 @@ import {
 } from '../rest-json';
 import type { Upstreams } from '../upstreams';
 import { registerArtifactDownload } from './artifact-download';
-import { forwardMetadata, guarded, intParam, numberMap, objectBody, optionalString, rpc, stringMap } from './common';
+import { forwardMetadata, guarded, intParam, jsonInt, numberMap, objectBody, onlyFields, optionalString, rpc, stringMap } from './common';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
+
+/** `?dataset=NAME[&dataset_snapshot=N]`; a snapshot without its dataset is a mistake, not ignored. */
+function datasetFilter(q: Query): { name: string; snapshot: number } | undefined {
+  if (!q['dataset']) {
+    if (q['dataset_snapshot'] !== undefined) throw errors.invalidArgument('dataset_snapshot', 'needs dataset (the snapshot of which dataset?)');
+    return undefined;
+  }
+  return { name: q['dataset'], snapshot: intParam(q['dataset_snapshot'], 'dataset_snapshot', { fallback: 0 }) };
+}
 
 function page(q: Query): common.PageRequest {
   return { pageSize: intParam(q['page_size'], 'page_size', { fallback: 0 }), pageToken: q['page_token'] ?? '' };
@@ -99,7 +108,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
 
   app.patch('/v1/models/:name', async (req) => {
     const { name } = req.params as Params;
-    const b = objectBody(req.body);
+    const b = onlyFields(objectBody(req.body), ['description', 'task', 'tags']);
     const model = await rpc(guard, reg.updateModel.bind(reg), {
       name: name!,
       description: optionalString(b['description'], 'description'),
@@ -189,7 +198,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
       page: page(q),
       includeArchived: boolParam(q['include_archived'], 'include_archived'),
       tags: tagFilter(q),
-      dataset: q['dataset'] ? { name: q['dataset'], snapshot: intParam(q['dataset_snapshot'], 'dataset_snapshot', { fallback: 0 }) } : undefined,
+      dataset: datasetFilter(q),
     }, req);
     return listVersionsJson(res);
   });
@@ -201,7 +210,7 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
 
   app.patch('/v1/models/:name/versions/:version', async (req) => {
     const { name, version } = req.params as Params;
-    const b = objectBody(req.body);
+    const b = onlyFields(objectBody(req.body), ['description', 'tags', 'metrics']);
     const v = await rpc(guard, reg.updateVersion.bind(reg), {
       modelName: name!,
       version: intParam(version, 'version', { min: 1 }),
@@ -228,8 +237,9 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
   // The answer is the event this move caused (the registry returns it).
   app.put('/v1/models/:name/aliases/:alias', async (req) => {
     const { name, alias } = req.params as Params;
-    const b = objectBody(req.body);
-    const ev = await rpc(guard, reg.setAlias.bind(reg), { modelName: name!, alias: alias!, version: intParam(b['version'], 'version', { min: 1 }) }, req);
+    const b = onlyFields(objectBody(req.body), ['version']);
+    if (b['version'] === undefined) throw errors.invalidArgument('version', 'is required');
+    const ev = await rpc(guard, reg.setAlias.bind(reg), { modelName: name!, alias: alias!, version: jsonInt(b['version'], 'version', { min: 1 }) }, req);
     return aliasEventJson(ev);
   });
 

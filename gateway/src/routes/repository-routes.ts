@@ -73,6 +73,10 @@ export function registerRepositoryRoutes(app: FastifyInstance, up: Upstreams, co
     });
     scope.post('/v2/repository/models/:name/unload', async (req) => {
       const { name } = req.params as Params;
+      // Unload takes every loaded version of the model: a version or precision asked for would be ignored, so it is refused.
+      const params = objectBody(objectBody(req.body)['parameters'], 'parameters');
+      const extra = Object.keys(params)[0];
+      if (extra !== undefined) throw errors.invalidArgument(`parameters.${extra}`, 'unload takes no parameters: it unloads every loaded version of the model');
       const res = await rpc(up.guard.inference, up.inference.repositoryModelUnload.bind(up.inference), { modelName: name! }, req);
       return { name, unloaded: res.unloaded };
     });
