@@ -9,15 +9,11 @@
  */
 import type { SqliteDatabase } from './sqlite';
 import {
-  checkAfterId,
-  eventReadLimit,
   type EventLog,
   type LoggedEvent,
   type NewEvent,
-  type ReadEventsOptions,
-  type WatchEventsOptions,
 } from './event-log';
-import { createLogWakeup, followLog } from './log-follow';
+import { createLogWakeup, storedEventReaders } from './log-follow';
 
 /** How event data is stored in the `data` column (default: JSON). */
 export interface EventDataCodec<T> {
@@ -117,20 +113,7 @@ export function createSqliteEventLog<T>(options: SqliteEventLogOptions<T>): Sqli
     async append(event) {
       return appendSync(event);
     },
-    async read(afterId: number, readOptions: ReadEventsOptions = {}) {
-      checkAfterId(afterId);
-      return readSync(afterId, readOptions.key, eventReadLimit(readOptions.limit));
-    },
-    async *watch(afterId: number, watchOptions: WatchEventsOptions) {
-      checkAfterId(afterId);
-      yield* followLog<LoggedEvent<T>>({
-        afterId,
-        wakeup,
-        signal: watchOptions.signal,
-        pollIntervalMs,
-        read: async (after, limit) => readSync(after, watchOptions.key, limit),
-      });
-    },
+    ...storedEventReaders<T>(readSync, wakeup, pollIntervalMs),
     async lastId() {
       return (maxId.get() as { id: number }).id;
     },

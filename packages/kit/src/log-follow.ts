@@ -15,6 +15,7 @@
  * Used by kit's event logs and by any service whose log is its own table
  * (the registry's alias audit log).
  */
+import { checkAfterId, eventReadLimit, type EventLog, type LoggedEvent, type ReadEventsOptions, type WatchEventsOptions } from './event-log';
 
 /** Wakes followers after an append has become visible to readers. */
 export interface LogWakeup {
@@ -120,4 +121,32 @@ export async function* followLog<E extends { id: number }>(options: FollowLogOpt
     unsubscribe();
     signal.removeEventListener('abort', onWake);
   }
+}
+
+/**
+ * `read` and `watch` of an event log kept in a store that answers "events
+ * after id" (SQLite, PostgreSQL): argument checks, the read limit, and the
+ * replay-then-live follow, written once for every such store.
+ */
+export function storedEventReaders<T>(
+  readRows: (afterId: number, key: string | undefined, limit: number) => Promise<LoggedEvent<T>[]> | LoggedEvent<T>[],
+  wakeup: Pick<LogWakeup, 'subscribe'>,
+  pollIntervalMs?: number,
+): Pick<EventLog<T>, 'read' | 'watch'> {
+  return {
+    async read(afterId: number, readOptions: ReadEventsOptions = {}) {
+      checkAfterId(afterId);
+      return readRows(afterId, readOptions.key, eventReadLimit(readOptions.limit));
+    },
+    async *watch(afterId: number, watchOptions: WatchEventsOptions) {
+      checkAfterId(afterId);
+      yield* followLog<LoggedEvent<T>>({
+        afterId,
+        wakeup,
+        signal: watchOptions.signal,
+        ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+        read: async (after, limit) => readRows(after, watchOptions.key, limit),
+      });
+    },
+  };
 }

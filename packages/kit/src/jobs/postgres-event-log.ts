@@ -10,16 +10,12 @@
  * in id order, and "id > last seen" never skips an event.
  */
 import {
-  checkAfterId,
-  eventReadLimit,
   type EventLog,
   type LoggedEvent,
   type NewEvent,
-  type ReadEventsOptions,
-  type WatchEventsOptions,
 } from '../event-log';
 import type { Logger } from '../logger';
-import { createLogWakeup, followLog } from '../log-follow';
+import { createLogWakeup, storedEventReaders } from '../log-follow';
 import { withTransaction, type PostgresClient, type PostgresPool } from '../postgres';
 import { listenPostgres, type PostgresListener } from '../postgres-listen';
 
@@ -104,20 +100,7 @@ export function createPostgresEventLog<T>(options: PostgresEventLogOptions): Pos
     async append(event) {
       return withTransaction(pool, (client) => appendInTransaction(client, event));
     },
-    async read(afterId: number, readOptions: ReadEventsOptions = {}) {
-      checkAfterId(afterId);
-      return readRows(afterId, readOptions.key, eventReadLimit(readOptions.limit));
-    },
-    async *watch(afterId: number, watchOptions: WatchEventsOptions) {
-      checkAfterId(afterId);
-      yield* followLog<LoggedEvent<T>>({
-        afterId,
-        wakeup,
-        signal: watchOptions.signal,
-        pollIntervalMs,
-        read: (after, limit) => readRows(after, watchOptions.key, limit),
-      });
-    },
+    ...storedEventReaders<T>(readRows, wakeup, pollIntervalMs),
     async lastId() {
       const res = await pool.query<{ id: string }>(`SELECT COALESCE(MAX(id), 0) AS id FROM ${table}`);
       return Number(res.rows[0]?.id ?? 0);
