@@ -14,3 +14,4 @@ export * from './domain/pipeline';
 export * as archives from './adapters/archives';
 export * as textParsers from './parsers/text';
 export * as binaryParsers from './parsers/binary';
+export * from './domain/snapshot/stored-record';
