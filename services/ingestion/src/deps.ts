@@ -7,10 +7,13 @@
 import type { BlobStore, JobStore, Logger } from '@l1g1/kit';
 import type { IngestionJobRunner } from './adapters/jobs/job-runner';
 import type { IngestionConfig } from './config';
+import type { IngestionStore } from './domain/ports';
 
 export interface IngestionDeps {
   readonly config: IngestionConfig;
   readonly logger: Logger;
+  /** The whole metadata store: datasets, snapshots, uploads, review queue, privacy ledger. */
+  readonly store: IngestionStore;
   /** Snapshot data files and manifests, by sha256 (files or S3). */
   readonly blobs: BlobStore;
   /** The kit job store (queue, progress, events) of this service. */

@@ -11,6 +11,7 @@ import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore
 import { mkdirSync } from 'node:fs';
 import { openIngestionBlobStore } from './adapters/blobs/open-blob-store';
 import { createIngestionJobRunner } from './adapters/jobs/job-runner';
+import { openIngestionStore } from './adapters/store/open-store';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
@@ -18,6 +19,7 @@ import { ingestionServiceBinding } from './server';
 export { loadIngestionConfig, type IngestionConfig } from './config';
 export { INGESTION_SERVICE_NAME } from './server';
 export type { IngestionDeps } from './deps';
+export type * from './domain/ports';
 export { INGESTION_JOB_KINDS } from './adapters/jobs/job-runner';
 
 export * from './domain/record';
@@ -69,11 +71,13 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
   try {
+    const store = await openIngestionStore({ databaseUrl: config.databaseUrl, databasePath: config.databasePath });
+    cleanups.push(() => store.close());
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.ingestionDir, logger });
     cleanups.push(() => jobs.close());
     const worker = createIngestionJobRunner({ store: jobs, logger, concurrency: config.maxConcurrentUploads });
     cleanups.push(() => worker.stop());
-    const deps: IngestionDeps = { config, logger, blobs: blobs.store, jobs, worker };
+    const deps: IngestionDeps = { config, logger, store, blobs: blobs.store, jobs, worker };
     options.compose?.(deps);
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());
