@@ -6,11 +6,12 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
+import { snapshotReadHandlerGroup } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
-  void deps;
   return {
     ...createUnimplementedHandlers(),
+    ...snapshotReadHandlerGroup(deps),
   };
 }
