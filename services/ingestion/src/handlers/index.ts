@@ -6,12 +6,12 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
-import { snapshotReadHandlerGroup } from './snapshot-handlers';
+import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
   return {
     ...createUnimplementedHandlers(),
-    ...snapshotReadHandlerGroup(deps),
+    ...createSnapshotReadHandlers(deps),
   };
 }

@@ -4,26 +4,37 @@
  * (derivation as a job) lives in derive-handlers.ts.
  */
 import { ingestion, type common } from '@l1g1/contracts';
-import { cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, writeWithBackpressure, type AsyncService, type BlobStore, type DrainableSink } from '@l1g1/kit';
-import { join } from 'node:path';
-import { createSnapshotFileCache } from '../adapters/parquet/snapshot-file-cache';
-import { createSnapshotFiles, type OpenSnapshot, type SnapshotFiles } from '../adapters/parquet/snapshot-files';
+import { cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, writeWithBackpressure, type AsyncService, type DrainableSink } from '@l1g1/kit';
 import { planRead, type ReadPlan } from '../domain/snapshot/read-plan';
 import { diffRecordStreams, summarizeDiff, type RecordChange } from '../domain/snapshot/record-diff';
 import { isEmptyFilter } from '../domain/snapshot/record-filter';
 import { snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
-import type { StoredRecord } from '../domain/snapshot/stored-record';
+import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
 export type SnapshotReadHandlers = Pick<Handlers, 'readRecords' | 'diffSnapshots'>;
+
+/** An opened snapshot, as CORE's `deps.snapshots.open` answers it (only what these handlers use). */
+export interface ReadableSnapshot {
+  /** The resolved reference (version 0 became the latest). */
+  readonly ref: SnapshotRef;
+  readonly recordCount: number;
+  /** Rows [fromRow, toRow) in id order with their row index; `metadataOnly` skips the payload columns. */
+  rows(fromRow?: number, toRow?: number, opts?: { metadataOnly?: boolean }): AsyncIterable<{ row: number; record: StoredRecord }>;
+}
+
+/** Where snapshots are opened (`deps.snapshots`); NOT_FOUND when there is no such snapshot. */
+export interface SnapshotReader {
+  open(ref: SnapshotRef): Promise<ReadableSnapshot>;
+}
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
 const DIFF_PAGE_KIND = 'diff';
 
-/** Handlers over the snapshot files (the composition passes `createSnapshotFiles`). */
-export function createSnapshotReadHandlers(deps: { snapshotFiles: SnapshotFiles }): SnapshotReadHandlers {
-  const { snapshotFiles } = deps;
+/** Handlers over the published snapshots (`deps.snapshots`). */
+export function createSnapshotReadHandlers(deps: { snapshots: SnapshotReader }): SnapshotReadHandlers {
+  const snapshotFiles = deps.snapshots;
   return {
     async readRecords(req, call) {
       const signal = cancellationSignal(call);
@@ -41,11 +52,7 @@ export function createSnapshotReadHandlers(deps: { snapshotFiles: SnapshotFiles 
         metadataOnly: req.metadataOnly,
       });
       const snap = await snapshotFiles.open({ dataset: plan.dataset, version: plan.version });
-      try {
-        await streamRecords(snap, plan, call, signal, isEmptyFilter(req.filter) && req.split === '' && req.shardCount === 0);
-      } finally {
-        snap.release();
-      }
+      await streamRecords(snap, plan, call, signal, isEmptyFilter(req.filter) && req.split === '' && req.shardCount === 0);
     },
 
     async diffSnapshots(req) {
@@ -55,40 +62,32 @@ export function createSnapshotReadHandlers(deps: { snapshotFiles: SnapshotFiles 
       const pageSize = req.page?.pageSize ?? 0;
       if (!Number.isInteger(pageSize) || pageSize < 0) throw errors.invalidArgument('page.page_size', `must be >= 0, got ${pageSize}`);
       const before = await snapshotFiles.open(from);
-      try {
-        const after = await snapshotFiles.open({ dataset: req.dataset, version: req.toVersion });
-        try {
-          // The token is bound to the resolved versions, so "latest" cannot move under a paging client.
-          const fingerprint = filterFingerprint({ dataset: req.dataset, from: before.ref.version, to: after.ref.version });
-          const afterId = decodePageToken(req.page?.pageToken ?? '', DIFF_PAGE_KIND, fingerprint, 'string');
-          const size = req.includeChanges ? Math.min(pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize, MAX_PAGE_SIZE) : 0;
-          const summary = await summarizeDiff(diffRecordStreams(records(before, true), records(after, true)), {
-            pageSize: size,
-            ...(afterId === undefined ? {} : { afterId }),
-          });
-          return {
-            added: summary.added,
-            removed: summary.removed,
-            metadataChanged: summary.metadataChanged,
-            unchanged: summary.unchanged,
-            changes: summary.changes.map(changeToWire),
-            page: {
-              nextPageToken: summary.nextAfterId === undefined ? '' : encodePageToken(DIFF_PAGE_KIND, fingerprint, summary.nextAfterId),
-              totalSize: summary.added + summary.removed + summary.metadataChanged,
-            },
-          };
-        } finally {
-          after.release();
-        }
-      } finally {
-        before.release();
-      }
+      const after = await snapshotFiles.open({ dataset: req.dataset, version: req.toVersion });
+      // The token is bound to the resolved versions, so "latest" cannot move under a paging client.
+      const fingerprint = filterFingerprint({ dataset: req.dataset, from: before.ref.version, to: after.ref.version });
+      const afterId = decodePageToken(req.page?.pageToken ?? '', DIFF_PAGE_KIND, fingerprint, 'string');
+      const size = req.includeChanges ? Math.min(pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize, MAX_PAGE_SIZE) : 0;
+      const summary = await summarizeDiff(diffRecordStreams(records(before, true), records(after, true)), {
+        pageSize: size,
+        ...(afterId === undefined ? {} : { afterId }),
+      });
+      return {
+        added: summary.added,
+        removed: summary.removed,
+        metadataChanged: summary.metadataChanged,
+        unchanged: summary.unchanged,
+        changes: summary.changes.map(changeToWire),
+        page: {
+          nextPageToken: summary.nextAfterId === undefined ? '' : encodePageToken(DIFF_PAGE_KIND, fingerprint, summary.nextAfterId),
+          totalSize: summary.added + summary.removed + summary.metadataChanged,
+        },
+      };
     },
   };
 }
 
-async function* records(snap: OpenSnapshot, metadataOnly: boolean): AsyncIterable<StoredRecord> {
-  for await (const { record } of snap.file.rows(0, undefined, { metadataOnly })) yield record;
+async function* records(snap: ReadableSnapshot, metadataOnly: boolean): AsyncIterable<StoredRecord> {
+  for await (const { record } of snap.rows(0, undefined, { metadataOnly })) yield record;
 }
 
 /**
@@ -98,14 +97,14 @@ async function* records(snap: OpenSnapshot, metadataOnly: boolean): AsyncIterabl
  * with nothing to send still answers one empty batch carrying both.
  */
 async function streamRecords(
-  snap: OpenSnapshot,
+  snap: ReadableSnapshot,
   plan: ReadPlan,
   call: DrainableSink<ingestion.ReadRecordsResponse>,
   signal: AbortSignal,
   unfiltered: boolean,
 ): Promise<void> {
   const pinned: common.DatasetRef = { name: snap.ref.dataset, snapshot: snap.ref.version };
-  const totalRecords = unfiltered ? snap.file.recordCount : await countSelected(snap, plan, signal);
+  const totalRecords = unfiltered ? snap.recordCount : await countSelected(snap, plan, signal);
   let first = true;
   let sent = plan.alreadySent;
   let batch: common.Record[] = [];
@@ -123,7 +122,7 @@ async function streamRecords(
   };
   const limitEnd = plan.alreadySent + plan.remaining;
   if (sent < limitEnd) {
-    for await (const { row, record } of snap.file.rows(plan.startRow, undefined, { metadataOnly: plan.metadataOnly })) {
+    for await (const { row, record } of snap.rows(plan.startRow, undefined, { metadataOnly: plan.metadataOnly })) {
       if (signal.aborted) return;
       nextRow = row + 1;
       if (!plan.accepts(record)) continue;
@@ -136,9 +135,9 @@ async function streamRecords(
   if (batch.length > 0 || first) await flush();
 }
 
-async function countSelected(snap: OpenSnapshot, plan: ReadPlan, signal: AbortSignal): Promise<number> {
+async function countSelected(snap: ReadableSnapshot, plan: ReadPlan, signal: AbortSignal): Promise<number> {
   let n = 0;
-  for await (const { record } of snap.file.rows(0, undefined, { metadataOnly: true })) {
+  for await (const { record } of snap.rows(0, undefined, { metadataOnly: true })) {
     if (signal.aborted) break;
     if (plan.accepts(record)) n++;
   }
@@ -166,20 +165,3 @@ function changeToWire(c: RecordChange): ingestion.RecordChange {
 }
 
 
-/** Bytes of idle snapshot files kept in the local cache (a later config knob; 2 GiB suits one machine). */
-const SNAPSHOT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
-
-/**
- * The group as `handlers/index.ts` adds it: snapshot files over the
- * service's store and blobs, with their local cache under the service's data
- * directory. (Composition kept here so the handler list stays one line per
- * group; the lead may move it into `startIngestion`.)
- */
-export function snapshotReadHandlerGroup(deps: {
-  store: Parameters<typeof createSnapshotFiles>[0]['store'];
-  blobs: Pick<BlobStore, 'openRead'>;
-  config: { ingestionDir: string };
-}): SnapshotReadHandlers {
-  const cache = createSnapshotFileCache({ blobs: deps.blobs, dir: join(deps.config.ingestionDir, 'snapshot-cache'), maxBytes: SNAPSHOT_CACHE_MAX_BYTES });
-  return createSnapshotReadHandlers({ snapshotFiles: createSnapshotFiles({ store: deps.store, cache }) });
-}
