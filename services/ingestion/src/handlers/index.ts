@@ -6,6 +6,7 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
+import { createDeriveHandlers } from './derive-handlers';
 import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
@@ -13,5 +14,6 @@ export function createIngestionHandlers(deps: IngestionDeps): AsyncService<inges
   return {
     ...createUnimplementedHandlers(),
     ...createSnapshotReadHandlers(deps),
+    ...createDeriveHandlers(deps),
   };
 }
