@@ -101,6 +101,66 @@ describe('ingestion CreateSnapshot (derive job) through the real gRPC service', 
     assert.deepEqual(records.filter((r) => r.metadata.reviewed === 'yes').map((r) => r.id), ['r000', 'r001', 'r002', 'r003', 'r004', 'r005', 'r006', 'r007', 'r008', 'r009']);
   });
 
+  it('re-cleans with the cleaning options: length filter, PII redaction, exact dedupe of equal content under other ids', async () => {
+    await publishTestSnapshot(svc.deps, 'dirty', [
+      textRecord('a', {}, 'hi'),
+      textRecord('b', {}, 'write to jane@example.com today'),
+      textRecord('c', {}, 'the same long enough text'),
+      textRecord('d', {}, 'the  same long enough text'), // equal once normalised
+    ]);
+    const cleaning: ingestion.CleaningOptions = {
+      dedupe: ingestion.DedupeMode.DEDUPE_MODE_EXACT,
+      nearDupeThreshold: undefined,
+      dedupeAgainstBase: false,
+      minLengthChars: 5,
+      maxLengthChars: 0,
+      languages: [],
+      minLanguageConfidence: undefined,
+      pii: { kinds: [ingestion.PiiKind.PII_KIND_EMAIL], replacement: '', includeMetadata: false },
+      normalizeText: true,
+    };
+    const snap = await create(deriveRequest({ dataset: 'clean', sources: [{ name: 'dirty', snapshot: 0 }], cleaning }));
+    assert.equal(snap.recordCount, 2);
+    assert.equal(snap.counts?.filteredLength, 1);
+    assert.equal(snap.counts?.exactDuplicates, 1);
+    const texts = (await readAll('clean', 1)).flatMap((b) => b.records).map((r) => r.data.toString('utf8')).sort();
+    assert.deepEqual(texts, ['the same long enough text', 'write to [EMAIL] today']);
+    const bad = await create(deriveRequest({ dataset: 'clean', sources: [{ name: 'dirty', snapshot: 0 }], cleaning: { ...cleaning, pii: { kinds: [ingestion.PiiKind.PII_KIND_PERSON_NAME], replacement: '', includeMetadata: false } } })).then(
+      () => assert.fail('expected an error'),
+      (e: unknown) => asL1g1Error(e),
+    );
+    assert.equal(bad.field, 'cleaning.pii.kinds');
+  });
+
+  it('applies resolved review decisions of the sources: KEEP and RELABEL come back, DISCARD stays out, pending ones are ignored', async () => {
+    const kept = await publishTestSnapshot(svc.deps, 'filtered', [textRecord('x1', { label: 'ham' })]);
+    const item = (id: string, label: string) => ({
+      id: `item-${id}`,
+      dataset: 'filtered',
+      version: kept.version,
+      record: textRecord(id, { label }),
+      reason: 'low_confidence' as const,
+      givenLabel: label,
+      predictedLabel: 'spam',
+      confidence: 0.3,
+      threshold: 0.8,
+      model: { name: 'm', version: 1, alias: '' },
+      jobId: 'j',
+      createdAtMs: Date.now(),
+    });
+    await svc.deps.store.insertReviewItems([item('k1', 'ham'), item('r1', 'ham'), item('d1', 'ham'), item('p1', 'ham')], Date.now());
+    const resolve = (id: string, decision: 'keep' | 'relabel' | 'discard', newLabel = '') =>
+      svc.deps.store.resolveReviewItem(`item-${id}`, { decision, newLabel, note: '', resolvedBy: 'tests', atMs: Date.now() });
+    await resolve('k1', 'keep');
+    await resolve('r1', 'relabel', 'spam');
+    await resolve('d1', 'discard');
+    const snap = await create(deriveRequest({ dataset: 'filtered', sources: [{ name: 'filtered', snapshot: 0 }], applyReviewDecisions: true }));
+    const records = (await readAll('filtered', snap.version)).flatMap((b) => b.records);
+    assert.deepEqual(records.map((r) => [r.id, r.metadata.label]), [['k1', 'ham'], ['r1', 'spam'], ['x1', 'ham']]);
+    const without = await create(deriveRequest({ dataset: 'filtered', sources: [{ name: 'filtered', snapshot: 1 }] }));
+    assert.equal(without.recordCount, 1);
+  });
+
   it('the same idempotency key answers the first snapshot instead of deriving again', async () => {
     const first = await create(deriveRequest({ dataset: 'idem', idempotencyKey: 'k-1', sampleSize: 5 }));
     const second = await create(deriveRequest({ dataset: 'idem', idempotencyKey: 'k-1', sampleSize: 5 }));

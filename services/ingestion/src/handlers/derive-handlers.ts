@@ -7,7 +7,9 @@
 import { ingestion } from '@l1g1/contracts';
 import { actorOf, errors, L1g1Error, watchJob, type AsyncService, type JobContext, type JobHandler, type JobStore, type JsonValue } from '@l1g1/kit';
 import type { SnapshotRow } from '../domain/ports';
-import { deriveSnapshot, type ResolvedReviewItem, type ReviewDecisions } from '../domain/snapshot/derive-snapshot';
+import type { PiiKind } from '../domain/cleaning/pii/pii-detectors';
+import { recleanPipelineFactory, type RecleanOptions } from '../domain/snapshot/derive-cleaning';
+import { deriveSnapshot, type DeriveReport, type RecordCleaner, type ResolvedReviewItem, type ReviewDecisions } from '../domain/snapshot/derive-snapshot';
 import { validateRecordFilter } from '../domain/snapshot/record-filter';
 import { DATASET_NAME, snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
@@ -90,7 +92,7 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
 }
 
 /** Everything checkable before a job exists: INVALID_ARGUMENT naming the field. */
-export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { split: SplitSpec | undefined } {
+export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { split: SplitSpec | undefined; createCleaner: (() => RecordCleaner) | undefined } {
   if (!DATASET_NAME.test(req.dataset)) throw errors.invalidArgument('dataset', `must match ${DATASET_NAME.source}`);
   if (req.sources.length === 0) throw errors.invalidArgument('sources', 'name at least one source snapshot');
   if (req.sources.length > MAX_SOURCES) throw errors.invalidArgument('sources', `at most ${MAX_SOURCES} sources`);
@@ -98,19 +100,47 @@ export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { s
   validateRecordFilter(req.filter);
   if (!Number.isSafeInteger(req.sampleSize) || req.sampleSize < 0) throw errors.invalidArgument('sample_size', `must be >= 0 (0: all), got ${req.sampleSize}`);
   if (req.sampleSeed !== undefined && !Number.isSafeInteger(req.sampleSeed)) throw errors.invalidArgument('sample_seed', 'must be an integer');
-  const cleaning = req.cleaning;
-  if (cleaning !== undefined && JSON.stringify(ingestion.CleaningOptions.toJSON(cleaning)) !== '{}') {
-    // Re-cleaning needs the dataset cleaning builder of the upload path; until it is wired here, say so rather than ignore it.
-    throw errors.unimplemented('cleaning in CreateSnapshot is not available in this build yet', { reason: 'DERIVE_CLEANING_UNAVAILABLE' });
-  }
   const split = req.split !== undefined && (Object.keys(req.split.fractions).length > 0 || req.split.stratifyBy !== '') ? validateSplitSpec(req.split) : undefined;
-  return { split };
+  const createCleaner = req.cleaning === undefined ? undefined : recleanPipelineFactory(recleanOptions(req.cleaning));
+  return { split, createCleaner };
+}
+
+const PII_KINDS: Partial<Record<ingestion.PiiKind, readonly PiiKind[]>> = {
+  [ingestion.PiiKind.PII_KIND_EMAIL]: ['email'],
+  [ingestion.PiiKind.PII_KIND_PHONE]: ['phone', 'cn_mobile'],
+  [ingestion.PiiKind.PII_KIND_CREDIT_CARD]: ['card'],
+  [ingestion.PiiKind.PII_KIND_IP_ADDRESS]: ['ipv4', 'ipv6'],
+  [ingestion.PiiKind.PII_KIND_IBAN]: ['iban'],
+  [ingestion.PiiKind.PII_KIND_NATIONAL_ID]: ['cn_id'],
+};
+
+/** CleaningOptions → the re-clean options, with the proto's defaults (exact dedupe, NFKC on). */
+function recleanOptions(c: ingestion.CleaningOptions): RecleanOptions {
+  const threshold = c.nearDupeThreshold;
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw errors.invalidArgument('cleaning.near_dupe_threshold', 'must be in (0, 1]');
+  if (c.minLengthChars < 0) throw errors.invalidArgument('cleaning.min_length_chars', 'must be >= 0');
+  if (c.maxLengthChars < 0) throw errors.invalidArgument('cleaning.max_length_chars', 'must be >= 0');
+  if (c.maxLengthChars > 0 && c.minLengthChars > c.maxLengthChars) throw errors.invalidArgument('cleaning.min_length_chars', 'must not exceed max_length_chars');
+  const piiKinds = (c.pii?.kinds ?? []).flatMap((kind) => {
+    const mapped = PII_KINDS[kind];
+    if (mapped === undefined) throw errors.invalidArgument('cleaning.pii.kinds', `${ingestion.piiKindToJSON(kind)} cannot be redacted by re-cleaning`);
+    return [...mapped];
+  });
+  return {
+    dedupe: c.dedupe === ingestion.DedupeMode.DEDUPE_MODE_NONE ? 'none' : c.dedupe === ingestion.DedupeMode.DEDUPE_MODE_NEAR ? 'near' : 'exact',
+    ...(threshold === undefined ? {} : { nearDupeThreshold: threshold }),
+    minLengthChars: c.minLengthChars,
+    maxLengthChars: c.maxLengthChars,
+    languages: c.languages,
+    piiKinds,
+    normalizeText: c.normalizeText ?? true,
+  };
 }
 
 async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValue> {
   const params = ctx.params as unknown as DeriveParams; // written by createSnapshot above
   const req = ingestion.CreateSnapshotRequest.fromJSON(params.request);
-  const { split } = validateDeriveRequest(req);
+  const { split, createCleaner } = validateDeriveRequest(req);
   // Pin every source to its version now, so both passes of the derivation read the same files.
   const sources = await Promise.all(req.sources.map((s, i) => deps.snapshots.open(snapshotRefInput(s, `sources[${i}]`))));
   const parents = sources.map((s) => s.ref);
@@ -129,6 +159,7 @@ async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValu
     {
       filter: req.filter,
       split,
+      createCleaner,
       sampleSize: req.sampleSize,
       ...(req.sampleSeed === undefined ? {} : { sampleSeed: req.sampleSeed }),
       reviewItems,
@@ -145,8 +176,7 @@ async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValu
       createdBy: params.actor,
       // Getters: the publisher reads these for the manifest and row after it has consumed the records, when the report is complete.
       get counts() {
-        const r = derivation.report();
-        return { rows_read: r.read, rows_kept: r.kept };
+        return countsOf(derivation.report());
       },
       cleaning: {},
       get cleaningReport() {
@@ -159,6 +189,22 @@ async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValu
     derivation.records,
   );
   return { dataset: row.dataset, version: row.version };
+}
+
+/** IngestCounts (snake_case JSON) of a derivation: cleaning drops by step, the rest as read/kept. */
+function countsOf(r: DeriveReport): { [key: string]: JsonValue } {
+  const byStep = (step: string): number =>
+    Object.entries(r.droppedByStep)
+      .filter(([key]) => key.startsWith(`${step}/`))
+      .reduce((n, [, v]) => n + v, 0);
+  return {
+    rows_read: r.read,
+    rows_kept: r.kept,
+    exact_duplicates: byStep('exact_dedupe'),
+    near_duplicates: byStep('near_dedupe'),
+    filtered_length: byStep('length_filter'),
+    filtered_language: byStep('language_filter'),
+  };
 }
 
 /** The review-queue port over the metadata store: resolved items of the source snapshots. */
