@@ -34,8 +34,8 @@ function readAll(svc: TestIngestion, req: ReadRequest, stopAfterBatches = Infini
 
 const ids = (batches: ReadResponse[]): string[] => batches.flatMap((b) => b.records.map((r) => r.id));
 
-function unary<Req, Res>(fn: (req: Req, cb: (err: Error | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(asL1g1Error(err)) : resolve(res))));
+function diff(svc: TestIngestion, req: ingestion.DiffSnapshotsRequest): Promise<ingestion.DiffSnapshotsResponse> {
+  return new Promise((resolve, reject) => svc.client.diffSnapshots(req, (err, res) => (err ? reject(asL1g1Error(err)) : resolve(res))));
 }
 
 describe('ingestion ReadRecords and DiffSnapshots through the real gRPC service', () => {
@@ -150,18 +150,18 @@ describe('ingestion ReadRecords and DiffSnapshots through the real gRPC service'
     await publishTestSnapshot(svc.deps, 'diffed', before);
     await publishTestSnapshot(svc.deps, 'diffed', after);
     const req: ingestion.DiffSnapshotsRequest = { dataset: 'diffed', fromVersion: 1, toVersion: 2, includeChanges: true, page: { pageSize: 2, pageToken: '' } };
-    const page1 = await unary(svc.client.diffSnapshots.bind(svc.client), req);
+    const page1 = await diff(svc, req);
     assert.deepEqual([page1.added, page1.removed, page1.metadataChanged, page1.unchanged], [1, 1, 2, 1]);
     assert.deepEqual(page1.changes, [
       { recordId: 'a', kind: ingestion.ChangeKind.CHANGE_KIND_REMOVED, metadataBefore: { label: 'x' }, metadataAfter: {} },
       { recordId: 'b', kind: ingestion.ChangeKind.CHANGE_KIND_METADATA_CHANGED, metadataBefore: { label: 'x', note: 'n' }, metadataAfter: { label: 'y' } },
     ]);
-    const page2 = await unary(svc.client.diffSnapshots.bind(svc.client), { ...req, page: { pageSize: 2, pageToken: page1.page?.nextPageToken ?? '' } });
+    const page2 = await diff(svc, { ...req, page: { pageSize: 2, pageToken: page1.page?.nextPageToken ?? '' } });
     assert.deepEqual(page2.changes.map((c) => [c.recordId, c.kind]), [['d', ingestion.ChangeKind.CHANGE_KIND_METADATA_CHANGED], ['e', ingestion.ChangeKind.CHANGE_KIND_ADDED]]);
     assert.equal(page2.page?.nextPageToken, '');
-    const countsOnly = await unary(svc.client.diffSnapshots.bind(svc.client), { ...req, includeChanges: false, page: undefined });
+    const countsOnly = await diff(svc, { ...req, includeChanges: false, page: undefined });
     assert.deepEqual([countsOnly.added, countsOnly.changes.length], [1, 0]);
-    const bad = await unary(svc.client.diffSnapshots.bind(svc.client), { ...req, fromVersion: 0 }).then(() => assert.fail('expected an error'), (e: unknown) => asL1g1Error(e));
+    const bad = await diff(svc, { ...req, fromVersion: 0 }).then(() => assert.fail('expected an error'), (e: unknown) => asL1g1Error(e));
     assert.equal(bad.field, 'from_version');
   });
 });

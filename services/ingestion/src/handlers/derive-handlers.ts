@@ -6,6 +6,7 @@
  */
 import { ingestion } from '@l1g1/contracts';
 import { actorOf, errors, L1g1Error, watchJob, type AsyncService, type JobContext, type JobHandler, type JobStore, type JsonValue } from '@l1g1/kit';
+import { INGESTION_JOB_KINDS } from '../adapters/jobs/job-runner';
 import type { SnapshotRow } from '../domain/ports';
 import type { PiiKind } from '../domain/cleaning/pii/pii-detectors';
 import { recleanPipelineFactory, type RecleanOptions } from '../domain/snapshot/derive-cleaning';
@@ -19,7 +20,7 @@ import type { SnapshotReader } from './snapshot-handlers';
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
 export type DeriveHandlers = Pick<Handlers, 'createSnapshot'>;
 
-export const DERIVE_JOB_KIND = 'ingestion.derive';
+export const DERIVE_JOB_KIND = INGESTION_JOB_KINDS.derive;
 const MAX_SOURCES = 64;
 /** Review items read per page when applying decisions. */
 const REVIEW_PAGE = 500;
