@@ -10,6 +10,8 @@ import { createUploadGate } from '../domain/ingest/upload-gate';
 import { createDatasetHandlers } from './dataset-handlers';
 import { createIngestHandlers } from './ingest-handlers';
 import { createJobHandlers } from './job-handlers';
+import { createDeriveHandlers } from './derive-handlers';
+import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
@@ -18,5 +20,7 @@ export function createIngestionHandlers(deps: IngestionDeps): AsyncService<inges
     ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
     ...createDatasetHandlers(deps),
     ...createJobHandlers(deps),
+    ...createSnapshotReadHandlers(deps),
+    ...createDeriveHandlers(deps),
   };
 }
