@@ -8,6 +8,8 @@ import type { BlobStore, JobStore, Logger } from '@l1g1/kit';
 import type { IngestionJobRunner } from './adapters/jobs/job-runner';
 import type { IngestionConfig } from './config';
 import type { IngestionStore } from './domain/ports';
+import type { SnapshotPublisher } from './adapters/snapshot-publisher';
+import type { SnapshotSource } from './adapters/snapshot-source';
 
 export interface IngestionDeps {
   readonly config: IngestionConfig;
@@ -18,6 +20,10 @@ export interface IngestionDeps {
   readonly blobs: BlobStore;
   /** The kit job store (queue, progress, events) of this service. */
   readonly jobs: JobStore;
+  /** Writes a snapshot (Parquet + manifest into blobs, then the row): `publish(input, records)`. */
+  readonly publisher: SnapshotPublisher;
+  /** Reads published snapshots: `open(ref)` → `{ info, rows(), records() }` (version 0 = the latest). */
+  readonly snapshots: SnapshotSource;
   /** The one job worker: `register(kind, handler)` during composition, started by `startIngestion`. */
   readonly worker: IngestionJobRunner;
 }

@@ -12,6 +12,10 @@ import { mkdirSync } from 'node:fs';
 import { openIngestionBlobStore } from './adapters/blobs/open-blob-store';
 import { createIngestionJobRunner } from './adapters/jobs/job-runner';
 import { openIngestionStore } from './adapters/store/open-store';
+import { createSnapshotFileCache } from './adapters/snapshot-file-cache';
+import { createSnapshotPublisher } from './adapters/snapshot-publisher';
+import { createSnapshotSource } from './adapters/snapshot-source';
+import { join } from 'node:path';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
@@ -77,7 +81,16 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     cleanups.push(() => jobs.close());
     const worker = createIngestionJobRunner({ store: jobs, logger, concurrency: config.maxConcurrentUploads });
     cleanups.push(() => worker.stop());
-    const deps: IngestionDeps = { config, logger, store, blobs: blobs.store, jobs, worker };
+    const publisher = createSnapshotPublisher({
+      store,
+      blobs: blobs.store,
+      workDir: join(config.ingestionDir, 'work'),
+      dpBudgetTotal: config.dpBudgetEpsilon,
+      logger,
+    });
+    const cache = createSnapshotFileCache({ dir: join(config.ingestionDir, 'cache'), blobs: blobs.store, maxBytes: config.snapshotCacheBytes });
+    const snapshots = createSnapshotSource({ store, blobs: blobs.store, cache });
+    const deps: IngestionDeps = { config, logger, store, blobs: blobs.store, jobs, worker, publisher, snapshots };
     options.compose?.(deps);
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());

@@ -85,6 +85,14 @@ export function describeIngestionStoreContract(name: string, factory: () => Stor
       assert.equal(await store.getSnapshot('nothing', 0), undefined);
     });
 
+    it('refuses an insert whose expected version was taken, inserting nothing', async () => {
+      await store.insertSnapshot(newSnapshot('exp'), { nowMs: 1, dpBudgetTotal: 1, expectVersion: 1 });
+      await assert.rejects(store.insertSnapshot(newSnapshot('exp'), { nowMs: 2, dpBudgetTotal: 1, expectVersion: 1 }), { reason: 'SNAPSHOT_VERSION_TAKEN' });
+      await assert.rejects(store.insertSnapshot(newSnapshot('fresh'), { nowMs: 2, dpBudgetTotal: 1, expectVersion: 2 }), { reason: 'SNAPSHOT_VERSION_TAKEN' });
+      assert.equal((await store.getDataset('exp'))?.latestVersion, 1);
+      assert.equal(await store.getDataset('fresh'), undefined);
+    });
+
     it('gives parallel snapshot inserts distinct consecutive versions', async () => {
       const rows = await Promise.all(Array.from({ length: 8 }, () => store.insertSnapshot(newSnapshot('race'), { nowMs: 1, dpBudgetTotal: 1 })));
       assert.deepEqual(rows.map((r) => r.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);

@@ -140,8 +140,11 @@ export interface IngestionStore {
   /**
    * Inserts a snapshot with the dataset's next version (1, 2, 3 ...), creating
    * the dataset (with `dpBudgetTotal`) on its first snapshot. One transaction.
+   * With `expectVersion`, refused with ABORTED (reason SNAPSHOT_VERSION_TAKEN,
+   * nothing inserted) when the next version is another: the manifest written
+   * beforehand names its version, so a racing publisher must write it again.
    */
-  insertSnapshot(snapshot: NewSnapshot, options: { nowMs: number; dpBudgetTotal: number }): Promise<SnapshotRow>;
+  insertSnapshot(snapshot: NewSnapshot, options: { nowMs: number; dpBudgetTotal: number; expectVersion?: number }): Promise<SnapshotRow>;
   /** Version 0: the latest. */
   getSnapshot(dataset: string, version: number): Promise<SnapshotRow | undefined>;
   /** Newest first; `beforeVersion` is the keyset cursor. */

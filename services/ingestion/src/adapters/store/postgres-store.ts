@@ -24,6 +24,7 @@ import {
   type SnapshotDbRow,
 } from './row-codec';
 import { POSTGRES_INGESTION_MIGRATIONS } from './postgres-schema';
+import { versionTaken } from './version-taken';
 
 export interface PostgresIngestionStoreOptions {
   /** Connection string (L1G1_DATABASE_URL). */
@@ -97,7 +98,7 @@ export async function openPostgresIngestionStore(options: PostgresIngestionStore
         : await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM ingestion_datasets');
       return Number(r.rows[0]?.n ?? 0);
     },
-    insertSnapshot(s, { nowMs, dpBudgetTotal }) {
+    insertSnapshot(s, { nowMs, dpBudgetTotal, expectVersion }) {
       return withTransaction(pool, async (c) => {
         await c.query(
           'INSERT INTO ingestion_datasets (name, created_at_ms, updated_at_ms, dp_budget_total) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING',
@@ -105,6 +106,7 @@ export async function openPostgresIngestionStore(options: PostgresIngestionStore
         );
         const current = await datasetOf(c, s.dataset, true);
         const version = (current?.latestVersion ?? 0) + 1;
+        if (expectVersion !== undefined && expectVersion !== version) throw versionTaken(s.dataset, expectVersion);
         await c.query(
           `INSERT INTO ingestion_snapshots (dataset, version, manifest_sha256, data_sha256, record_count, size_bytes, content_sha256, origin,
              job_id, description, tags_json, counts_json, splits_json, content_types_json, metadata_keys_json, parents_json, created_at_ms, created_by)

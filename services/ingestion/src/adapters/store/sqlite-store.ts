@@ -18,6 +18,7 @@ import {
   type SnapshotDbRow,
 } from './row-codec';
 import { SQLITE_INGESTION_MIGRATIONS } from './sqlite-schema';
+import { versionTaken } from './version-taken';
 
 /** Opens (creating and migrating) the store at `path` (`:memory:` for tests). */
 export function createSqliteIngestionStore(path: string): IngestionStore {
@@ -40,7 +41,7 @@ export function createSqliteIngestionStore(path: string): IngestionStore {
     return row ? decodeReviewItem(row) : undefined;
   };
 
-  const insertSnapshot = db.transaction((s: Parameters<IngestionStore['insertSnapshot']>[0], nowMs: number, dpBudgetTotal: number): SnapshotRow => {
+  const insertSnapshot = db.transaction((s: Parameters<IngestionStore['insertSnapshot']>[0], nowMs: number, dpBudgetTotal: number, expectVersion: number | undefined): SnapshotRow => {
     db.prepare('INSERT INTO datasets (name, created_at_ms, updated_at_ms, dp_budget_total) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING').run(
       s.dataset,
       nowMs,
@@ -49,6 +50,7 @@ export function createSqliteIngestionStore(path: string): IngestionStore {
     );
     const current = datasetOf(s.dataset);
     const version = (current?.latestVersion ?? 0) + 1;
+    if (expectVersion !== undefined && expectVersion !== version) throw versionTaken(s.dataset, expectVersion);
     db.prepare(
       `INSERT INTO snapshots (dataset, version, manifest_sha256, data_sha256, record_count, size_bytes, content_sha256, origin, job_id,
          description, tags_json, counts_json, splits_json, content_types_json, metadata_keys_json, parents_json, created_at_ms, created_by)
@@ -130,8 +132,8 @@ export function createSqliteIngestionStore(path: string): IngestionStore {
       ) as { n: number };
       return row.n;
     },
-    async insertSnapshot(snapshot, { nowMs, dpBudgetTotal }) {
-      return insertSnapshot(snapshot, nowMs, dpBudgetTotal);
+    async insertSnapshot(snapshot, { nowMs, dpBudgetTotal, expectVersion }) {
+      return insertSnapshot(snapshot, nowMs, dpBudgetTotal, expectVersion);
     },
     async getSnapshot(dataset, version) {
       return snapshotOf(dataset, version);
