@@ -75,7 +75,7 @@ export async function computeDpStatistics(input: {
   const tallies = queries.map((q) => new Map<string, Tally>((q.groupBy ? q.groups : ['']).map((g) => [g, { count: 0, sum: 0 }])));
   for await (const record of input.records) {
     queries.forEach((q, i) => {
-      if (q.matches !== undefined && !q.matches(record.metadata)) return;
+      if (q.matches !== undefined && !q.matches(record)) return;
       const tally = (tallies[i] as Map<string, Tally>).get(q.groupBy ? (record.metadata[q.groupBy] ?? '\u0000') : '');
       if (tally === undefined) return; // a group not asked for is not released
       if (q.aggregate === 'count') {

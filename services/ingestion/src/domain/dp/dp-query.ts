@@ -1,4 +1,5 @@
 import { errors } from '@l1g1/kit';
+import type { StoredRecord } from '../snapshot/stored-record';
 
 export type DpAggregateName = 'count' | 'sum' | 'mean';
 
@@ -16,7 +17,7 @@ export interface DpQuerySpec {
   /** The groups released; required with groupBy, never learnt from the data. */
   readonly groups: readonly string[];
   /** Which records the query covers; undefined: all. */
-  readonly matches?: (metadata: Readonly<Record<string, string>>) => boolean;
+  readonly matches?: (record: StoredRecord) => boolean;
 }
 
 export const DP_LIMITS = { maxQueries: 32, maxGroups: 1000, maxNameChars: 128 } as const;
