@@ -6,13 +6,16 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
+import { createUploadGate } from '../domain/ingest/upload-gate';
 import { createSecureRandom } from '../domain/privacy';
 import { createAnalyticsHandlers } from './analytics-handlers';
+import { createIngestHandlers } from './ingest-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
   return {
     ...createUnimplementedHandlers(),
+    ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
     ...createAnalyticsHandlers(deps, { random: createSecureRandom() }),
   };
 }
