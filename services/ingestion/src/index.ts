@@ -22,6 +22,7 @@ import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
+import { ALIGN_JOB_KIND, createAlignJobHandler } from './jobs/align-job';
 
 export { loadIngestionConfig, type IngestionConfig } from './config';
 export { INGESTION_SERVICE_NAME } from './server';
@@ -107,6 +108,7 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
           ),
       }),
     );
+    deps.worker.register(ALIGN_JOB_KIND, createAlignJobHandler(deps));
     options.compose?.(deps);
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());

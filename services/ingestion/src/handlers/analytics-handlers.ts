@@ -1,16 +1,21 @@
 /**
- * The analytics methods of IngestionService: the review queue
- * (ListReviewQueue, ResolveReviewItem) and DP statistics
- * (ComputeDpStatistics). Thin: validate → domain → map.
+ * The analytics methods of IngestionService: alignment (AlignStreams, an
+ * `ingestion.align` job), the review queue (ListReviewQueue,
+ * ResolveReviewItem) and DP statistics (ComputeDpStatistics). Thin:
+ * validate → domain or job → map.
  */
-import type { ingestion } from '@l1g1/contracts';
-import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService } from '@l1g1/kit';
+import { ingestion } from '@l1g1/contracts';
+import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService, type JobStore, type JsonValue } from '@l1g1/kit';
+import { clockOffsetOf } from '../jobs/align-job';
+import { ALIGN_JOB_KIND, analyticsJobParamsToJson } from '../jobs/analytics-job-params';
+import { validateAlignRequest } from '../domain/align';
 import { computeDpStatistics, type PrivacyLedger } from '../domain/dp';
+import { DATASET_NAME } from '../domain/ingest/ingest-spec';
 import type { IngestionStore } from '../domain/ports';
 import type { RandomSource } from '../domain/privacy';
 import { resolveReviewItem } from '../domain/review';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
-import { dpQueryFromProto, reviewDecisionFromProto, reviewItemToProto, reviewReasonFromProto, reviewStateFromProto } from './analytics-mappers';
+import { analyticsJobToProto, dpQueryFromProto, recordFilterFromProto, reviewDecisionFromProto, reviewItemToProto, reviewReasonFromProto, reviewStateFromProto } from './analytics-mappers';
 
 type Service = AsyncService<ingestion.IngestionServiceService>;
 
@@ -18,6 +23,7 @@ type Service = AsyncService<ingestion.IngestionServiceService>;
 export interface AnalyticsHandlerDeps {
   readonly store: Pick<IngestionStore, 'listReviewItems' | 'resolveReviewItem'> & PrivacyLedger;
   readonly snapshots: { open(ref: SnapshotRef): Promise<{ ref: SnapshotRef; records(): AsyncIterable<StoredRecord> }> };
+  readonly jobs: Pick<JobStore, 'submit'>;
 }
 
 export interface AnalyticsHandlerOptions {
@@ -27,7 +33,33 @@ export interface AnalyticsHandlerOptions {
 }
 
 const PAGE = { default: 50, max: 1000 } as const;
-const DATASET_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+const MAX_ALIGN_STREAMS = 16;
+const MAX_IDEMPOTENCY_KEY_CHARS = 200;
+
+function validateRef(ref: { name: string; snapshot: number } | undefined, field: string): void {
+  if (!ref || !DATASET_NAME.test(ref.name)) throw errors.invalidArgument(`${field}.name`, 'must name a dataset (lowercase letters, digits, . _ -)');
+  if (!(Number.isInteger(ref.snapshot) && ref.snapshot >= 0)) throw errors.invalidArgument(`${field}.snapshot`, 'must be a version >= 1, or 0 for the latest');
+}
+
+function validateJobCommon(outputDataset: string, idempotencyKey: string): void {
+  if (outputDataset && !DATASET_NAME.test(outputDataset)) throw errors.invalidArgument('output_dataset', 'must be a dataset name (lowercase letters, digits, . _ -)');
+  if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_CHARS) throw errors.invalidArgument('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY_CHARS} characters`);
+}
+
+function validateAlign(req: ingestion.AlignStreamsRequest): void {
+  if (req.streams.length > MAX_ALIGN_STREAMS) throw errors.invalidArgument('streams', `at most ${MAX_ALIGN_STREAMS} streams`);
+  req.streams.forEach((s, i) => {
+    validateRef(s.snapshot, `streams[${i}].snapshot`);
+    recordFilterFromProto(s.filter, `streams[${i}].filter`);
+    if (s.estimateOffset && s.clockOffsetUs !== 0) throw errors.invalidArgument(`streams[${i}].clock_offset_us`, 'must be 0 when estimate_offset is set');
+  });
+  validateAlignRequest(req.streams.map((s) => ({ name: s.name, clockOffset: clockOffsetOf(s) })), { toleranceUs: req.toleranceUs });
+  if (![ingestion.AlignMatch.ALIGN_MATCH_UNSPECIFIED, ingestion.AlignMatch.ALIGN_MATCH_NEAREST, ingestion.AlignMatch.ALIGN_MATCH_WINDOW].includes(req.match)) {
+    throw errors.invalidArgument('match', 'must be nearest or window');
+  }
+  validateJobCommon(req.outputDataset, req.idempotencyKey);
+}
 
 function pageSize(requested: number | undefined): number {
   const n = requested ?? 0;
@@ -35,9 +67,21 @@ function pageSize(requested: number | undefined): number {
   return n === 0 ? PAGE.default : Math.min(n, PAGE.max);
 }
 
-export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: AnalyticsHandlerOptions): Pick<Service, 'listReviewQueue' | 'resolveReviewItem' | 'computeDpStatistics'> {
+export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: AnalyticsHandlerOptions): Pick<Service, 'alignStreams' | 'listReviewQueue' | 'resolveReviewItem' | 'computeDpStatistics'> {
   const now = options.nowMs ?? Date.now;
   return {
+    async alignStreams(req, call) {
+      validateAlign(req);
+      const { job } = await deps.jobs.submit({
+        kind: ALIGN_JOB_KIND,
+        params: analyticsJobParamsToJson({ request: ingestion.AlignStreamsRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata) }),
+        ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
+        // An alignment that failed on its data fails again; a retry only helps a lost worker.
+        maxAttempts: 2,
+      });
+      return analyticsJobToProto(job);
+    },
+
     async listReviewQueue(req) {
       const state = reviewStateFromProto(req.state);
       const reason = reviewReasonFromProto(req.reason, 'reason');
@@ -72,8 +116,8 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
 
     async computeDpStatistics(req, call) {
       const ref = req.snapshot;
-      if (!ref || !DATASET_NAME.test(ref.name)) throw errors.invalidArgument('snapshot.name', 'must name a dataset (lowercase letters, digits, . _ -)');
-      if (!(Number.isInteger(ref.snapshot) && ref.snapshot >= 0)) throw errors.invalidArgument('snapshot.snapshot', 'must be a version >= 1, or 0 for the latest');
+      validateRef(ref, 'snapshot');
+      if (!ref) throw errors.invalidArgument('snapshot', 'is required');
       const queries = req.queries.map(dpQueryFromProto);
       const opened = await deps.snapshots.open({ dataset: ref.name, version: ref.snapshot });
       const out = await computeDpStatistics({

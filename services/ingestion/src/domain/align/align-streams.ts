@@ -59,7 +59,8 @@ export interface AlignmentOutcome {
 
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function validate(streams: readonly AlignInputStream[], options: AlignOptions): void {
+/** Checks the streams' names and offsets and the options, naming the request field at fault. */
+export function validateAlignRequest(streams: readonly Pick<AlignInputStream, 'name' | 'clockOffset'>[], options: Pick<AlignOptions, 'toleranceUs'>): void {
   if (streams.length < 2) throw errors.invalidArgument('streams', 'at least two streams are needed (the first is the anchor)');
   if (!(Number.isSafeInteger(options.toleranceUs) && options.toleranceUs > 0)) {
     throw errors.invalidArgument('tolerance_us', 'must be an integer number of microseconds > 0');
@@ -125,7 +126,7 @@ function nearestMatch(entries: readonly TimedEntry[], anchor: TimedEntry, tolera
  * never matched is listed as unmatched (ids capped, count exact).
  */
 export async function alignStreams(streams: readonly AlignInputStream[], options: AlignOptions): Promise<AlignmentOutcome> {
-  validate(streams, options);
+  validateAlignRequest(streams, options);
   const [anchorInput, ...others] = streams as [AlignInputStream, ...AlignInputStream[]];
   const anchorRecords = new Map<string, StoredRecord>();
   const anchorRaw = await collectTimedStream(anchorInput.name, 'streams[0]', anchorInput.records, options.maxRecordsPerStream, (r) => {
