@@ -1,13 +1,16 @@
 /**
  * The analytics methods of IngestionService: alignment (AlignStreams, an
- * `ingestion.align` job), the review queue (ListReviewQueue,
+ * `ingestion.align` job), the confidence filter (FilterByConfidence, an
+ * `ingestion.confidence_filter` job), the review queue (ListReviewQueue,
  * ResolveReviewItem) and DP statistics (ComputeDpStatistics). Thin:
  * validate → domain or job → map.
  */
 import { ingestion } from '@l1g1/contracts';
 import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService, type JobStore, type JsonValue } from '@l1g1/kit';
 import { clockOffsetOf } from '../jobs/align-job';
-import { ALIGN_JOB_KIND, analyticsJobParamsToJson } from '../jobs/analytics-job-params';
+import { ALIGN_JOB_KIND, analyticsJobParamsToJson, CONFIDENCE_FILTER_JOB_KIND } from '../jobs/analytics-job-params';
+import { confidenceOptionsOf } from '../jobs/confidence-filter-job';
+import { validateConfidenceOptions } from '../domain/confidence';
 import { validateAlignRequest } from '../domain/align';
 import { computeDpStatistics, type PrivacyLedger } from '../domain/dp';
 import { DATASET_NAME } from '../domain/ingest/ingest-spec';
@@ -61,13 +64,25 @@ function validateAlign(req: ingestion.AlignStreamsRequest): void {
   validateJobCommon(req.outputDataset, req.idempotencyKey);
 }
 
+function validateFilter(req: ingestion.FilterByConfidenceRequest): void {
+  validateRef(req.snapshot, 'snapshot');
+  if (!req.model || req.model.name.length === 0) throw errors.invalidArgument('model.name', 'is required (a model served by the inference service)');
+  if (![0, 1, 2, 3].includes(req.mode)) throw errors.invalidArgument('mode', 'must be global, per_class or confident_learning');
+  if (req.classNames.length === 0) {
+    // The registry's class_names tag is not reachable from this service yet (no registry client); the caller names them.
+    throw errors.invalidArgument('class_names', 'is required: the model output index -> class name, one per output column');
+  }
+  validateConfidenceOptions(confidenceOptionsOf(req, req.classNames));
+  validateJobCommon(req.outputDataset, req.idempotencyKey);
+}
+
 function pageSize(requested: number | undefined): number {
   const n = requested ?? 0;
   if (!Number.isInteger(n) || n < 0) throw errors.invalidArgument('page.page_size', 'must be an integer >= 0');
   return n === 0 ? PAGE.default : Math.min(n, PAGE.max);
 }
 
-export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: AnalyticsHandlerOptions): Pick<Service, 'alignStreams' | 'listReviewQueue' | 'resolveReviewItem' | 'computeDpStatistics'> {
+export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: AnalyticsHandlerOptions): Pick<Service, 'alignStreams' | 'filterByConfidence' | 'listReviewQueue' | 'resolveReviewItem' | 'computeDpStatistics'> {
   const now = options.nowMs ?? Date.now;
   return {
     async alignStreams(req, call) {
@@ -78,6 +93,18 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
         // An alignment that failed on its data fails again; a retry only helps a lost worker.
         maxAttempts: 2,
+      });
+      return analyticsJobToProto(job);
+    },
+
+    async filterByConfidence(req, call) {
+      validateFilter(req);
+      const { job } = await deps.jobs.submit({
+        kind: CONFIDENCE_FILTER_JOB_KIND,
+        params: analyticsJobParamsToJson({ request: ingestion.FilterByConfidenceRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata) }),
+        ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
+        // Review items are keyed by (job, record): a second attempt would repeat them, so a failure is final.
+        maxAttempts: 1,
       });
       return analyticsJobToProto(job);
     },
