@@ -112,12 +112,14 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
       }),
     );
     deps.worker.register(ALIGN_JOB_KIND, createAlignJobHandler(deps));
+    // The confidence filter loads its model first (LoadModel, scope write) to pin one version and read its signature, then predicts.
     const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, {
-      identity: { principal: servicePrincipal('ingestion', ['read', 'predict']), internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir) },
+      identity: { principal: servicePrincipal('ingestion', ['read', 'predict', 'write']), internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir) },
     });
     cleanups.push(async () => inferenceClient.close());
     const inferenceCalls = {
       loadModel: (req: inference.LoadModelRequest) => unary(inferenceClient.loadModel.bind(inferenceClient), req),
+      listLoadedModels: (req: inference.ListLoadedModelsRequest) => unary(inferenceClient.listLoadedModels.bind(inferenceClient), req),
       predict: (req: inference.PredictRequest) => unary(inferenceClient.predict.bind(inferenceClient), req),
     };
     deps.worker.register(

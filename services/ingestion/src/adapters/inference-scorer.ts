@@ -3,7 +3,8 @@
  * each record's text goes as one element of a BYTES tensor [N] to the
  * model's input, and the output [N, C] (FP32) comes back as one probability
  * row per record. The model version is pinned once (LoadModel resolves an
- * alias) so every batch of a job is scored by the same version.
+ * alias, the loaded-models list gives its signature) so every batch of a
+ * job is scored by the same version.
  */
 import { common, inference } from '@l1g1/contracts';
 import { encodeBytesElements, errors } from '@l1g1/kit';
@@ -13,6 +14,7 @@ import { recordText, type StoredRecord } from '../domain/snapshot/stored-record'
 /** The calls made to the inference service (a kit gRPC client's methods, promisified). */
 export interface InferenceCalls {
   loadModel(req: inference.LoadModelRequest): Promise<inference.LoadedModel>;
+  listLoadedModels(req: inference.ListLoadedModelsRequest): Promise<inference.ListLoadedModelsResponse>;
   predict(req: inference.PredictRequest): Promise<inference.PredictResponse>;
 }
 
@@ -53,7 +55,11 @@ function fp32Rows(t: common.Tensor, rows: number): number[][] {
 /** Resolves and loads the model once, then scores batches against that exact version. */
 export async function createInferenceScorer(calls: InferenceCalls, request: InferenceScorerRequest): Promise<PinnedScorer> {
   const loaded = await calls.loadModel({ model: request.model, precision: request.precision });
-  const signature = loaded.signature;
+  // LoadModel answers the version it pinned but not its signature; the loaded-models list has it.
+  const signature =
+    loaded.signature ??
+    (await calls.listLoadedModels({})).models.find((m) => m.modelName === loaded.modelName && m.version === loaded.version && m.precision === loaded.precision)
+      ?.signature;
   const inputName = request.inputName || signature?.inputs[0]?.name || '';
   const outputName = request.outputName || signature?.outputs[0]?.name || '';
   const input = signature?.inputs.find((i) => i.name === inputName);
