@@ -18,7 +18,8 @@ import type { IngestionStore } from '../domain/ports';
 import type { RandomSource } from '../domain/privacy';
 import { resolveReviewItem } from '../domain/review';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
-import { analyticsJobToProto, dpQueryFromProto, recordFilterFromProto, reviewDecisionFromProto, reviewItemToProto, reviewReasonFromProto, reviewStateFromProto } from './analytics-mappers';
+import { toIngestionJob } from './mappers';
+import { dpQueryFromProto, recordFilterFromProto, reviewDecisionFromProto, reviewItemToProto, reviewReasonFromProto, reviewStateFromProto } from './analytics-mappers';
 
 type Service = AsyncService<ingestion.IngestionServiceService>;
 
@@ -89,24 +90,24 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
       validateAlign(req);
       const { job } = await deps.jobs.submit({
         kind: ALIGN_JOB_KIND,
-        params: analyticsJobParamsToJson({ request: ingestion.AlignStreamsRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata) }),
+        params: analyticsJobParamsToJson({ request: ingestion.AlignStreamsRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.streams[0]?.snapshot?.name ?? '' }),
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
         // An alignment that failed on its data fails again; a retry only helps a lost worker.
         maxAttempts: 2,
       });
-      return analyticsJobToProto(job);
+      return toIngestionJob(job);
     },
 
     async filterByConfidence(req, call) {
       validateFilter(req);
       const { job } = await deps.jobs.submit({
         kind: CONFIDENCE_FILTER_JOB_KIND,
-        params: analyticsJobParamsToJson({ request: ingestion.FilterByConfidenceRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata) }),
+        params: analyticsJobParamsToJson({ request: ingestion.FilterByConfidenceRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.snapshot?.name ?? '' }),
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
         // Review items are keyed by (job, record): a second attempt would repeat them, so a failure is final.
         maxAttempts: 1,
       });
-      return analyticsJobToProto(job);
+      return toIngestionJob(job);
     },
 
     async listReviewQueue(req) {

@@ -3,13 +3,12 @@
  * statistics, alignment and confidence-filter requests and results).
  */
 import { common, ingestion } from '@l1g1/contracts';
-import { errors, toJobStatus, type Job } from '@l1g1/kit';
+import { errors } from '@l1g1/kit';
 import type { DpAggregateName, DpQuerySpec } from '../domain/dp';
 import type { ReviewDecisionName, ReviewItemRow, ReviewReasonName, ReviewStateName } from '../domain/ports';
 import type { RecordFilterSpec } from '../domain/snapshot/record-filter';
 import { recordMatches, validateRecordFilter } from '../domain/snapshot/record-filter';
 import type { StoredRecord } from '../domain/snapshot/stored-record';
-import { ALIGN_JOB_KIND, analyticsJobParams } from '../jobs/analytics-job-params';
 
 const { ReviewReason, ReviewState, ReviewDecision, DpAggregate } = ingestion;
 
@@ -148,24 +147,3 @@ export function dpQueryFromProto(q: ingestion.DpQuery, i: number): DpQuerySpec {
   };
 }
 
-/** An align or confidence-filter kit job as an IngestionJob (params and result are proto JSON). */
-export function analyticsJobToProto(job: Job): ingestion.IngestionJob {
-  const params = analyticsJobParams(job.params);
-  const done = job.state === 'succeeded' && job.result !== undefined;
-  if (job.kind === ALIGN_JOB_KIND) {
-    return {
-      status: toJobStatus(job),
-      kind: ingestion.IngestionJobKind.INGESTION_JOB_KIND_ALIGN,
-      request: { $case: 'alignRequest', value: ingestion.AlignStreamsRequest.fromJSON(params.request) },
-      result: done ? { $case: 'alignResult', value: ingestion.AlignResult.fromJSON(job.result) } : undefined,
-      createdBy: params.createdBy,
-    };
-  }
-  return {
-    status: toJobStatus(job),
-    kind: ingestion.IngestionJobKind.INGESTION_JOB_KIND_CONFIDENCE_FILTER,
-    request: { $case: 'filterRequest', value: ingestion.FilterByConfidenceRequest.fromJSON(params.request) },
-    result: done ? { $case: 'filterResult', value: ingestion.FilterResult.fromJSON(job.result) } : undefined,
-    createdBy: params.createdBy,
-  };
-}

@@ -9,13 +9,17 @@ import type { IngestionDeps } from '../deps';
 import { createUploadGate } from '../domain/ingest/upload-gate';
 import { createSecureRandom } from '../domain/privacy';
 import { createAnalyticsHandlers } from './analytics-handlers';
+import { createDatasetHandlers } from './dataset-handlers';
 import { createIngestHandlers } from './ingest-handlers';
+import { createJobHandlers } from './job-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
   return {
     ...createUnimplementedHandlers(),
     ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
+    ...createDatasetHandlers(deps),
+    ...createJobHandlers(deps),
     ...createAnalyticsHandlers(deps, { random: createSecureRandom() }),
   };
 }

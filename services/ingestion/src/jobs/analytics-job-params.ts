@@ -11,13 +11,20 @@ export const CONFIDENCE_FILTER_JOB_KIND = 'ingestion.confidence_filter';
 export interface AnalyticsJobParams {
   readonly request: JsonValue;
   readonly createdBy: string;
+  /** The dataset the job reads (ListJobs filters on it). */
+  readonly dataset: string;
 }
 
+/** The shape handlers/mappers.ts (toIngestionJob, jobDataset) reads back. */
 export function analyticsJobParamsToJson(p: AnalyticsJobParams): JsonValue {
-  return { request: p.request, created_by: p.createdBy };
+  return { request: p.request, created_by: p.createdBy, dataset: p.dataset };
 }
 
 export function analyticsJobParams(params: JsonValue): AnalyticsJobParams {
   const o = params !== null && typeof params === 'object' && !Array.isArray(params) ? params : {};
-  return { request: o['request'] ?? {}, createdBy: typeof o['created_by'] === 'string' ? o['created_by'] : '' };
+  return {
+    request: o['request'] ?? {},
+    createdBy: typeof o['created_by'] === 'string' ? o['created_by'] : '',
+    dataset: typeof o['dataset'] === 'string' ? o['dataset'] : '',
+  };
 }
