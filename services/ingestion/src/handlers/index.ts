@@ -7,6 +7,8 @@ import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
 import { createUploadGate } from '../domain/ingest/upload-gate';
+import { createSecureRandom } from '../domain/privacy';
+import { createAnalyticsHandlers } from './analytics-handlers';
 import { createDatasetHandlers } from './dataset-handlers';
 import { createIngestHandlers } from './ingest-handlers';
 import { createJobHandlers } from './job-handlers';
@@ -22,5 +24,6 @@ export function createIngestionHandlers(deps: IngestionDeps): AsyncService<inges
     ...createJobHandlers(deps),
     ...createSnapshotReadHandlers(deps),
     ...createDeriveHandlers(deps),
+    ...createAnalyticsHandlers(deps, { random: createSecureRandom() }),
   };
 }
