@@ -176,15 +176,11 @@ export function registerIngestionRoutes(app: FastifyInstance, up: Upstreams, con
   app.get('/v1/datasets/:dataset/diff', async (req) => {
     const q = req.query as Query;
     const dataset = datasetName((req.params as Params)['dataset']);
-    return diffJson(
-      await rpc(guard, client.diffSnapshots.bind(client), {
-        dataset,
-        fromVersion: versionParam(q['from'], 'from'),
-        toVersion: versionParam(q['to'], 'to'),
-        includeChanges: boolQuery(q['include_changes'], 'include_changes'),
-        page: page(q),
-      }, req),
-    );
+    // Every value is checked before the required ones are demanded, so the error names the bad one.
+    const request = { dataset, page: page(q), includeChanges: boolQuery(q['include_changes'], 'include_changes'), fromVersion: intParam(q['from'], 'from', { min: 1, fallback: 0 }), toVersion: intParam(q['to'], 'to', { min: 1, fallback: 0 }) };
+    if (request.fromVersion === 0) throw errors.invalidArgument('from', 'is required: the snapshot number to compare from');
+    if (request.toVersion === 0) throw errors.invalidArgument('to', 'is required: the snapshot number to compare to');
+    return diffJson(await rpc(guard, client.diffSnapshots.bind(client), request, req));
   });
 
   app.post('/v1/datasets/:dataset/dp-statistics', async (req) => {
