@@ -1,0 +1,16 @@
+/**
+ * The IngestionService handlers: thin adapters from gRPC to the domain, one
+ * group per concern. Each group overrides the methods it implements; the
+ * rest answer UNIMPLEMENTED. Add a group as one line below.
+ */
+import type { ingestion } from '@l1g1/contracts';
+import type { AsyncService } from '@l1g1/kit';
+import type { IngestionDeps } from '../deps';
+import { createUnimplementedHandlers } from './unimplemented-handlers';
+
+export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
+  void deps;
+  return {
+    ...createUnimplementedHandlers(),
+  };
+}
