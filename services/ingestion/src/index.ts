@@ -11,6 +11,14 @@ import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore
 import { mkdirSync } from 'node:fs';
 import { openIngestionBlobStore } from './adapters/blobs/open-blob-store';
 import { createIngestionJobRunner } from './adapters/jobs/job-runner';
+import { openIngestionStore } from './adapters/store/open-store';
+import { createSnapshotFileCache } from './adapters/snapshot-file-cache';
+import { createSnapshotPublisher } from './adapters/snapshot-publisher';
+import { createSnapshotSource } from './adapters/snapshot-source';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startIngestThread } from './adapters/ingest-thread';
+import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-job';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
@@ -18,6 +26,7 @@ import { ingestionServiceBinding } from './server';
 export { loadIngestionConfig, type IngestionConfig } from './config';
 export { INGESTION_SERVICE_NAME } from './server';
 export type { IngestionDeps } from './deps';
+export type * from './domain/ports';
 export { INGESTION_JOB_KINDS } from './adapters/jobs/job-runner';
 
 export * from './domain/record';
@@ -69,11 +78,35 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
   try {
+    const store = await openIngestionStore({ databaseUrl: config.databaseUrl, databasePath: config.databasePath });
+    cleanups.push(() => store.close());
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.ingestionDir, logger });
     cleanups.push(() => jobs.close());
     const worker = createIngestionJobRunner({ store: jobs, logger, concurrency: config.maxConcurrentUploads });
     cleanups.push(() => worker.stop());
-    const deps: IngestionDeps = { config, logger, blobs: blobs.store, jobs, worker };
+    const publisher = createSnapshotPublisher({
+      store,
+      blobs: blobs.store,
+      workDir: join(config.ingestionDir, 'work'),
+      dpBudgetTotal: config.dpBudgetEpsilon,
+      logger,
+    });
+    const cache = createSnapshotFileCache({ dir: join(config.ingestionDir, 'cache'), blobs: blobs.store, maxBytes: config.snapshotCacheBytes });
+    const snapshots = createSnapshotSource({ store, blobs: blobs.store, cache });
+    const deps: IngestionDeps = { config, logger, store, blobs: blobs.store, jobs, worker, publisher, snapshots };
+    deps.worker.register(
+      INGEST_JOB_KIND,
+      createIngestJobHandler({
+        store,
+        snapshots,
+        publisher,
+        runThread: (input, o) =>
+          startIngestThread(
+            { ...input, workDir: join(config.ingestionDir, 'work', `ingest-${randomUUID()}`), maxFileBytes: config.maxFileBytes, maxFiles: config.maxFiles },
+            o,
+          ),
+      }),
+    );
     options.compose?.(deps);
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());

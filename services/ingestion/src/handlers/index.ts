@@ -6,11 +6,13 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
+import { createUploadGate } from '../domain/ingest/upload-gate';
+import { createIngestHandlers } from './ingest-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
-  void deps;
   return {
     ...createUnimplementedHandlers(),
+    ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
   };
 }
