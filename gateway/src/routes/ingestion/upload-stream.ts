@@ -111,7 +111,32 @@ export function streamUpload(
       return;
     }
 
+    // busboy can announce the next part before the previous part's bytes
+    // have been read from its stream (one TCP chunk may hold several small
+    // files), so parts are relayed strictly one after another: a FileStart
+    // goes out only once the previous file's last byte has.
     let files = 0;
+    let parserClosed = false;
+    let relaying = false;
+    const queue: { name: string; stream: Readable }[] = [];
+    const next = (): void => {
+      if (settled || relaying) return;
+      const part = queue.shift();
+      if (!part) {
+        if (!parserClosed) return;
+        if (files === 0) return abort(errors.invalidArgument('body', 'the multipart body holds no file part'));
+        call.end();
+        return;
+      }
+      relaying = true;
+      const label = options.labelFromFolder ? folderLabel(part.name) : undefined;
+      call.write({ payload: { $case: 'file', value: { name: part.name, format: 0, expectedSha256: '', expectedSizeBytes: 0, recordMetadata: label ? { label } : {} } } });
+      part.stream.once('end', () => {
+        relaying = false;
+        next();
+      });
+      relay(part.stream);
+    };
     let parser: busboy.Busboy;
     try {
       // preservePath: a part's folder is what --label-from-folder reads (kept as metadata only, never a disk path).
@@ -122,17 +147,14 @@ export function streamUpload(
     parser.on('file', (_field, stream, info) => {
       if (settled) return void stream.resume();
       files++;
-      const name = info.filename || `file-${files}`;
-      const label = options.labelFromFolder ? folderLabel(name) : undefined;
-      call.write({ payload: { $case: 'file', value: { name, format: 0, expectedSha256: '', expectedSizeBytes: 0, recordMetadata: label ? { label } : {} } } });
-      relay(stream);
+      queue.push({ name: info.filename || `file-${files}`, stream });
+      next();
     });
     parser.on('fieldsLimit', () => abort(errors.invalidArgument('body', 'multipart fields are not taken: options go in the query string, files in file parts')));
     parser.on('error', (err: unknown) => abort(errors.invalidArgument('body', `is not valid multipart/form-data: ${err instanceof Error ? err.message.slice(0, 100) : 'parse error'}`)));
     parser.on('close', () => {
-      if (settled) return;
-      if (files === 0) return abort(errors.invalidArgument('body', 'the multipart body holds no file part'));
-      call.end();
+      parserClosed = true;
+      next();
     });
     body.pipe(parser);
   });
