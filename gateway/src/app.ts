@@ -10,6 +10,7 @@ import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http-err
 import { registerJsonParsers } from './json-body';
 import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
+import { registerIngestionRoutes } from './routes/ingestion-routes';
 import { registerKeyRoutes } from './routes/key-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerRepositoryRoutes } from './routes/repository-routes';
@@ -132,5 +133,6 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerSseRoutes(app, upstreams, config);
   registerInferenceRoutes(app, upstreams, config);
   registerRepositoryRoutes(app, upstreams, config);
+  registerIngestionRoutes(app, upstreams, config);
   return app;
 }

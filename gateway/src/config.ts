@@ -9,6 +9,14 @@ export interface GatewayConfig {
   port: number;
   registryAddress: string;
   inferenceAddress: string;
+  /** The ingestion service (L1G1_INGESTION_ADDR, the same variable the service listens on). */
+  ingestionAddress: string;
+  /**
+   * Largest dataset upload streamed through to ingestion; beyond it: 413.
+   * Read from L1G1_INGESTION_MAX_UPLOAD_BYTES, the service's own limit, so
+   * that one setting governs both ends (the service enforces it too).
+   */
+  maxIngestUploadBytes: number;
   /** Largest JSON body (predict / infer / metadata); beyond it: 413. */
   maxBodyBytes: number;
   /** Largest artifact upload streamed through to the registry; beyond it: 413. */
@@ -77,6 +85,8 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     port: envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 }),
     registryAddress: envUpstream(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
+    maxIngestUploadBytes: envInt(env, 'L1G1_INGESTION_MAX_UPLOAD_BYTES', 4 * 1024 ** 3, { min: 1024, max: Number.MAX_SAFE_INTEGER }),
     maxBodyBytes: envInt(env, 'L1G1_MAX_BODY_BYTES', 16 * 1024 * 1024, { min: 1024 }),
     maxUploadBytes: envInt(env, 'L1G1_MAX_UPLOAD_BYTES', 512 * 1024 * 1024, { min: 1024 }),
     maxInflight: envInt(env, 'L1G1_MAX_INFLIGHT', 1024, { min: 1, max: 1_000_000 }),

@@ -6,6 +6,7 @@
  */
 import { PRECISION_NAMES } from '@l1g1/contracts';
 import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
+import { INGESTION_PATHS, INGESTION_SCHEMAS } from './openapi-ingestion';
 
 type Json = Record<string, unknown>;
 
@@ -340,7 +341,8 @@ export function buildOpenApi(): Json {
           responses: { '200': ok('InferResponse', ref('InferResponse')), '413': oipErr('Body over the limit'), ...oipCommon },
         },
       },
+      ...INGESTION_PATHS,
     },
-    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas },
+    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS } },
   };
 }

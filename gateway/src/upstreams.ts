@@ -1,9 +1,9 @@
 import CircuitBreaker from 'opossum';
-import { inference, oip, registry } from '@l1g1/contracts';
+import { inference, ingestion, oip, registry } from '@l1g1/contracts';
 import { asL1g1Error, CLIENT_FAULT_CODES, createGrpcClient, errors, L1g1Error } from '@l1g1/kit';
 import type { GatewayConfig } from './config';
 
-export type UpstreamName = 'registry' | 'inference';
+export type UpstreamName = 'registry' | 'inference' | 'ingestion';
 
 /** A breaker-guarded way to call one upstream service. */
 export interface Upstream {
@@ -17,6 +17,7 @@ export interface Upstreams {
   registry: registry.ModelRegistryServiceClient;
   inference: inference.InferenceServiceClient;
   oip: oip.GRPCInferenceServiceClient;
+  ingestion: ingestion.IngestionServiceClient;
   guard: Record<UpstreamName, Upstream>;
   close(): void;
 }
@@ -117,18 +118,22 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
   const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, opts);
   // The OIP client shares the inference channel options but is a separate client object.
   const oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, config.inferenceAddress, opts);
+  const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, opts);
   return {
     registry: registryClient,
     inference: inferenceClient,
     oip: oipClient,
+    ingestion: ingestionClient,
     guard: {
       registry: createUpstream('registry', config),
       inference: createUpstream('inference', config),
+      ingestion: createUpstream('ingestion', config),
     },
     close() {
       registryClient.close();
       inferenceClient.close();
       oipClient.close();
+      ingestionClient.close();
       for (const u of Object.values(this.guard)) u.breaker.shutdown();
     },
   };

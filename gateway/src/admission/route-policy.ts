@@ -41,6 +41,13 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
     const transfer = url.endsWith('/artifact') || (method === 'POST' && url.endsWith('/versions')) || url.includes('/variants/');
     return { upstream: 'registry', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
+  if (url === '/v1/datasets' || url.startsWith('/v1/datasets/') || url.startsWith('/v1/ingestion/')) {
+    // Job progress is a long-lived SSE answer, counted with the other streams.
+    if (url.endsWith('/events')) return { upstream: 'ingestion', lane: 'stream', deadline: 'metadata' };
+    // Uploads and record reads move whole files: the transfer deadline.
+    const transfer = (method === 'POST' && url.endsWith('/uploads')) || url.endsWith('/records') || url.endsWith('/download');
+    return { upstream: 'ingestion', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
+  }
   return { lane: 'request', deadline: 'metadata' };
 }
 

@@ -1,0 +1,161 @@
+/**
+ * A dataset upload from the HTTP body into the client-streaming Ingest RPC,
+ * never buffered whole: a raw body (one file, or an archive the service
+ * expands) or `multipart/form-data` with many files, parsed as it arrives
+ * by busboy. The file bytes flow with backpressure (a full gRPC buffer
+ * pauses the HTTP body); a client that goes away cancels the call, and the
+ * service then keeps nothing.
+ */
+import type { ClientWritableStream } from '@grpc/grpc-js';
+import type { FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { ingestion } from '@l1g1/contracts';
+import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
+
+export interface UploadLimits {
+  /** Whole body (all files together); beyond it the call is cancelled and the answer is 413. */
+  maxUploadBytes: number;
+  /** gRPC deadline of the whole transfer. */
+  deadlineMs: number;
+}
+
+export interface UploadOptions {
+  /** Name of a raw body's file (`?filename=`); multipart parts carry their own. */
+  filename: string | undefined;
+  /** Multipart: the folder a file sits in becomes its record metadata `label`. */
+  labelFromFolder: boolean;
+}
+
+type IngestClient = Pick<ingestion.IngestionServiceClient, 'ingest'>;
+
+/** The name a raw body gets when the client gave none (detection falls back on the bytes). */
+function defaultName(contentType: string): string {
+  if (contentType.includes('x-tar')) return 'upload.tar';
+  if (contentType.includes('zip')) return 'upload.zip';
+  if (contentType.includes('gzip')) return 'upload.gz';
+  return 'upload';
+}
+
+/** The last folder of a relative path (`spam/0001.txt` → `spam`), or undefined at the top level. */
+export function folderLabel(path: string): string | undefined {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  return parts.length >= 2 ? parts[parts.length - 2] : undefined;
+}
+
+function tooLarge(limit: number): L1g1Error {
+  return new L1g1Error('INVALID_ARGUMENT', `body: the upload exceeds the limit of ${limit} bytes`, { reason: 'BODY_TOO_LARGE', field: 'body' });
+}
+
+/** Streams the request body into `Ingest`; resolves with the service's result. */
+export function streamUpload(
+  client: IngestClient,
+  req: FastifyRequest,
+  header: ingestion.IngestHeader,
+  options: UploadOptions,
+  limits: UploadLimits,
+): Promise<ingestion.IngestResult> {
+  const body = req.body as Readable;
+  const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+  return new Promise<ingestion.IngestResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: unknown, result?: ingestion.IngestResult): void => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        // The service refused early (bad header, overload): stop relaying and let the rest of the body drain.
+        body.unpipe();
+        body.resume();
+        reject(err);
+      } else resolve(result!);
+    };
+    const call: ClientWritableStream<ingestion.IngestRequest> = client.ingest(
+      req.upstreamMetadata(),
+      { deadline: Date.now() + limits.deadlineMs },
+      (err, result) => (err ? finish(fromServiceError(err)) : finish(null, result)),
+    );
+    /** Stops everything: the service discards a cancelled upload. */
+    const abort = (err: L1g1Error): void => {
+      if (settled) return;
+      call.cancel();
+      finish(err);
+    };
+    call.write({ payload: { $case: 'header', value: header } });
+
+    let received = 0;
+    /** Relays one file's bytes as chunks, pausing `source` while the gRPC buffer is full. */
+    const relay = (source: Readable): void => {
+      source.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        received += chunk.length;
+        if (received > limits.maxUploadBytes) return abort(tooLarge(limits.maxUploadBytes));
+        if (!call.write({ payload: { $case: 'chunk', value: chunk } })) pauseUntilDrained(source, call);
+      });
+    };
+    // The client went away before the whole body arrived: cancel, keep nothing.
+    req.raw.on('aborted', () => abort(errors.cancelled('upload interrupted by the client')));
+    body.on('error', () => abort(errors.cancelled('upload interrupted by the client')));
+
+    if (!contentType.startsWith('multipart/form-data')) {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      call.write({
+        payload: {
+          $case: 'file',
+          value: { name: options.filename ?? defaultName(contentType), format: 0, expectedSha256: '', expectedSizeBytes: Number.isSafeInteger(declared) ? declared : 0, recordMetadata: {} },
+        },
+      });
+      relay(body);
+      body.on('end', () => {
+        if (!settled) call.end();
+      });
+      return;
+    }
+
+    // busboy can announce the next part before the previous part's bytes
+    // have been read from its stream (one TCP chunk may hold several small
+    // files), so parts are relayed strictly one after another: a FileStart
+    // goes out only once the previous file's last byte has.
+    let files = 0;
+    let parserClosed = false;
+    let relaying = false;
+    const queue: { name: string; stream: Readable }[] = [];
+    const next = (): void => {
+      if (settled || relaying) return;
+      const part = queue.shift();
+      if (!part) {
+        if (!parserClosed) return;
+        if (files === 0) return abort(errors.invalidArgument('body', 'the multipart body holds no file part'));
+        call.end();
+        return;
+      }
+      relaying = true;
+      const label = options.labelFromFolder ? folderLabel(part.name) : undefined;
+      call.write({ payload: { $case: 'file', value: { name: part.name, format: 0, expectedSha256: '', expectedSizeBytes: 0, recordMetadata: label ? { label } : {} } } });
+      part.stream.once('end', () => {
+        relaying = false;
+        next();
+      });
+      relay(part.stream);
+    };
+    let parser: busboy.Busboy;
+    try {
+      // preservePath: a part's folder is what --label-from-folder reads (kept as metadata only, never a disk path).
+      parser = busboy({ headers: req.headers, preservePath: true, limits: { fieldSize: 64 * 1024, fields: 0 } });
+    } catch (err) {
+      return abort(errors.invalidArgument('content-type', `multipart/form-data needs a boundary: ${err instanceof Error ? err.message.slice(0, 100) : 'bad header'}`));
+    }
+    parser.on('file', (_field, stream, info) => {
+      if (settled) return void stream.resume();
+      files++;
+      queue.push({ name: info.filename || `file-${files}`, stream });
+      next();
+    });
+    parser.on('fieldsLimit', () => abort(errors.invalidArgument('body', 'multipart fields are not taken: options go in the query string, files in file parts')));
+    parser.on('error', (err: unknown) => abort(errors.invalidArgument('body', `is not valid multipart/form-data: ${err instanceof Error ? err.message.slice(0, 100) : 'parse error'}`)));
+    parser.on('close', () => {
+      parserClosed = true;
+      next();
+    });
+    body.pipe(parser);
+  });
+}

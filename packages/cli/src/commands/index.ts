@@ -1,0 +1,7 @@
+import type { Command } from '../command';
+import { datasetsCommand } from './datasets-command';
+import { ingestCommand } from './ingest-command';
+import { snapshotCommand } from './snapshot-command';
+
+/** Every verb of `l1g1`, in help order; a new verb is one file and one line here. */
+export const COMMANDS: readonly Command[] = [ingestCommand, datasetsCommand, snapshotCommand];
