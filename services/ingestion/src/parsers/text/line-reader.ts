@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { malformedFile } from './malformed-file';
 
 /** One line of a text file, decoded, without its line break. */
@@ -44,6 +45,7 @@ function findLineFeed(buf: Buffer, from: number, encoding: string): number {
 export async function* readLineBatches(bytes: AsyncIterable<Uint8Array>, o: LineReaderOptions): AsyncGenerator<TextLine[]> {
   const decoder = new TextDecoder(o.encoding, { fatal: true, ignoreBOM: true });
   const unit = o.encoding.startsWith('utf-16') ? 2 : 1;
+  const utf8 = o.encoding === 'utf-8';
   let line = 1;
   let offset = o.startOffset;
   const invalid = (at: number, byteOffset: number, err: unknown) =>
@@ -57,7 +59,10 @@ export async function* readLineBatches(bytes: AsyncIterable<Uint8Array>, o: Line
     const last = ends[ends.length - 1] ?? 0;
     try {
       // A line feed byte (unit) is a line feed character in every encoding read here, so the split lines up with `ends`.
-      texts = decoder.decode(buf.subarray(0, last)).split('\n');
+      // UTF-8, the common case: simdutf validation + Buffer's decoder are several times faster than a fatal
+      // TextDecoder (ICU) and give the same text for valid bytes; invalid bytes fall through to name the line.
+      if (utf8) texts = isUtf8(buf.subarray(0, last)) ? buf.toString('utf8', 0, last).split('\n') : undefined;
+      else texts = decoder.decode(buf.subarray(0, last)).split('\n');
     } catch {
       texts = undefined;
     }
