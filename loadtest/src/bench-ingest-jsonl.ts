@@ -1,6 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createExactDedupeStep, textParsers, type ParsedRecord } from '@l1g1/ingestion';
+// Only the modules this path runs: the package's index also loads every binary parser (pdf.js, sharp,
+// exceljs: ~55 MB of RSS, and pdf.js's legacy build swaps in core-js's JSON.parse/JSON.stringify).
+import { createExactDedupeStep } from '@l1g1/ingestion/dist/domain/cleaning';
+import type { ParsedRecord } from '@l1g1/ingestion/dist/domain/record';
+import { parseJsonl } from '@l1g1/ingestion/dist/parsers/text';
 import { fileSourceOf, READ_CHUNK_BYTES } from './bench-ingest-corpus';
 
 /** What one pass over the file produced; the two paths must agree on `records` for the ratio to mean anything. */
@@ -38,7 +42,7 @@ export async function ingestPass(path: string, maxRecords?: number): Promise<Pas
   const sink = (record: ParsedRecord): void => {
     if (dedupe.apply(record, context).kind === 'kept') kept += 1;
   };
-  for await (const record of textParsers.parseJsonl(fileSourceOf(path), { dataField: 'text', idField: 'id' })) {
+  for await (const record of parseJsonl(fileSourceOf(path), { dataField: 'text', idField: 'id' })) {
     records += 1;
     sink(record);
   }

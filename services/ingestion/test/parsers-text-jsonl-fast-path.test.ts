@@ -26,3 +26,28 @@ describe('parsers: JSONL fast UTF-8 path and metadata', () => {
     assert.deepEqual(record?.metadata, { int: '1', big: '1e+21', neg0: '0', frac: '0.1', exp: '1.5e-7', yes: 'true', none: 'null', obj: '{"a":[1,"x"]}' });
   });
 });
+
+describe('parsers: line batches are bounded whatever the source chunk size', () => {
+  it('one 1 MiB chunk of 10-byte lines comes out in batches of at most 64 KiB of lines, all lines in order with their offsets', async () => {
+    const lines = 100_000;
+    const bytes = Buffer.from(Array.from({ length: lines }, (_, i) => `${String(i).padStart(9, '0')}\n`).join(''));
+    async function* oneChunk(): AsyncGenerator<Uint8Array> {
+      yield bytes;
+    }
+    const { readLineBatches } = await import('../src/parsers/text/line-reader');
+    let seen = 0;
+    let largest = 0;
+    for await (const batch of readLineBatches(oneChunk(), { file: 'big.txt', encoding: 'utf-8', startOffset: 0, maxLineBytes: 1024 })) {
+      largest = Math.max(largest, batch.length);
+      for (const line of batch) {
+        assert.equal(line.text, String(seen).padStart(9, '0'));
+        assert.equal(line.byteOffset, seen * 10);
+        assert.equal(line.line, seen + 1);
+        seen += 1;
+      }
+    }
+    assert.equal(seen, lines);
+    // Before slicing, the whole chunk was one batch of 100,000 lines.
+    assert.ok(largest <= Math.ceil((64 * 1024) / 10) + 1, `largest batch ${largest} lines`);
+  });
+});
