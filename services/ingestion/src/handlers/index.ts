@@ -1,0 +1,22 @@
+/**
+ * The IngestionService handlers: thin adapters from gRPC to the domain, one
+ * group per concern. Each group overrides the methods it implements; the
+ * rest answer UNIMPLEMENTED. Add a group as one line below.
+ */
+import type { ingestion } from '@l1g1/contracts';
+import type { AsyncService } from '@l1g1/kit';
+import type { IngestionDeps } from '../deps';
+import { createUploadGate } from '../domain/ingest/upload-gate';
+import { createDatasetHandlers } from './dataset-handlers';
+import { createIngestHandlers } from './ingest-handlers';
+import { createJobHandlers } from './job-handlers';
+import { createUnimplementedHandlers } from './unimplemented-handlers';
+
+export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
+  return {
+    ...createUnimplementedHandlers(),
+    ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
+    ...createDatasetHandlers(deps),
+    ...createJobHandlers(deps),
+  };
+}
