@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseJsonl } from '../src/parsers/text';
+import { readLineBatches } from '../src/parsers/text/line-reader';
 import { assertMalformed, bytesSource, collect, failure } from './parsers-text-support';
 
 describe('parsers: JSONL fast UTF-8 path and metadata', () => {
@@ -34,7 +35,6 @@ describe('parsers: line batches are bounded whatever the source chunk size', () 
     async function* oneChunk(): AsyncGenerator<Uint8Array> {
       yield bytes;
     }
-    const { readLineBatches } = await import('../src/parsers/text/line-reader');
     let seen = 0;
     let largest = 0;
     for await (const batch of readLineBatches(oneChunk(), { file: 'big.txt', encoding: 'utf-8', startOffset: 0, maxLineBytes: 1024 })) {
