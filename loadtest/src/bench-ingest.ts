@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingest -- [--size-mb 16] [--rss-size-mb 1024] [--rounds 5] [--dedupe-records 20000] [--skip throughput,rss,spam,dedupe]`:
+ * `npm run bench:ingest -- [--size-mb 16] [--rss-size-mb 1024] [--rounds 5] [--dedupe-records 20000] [--skip throughput,rss,spam,service,dedupe]`:
  * the ingestion benchmarks of issue 7, one JSON line per figure, each with machine and date.
  * - `jsonl_throughput` (twice: short records of ~40 words, documents of ~200):
  *   our JSONL parser + exact dedupe against a bare `readline` + `JSON.parse`
@@ -10,6 +10,9 @@
  *   VmHWM is read from /proc. Aim < 300 MB.
  * - `spam_assassin_in_process`: the 6,046 raw mails parsed and cleaned
  *   (NFKC, exact dedupe, near dedupe, PII), seconds and records per step.
+ * - `spam_assassin_service`: the same mails END TO END through the real
+ *   ingestion service (gRPC Ingest → spool → job → worker thread parse +
+ *   clean → Parquet snapshot published): seconds and the IngestResult's counts.
  * - `dedupe` (bench-dedupe, run as a child with --expose-gc): MinHash near
  *   dedupe records/s and recall at Jaccard >= 0.8; exact dedupe records/s.
  * Every loop is bounded in size; the whole run takes about 3 minutes on 2 cores.
@@ -21,7 +24,8 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { writeJsonlCorpus } from './bench-ingest-corpus';
 import { measureChildPeak } from './bench-ingest-rss';
-import { ingestSpamInProcess, spamAssassinFiles, stepFigures } from './bench-ingest-spam';
+import { ingestThroughService } from './bench-ingest-service';
+import { ingestSpamInProcess, spamAssassinFiles, spamAssassinRoot, stepFigures } from './bench-ingest-spam';
 import { baselinePass, ingestPass, median } from './bench-ingest-jsonl';
 import { machineInfo } from './bench-ingest-machine';
 
@@ -76,6 +80,19 @@ async function jsonlPeakRss(dir: string, sizeMb: number): Promise<void> {
   }));
 }
 
+async function spamThroughService(): Promise<void> {
+  const files = spamAssassinFiles();
+  const { seconds, result } = await ingestThroughService(spamAssassinRoot(), files, 'spam-assassin');
+  const c = result.counts;
+  console.log(JSON.stringify({
+    bench: 'ingest', figure: 'spam_assassin_service', mails: files.length, seconds: Number(seconds.toFixed(1)), job_duration_ms: result.durationMs,
+    snapshot: result.snapshot ? `${result.snapshot.name}@${result.snapshot.snapshot}` : null,
+    files_read: c?.filesRead, mb_read: c ? Number((c.bytesRead / MB).toFixed(1)) : null, rows_read: c?.rowsRead, rows_failed: c?.rowsFailed,
+    exact_duplicates: c?.exactDuplicates, near_duplicates: c?.nearDuplicates, filtered_length: c?.filteredLength, filtered_language: c?.filteredLanguage,
+    rows_kept: c?.rowsKept, rows_redacted: c?.rowsRedacted, redactions_by_kind: c?.redactionsByKind, errors: result.errors.length, ...machineInfo(),
+  }));
+}
+
 async function spamInProcess(): Promise<void> {
   const run = await ingestSpamInProcess(spamAssassinFiles());
   console.log(JSON.stringify({
@@ -115,6 +132,7 @@ async function main(): Promise<void> {
     }
     if (!skip.has('rss')) await jsonlPeakRss(dir, rssSizeMb);
     if (!skip.has('spam')) await spamInProcess();
+    if (!skip.has('service')) await spamThroughService();
     if (!skip.has('dedupe')) nearDedupe(dedupeRecords);
   } finally {
     rmSync(dir, { recursive: true, force: true });
