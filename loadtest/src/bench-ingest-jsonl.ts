@@ -10,6 +10,8 @@ import { fileSourceOf, READ_CHUNK_BYTES } from './bench-ingest-corpus';
 /** What one pass over the file produced; the two paths must agree on `records` for the ratio to mean anything. */
 export interface PassResult {
   seconds: number;
+  /** CPU time this process spent in the pass (user + system, every thread: GC helpers count). */
+  cpuSeconds: number;
   records: number;
   kept: number;
 }
@@ -17,6 +19,7 @@ export interface PassResult {
 /** The baseline the issue names: `readline` + `JSON.parse`, nothing else. */
 export async function baselinePass(path: string): Promise<PassResult> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let records = 0;
   const lines = createInterface({ input: createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), crlfDelay: Infinity });
   for await (const line of lines) {
@@ -24,7 +27,7 @@ export async function baselinePass(path: string): Promise<PassResult> {
     const value: unknown = JSON.parse(line);
     if (value !== null) records += 1;
   }
-  return { seconds: (performance.now() - started) / 1000, records, kept: records };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpu), records, kept: records };
 }
 
 /**
@@ -35,6 +38,7 @@ export async function baselinePass(path: string): Promise<PassResult> {
  */
 export async function ingestPass(path: string, maxRecords?: number): Promise<PassResult> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const dedupe = createExactDedupeStep(maxRecords === undefined ? {} : { maxRecords });
   let records = 0;
   let kept = 0;
@@ -46,7 +50,12 @@ export async function ingestPass(path: string, maxRecords?: number): Promise<Pas
     records += 1;
     sink(record);
   }
-  return { seconds: (performance.now() - started) / 1000, records, kept };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpu), records, kept };
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 export function median(values: readonly number[]): number {

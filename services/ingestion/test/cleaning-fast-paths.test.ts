@@ -85,8 +85,8 @@ describe('cleaning: DigestSet, exact dedupe memory', () => {
     const set = new DigestSet();
     const count = 150_000;
     for (let i = 0; i < count; i += 1) set.add(sha256(`r${i}`));
-    // Digest blocks are 2 MiB (65,536 digests): the last one is partly empty, so count its slack apart.
-    const slack = 2 * 1024 * 1024;
+    // Digest blocks are 256 KiB (8,192 digests): the last one is partly empty, so count its slack apart.
+    const slack = 256 * 1024;
     assert.ok((set.byteLength - slack) / count <= 44, `${set.byteLength} bytes for ${count} digests`);
   });
 

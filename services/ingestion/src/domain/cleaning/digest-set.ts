@@ -1,15 +1,15 @@
 /** Bytes of one digest (sha256). */
 export const DIGEST_BYTES = 32;
 const WORDS = DIGEST_BYTES / 4;
-/** Digests per storage block: 2 MiB blocks, so growth never copies the digests themselves. */
-const BLOCK_DIGESTS = 65_536;
+/** Digests per storage block: 256 KiB blocks, so growth never copies the digests themselves and a small upload holds little. */
+const BLOCK_DIGESTS = 8192;
 const MAX_LOAD = 0.75;
 const INITIAL_SLOTS = 1024;
 
 /**
  * A set of sha256 digests in flat typed arrays, for exact dedupe over
  * millions of records: a `Set<string>` of 64-char hex keys costs about 125
- * bytes of heap per entry, this about 32 bytes (the digest, in 2 MiB blocks)
+ * bytes of heap per entry, this about 32 bytes (the digest, in 256 KiB blocks)
  * plus 5.3 to 10.7 (a Uint32 slot table at load 0.375 to 0.75), i.e. at most
  * ~43 bytes per distinct record, and off the V8 heap so the GC never walks it.
  * Open addressing with linear probing on the digest's first word: sha256 is
