@@ -1,2 +1,4 @@
 /** The training engine: backends, kernels, optimiser, schedule, checkpoints, loop. */
-export {};
+export * from './backend';
+export * from './kernels';
+export * from './seeded-random';
