@@ -2,3 +2,4 @@
 export * from './backend';
 export * from './kernels';
 export * from './seeded-random';
+export * from '../optim';
