@@ -1,5 +1,7 @@
-/** The training engine: backends, kernels, optimiser, schedule, checkpoints, loop. */
+/** The training engine: backends, kernels, data order, PRNG; optimisation and checkpoints are re-exported here. */
 export * from './backend';
 export * from './kernels';
 export * from './seeded-random';
+export * from './data-order';
 export * from '../optim';
+export * from '../checkpoint';
