@@ -5,3 +5,5 @@ export * from './seeded-random';
 export * from './data-order';
 export * from '../optim';
 export * from '../checkpoint';
+export * from './shuffle-buffer';
+export * from './train-loop';
