@@ -1,0 +1,2 @@
+/** The training engine: backends, kernels, optimiser, schedule, checkpoints, loop. */
+export {};
