@@ -29,6 +29,7 @@ export {
 } from './mlp';
 export { buildDemoClassifier } from './demo-classifier';
 export { buildIdentityModel } from './identity';
+export { createMulberry32 } from './prng';
 export { MAX_SIGNATURE_DIM, inspectOnnxFile } from './inspect-onnx-file';
 export {
   type Dim,
