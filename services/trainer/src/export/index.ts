@@ -16,3 +16,4 @@ export type {
 export type { ExportPrecision } from './graph-builder';
 export { type ExportOnnxOptions, type ExportedModel, CLASS_NAMES_KEY, EXPORT_FORMAT_VERSION, exportOnnx } from './export-onnx';
 export { specFromTfjsModel } from './from-tfjs-layers';
+export { ID_PADDING, padIdLists } from './padded-ids';
