@@ -29,5 +29,27 @@ export {
 } from './mlp';
 export { buildDemoClassifier } from './demo-classifier';
 export { buildIdentityModel } from './identity';
+export { createMulberry32 } from './prng';
 export { MAX_SIGNATURE_DIM, inspectOnnxFile } from './inspect-onnx-file';
 export { buildTextLookupClassifier } from './text-lookup-classifier';
+export {
+  type Dim,
+  type ModelParts,
+  IR_VERSION,
+  OPSET_VERSION,
+  PRODUCER_NAME,
+  ElemType,
+  encodeModel,
+  float32LeBytes,
+  uint16LeBytes,
+  int64LeBytes,
+  floatsAttribute,
+  intAttribute,
+  intsAttribute,
+  stringAttribute,
+  stringsAttribute,
+  node,
+  rawInitializer,
+  tensorValueInfo,
+} from './model-proto';
+export { type QuantizedInt8, INT8_WEIGHT_LIMIT, quantizeSymmetricInt8 } from './quantize';

@@ -1,4 +1,5 @@
-// Small constructors for the ONNX protobuf messages the builders emit. Internal to the package.
+// Small constructors for the ONNX protobuf messages the builders emit; exported from the package
+// for other graph writers (the trainer's export) so that there is one encoder.
 import { onnx } from 'onnx-proto';
 
 /**
@@ -57,6 +58,31 @@ export function intAttribute(name: string, value: number): onnx.IAttributeProto 
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
 }
 
+export function intsAttribute(name: string, values: readonly number[]): onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...values] };
+}
+
+export function floatsAttribute(name: string, values: readonly number[]): onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.FLOATS, floats: [...values] };
+}
+
+export function stringAttribute(name: string, value: string): onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
+}
+
+export function stringsAttribute(name: string, values: readonly string[]): onnx.IAttributeProto {
+  const encoder = new TextEncoder();
+  return { name, type: onnx.AttributeProto.AttributeType.STRINGS, strings: values.map((v) => encoder.encode(v)) };
+}
+
+/** Little-endian bytes of int64 values (ids, shapes, axes). */
+export function int64LeBytes(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, BigInt(values[i] ?? 0), true);
+  return out;
+}
+
 export function node(
   opType: string,
   name: string,
@@ -75,6 +101,11 @@ export interface ModelParts {
   outputs: onnx.IValueInfoProto[];
   producerVersion: string;
   docString: string;
+  /**
+   * `metadata_props` of the model (e.g. `class_names`): key/value strings that runtimes expose
+   * (onnxruntime's `modelMetadata.customMetadataMap`) without running the graph.
+   */
+  metadataProps?: Readonly<Record<string, string>>;
 }
 
 /** Encodes a single-graph model in the default domain at {@link OPSET_VERSION}. */
@@ -85,6 +116,7 @@ export function encodeModel(parts: ModelParts): Uint8Array {
     producerName: PRODUCER_NAME,
     producerVersion: parts.producerVersion,
     docString: parts.docString,
+    metadataProps: Object.entries(parts.metadataProps ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: parts.graphName,
       node: parts.nodes,
