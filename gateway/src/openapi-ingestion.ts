@@ -323,7 +323,7 @@ export const INGESTION_PATHS: Json = {
       requestBody: jsonBody(
         obj(
           {
-            streams: { type: 'array', minItems: 2, items: obj({ name: str, snapshot: ref('DatasetRef'), filter: recordFilter, clock_offset_us: { type: 'integer' } }, ['name', 'snapshot']) },
+            streams: { type: 'array', minItems: 2, items: obj({ name: str, snapshot: ref('DatasetRef'), filter: recordFilter, clock_offset_us: { type: 'integer' }, estimate_offset: bool }, ['name', 'snapshot']) },
             tolerance_us: int64(1),
             match: en(I.AlignMatch, 'ALIGN_MATCH_'),
             keep_partial: bool,
@@ -355,6 +355,7 @@ export const INGESTION_PATHS: Json = {
             output_name: str,
             batch_size: int32(),
             drop_disagreements: bool,
+            rounds: { type: 'integer', minimum: 0, maximum: 10 },
             output_dataset: str,
             idempotency_key: str,
           },
