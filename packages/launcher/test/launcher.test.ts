@@ -25,7 +25,7 @@ describe('create-key: API keys for deployments without npm start', () => {
 });
 
 describe('launcher (npm start): the whole suite as supervised processes', function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let dataDir: string;
   let proc: ChildProcess;
   let out = '';
@@ -63,7 +63,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
   });
 
   it('starts every service, registers the demo model, prints addresses, pids and a curl', async () => {
-    await waitFor(/Ctrl-C stops everything/, 60_000);
+    await waitFor(/Ctrl-C stops everything/, 150_000);
     assert.match(out, /model-registry\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /inference\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /ingestion\s+127\.0\.0\.1:\d+\s+pid \d+/);
