@@ -14,6 +14,7 @@ import { parseS3BlobUrl } from '@l1g1/kit/dist/s3-blob-url';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { loadInferenceConfig } from '../../services/inference/src/config';
 import { loadRegistryConfig } from '../../services/model-registry/src/config';
+import { loadIngestionConfig } from '../../services/ingestion/src/config';
 import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 type Env = Record<string, string>;
@@ -22,6 +23,7 @@ type Env = Record<string, string>;
 const LOADERS: Record<string, (env: Env) => unknown> = {
   'model-registry': loadRegistryConfig,
   inference: loadInferenceConfig,
+  ingestion: loadIngestionConfig,
   gateway: loadGatewayConfig,
 };
 
@@ -300,7 +302,7 @@ describe('infra: gRPC TLS overlay (infra/k8s-overlays/grpc-tls)', () => {
     assert.ok(ignored.includes('infra/k8s-overlays/*/secrets/'), '.gitignore does not keep the TLS key out of git');
   });
 
-  it('patches exactly the three L1G1 Deployments: the Secret mounted read-only, L1G1_GRPC_TLS_* naming its files', () => {
+  it('patches exactly the L1G1 Deployments: the Secret mounted read-only, L1G1_GRPC_TLS_* naming its files', () => {
     const target = obj(patchRef.target, 'target');
     assert.equal(target.kind, 'Deployment');
     const selected = baseDocs

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   const telemetry = startTelemetry({ serviceName: 'ingestion' });
   const { createLogger, onShutdownSignal } = await import('@l1g1/kit');
-  const { startIngestion } = await import('./index');
+  const { startIngestion } = await import('./start-ingestion');
   const logger = createLogger('ingestion');
   const service = await startIngestion(config, { logger });
   logger.info(

@@ -13,7 +13,9 @@ async function recordsOf(svc: TestIngestion, dataset: string, version = 0): Prom
   return out;
 }
 
-describe('ingestion service: Ingest', () => {
+describe('ingestion service: Ingest', function () {
+  // Each upload starts a worker thread and a DuckDB writer: slow on a loaded machine.
+  this.timeout(120_000);
   let svc: TestIngestion;
   before(async () => {
     svc = await startTestIngestion();

@@ -39,7 +39,8 @@ describe('ingestion service: upload safety', () => {
     await svc.close();
   });
 
-  it('a cut upload (client cancels mid-file) leaves no snapshot, no dataset row and no spool', async () => {
+  it('a cut upload (client cancels mid-file) leaves no snapshot, no dataset row and no spool', async function () {
+    this.timeout(120_000);
     const call = svc.client.ingest(() => undefined);
     call.on('error', () => undefined);
     call.write({ payload: { $case: 'header', value: ingestHeader({ dataset: 'cut' }) } });
@@ -53,7 +54,8 @@ describe('ingestion service: upload safety', () => {
     assert.deepEqual((await svc.deps.jobs.list({})).filter((j) => j.kind === 'ingestion.ingest'), []);
   });
 
-  it('refuses a zip bomb with a clear error naming the archive and the limit, keeping nothing', async () => {
+  it('refuses a zip bomb with a clear error naming the archive and the limit, keeping nothing', async function () {
+    this.timeout(120_000);
     const zeros = Buffer.alloc(16 * 1024 * 1024);
     const bomb = await makeZip([{ name: 'readme.txt', data: 'harmless\n' }, { name: 'zeros.bin', data: zeros }]);
     const out = await ingest(svc.client, ingestHeader({ dataset: 'bomb' }), [

@@ -32,6 +32,28 @@ function untilAborted<T>(source: AsyncIterator<T>, signal: AbortSignal): AsyncIt
   };
 }
 
+/**
+ * Node ends an HTTP/2 stream's readable side on RST_STREAM too, and grpc-js
+ * passes that end on as a half-close before its 'close' handler marks the
+ * call cancelled: a cut upload can look complete for a few event-loop turns.
+ * Waiting this long for the cancel (seen under load in the tests) tells the
+ * two apart before anything is submitted.
+ */
+const CUT_GRACE_MS = 100;
+
+function cutGrace(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, CUT_GRACE_MS);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Handlers {
@@ -73,7 +95,8 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
           maxUploadBytes: deps.config.maxUploadBytes,
           maxFiles: deps.config.maxFiles,
         });
-        if (call.cancelled) throw errors.cancelled('the upload stream was cut before it ended; nothing was kept', { reason: 'UPLOAD_CANCELLED' });
+        await cutGrace(signal);
+        if (call.cancelled || signal.aborted) throw errors.cancelled('the upload stream was cut before it ended; nothing was kept', { reason: 'UPLOAD_CANCELLED' });
         const files = spooled.files;
         const fingerprint = headerFingerprint(spec.header_json, files);
         const key = uploadKey(header.idempotencyKey, spec.dataset, fingerprint, files.map((f) => f.sha256));
