@@ -74,12 +74,20 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
     async createSnapshot(req, call) {
       validateDeriveRequest(req);
       const params: DeriveParams = { request: ingestion.CreateSnapshotRequest.toJSON(req) as JsonValue, actor: actorOf(call.metadata) };
-      const { job } = await deps.jobs.submit({
+      const { job, created } = await deps.jobs.submit({
         kind: DERIVE_JOB_KIND,
         params: params as unknown as JsonValue, // an object of JSON values
         maxAttempts: 1,
         ...(req.idempotencyKey ? { idempotencyKey: `derive:${req.idempotencyKey}` } : {}),
       });
+      // A key reused for another request would silently answer the wrong snapshot: refuse it, as Ingest does.
+      const earlier = (job.params as { request?: JsonValue } | null)?.request;
+      if (!created && JSON.stringify(earlier) !== JSON.stringify(params.request)) {
+        throw errors.alreadyExists(`idempotency_key ${req.idempotencyKey} (used for another CreateSnapshot request)`, {
+          reason: 'IDEMPOTENCY_KEY_REUSED',
+          field: 'idempotency_key',
+        });
+      }
       const done = await waitForJob(deps.jobs, job.id, call);
       if (done.state !== 'succeeded') {
         throw new L1g1Error(done.error?.code ?? 'INTERNAL', done.error?.message ?? `derive job ${done.state}`, { reason: done.state === 'cancelled' ? 'JOB_CANCELLED' : 'DERIVE_FAILED' });
