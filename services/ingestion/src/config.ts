@@ -44,6 +44,8 @@ export interface IngestionConfig {
   readonly inferenceAddress: string;
   /** Largest upload accepted, all files together (L1G1_INGESTION_MAX_UPLOAD_BYTES, default 4 GiB). */
   readonly maxUploadBytes: number;
+  /** Largest single file a whole-file format (PDF, DOCX, XLSX, images, Parquet ...) reads into memory (L1G1_INGESTION_MAX_FILE_BYTES, default 256 MiB). */
+  readonly maxFileBytes: number;
   /** Files in one upload (L1G1_INGESTION_MAX_FILES, default 100000). */
   readonly maxFiles: number;
   /** Uploads in progress at once; more get RESOURCE_EXHAUSTED (L1G1_INGESTION_MAX_CONCURRENT_UPLOADS, default 4). */
@@ -76,6 +78,7 @@ export function loadIngestionConfig(env: Env = process.env): IngestionConfig {
     inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
     // Spooled to disk, never held in memory: the bound is the disk's, not RAM's.
     maxUploadBytes: envInt(env, 'L1G1_INGESTION_MAX_UPLOAD_BYTES', 4 * GIB, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    maxFileBytes: envInt(env, 'L1G1_INGESTION_MAX_FILE_BYTES', 256 * 1024 * 1024, { min: 1, max: 2 * GIB }),
     maxFiles: envInt(env, 'L1G1_INGESTION_MAX_FILES', 100_000, { min: 1, max: 10_000_000 }),
     // Each upload holds a spool folder and a worker thread parsing it.
     maxConcurrentUploads: envInt(env, 'L1G1_INGESTION_MAX_CONCURRENT_UPLOADS', 4, { min: 1, max: 1024 }),

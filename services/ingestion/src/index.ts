@@ -16,6 +16,9 @@ import { createSnapshotFileCache } from './adapters/snapshot-file-cache';
 import { createSnapshotPublisher } from './adapters/snapshot-publisher';
 import { createSnapshotSource } from './adapters/snapshot-source';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startIngestThread } from './adapters/ingest-thread';
+import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-job';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
@@ -91,6 +94,19 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     const cache = createSnapshotFileCache({ dir: join(config.ingestionDir, 'cache'), blobs: blobs.store, maxBytes: config.snapshotCacheBytes });
     const snapshots = createSnapshotSource({ store, blobs: blobs.store, cache });
     const deps: IngestionDeps = { config, logger, store, blobs: blobs.store, jobs, worker, publisher, snapshots };
+    deps.worker.register(
+      INGEST_JOB_KIND,
+      createIngestJobHandler({
+        store,
+        snapshots,
+        publisher,
+        runThread: (input, o) =>
+          startIngestThread(
+            { ...input, workDir: join(config.ingestionDir, 'work', `ingest-${randomUUID()}`), maxFileBytes: config.maxFileBytes, maxFiles: config.maxFiles },
+            o,
+          ),
+      }),
+    );
     options.compose?.(deps);
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());

@@ -38,6 +38,11 @@ export interface PublishInput {
   sources: JsonValue[];
   /** Checked before the row is inserted: a cancelled job never publishes. */
   signal?: AbortSignal;
+  /**
+   * Called once every record has been written, for what is known only then
+   * (an upload's counts and reports); its fields replace those above.
+   */
+  late?: () => Promise<Partial<Pick<PublishInput, 'counts' | 'cleaningReport' | 'uploadReport' | 'sources'>>>;
 }
 
 export interface SnapshotPublisher {
@@ -89,7 +94,8 @@ export function createSnapshotPublisher(options: SnapshotPublisherOptions): Snap
   }
 
   return {
-    async publish(input, records) {
+    async publish(given, records) {
+      let input = given;
       const checkCancel = (): void => {
         if (input.signal?.aborted) throw errors.cancelled('the job was cancelled; no snapshot was published', { reason: 'JOB_CANCELLED' });
       };
@@ -100,6 +106,7 @@ export function createSnapshotPublisher(options: SnapshotPublisherOptions): Snap
         const dataPath = join(work, 'data.parquet');
         const written = await writeSnapshotParquet(records, dataPath, { tempDir: work });
         checkCancel();
+        if (given.late) input = { ...given, ...(await given.late()) };
         const summary = await summarise(dataPath);
         const dataSha256 = await putFile(dataPath);
         for (let attempt = 1; ; attempt++) {

@@ -6,13 +6,20 @@
 import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
+import { createUploadGate } from '../domain/ingest/upload-gate';
+import { createDatasetHandlers } from './dataset-handlers';
 import { createDeriveHandlers } from './derive-handlers';
+import { createIngestHandlers } from './ingest-handlers';
+import { createJobHandlers } from './job-handlers';
 import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
   return {
     ...createUnimplementedHandlers(),
+    ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
+    ...createDatasetHandlers(deps),
+    ...createJobHandlers(deps),
     ...createSnapshotReadHandlers(deps),
     ...createDeriveHandlers(deps),
   };

@@ -1,0 +1,28 @@
+/**
+ * The cleaning steps of an upload from its CleaningSpec, in the proto's
+ * order: normalisation, length filter, language filter, PII redaction,
+ * dedupe (so redacted copies dedupe too).
+ */
+import type { CleaningStep } from '../cleaning/cleaning-step';
+import { createExactDedupeStep } from '../cleaning/exact-dedupe';
+import { createLanguageFilterStep } from '../cleaning/language-filter';
+import { createLengthFilterStep } from '../cleaning/length-filter';
+import { createNearDedupeStep } from '../cleaning/near-dedupe';
+import { createNormalizeTextStep } from '../cleaning/normalize-text';
+import { createPiiRedactionStep } from '../cleaning/pii/pii-redaction-step';
+import type { CleaningSpec } from './ingest-spec';
+
+export function createCleaningSteps(spec: CleaningSpec, knownIds: Iterable<string> = []): CleaningStep[] {
+  const steps: CleaningStep[] = [];
+  if (spec.normalize_text) steps.push(createNormalizeTextStep());
+  if (spec.min_length_chars > 0 || spec.max_length_chars > 0) {
+    steps.push(
+      createLengthFilterStep({ minChars: spec.min_length_chars, ...(spec.max_length_chars > 0 ? { maxChars: spec.max_length_chars } : {}) }),
+    );
+  }
+  if (spec.languages.length > 0) steps.push(createLanguageFilterStep({ allow: spec.languages, minShare: spec.min_language_confidence }));
+  if (spec.pii_kinds.length > 0) steps.push(createPiiRedactionStep({ kinds: spec.pii_kinds }));
+  if (spec.dedupe !== 'none') steps.push(createExactDedupeStep({ known: knownIds }));
+  if (spec.dedupe === 'near') steps.push(createNearDedupeStep({ threshold: spec.near_dupe_threshold }));
+  return steps;
+}

@@ -1,0 +1,207 @@
+/**
+ * The `ingestion.ingest` job: one spooled upload parsed and cleaned in a
+ * worker thread, merged with its base snapshot for APPEND, published as the
+ * dataset's next snapshot, and its result recorded under the upload's key
+ * (so an identical upload replays it). The spool folder is deleted when the
+ * attempt ends, whatever the outcome.
+ */
+import { ingestion } from '@l1g1/contracts';
+import { errors, type JobContext, type JobHandler, type JsonValue } from '@l1g1/kit';
+import { rm } from 'node:fs/promises';
+import type { IngestionStore } from '../ports';
+import type { SnapshotRef, StoredRecord } from '../snapshot/stored-record';
+import type { IngestSpec } from './ingest-spec';
+import { ingestCounts } from './ingest-counts';
+
+export const INGEST_JOB_KIND = 'ingestion.ingest';
+
+export interface IngestJobFile {
+  name: string;
+  path: string;
+  sha256: string;
+  size_bytes: number;
+  format: string;
+  record_metadata: Record<string, string>;
+}
+
+/** The job's params (JSON). */
+export interface IngestJobParams {
+  spec: IngestSpec;
+  spool_dir: string;
+  files: IngestJobFile[];
+  upload_key: string;
+  header_fingerprint: string;
+  created_by: string;
+}
+
+/** What the worker thread reports (see worker/ingest-protocol's WorkerSummary). */
+export interface IngestSummary {
+  rowsRead: number;
+  rowsKept: number;
+  droppedBy: Record<string, number>;
+  rowsRedacted: number;
+  redactionsByKind: Record<string, number>;
+  errors: { file: string; row: number; byteOffset: number; reason: string; message: string }[];
+  filesOk: number;
+  filesFailed: number;
+  uploadReport: JsonValue;
+  cleaningReport: JsonValue;
+  keptByFile: Record<string, number>;
+}
+
+/** The ports the job needs (structural: the composition passes the real ones). */
+export interface IngestJobDeps {
+  store: Pick<IngestionStore, 'getUpload' | 'putUpload'>;
+  snapshots: {
+    open(ref: SnapshotRef): Promise<{ ref: SnapshotRef; rows(from?: number, to?: number, o?: { metadataOnly?: boolean }): AsyncIterable<{ record: StoredRecord }>; records(): AsyncIterable<StoredRecord> }>;
+  };
+  publisher: {
+    publish(
+      input: {
+        dataset: string;
+        origin: string;
+        jobId: string;
+        parents: SnapshotRef[];
+        description: string;
+        tags: Record<string, string>;
+        createdBy: string;
+        counts: { [key: string]: JsonValue };
+        cleaning: JsonValue;
+        cleaningReport: JsonValue;
+        uploadReport: JsonValue;
+        sources: JsonValue[];
+        signal?: AbortSignal;
+        late?: () => Promise<{ counts?: { [key: string]: JsonValue }; cleaningReport?: JsonValue; uploadReport?: JsonValue; sources?: JsonValue[] }>;
+      },
+      records: AsyncIterable<StoredRecord>,
+    ): Promise<{ dataset: string; version: number }>;
+  };
+  /** Starts the parse + clean of the files (a worker thread in production). */
+  runThread(
+    input: { spec: IngestSpec; files: { name: string; path: string; sizeBytes: number; format: string; recordMetadata: Record<string, string> }[]; knownIds: string[] },
+    options: { signal: AbortSignal; onProgress(counters: Record<string, number>): void },
+  ): { records: AsyncIterable<StoredRecord>; summary: Promise<IngestSummary> };
+  nowMs?: () => number;
+}
+
+const MAX_ERRORS_LISTED = 1000;
+
+export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
+  const nowMs = deps.nowMs ?? Date.now;
+  return async (ctx: JobContext) => {
+    const started = nowMs();
+    // Written by the Ingest handler from a validated header.
+    const params = ctx.params as unknown as IngestJobParams;
+    try {
+      const earlier = await deps.store.getUpload(params.upload_key);
+      if (earlier) return earlier.result;
+      const spec = params.spec;
+      let base: Awaited<ReturnType<IngestJobDeps['snapshots']['open']>> | undefined;
+      if (spec.write_mode === 'append') {
+        try {
+          base = await deps.snapshots.open({ dataset: spec.dataset, version: spec.base_snapshot });
+        } catch (err) {
+          // APPEND to a dataset without snapshots (base 0) starts it; a named base must exist.
+          if (spec.base_snapshot !== 0) throw err;
+        }
+      }
+      const knownIds: string[] = [];
+      if (base && spec.cleaning.dedupe_against_base) {
+        for await (const { record } of base.rows(undefined, undefined, { metadataOnly: true })) knownIds.push(record.id);
+      }
+      let lastProgress = Promise.resolve();
+      const thread = deps.runThread(
+        {
+          spec,
+          files: params.files.map((f) => ({ name: f.name, path: f.path, sizeBytes: f.size_bytes, format: f.format, recordMetadata: f.record_metadata })),
+          knownIds,
+        },
+        {
+          signal: ctx.signal,
+          onProgress(counters) {
+            const total = params.files.reduce((n, f) => n + f.size_bytes, 0);
+            const fraction = total > 0 ? Math.min(1, (counters['bytes_read'] ?? 0) / total) : 0;
+            lastProgress = lastProgress.then(() => ctx.progress({ fraction, counters }).catch(() => undefined));
+          },
+        },
+      );
+      const baseRecords = base;
+      const records = (async function* () {
+        if (baseRecords) yield* baseRecords.records();
+        yield* thread.records;
+      })();
+      let summary: IngestSummary | undefined;
+      const snapshot = await deps.publisher.publish(
+        {
+          dataset: spec.dataset,
+          origin: 'upload',
+          jobId: ctx.job.id,
+          parents: base ? [base.ref] : [],
+          description: spec.description,
+          tags: spec.tags,
+          createdBy: params.created_by,
+          counts: {},
+          cleaning: spec.cleaning as unknown as JsonValue,
+          cleaningReport: null,
+          uploadReport: null,
+          sources: [],
+          signal: ctx.signal,
+          late: async () => {
+            summary = await thread.summary;
+            const s = summary;
+            return {
+              counts: ingestCounts(s, { filesRead: params.files.length, bytesRead: params.files.reduce((n, f) => n + f.size_bytes, 0) }) as unknown as { [key: string]: JsonValue },
+              cleaningReport: s.cleaningReport,
+              uploadReport: s.uploadReport,
+              sources: params.files.map((f) => ({
+                name: f.name,
+                format: f.format,
+                sha256: f.sha256,
+                size_bytes: f.size_bytes,
+                rows_kept: s.keptByFile[f.name] ?? 0,
+              })),
+            };
+          },
+        },
+        records,
+      );
+      await lastProgress;
+      const s = summary ?? (await thread.summary);
+      const counts = ingestCounts(s, { filesRead: params.files.length, bytesRead: params.files.reduce((n, f) => n + f.size_bytes, 0) });
+      const result: ingestion.IngestResult = {
+        snapshot: { name: snapshot.dataset, snapshot: snapshot.version },
+        counts: {
+          filesRead: counts.files_read,
+          bytesRead: counts.bytes_read,
+          rowsRead: counts.rows_read,
+          rowsKept: counts.rows_kept,
+          exactDuplicates: counts.exact_duplicates,
+          nearDuplicates: counts.near_duplicates,
+          filteredLength: counts.filtered_length,
+          filteredLanguage: counts.filtered_language,
+          rowsRedacted: counts.rows_redacted,
+          redactionsByKind: counts.redactions_by_kind,
+          rowsFailed: counts.rows_failed,
+        },
+        errors: s.errors.slice(0, MAX_ERRORS_LISTED),
+        errorsTruncated: s.errors.length > MAX_ERRORS_LISTED || s.filesFailed > s.errors.length,
+        replayed: false,
+        durationMs: nowMs() - started,
+      };
+      const json = ingestion.IngestResult.toJSON(result) as JsonValue;
+      const stored = await deps.store.putUpload({
+        key: params.upload_key,
+        headerFingerprint: params.header_fingerprint,
+        dataset: spec.dataset,
+        result: json,
+        createdAtMs: nowMs(),
+      });
+      return stored.result;
+    } catch (err) {
+      if (ctx.signal.aborted) throw errors.cancelled('the ingest job was cancelled; nothing was published', { reason: 'JOB_CANCELLED', cause: err });
+      throw err;
+    } finally {
+      await rm(params.spool_dir, { recursive: true, force: true });
+    }
+  };
+}
