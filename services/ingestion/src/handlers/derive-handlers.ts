@@ -15,6 +15,7 @@ import { validateRecordFilter } from '../domain/snapshot/record-filter';
 import { DATASET_NAME, snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
+import { toSnapshot } from './mappers';
 import type { SnapshotReader } from './snapshot-handlers';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
@@ -95,7 +96,7 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
       const result = done.result as { dataset?: unknown; version?: unknown } | undefined;
       const row = await deps.store.getSnapshot(String(result?.dataset ?? ''), Number(result?.version ?? -1));
       if (row === undefined) throw errors.internal('derived snapshot row missing');
-      return snapshotToWire(row);
+      return toSnapshot(row);
     },
   };
 }
@@ -253,26 +254,4 @@ async function waitForJob(jobs: DeriveDeps['jobs'], jobId: string, call: { cance
     if (job !== undefined && terminal.has(job.state)) return job;
   }
   throw errors.cancelled('the caller went away; the derive job goes on', { reason: 'CALL_CANCELLED' });
-}
-
-function snapshotToWire(row: SnapshotRow): ingestion.Snapshot {
-  return {
-    dataset: row.dataset,
-    version: row.version,
-    description: row.description,
-    tags: row.tags,
-    recordCount: row.recordCount,
-    sizeBytes: row.sizeBytes,
-    contentSha256: row.contentSha256,
-    parents: row.parents.map((p) => ({ name: p.dataset, snapshot: p.version })),
-    origin: row.origin,
-    jobId: row.jobId,
-    counts: ingestion.IngestCounts.fromJSON(row.counts),
-    sources: [],
-    contentTypes: row.contentTypes,
-    metadataKeys: row.metadataKeys,
-    splits: row.splits,
-    createdAt: new Date(row.createdAtMs),
-    createdBy: row.createdBy,
-  };
 }
