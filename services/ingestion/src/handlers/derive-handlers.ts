@@ -12,10 +12,9 @@ import type { PiiKind } from '../domain/cleaning/pii/pii-detectors';
 import { recleanPipelineFactory, type RecleanOptions } from '../domain/snapshot/derive-cleaning';
 import { deriveSnapshot, type DeriveReport, type RecordCleaner, type ResolvedReviewItem, type ReviewDecisions } from '../domain/snapshot/derive-snapshot';
 import { validateRecordFilter } from '../domain/snapshot/record-filter';
-import { DATASET_NAME, snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
-import { toSnapshot } from './mappers';
+import { checkDatasetName, checkRef, toSnapshot } from './mappers';
 import type { SnapshotReader } from './snapshot-handlers';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
@@ -103,10 +102,10 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
 
 /** Everything checkable before a job exists: INVALID_ARGUMENT naming the field. */
 export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { split: SplitSpec | undefined; createCleaner: (() => RecordCleaner) | undefined } {
-  if (!DATASET_NAME.test(req.dataset)) throw errors.invalidArgument('dataset', `must match ${DATASET_NAME.source}`);
+  checkDatasetName(req.dataset, 'dataset');
   if (req.sources.length === 0) throw errors.invalidArgument('sources', 'name at least one source snapshot');
   if (req.sources.length > MAX_SOURCES) throw errors.invalidArgument('sources', `at most ${MAX_SOURCES} sources`);
-  req.sources.forEach((s, i) => snapshotRefInput(s, `sources[${i}]`));
+  req.sources.forEach((s, i) => checkRef(s, `sources[${i}]`));
   validateRecordFilter(req.filter);
   if (!Number.isSafeInteger(req.sampleSize) || req.sampleSize < 0) throw errors.invalidArgument('sample_size', `must be >= 0 (0: all), got ${req.sampleSize}`);
   if (req.sampleSeed !== undefined && !Number.isSafeInteger(req.sampleSeed)) throw errors.invalidArgument('sample_seed', 'must be an integer');
@@ -152,7 +151,7 @@ async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValu
   const req = ingestion.CreateSnapshotRequest.fromJSON(params.request);
   const { split, createCleaner } = validateDeriveRequest(req);
   // Pin every source to its version now, so both passes of the derivation read the same files.
-  const sources = await Promise.all(req.sources.map((s, i) => deps.snapshots.open(snapshotRefInput(s, `sources[${i}]`))));
+  const sources = await Promise.all(req.sources.map((s, i) => deps.snapshots.open(checkRef(s, `sources[${i}]`))));
   const parents = sources.map((s) => s.ref);
   const reviewItems = req.applyReviewDecisions ? await reviewDecisionsFromStore(deps.store).resolvedReviewItems(parents) : [];
   ctx.signal.throwIfAborted();
