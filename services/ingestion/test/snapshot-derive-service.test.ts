@@ -165,6 +165,12 @@ describe('ingestion CreateSnapshot (derive job) through the real gRPC service', 
     const first = await create(deriveRequest({ dataset: 'idem', idempotencyKey: 'k-1', sampleSize: 5 }));
     const second = await create(deriveRequest({ dataset: 'idem', idempotencyKey: 'k-1', sampleSize: 5 }));
     assert.deepEqual([first.version, second.version, second.jobId], [1, 1, first.jobId]);
+    const reused = await create(deriveRequest({ dataset: 'idem', idempotencyKey: 'k-1', sampleSize: 6 })).then(
+      () => assert.fail('expected an error'),
+      (e: unknown) => asL1g1Error(e),
+    );
+    assert.equal(reused.kind, 'ALREADY_EXISTS');
+    assert.equal(reused.field, 'idempotency_key');
   });
 
   it('bad requests are INVALID_ARGUMENT naming the field, before any job; a missing source is NOT_FOUND', async () => {

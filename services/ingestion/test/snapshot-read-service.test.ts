@@ -132,7 +132,7 @@ describe('ingestion ReadRecords and DiffSnapshots through the real gRPC service'
       [{ batchSize: 5000 }, 'batch_size'],
       [{ shardIndex: 3, shardCount: 3 }, 'shard_index'],
       [{ snapshot: { name: 'Bad Name', snapshot: 0 } }, 'snapshot.name'],
-      [{ snapshot: undefined }, 'snapshot.name'],
+      [{ snapshot: undefined }, 'snapshot'],
     ];
     for (const [over, field] of cases) {
       const err = await readAll(svc, readRequest(over)).then(() => assert.fail('expected an error'), (e: unknown) => asL1g1Error(e));

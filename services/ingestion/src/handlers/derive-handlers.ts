@@ -12,9 +12,9 @@ import type { PiiKind } from '../domain/cleaning/pii/pii-detectors';
 import { recleanPipelineFactory, type RecleanOptions } from '../domain/snapshot/derive-cleaning';
 import { deriveSnapshot, type DeriveReport, type RecordCleaner, type ResolvedReviewItem, type ReviewDecisions } from '../domain/snapshot/derive-snapshot';
 import { validateRecordFilter } from '../domain/snapshot/record-filter';
-import { DATASET_NAME, snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
+import { checkDatasetName, checkRef, toSnapshot } from './mappers';
 import type { SnapshotReader } from './snapshot-handlers';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
@@ -74,12 +74,20 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
     async createSnapshot(req, call) {
       validateDeriveRequest(req);
       const params: DeriveParams = { request: ingestion.CreateSnapshotRequest.toJSON(req) as JsonValue, actor: actorOf(call.metadata) };
-      const { job } = await deps.jobs.submit({
+      const { job, created } = await deps.jobs.submit({
         kind: DERIVE_JOB_KIND,
         params: params as unknown as JsonValue, // an object of JSON values
         maxAttempts: 1,
         ...(req.idempotencyKey ? { idempotencyKey: `derive:${req.idempotencyKey}` } : {}),
       });
+      // A key reused for another request would silently answer the wrong snapshot: refuse it, as Ingest does.
+      const earlier = (job.params as { request?: JsonValue } | null)?.request;
+      if (!created && JSON.stringify(earlier) !== JSON.stringify(params.request)) {
+        throw errors.alreadyExists(`idempotency_key ${req.idempotencyKey} (used for another CreateSnapshot request)`, {
+          reason: 'IDEMPOTENCY_KEY_REUSED',
+          field: 'idempotency_key',
+        });
+      }
       const done = await waitForJob(deps.jobs, job.id, call);
       if (done.state !== 'succeeded') {
         throw new L1g1Error(done.error?.code ?? 'INTERNAL', done.error?.message ?? `derive job ${done.state}`, { reason: done.state === 'cancelled' ? 'JOB_CANCELLED' : 'DERIVE_FAILED' });
@@ -87,17 +95,17 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
       const result = done.result as { dataset?: unknown; version?: unknown } | undefined;
       const row = await deps.store.getSnapshot(String(result?.dataset ?? ''), Number(result?.version ?? -1));
       if (row === undefined) throw errors.internal('derived snapshot row missing');
-      return snapshotToWire(row);
+      return toSnapshot(row);
     },
   };
 }
 
 /** Everything checkable before a job exists: INVALID_ARGUMENT naming the field. */
 export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { split: SplitSpec | undefined; createCleaner: (() => RecordCleaner) | undefined } {
-  if (!DATASET_NAME.test(req.dataset)) throw errors.invalidArgument('dataset', `must match ${DATASET_NAME.source}`);
+  checkDatasetName(req.dataset, 'dataset');
   if (req.sources.length === 0) throw errors.invalidArgument('sources', 'name at least one source snapshot');
   if (req.sources.length > MAX_SOURCES) throw errors.invalidArgument('sources', `at most ${MAX_SOURCES} sources`);
-  req.sources.forEach((s, i) => snapshotRefInput(s, `sources[${i}]`));
+  req.sources.forEach((s, i) => checkRef(s, `sources[${i}]`));
   validateRecordFilter(req.filter);
   if (!Number.isSafeInteger(req.sampleSize) || req.sampleSize < 0) throw errors.invalidArgument('sample_size', `must be >= 0 (0: all), got ${req.sampleSize}`);
   if (req.sampleSeed !== undefined && !Number.isSafeInteger(req.sampleSeed)) throw errors.invalidArgument('sample_seed', 'must be an integer');
@@ -143,7 +151,7 @@ async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValu
   const req = ingestion.CreateSnapshotRequest.fromJSON(params.request);
   const { split, createCleaner } = validateDeriveRequest(req);
   // Pin every source to its version now, so both passes of the derivation read the same files.
-  const sources = await Promise.all(req.sources.map((s, i) => deps.snapshots.open(snapshotRefInput(s, `sources[${i}]`))));
+  const sources = await Promise.all(req.sources.map((s, i) => deps.snapshots.open(checkRef(s, `sources[${i}]`))));
   const parents = sources.map((s) => s.ref);
   const reviewItems = req.applyReviewDecisions ? await reviewDecisionsFromStore(deps.store).resolvedReviewItems(parents) : [];
   ctx.signal.throwIfAborted();
@@ -245,26 +253,4 @@ async function waitForJob(jobs: DeriveDeps['jobs'], jobId: string, call: { cance
     if (job !== undefined && terminal.has(job.state)) return job;
   }
   throw errors.cancelled('the caller went away; the derive job goes on', { reason: 'CALL_CANCELLED' });
-}
-
-function snapshotToWire(row: SnapshotRow): ingestion.Snapshot {
-  return {
-    dataset: row.dataset,
-    version: row.version,
-    description: row.description,
-    tags: row.tags,
-    recordCount: row.recordCount,
-    sizeBytes: row.sizeBytes,
-    contentSha256: row.contentSha256,
-    parents: row.parents.map((p) => ({ name: p.dataset, snapshot: p.version })),
-    origin: row.origin,
-    jobId: row.jobId,
-    counts: ingestion.IngestCounts.fromJSON(row.counts),
-    sources: [],
-    contentTypes: row.contentTypes,
-    metadataKeys: row.metadataKeys,
-    splits: row.splits,
-    createdAt: new Date(row.createdAtMs),
-    createdBy: row.createdBy,
-  };
 }

@@ -10,9 +10,9 @@ import { createUploadGate } from '../domain/ingest/upload-gate';
 import { createSecureRandom } from '../domain/privacy';
 import { createAnalyticsHandlers } from './analytics-handlers';
 import { createDatasetHandlers } from './dataset-handlers';
+import { createDeriveHandlers } from './derive-handlers';
 import { createIngestHandlers } from './ingest-handlers';
 import { createJobHandlers } from './job-handlers';
-import { createDeriveHandlers } from './derive-handlers';
 import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 

@@ -5,10 +5,10 @@
  */
 import { ingestion, type common } from '@l1g1/contracts';
 import { cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, writeWithBackpressure, type AsyncService, type DrainableSink } from '@l1g1/kit';
+import { checkDatasetName, checkRef } from './mappers';
 import { planRead, type ReadPlan } from '../domain/snapshot/read-plan';
 import { diffRecordStreams, summarizeDiff, type RecordChange } from '../domain/snapshot/record-diff';
 import { isEmptyFilter } from '../domain/snapshot/record-filter';
-import { snapshotRefInput } from '../domain/snapshot/snapshot-ref-input';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
@@ -38,7 +38,7 @@ export function createSnapshotReadHandlers(deps: { snapshots: SnapshotReader }):
   return {
     async readRecords(req, call) {
       const signal = cancellationSignal(call);
-      const ref = snapshotRefInput(req.snapshot, 'snapshot');
+      const ref = checkRef(req.snapshot, 'snapshot');
       const plan = planRead({
         dataset: ref.dataset,
         version: ref.version,
@@ -56,8 +56,9 @@ export function createSnapshotReadHandlers(deps: { snapshots: SnapshotReader }):
     },
 
     async diffSnapshots(req) {
-      const from = snapshotRefInput({ name: req.dataset, snapshot: req.fromVersion }, 'dataset');
-      if (req.fromVersion < 1) throw errors.invalidArgument('from_version', 'name the snapshot to compare from (>= 1)');
+      const dataset = checkDatasetName(req.dataset, 'dataset');
+      if (!Number.isInteger(req.fromVersion) || req.fromVersion < 1) throw errors.invalidArgument('from_version', 'name the snapshot to compare from (>= 1)');
+      const from = { dataset, version: req.fromVersion };
       if (req.toVersion < 0) throw errors.invalidArgument('to_version', `must be >= 0 (0: the latest), got ${req.toVersion}`);
       const pageSize = req.page?.pageSize ?? 0;
       if (!Number.isInteger(pageSize) || pageSize < 0) throw errors.invalidArgument('page.page_size', `must be >= 0, got ${pageSize}`);
