@@ -12,7 +12,7 @@ import { ALIGN_JOB_KIND, analyticsJobParamsToJson, CONFIDENCE_FILTER_JOB_KIND } 
 import { confidenceOptionsOf } from '../jobs/confidence-filter-job';
 import { validateConfidenceOptions } from '../domain/confidence';
 import { validateAlignRequest } from '../domain/align';
-import { computeDpStatistics, type PrivacyLedger } from '../domain/dp';
+import { computeDpStatistics, validateDpQueries, type PrivacyLedger } from '../domain/dp';
 import { DATASET_NAME } from '../domain/ingest/ingest-spec';
 import type { IngestionStore } from '../domain/ports';
 import type { RandomSource } from '../domain/privacy';
@@ -147,6 +147,8 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
       validateRef(ref, 'snapshot');
       if (!ref) throw errors.invalidArgument('snapshot', 'is required');
       const queries = req.queries.map(dpQueryFromProto);
+      // A malformed query is the caller's fault whatever the dataset: answer it before opening anything.
+      validateDpQueries(queries);
       const opened = await deps.snapshots.open({ dataset: ref.name, version: ref.snapshot });
       const out = await computeDpStatistics({
         dataset: ref.name,
