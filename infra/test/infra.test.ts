@@ -10,7 +10,7 @@ import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './
 const k8sDir = path.join(repoRoot, 'infra', 'k8s');
 
 /** The services built from this repository; each runs from the shared image. */
-const L1G1_SERVICES = ['model-registry', 'inference', 'gateway'] as const;
+const L1G1_SERVICES = ['model-registry', 'inference', 'ingestion', 'gateway'] as const;
 
 /** The workspace folder a `node <workspace>/dist/main.js` command runs; throws on any other shape. */
 export function workspaceOfCommand(command: unknown, where: string): string {
@@ -132,7 +132,7 @@ describe('infra: docker-compose.yml', () => {
 
   it('runs each L1G1 service as node <workspace>/dist/main.js of a real workspace', () => {
     const workspaces = L1G1_SERVICES.map((n) => workspaceOfCommand(service(n).command, n));
-    assert.deepEqual(workspaces, ['services/model-registry', 'services/inference', 'gateway']);
+    assert.deepEqual(workspaces, ['services/model-registry', 'services/inference', 'services/ingestion', 'gateway']);
     workspaces.forEach((ws, i) => assertRunnableWorkspace(ws, L1G1_SERVICES[i] ?? ''));
   });
 
@@ -140,6 +140,7 @@ describe('infra: docker-compose.yml', () => {
     const ports: Record<string, string> = {
       'model-registry': portOf(str(env('model-registry').L1G1_REGISTRY_LISTEN, 'L1G1_REGISTRY_LISTEN')),
       inference: portOf(str(env('inference').L1G1_INFERENCE_LISTEN, 'L1G1_INFERENCE_LISTEN')),
+      ingestion: portOf(str(env('ingestion').L1G1_INGESTION_LISTEN, 'L1G1_INGESTION_LISTEN')),
       gateway: str(env('gateway').L1G1_GATEWAY_PORT, 'L1G1_GATEWAY_PORT'),
     };
     for (const name of L1G1_SERVICES) {
@@ -174,6 +175,7 @@ describe('infra: docker-compose.yml', () => {
     }
     assert.ok(isObj(obj(service('gateway').depends_on, 'gateway.depends_on').inference), 'gateway must wait for inference');
     assert.ok(isObj(obj(service('inference').depends_on, 'inference.depends_on')['model-registry']), 'inference must wait for the registry');
+    assert.ok(isObj(obj(service('gateway').depends_on, 'gateway.depends_on').ingestion), 'gateway must wait for ingestion');
   });
 
   it('wires addresses, telemetry and data dir through env', () => {
@@ -186,6 +188,7 @@ describe('infra: docker-compose.yml', () => {
       assert.equal(e.L1G1_HTTP_HOST, '0.0.0.0', `${name}: L1G1_HTTP_HOST`);
       assert.equal(e.L1G1_REGISTRY_ADDR, `model-registry:${portOf(String(e.L1G1_REGISTRY_LISTEN))}`, `${name}: L1G1_REGISTRY_ADDR`);
       assert.equal(e.L1G1_INFERENCE_ADDR, `inference:${portOf(String(e.L1G1_INFERENCE_LISTEN))}`, `${name}: L1G1_INFERENCE_ADDR`);
+      assert.equal(e.L1G1_INGESTION_ADDR, `ingestion:${portOf(String(e.L1G1_INGESTION_LISTEN))}`, `${name}: L1G1_INGESTION_ADDR`);
       const otlp = new URL(str(e.OTEL_EXPORTER_OTLP_ENDPOINT, `${name}: OTEL_EXPORTER_OTLP_ENDPOINT`));
       assert.ok(isObj(services[otlp.hostname]), `${name}: OTLP endpoint host ${otlp.hostname} is not a compose service`);
       names.add(str(e.OTEL_SERVICE_NAME, `${name}: OTEL_SERVICE_NAME`));
@@ -251,7 +254,7 @@ describe('infra: k8s manifests', () => {
   };
 
   it('has the expected manifest files', () => {
-    for (const f of ['namespace.yaml', 'configmap.yaml', 'model-registry.yaml', 'inference.yaml', 'gateway.yaml', 'otel-collector.yaml']) {
+    for (const f of ['namespace.yaml', 'configmap.yaml', 'model-registry.yaml', 'inference.yaml', 'ingestion.yaml', 'gateway.yaml', 'otel-collector.yaml']) {
       assert.ok(resourceFiles.includes(f), `infra/k8s/${f} is missing`);
     }
   });
@@ -270,8 +273,8 @@ describe('infra: k8s manifests', () => {
     }
   });
 
-  it('defines the four workload Deployments', () => {
-    assert.deepEqual(deployments.map(nameOf).sort(), ['gateway', 'inference', 'model-registry', 'otel-collector']);
+  it('defines the five workload Deployments', () => {
+    assert.deepEqual(deployments.map(nameOf).sort(), ['gateway', 'inference', 'ingestion', 'model-registry', 'otel-collector']);
   });
 
   it('labels pods and selects them consistently', () => {
@@ -329,7 +332,7 @@ describe('infra: k8s manifests', () => {
   });
 
   it('probes gRPC services natively and the gateway over HTTP', () => {
-    for (const name of ['model-registry', 'inference']) {
+    for (const name of ['model-registry', 'inference', 'ingestion']) {
       const [c] = containersOf(deployment(name));
       assert.ok(isObj(obj(c?.readinessProbe, `${name} readiness`).grpc), `${name}: readiness is not a grpc probe`);
       assert.ok(isObj(obj(c?.livenessProbe, `${name} liveness`).grpc), `${name}: liveness is not a grpc probe`);
@@ -412,7 +415,7 @@ describe('infra: k8s manifests', () => {
     const services = new Map(
       ofKind('Service').map((s) => [nameOf(s), arr(obj(s.spec, 'spec').ports, 'ports').map((p) => String(obj(p, 'port').port))]),
     );
-    for (const key of ['L1G1_REGISTRY_ADDR', 'L1G1_INFERENCE_ADDR']) {
+    for (const key of ['L1G1_REGISTRY_ADDR', 'L1G1_INFERENCE_ADDR', 'L1G1_INGESTION_ADDR']) {
       const [host = '', port = ''] = str(data[key], key).split(':');
       assert.ok(services.get(host)?.includes(port), `${key}=${String(data[key])} is not a Service host:port`);
     }

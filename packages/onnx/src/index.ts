@@ -30,3 +30,4 @@ export {
 export { buildDemoClassifier } from './demo-classifier';
 export { buildIdentityModel } from './identity';
 export { MAX_SIGNATURE_DIM, inspectOnnxFile } from './inspect-onnx-file';
+export { buildTextLookupClassifier } from './text-lookup-classifier';

@@ -7,7 +7,8 @@
  * tests and the launcher call it directly. The domain's building blocks are
  * exported too (parsers, cleaning, privacy, detection, the record shapes).
  */
-import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { inference } from '@l1g1/contracts';
+import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, servicePrincipal, unary, openJobStore, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
 import { openIngestionBlobStore } from './adapters/blobs/open-blob-store';
 import { createIngestionJobRunner } from './adapters/jobs/job-runner';
@@ -22,6 +23,9 @@ import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
 import { ingestionServiceBinding } from './server';
+import { ALIGN_JOB_KIND, createAlignJobHandler } from './jobs/align-job';
+import { CONFIDENCE_FILTER_JOB_KIND, createConfidenceFilterJobHandler } from './jobs/confidence-filter-job';
+import { createInferenceScorer } from './adapters/inference-scorer';
 
 export { loadIngestionConfig, type IngestionConfig } from './config';
 export { INGESTION_SERVICE_NAME } from './server';
@@ -105,6 +109,30 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
             { ...input, workDir: join(config.ingestionDir, 'work', `ingest-${randomUUID()}`), maxFileBytes: config.maxFileBytes, maxFiles: config.maxFiles },
             o,
           ),
+      }),
+    );
+    deps.worker.register(ALIGN_JOB_KIND, createAlignJobHandler(deps));
+    // The confidence filter loads its model first (LoadModel, scope write) to pin one version and read its signature, then predicts.
+    const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, {
+      identity: { principal: servicePrincipal('ingestion', ['read', 'predict', 'write']), internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir) },
+    });
+    cleanups.push(async () => inferenceClient.close());
+    const inferenceCalls = {
+      loadModel: (req: inference.LoadModelRequest) => unary(inferenceClient.loadModel.bind(inferenceClient), req),
+      listLoadedModels: (req: inference.ListLoadedModelsRequest) => unary(inferenceClient.listLoadedModels.bind(inferenceClient), req),
+      predict: (req: inference.PredictRequest) => unary(inferenceClient.predict.bind(inferenceClient), req),
+    };
+    deps.worker.register(
+      CONFIDENCE_FILTER_JOB_KIND,
+      createConfidenceFilterJobHandler({
+        ...deps,
+        createScorer: (req) =>
+          createInferenceScorer(inferenceCalls, {
+            model: req.model ?? { name: '', selector: undefined },
+            precision: req.precision,
+            inputName: req.inputName,
+            outputName: req.outputName,
+          }),
       }),
     );
     options.compose?.(deps);

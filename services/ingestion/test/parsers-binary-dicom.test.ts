@@ -1,55 +1,9 @@
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { parseDicom } from '../src/parsers/binary';
 import { windowTo8Bit } from '../src/parsers/binary/dicom-window';
 import { collect, malformedError, memorySource } from './parsers-binary-support';
-
-/** One explicit-VR little-endian element (long form for OB/OW/UN/SQ/UT). */
-function element(group: number, elem: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.from(vr === 'UI' ? [0] : [0x20])]);
-  const long = ['OB', 'OW', 'UN', 'SQ', 'UT', 'OF'].includes(vr);
-  const head = Buffer.alloc(long ? 12 : 8);
-  head.writeUInt16LE(group, 0);
-  head.writeUInt16LE(elem, 2);
-  head.write(vr, 4, 'latin1');
-  if (long) head.writeUInt32LE(padded.length, 8);
-  else head.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([head, padded]);
-}
-const str = (s: string) => Buffer.from(s, 'latin1');
-const us = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
-
-/** Stored values for modality values −1000, −100, 0, 40, 239, 1000 under intercept −1024. */
-const STORED = [24, 924, 1024, 1064, 1263, 2024];
-
-function dicomFile(opts: { center?: string; width?: string; pixels?: number[]; rows?: number; deflate?: boolean } = {}): Buffer {
-  const pixels = Buffer.alloc((opts.pixels ?? STORED).length * 2);
-  (opts.pixels ?? STORED).forEach((v, i) => pixels.writeInt16LE(v, i * 2));
-  const meta = element(0x0002, 0x0010, 'UI', str(opts.deflate ? '1.2.840.10008.1.2.1.99' : '1.2.840.10008.1.2.1'));
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(meta.length);
-  const body = [
-    element(0x0008, 0x0060, 'CS', str('CT')),
-    element(0x0010, 0x0010, 'PN', str('Doe^John')),
-    element(0x0010, 0x0020, 'LO', str('PAT-123')),
-    element(0x0020, 0x000d, 'UI', str('1.2.3.4.5')),
-    element(0x0028, 0x0002, 'US', us(1)),
-    element(0x0028, 0x0004, 'CS', str('MONOCHROME2')),
-    element(0x0028, 0x0010, 'US', us(opts.rows ?? 2)),
-    element(0x0028, 0x0011, 'US', us(3)),
-    element(0x0028, 0x0100, 'US', us(16)),
-    element(0x0028, 0x0101, 'US', us(12)),
-    element(0x0028, 0x0103, 'US', us(1)),
-    ...(opts.center ? [element(0x0028, 0x1050, 'DS', str(opts.center))] : []),
-    ...(opts.width ? [element(0x0028, 0x1051, 'DS', str(opts.width))] : []),
-    element(0x0028, 0x1052, 'DS', str('-1024')),
-    element(0x0028, 0x1053, 'DS', str('1')),
-    element(0x7fe0, 0x0010, 'OW', pixels),
-  ];
-  const dataSet = opts.deflate ? deflateRawSync(Buffer.concat(body)) : Buffer.concat(body);
-  return Buffer.concat([Buffer.alloc(128), str('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, dataSet]);
-}
+import { dicomFile } from './format-fixtures';
 
 describe('ingestion binary parsers: DICOM', () => {
   it('windows rescaled pixels with the file centre/width into an 8-bit grayscale PNG, exactly', async () => {

@@ -1,36 +1,9 @@
 import { Document, Packer, Paragraph, TextRun } from 'docx';
-import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import assert from 'node:assert/strict';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { parseDocx, parsePdf, parseXlsx } from '../src/parsers/binary';
 import { collect, malformedError, memorySource } from './parsers-binary-support';
-
-async function twoPagePdf(): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  pdf.setTitle('Quarterly report');
-  pdf.setAuthor('L1G1 tests');
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  const first = pdf.addPage([400, 300]);
-  first.drawText('Hello page one', { x: 40, y: 250, size: 14, font });
-  first.drawText('Second line', { x: 40, y: 220, size: 14, font });
-  pdf.addPage([400, 300]).drawText('Page two text', { x: 40, y: 250, size: 14, font });
-  return pdf.save();
-}
-
-async function workbook(): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  const people = wb.addWorksheet('People');
-  people.addRow(['name', 'age', 'joined', 'total']);
-  people.addRow(['Ada', 36, new Date(Date.UTC(2020, 0, 15))]);
-  people.getCell('D2').value = { formula: 'B2*2', result: 72 };
-  people.addRow([]);
-  people.addRow([{ richText: [{ text: 'Gra' }, { text: 'ce', font: { bold: true } }] }, 85, null]);
-  const notes = wb.addWorksheet('Notes');
-  notes.addRow(['note']);
-  notes.addRow([{ text: 'site', hyperlink: 'https://example.org' }]);
-  return new Uint8Array(await wb.xlsx.writeBuffer());
-}
+import { twoPagePdf, workbook } from './format-fixtures';
 
 describe('ingestion binary parsers: PDF, XLSX, DOCX', () => {
   it('PDF: one document record per page with its text, page number, title and page count', async () => {

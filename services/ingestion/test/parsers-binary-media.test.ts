@@ -3,32 +3,9 @@ import sharp from 'sharp';
 import { WaveFile } from 'wavefile';
 import { parseImage, parseWav } from '../src/parsers/binary';
 import { collect, malformedError, memorySource } from './parsers-binary-support';
+import { rawImage, wavBytes } from './format-fixtures';
 
-/** 4×2 RGB: left half red, right half blue. */
-function rawImage(): Buffer {
-  const px = Buffer.alloc(4 * 2 * 3);
-  for (let y = 0; y < 2; y++) {
-    for (let x = 0; x < 4; x++) {
-      const o = (y * 4 + x) * 3;
-      if (x < 2) px[o] = 255;
-      else px[o + 2] = 255;
-    }
-  }
-  return px;
-}
 const image = () => sharp(rawImage(), { raw: { width: 4, height: 2, channels: 3 } });
-
-/** 1 s of 16-bit stereo at 8 kHz: left = frame index, right = −frame index. */
-function wavBytes(frames = 8000): Uint8Array {
-  const samples = new Int16Array(frames * 2);
-  for (let i = 0; i < frames; i++) {
-    samples[i * 2] = i % 32767;
-    samples[i * 2 + 1] = -(i % 32767);
-  }
-  const wav = new WaveFile();
-  wav.fromScratch(2, 8000, '16', samples);
-  return wav.toBuffer();
-}
 
 describe('ingestion binary parsers: images and WAV', () => {
   for (const format of ['png', 'jpeg', 'webp'] as const) {

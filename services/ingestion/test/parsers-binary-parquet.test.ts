@@ -1,30 +1,11 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parseParquet } from '../src/parsers/binary';
 import { collect, malformedError, memorySource } from './parsers-binary-support';
-
-/** Writes a Parquet file with DuckDB (an independent writer) and returns its bytes. */
-async function duckParquet(dir: string, codec: 'snappy' | 'zstd', rows: number): Promise<Uint8Array> {
-  const path = join(dir, `t-${codec}.parquet`);
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    await connection.run(
-      `COPY (SELECT i AS id, 'row ' || i AS name, i * 1.5 AS score, i % 2 = 0 AS even,
-                    i * 10000000000::BIGINT AS big, DATE '2024-01-01' + i::INTEGER AS day
-             FROM range(1, ${rows + 1}) t(i))
-       TO '${path}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2)`,
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-  return new Uint8Array(await readFile(path));
-}
+import { duckParquet } from './format-fixtures';
 
 describe('ingestion binary parsers: Parquet', () => {
   let dir = '';

@@ -15,12 +15,10 @@ describe('ingestion service skeleton', () => {
   it('serves on a free port and answers a method that has not landed with UNIMPLEMENTED naming it', async () => {
     assert.match(svc.service.address, /^127\.0\.0\.1:\d+$/);
     const err = await new Promise<{ code?: number; details?: string }>((resolve) => {
-      svc.client.alignStreams({ streams: [], toleranceUs: 1, match: 0, keepPartial: false, outputDataset: '', description: '', idempotencyKey: '' }, (e) =>
-        resolve(e ?? {}),
-      );
+      svc.client.diffSnapshots({ dataset: 'd', fromVersion: 1, toVersion: 2, includeChanges: false, page: undefined }, (e) => resolve(e ?? {}));
     });
     assert.equal(err.code, status.UNIMPLEMENTED);
-    assert.match(String(err.details), /alignStreams/);
+    assert.match(String(err.details), /diffSnapshots/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { parquetMetadata } from 'hyparquet';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSnapshotParquet } from '../src/adapters/parquet/snapshot-reader';
@@ -57,7 +58,7 @@ describe('ingestion snapshot Parquet reader', () => {
   it('reads back exactly what the writer wrote, and DuckDB read_parquet agrees record for record (ids, payloads, metadata, splits)', async () => {
     const out = join(dir, 'rt.parquet');
     const records = sample();
-    await writeSnapshotParquet(fromArray(records), out, { tempDir: dir, rowGroupSize: 6 });
+    await writeSnapshotParquet(fromArray(records), out, { tempDir: dir });
     const expected = [...records].sort((a, b) => compareRecordIds(a.id, b.id));
 
     const file = await openSnapshotParquet(out);
@@ -77,13 +78,30 @@ describe('ingestion snapshot Parquet reader', () => {
 
   it('a row range that crosses row groups yields exactly those rows with their indexes', async () => {
     const out = join(dir, 'range.parquet');
-    await writeSnapshotParquet(fromArray(sample()), out, { tempDir: dir, rowGroupSize: 4 });
+    const many = [...Array(4100).keys()].map((i) => textRecord(`t${String(i).padStart(4, '0')}`, { n: String(i) }));
+    await writeSnapshotParquet(fromArray(many), out, { tempDir: dir, rowGroupSize: 2048 });
+    const bytes = await readFile(out);
+    const footer = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    assert.deepEqual(footer.row_groups.map((g) => Number(g.num_rows)), [2048, 2048, 4]);
     const file = await openSnapshotParquet(out);
-    const rows = await collectAll(file.rows(3, 11));
-    assert.deepEqual(rows.map((r) => r.row), [3, 4, 5, 6, 7, 8, 9, 10]);
-    assert.deepEqual(rows.map((r) => r.record.id), [3, 4, 5, 6, 7, 8, 9, 10].map((i) => `id-${String(i).padStart(2, '0')}`));
-    assert.deepEqual(await collectAll(file.rows(25)), []);
-    assert.equal((await collectAll(file.rows(19, 100))).length, 1);
+    const rows = await collectAll(file.rows(2045, 2051));
+    assert.deepEqual(rows.map((r) => r.row), [2045, 2046, 2047, 2048, 2049, 2050]);
+    assert.deepEqual(rows.map((r) => r.record.metadata.n), ['2045', '2046', '2047', '2048', '2049', '2050']);
+    assert.deepEqual(await collectAll(file.rows(5000)), []);
+    assert.deepEqual((await collectAll(file.rows(4097, 9999))).map((r) => r.row), [4097, 4098, 4099]);
+  });
+
+  it('large payloads get smaller row groups (down to the 2048-row floor of DuckDB), so one group read holds about the target bytes', async () => {
+    const out = join(dir, 'big.parquet');
+    const big = [...Array(5000).keys()].map((i) => binaryRecord(`b${String(i).padStart(4, '0')}`, Uint8Array.from({ length: 2_000 }, (_, j) => (i * 31 + j * 7) % 251)));
+    await writeSnapshotParquet(fromArray(big), out, { tempDir: dir, rowGroupTargetBytes: 2048 * 2_002 });
+    const bytes = await readFile(out);
+    const footer = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    assert.deepEqual(footer.row_groups.map((g) => Number(g.num_rows)), [2048, 2048, 904]); // the default would be one group of 5000
+    const file = await openSnapshotParquet(out);
+    const rows = await collectAll(file.rows(2040, 2056));
+    assert.deepEqual(rows.map((r) => r.record.id), big.slice(2040, 2056).map((r) => r.id));
+    assert.deepEqual(Array.from(rows[8]?.record.data ?? []), Array.from(big[2048]?.data ?? []));
   });
 
   it('metadataOnly leaves data empty and keeps everything else', async () => {
@@ -116,7 +134,7 @@ describe('ingestion snapshot Parquet reader', () => {
                         CASE WHEN i % 2 = 0 THEN 'train' ELSE 'test' END AS split, NULL::VARCHAR AS label,
                         '{"n":"' || i || '"}' AS metadata
                  FROM range(0, 300) t(i) ORDER BY id)
-           TO '${out}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100)`),
+           TO '${out}' (FORMAT parquet, COMPRESSION snappy)`),
     );
     const file = await openSnapshotParquet(out);
     assert.equal(file.recordCount, 300);

@@ -7,12 +7,23 @@ import type { ingestion } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { IngestionDeps } from '../deps';
 import { createUploadGate } from '../domain/ingest/upload-gate';
+import { createSecureRandom } from '../domain/privacy';
+import { createAnalyticsHandlers } from './analytics-handlers';
+import { createDatasetHandlers } from './dataset-handlers';
 import { createIngestHandlers } from './ingest-handlers';
+import { createJobHandlers } from './job-handlers';
+import { createDeriveHandlers } from './derive-handlers';
+import { createSnapshotReadHandlers } from './snapshot-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createIngestionHandlers(deps: IngestionDeps): AsyncService<ingestion.IngestionServiceService> {
   return {
     ...createUnimplementedHandlers(),
     ...createIngestHandlers(deps, createUploadGate(deps.config.maxConcurrentUploads)),
+    ...createDatasetHandlers(deps),
+    ...createJobHandlers(deps),
+    ...createSnapshotReadHandlers(deps),
+    ...createDeriveHandlers(deps),
+    ...createAnalyticsHandlers(deps, { random: createSecureRandom() }),
   };
 }

@@ -4,7 +4,6 @@
  * format the header did not configure are the parser's defaults.
  */
 import { ingestion } from '@l1g1/contracts';
-import sharp from 'sharp';
 import type { ParserMap } from '../domain/pipeline';
 import {
   csvOptionsFromProto,
@@ -22,7 +21,24 @@ import {
   sensorCsvOptionsFromProto,
   textOptionsFromProto,
 } from '../parsers/text';
-import { parseDicom, parseDocx, parseEmail, parseImage, parseMbox, parseParquet, parsePdf, parseWav, parseXlsx } from '../parsers/binary';
+import type { FileSource, ParsedRecord } from '../domain/record';
+
+type BinaryParsers = typeof import('../parsers/binary');
+
+/**
+ * The binary parsers and their libraries (pdf.js, sharp, exceljs ...) load on
+ * first use: a worker thread parsing JSONL never pays for them.
+ */
+type Sharp = (typeof import('sharp'))['default'];
+
+function lazy(run: (p: BinaryParsers, sharp: Sharp) => AsyncIterable<ParsedRecord>): (s: FileSource) => AsyncIterable<ParsedRecord> {
+  return () => ({
+    async *[Symbol.asyncIterator]() {
+      const [parsers, sharp] = await Promise.all([import('../parsers/binary'), import('sharp')]);
+      yield* run(parsers, sharp.default);
+    },
+  });
+}
 
 /** Image resizing (`image.max_side_px`) and audio resampling are not applied yet: the parsers keep the original. */
 export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: number, signal?: AbortSignal): ParserMap {
@@ -45,18 +61,18 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
     jsonl: (s) => parseJsonl(s, json, signal),
     subtitle_srt: (s) => parseSrt(s, {}, signal),
     subtitle_vtt: (s) => parseVtt(s, {}, signal),
-    parquet: (s) => parseParquet(s, { maxBytes }, signal),
-    xlsx: (s) => parseXlsx(s, { maxBytes }, signal),
-    pdf: (s) => parsePdf(s, { maxBytes }, signal),
-    docx: (s) => parseDocx(s, { maxBytes }, signal),
-    email_rfc822: (s) => parseEmail(s, { maxBytes }, signal),
-    mbox: (s) => parseMbox(s, { maxBytes }, signal),
-    image_png: (s) => parseImage(s, { maxBytes, sharp }, signal),
-    image_jpeg: (s) => parseImage(s, { maxBytes, sharp }, signal),
-    image_webp: (s) => parseImage(s, { maxBytes, sharp }, signal),
-    audio_wav: (s) => parseWav(s, { maxBytes, ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}) }, signal),
+    parquet: (s) => lazy((p) => p.parseParquet(s, { maxBytes }, signal))(s),
+    xlsx: (s) => lazy((p) => p.parseXlsx(s, { maxBytes }, signal))(s),
+    pdf: (s) => lazy((p) => p.parsePdf(s, { maxBytes }, signal))(s),
+    docx: (s) => lazy((p) => p.parseDocx(s, { maxBytes }, signal))(s),
+    email_rfc822: (s) => lazy((p) => p.parseEmail(s, { maxBytes }, signal))(s),
+    mbox: (s) => lazy((p) => p.parseMbox(s, { maxBytes }, signal))(s),
+    image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
+    image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
+    image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
+    audio_wav: (s) => lazy((p) => p.parseWav(s, { maxBytes, ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}) }, signal))(s),
     dicom: (s) =>
-      parseDicom(
+      lazy((p, sharp) => p.parseDicom(
         s,
         {
           maxBytes,
@@ -64,6 +80,6 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
           ...(dicom?.windowCenter !== undefined && dicom.windowWidth !== undefined ? { window: { center: dicom.windowCenter, width: dicom.windowWidth } } : {}),
         },
         signal,
-      ),
+      ))(s),
   };
 }

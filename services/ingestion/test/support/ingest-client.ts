@@ -4,7 +4,7 @@
  * or the gRPC error.
  */
 import { ingestion } from '@l1g1/contracts';
-import type { ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { IngestionClient } from './start-ingestion';
 
 export interface UploadFile {
@@ -24,10 +24,10 @@ export function ingestHeader(over: Partial<ingestion.IngestHeader> & { dataset: 
 
 const CHUNK = 64 * 1024;
 
-/** Sends the upload and resolves with its outcome (never rejects). */
-export function ingest(client: IngestionClient, header: ingestion.IngestHeader, files: UploadFile[]): Promise<IngestOutcome> {
+/** Sends the upload and resolves with its outcome (never rejects); `deadlineMs` bounds the whole call (default 120 s). */
+export function ingest(client: IngestionClient, header: ingestion.IngestHeader, files: UploadFile[], deadlineMs = 120_000): Promise<IngestOutcome> {
   return new Promise((resolve) => {
-    const call = client.ingest((error, result) => resolve(error ? { ok: false, error } : { ok: true, result: result as ingestion.IngestResult }));
+    const call = client.ingest(new Metadata(), { deadline: Date.now() + deadlineMs }, (error, result) => resolve(error ? { ok: false, error } : { ok: true, result: result as ingestion.IngestResult }));
     call.write({ payload: { $case: 'header', value: header } });
     for (const f of files) {
       call.write({

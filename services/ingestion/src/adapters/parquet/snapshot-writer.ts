@@ -16,8 +16,14 @@ export interface SnapshotWriterOptions {
   memoryLimit?: string;
   /** DuckDB worker threads (default 2: the service shares its machine). */
   threads?: number;
-  /** Rows per Parquet row group (default 8192): the reader's unit of memory. */
+  /** Most rows per Parquet row group (default 8192). */
   rowGroupSize?: number;
+  /**
+   * Payload bytes a row group aims at (default 64 MiB): the reader's unit of
+   * memory is a row group, so a snapshot of large images gets smaller groups
+   * than one of short texts.
+   */
+  rowGroupTargetBytes?: number;
 }
 
 export interface WrittenSnapshot {
@@ -33,6 +39,7 @@ export interface WrittenSnapshot {
 const DEFAULT_MEMORY_LIMIT = '256MB';
 const DEFAULT_THREADS = 2;
 const DEFAULT_ROW_GROUP_SIZE = 8192;
+const DEFAULT_ROW_GROUP_TARGET_BYTES = 64 * 1024 * 1024;
 /** Only a size with a unit, so the value can go into SQL as it is. */
 const MEMORY_LIMIT_PATTERN = /^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/;
 
@@ -54,7 +61,8 @@ export async function writeSnapshotParquet(
 ): Promise<WrittenSnapshot> {
   const memoryLimit = opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   if (!MEMORY_LIMIT_PATTERN.test(memoryLimit)) throw new RangeError(`memoryLimit must be a size such as 256MB, got ${memoryLimit}`);
-  const rowGroupSize = positiveInt(opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, 'rowGroupSize');
+  const maxRowGroupSize = positiveInt(opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, 'rowGroupSize');
+  const rowGroupTargetBytes = positiveInt(opts.rowGroupTargetBytes ?? DEFAULT_ROW_GROUP_TARGET_BYTES, 'rowGroupTargetBytes');
   const threads = positiveInt(opts.threads ?? DEFAULT_THREADS, 'threads');
   const work = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'l1g1-snapshot-'));
   try {
@@ -73,6 +81,7 @@ export async function writeSnapshotParquet(
            split VARCHAR, label VARCHAR, metadata VARCHAR NOT NULL)`,
       );
       await appendAll(connection, records);
+      const rowGroupSize = await rowGroupSizeFor(connection, maxRowGroupSize, rowGroupTargetBytes);
       const columns = SNAPSHOT_COLUMNS.join(', ');
       // QUALIFY keeps one row per id, the one appended last (highest seq).
       await connection.run(
@@ -133,6 +142,24 @@ function appendRecord(appender: DuckDBAppender, seq: bigint, record: StoredRecor
 function appendOptional(appender: DuckDBAppender, value: string | undefined): void {
   if (value === undefined) appender.appendNull();
   else appender.appendVarchar(value);
+}
+
+/**
+ * Rows per group so that a group's payload stays near the target: DuckDB's
+ * ROW_GROUP_SIZE_BYTES would do it, but it is refused with
+ * preserve_insertion_order (and had no effect under COPY ... ORDER BY when
+ * tried), so the size comes from the average row of the table instead.
+ * DuckDB does not cut groups below its vector size (2048 rows), so a
+ * snapshot of very large payloads still has 2048-row groups: its reader's
+ * memory is bounded by that, not by the target.
+ */
+async function rowGroupSizeFor(connection: DuckDBConnection, maxRows: number, targetBytes: number): Promise<number> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*)::DOUBLE, (coalesce(sum(octet_length(data)), 0) + coalesce(sum(strlen(text)), 0) + coalesce(sum(strlen(metadata)), 0))::DOUBLE FROM records`,
+  );
+  const [rows, bytes] = (reader.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
+  if (rows === 0 || bytes === 0) return maxRows;
+  return Math.max(1, Math.min(maxRows, Math.floor(targetBytes / (bytes / rows))));
 }
 
 /** Streams (id, metadata) back out of the written file, in file order, into the content hash. */

@@ -14,3 +14,4 @@ export * from './minhash';
 export * from './lsh-index';
 export * from './near-dedupe';
 export * from './pii';
+export * from './digest-set';

@@ -12,6 +12,10 @@ export class JsonRecordFault {
 
 function asText(value: unknown): string {
   if (typeof value === 'string') return value;
+  // Same text as JSON.stringify for a parsed JSON number (always finite), boolean or null, without the
+  // call: metadata is built per record, and a polyfilled JSON.stringify (pdf.js's legacy build installs
+  // core-js's) costs ~10x the native one.
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? 'null';
 }
 

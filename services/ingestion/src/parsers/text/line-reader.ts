@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { malformedFile } from './malformed-file';
 
 /** One line of a text file, decoded, without its line break. */
@@ -18,6 +19,9 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   signal?: AbortSignal;
 }
+
+/** Bytes of input decoded per batch of lines (even, so a UTF-16 unit is never split by the slicing alone). */
+const SLICE_BYTES = 64 * 1024;
 
 /** Finds the next line feed at or after `from`, in units of the encoding's width. */
 function findLineFeed(buf: Buffer, from: number, encoding: string): number {
@@ -44,6 +48,7 @@ function findLineFeed(buf: Buffer, from: number, encoding: string): number {
 export async function* readLineBatches(bytes: AsyncIterable<Uint8Array>, o: LineReaderOptions): AsyncGenerator<TextLine[]> {
   const decoder = new TextDecoder(o.encoding, { fatal: true, ignoreBOM: true });
   const unit = o.encoding.startsWith('utf-16') ? 2 : 1;
+  const utf8 = o.encoding === 'utf-8';
   let line = 1;
   let offset = o.startOffset;
   const invalid = (at: number, byteOffset: number, err: unknown) =>
@@ -57,7 +62,10 @@ export async function* readLineBatches(bytes: AsyncIterable<Uint8Array>, o: Line
     const last = ends[ends.length - 1] ?? 0;
     try {
       // A line feed byte (unit) is a line feed character in every encoding read here, so the split lines up with `ends`.
-      texts = decoder.decode(buf.subarray(0, last)).split('\n');
+      // UTF-8, the common case: simdutf validation + Buffer's decoder are several times faster than a fatal
+      // TextDecoder (ICU) and give the same text for valid bytes; invalid bytes fall through to name the line.
+      if (utf8) texts = isUtf8(buf.subarray(0, last)) ? buf.toString('utf8', 0, last).split('\n') : undefined;
+      else texts = decoder.decode(buf.subarray(0, last)).split('\n');
     } catch {
       texts = undefined;
     }
@@ -81,24 +89,29 @@ export async function* readLineBatches(bytes: AsyncIterable<Uint8Array>, o: Line
   let buf: Buffer = Buffer.alloc(0);
   for await (const chunk of bytes) {
     o.signal?.throwIfAborted();
-    const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
-    const ends: number[] = [];
-    let start = 0;
-    for (;;) {
-      const lf = findLineFeed(buf, start, o.encoding);
-      if (lf < 0) break;
-      if (lf - start > o.maxLineBytes) {
-        // Name the long line itself: decode (and so count) the lines before it first.
-        decodeLines(buf, ends);
-        throw tooLong();
+    const whole = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // A source may hand over megabytes at once (a 1 MiB file read, a 4 MiB gRPC message): in slices, a
+    // batch holds a few hundred lines, so peak memory follows SLICE_BYTES instead of the source's chunking.
+    for (let at = 0; at < whole.length; at += SLICE_BYTES) {
+      const data = whole.subarray(at, at + SLICE_BYTES);
+      buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
+      const ends: number[] = [];
+      let start = 0;
+      for (;;) {
+        const lf = findLineFeed(buf, start, o.encoding);
+        if (lf < 0) break;
+        if (lf - start > o.maxLineBytes) {
+          // Name the long line itself: decode (and so count) the lines before it first.
+          decodeLines(buf, ends);
+          throw tooLong();
+        }
+        ends.push(lf);
+        start = lf + unit;
       }
-      ends.push(lf);
-      start = lf + unit;
+      if (ends.length > 0) yield decodeLines(buf, ends);
+      buf = buf.subarray(start);
+      if (buf.length > o.maxLineBytes) throw tooLong();
     }
-    if (ends.length > 0) yield decodeLines(buf, ends);
-    buf = buf.subarray(start);
-    if (buf.length > o.maxLineBytes) throw tooLong();
   }
   if (buf.length > 0) {
     let text: string;

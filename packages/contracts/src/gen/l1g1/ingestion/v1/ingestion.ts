@@ -1378,6 +1378,13 @@ export interface AlignStream {
     | undefined;
   /** Added to this stream's timestamps to put it on the anchor's clock. */
   clockOffsetUs: number;
+  /**
+   * Estimate the offset from the data instead (not for the anchor): the
+   * offset whose nearest matches have the smallest median |delta|, searched
+   * over the most frequent pairwise differences within +-60 s;
+   * clock_offset_us must then be 0. The offset used is in AlignResult.
+   */
+  estimateOffset: boolean;
 }
 
 export interface AlignStreamsRequest {
@@ -1415,6 +1422,13 @@ export interface AlignResult {
   unmatchedByStream: { [key: string]: number };
   /** Mean absolute time difference of the matches, per stream. */
   meanAbsDeltaUsByStream: { [key: string]: number };
+  /** The clock offset applied to each stream (given or estimated), anchor included. */
+  offsetUsByStream: { [key: string]: number };
+  /**
+   * Per stream: the ids of records never matched (the first 1000; the
+   * count is in unmatched_by_stream).
+   */
+  unmatchedIdsByStream: { [key: string]: UnmatchedRecords };
 }
 
 export interface AlignResult_UnmatchedByStreamEntry {
@@ -1425,6 +1439,22 @@ export interface AlignResult_UnmatchedByStreamEntry {
 export interface AlignResult_MeanAbsDeltaUsByStreamEntry {
   key: string;
   value: number;
+}
+
+export interface AlignResult_OffsetUsByStreamEntry {
+  key: string;
+  value: number;
+}
+
+export interface AlignResult_UnmatchedIdsByStreamEntry {
+  key: string;
+  value: UnmatchedRecords | undefined;
+}
+
+export interface UnmatchedRecords {
+  ids: string[];
+  /** More were unmatched than listed. */
+  truncated: boolean;
 }
 
 export interface FilterByConfidenceRequest {
@@ -1471,6 +1501,12 @@ export interface FilterByConfidenceRequest {
   /** Output dataset name; default: the input dataset (a new snapshot). */
   outputDataset: string;
   idempotencyKey: string;
+  /**
+   * Rounds of the filter ("iterate N rounds"): each round recomputes the
+   * thresholds over the records kept so far and re-decides them; default 1,
+   * at most 10. Only CONFIDENT_LEARNING thresholds move between rounds.
+   */
+  rounds: number;
 }
 
 export interface FilterByConfidenceRequest_ClassThresholdsEntry {
@@ -8670,7 +8706,7 @@ export const ReadRecordsResponse: MessageFns<ReadRecordsResponse> = {
 };
 
 function createBaseAlignStream(): AlignStream {
-  return { name: "", snapshot: undefined, filter: undefined, clockOffsetUs: 0 };
+  return { name: "", snapshot: undefined, filter: undefined, clockOffsetUs: 0, estimateOffset: false };
 }
 
 export const AlignStream: MessageFns<AlignStream> = {
@@ -8686,6 +8722,9 @@ export const AlignStream: MessageFns<AlignStream> = {
     }
     if (message.clockOffsetUs !== 0) {
       writer.uint32(32).int64(message.clockOffsetUs);
+    }
+    if (message.estimateOffset !== false) {
+      writer.uint32(40).bool(message.estimateOffset);
     }
     return writer;
   },
@@ -8735,6 +8774,14 @@ export const AlignStream: MessageFns<AlignStream> = {
             message.clockOffsetUs = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.estimateOffset = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8757,6 +8804,11 @@ export const AlignStream: MessageFns<AlignStream> = {
         : isSet(object.clock_offset_us)
         ? globalThis.Number(object.clock_offset_us)
         : 0,
+      estimateOffset: isSet(object.estimateOffset)
+        ? globalThis.Boolean(object.estimateOffset)
+        : isSet(object.estimate_offset)
+        ? globalThis.Boolean(object.estimate_offset)
+        : false,
     };
   },
 
@@ -8774,6 +8826,9 @@ export const AlignStream: MessageFns<AlignStream> = {
     if (message.clockOffsetUs !== 0) {
       obj.clockOffsetUs = Math.round(message.clockOffsetUs);
     }
+    if (message.estimateOffset !== false) {
+      obj.estimateOffset = message.estimateOffset;
+    }
     return obj;
   },
 
@@ -8790,6 +8845,7 @@ export const AlignStream: MessageFns<AlignStream> = {
       ? RecordFilter.fromPartial(object.filter)
       : undefined;
     message.clockOffsetUs = object.clockOffsetUs ?? 0;
+    message.estimateOffset = object.estimateOffset ?? false;
     return message;
   },
 };
@@ -8992,6 +9048,8 @@ function createBaseAlignResult(): AlignResult {
     dropped: 0,
     unmatchedByStream: {},
     meanAbsDeltaUsByStream: {},
+    offsetUsByStream: {},
+    unmatchedIdsByStream: {},
   };
 }
 
@@ -9017,6 +9075,12 @@ export const AlignResult: MessageFns<AlignResult> = {
     });
     globalThis.Object.entries(message.meanAbsDeltaUsByStream).forEach(([key, value]: [string, number]) => {
       AlignResult_MeanAbsDeltaUsByStreamEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    globalThis.Object.entries(message.offsetUsByStream).forEach(([key, value]: [string, number]) => {
+      AlignResult_OffsetUsByStreamEntry.encode({ key: key as any, value }, writer.uint32(66).fork()).join();
+    });
+    globalThis.Object.entries(message.unmatchedIdsByStream).forEach(([key, value]: [string, UnmatchedRecords]) => {
+      AlignResult_UnmatchedIdsByStreamEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
     });
     return writer;
   },
@@ -9093,6 +9157,28 @@ export const AlignResult: MessageFns<AlignResult> = {
             const entry7 = AlignResult_MeanAbsDeltaUsByStreamEntry.decode(reader, reader.uint32());
             if (entry7.value !== undefined) {
               message.meanAbsDeltaUsByStream[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            const entry8 = AlignResult_OffsetUsByStreamEntry.decode(reader, reader.uint32());
+            if (entry8.value !== undefined) {
+              message.offsetUsByStream[entry8.key] = entry8.value;
+            }
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = AlignResult_UnmatchedIdsByStreamEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.unmatchedIdsByStream[entry9.key] = entry9.value;
             }
             continue;
           }
@@ -9181,6 +9267,60 @@ export const AlignResult: MessageFns<AlignResult> = {
           {},
         )
         : {},
+      offsetUsByStream: isObject(object.offsetUsByStream)
+        ? (globalThis.Object.entries(object.offsetUsByStream) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.offset_us_by_stream)
+        ? (globalThis.Object.entries(object.offset_us_by_stream) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      unmatchedIdsByStream: isObject(object.unmatchedIdsByStream)
+        ? (globalThis.Object.entries(object.unmatchedIdsByStream) as [string, any][]).reduce(
+          (acc: { [key: string]: UnmatchedRecords }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: UnmatchedRecords.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.unmatched_ids_by_stream)
+        ? (globalThis.Object.entries(object.unmatched_ids_by_stream) as [string, any][]).reduce(
+          (acc: { [key: string]: UnmatchedRecords }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: UnmatchedRecords.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -9219,6 +9359,24 @@ export const AlignResult: MessageFns<AlignResult> = {
         });
       }
     }
+    if (message.offsetUsByStream) {
+      const entries = globalThis.Object.entries(message.offsetUsByStream) as [string, number][];
+      if (entries.length > 0) {
+        obj.offsetUsByStream = {};
+        entries.forEach(([k, v]) => {
+          obj.offsetUsByStream[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.unmatchedIdsByStream) {
+      const entries = globalThis.Object.entries(message.unmatchedIdsByStream) as [string, UnmatchedRecords][];
+      if (entries.length > 0) {
+        obj.unmatchedIdsByStream = {};
+        entries.forEach(([k, v]) => {
+          obj.unmatchedIdsByStream[k] = UnmatchedRecords.toJSON(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -9246,6 +9404,25 @@ export const AlignResult: MessageFns<AlignResult> = {
         (acc: { [key: string]: number }, [key, value]: [string, number]) => {
           if (value !== undefined) {
             acc[key] = globalThis.Number(value);
+          }
+          return acc;
+        },
+        {},
+      );
+    message.offsetUsByStream = (globalThis.Object.entries(object.offsetUsByStream ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.unmatchedIdsByStream =
+      (globalThis.Object.entries(object.unmatchedIdsByStream ?? {}) as [string, UnmatchedRecords][]).reduce(
+        (acc: { [key: string]: UnmatchedRecords }, [key, value]: [string, UnmatchedRecords]) => {
+          if (value !== undefined) {
+            acc[key] = UnmatchedRecords.fromPartial(value);
           }
           return acc;
         },
@@ -9433,6 +9610,271 @@ export const AlignResult_MeanAbsDeltaUsByStreamEntry: MessageFns<AlignResult_Mea
   },
 };
 
+function createBaseAlignResult_OffsetUsByStreamEntry(): AlignResult_OffsetUsByStreamEntry {
+  return { key: "", value: 0 };
+}
+
+export const AlignResult_OffsetUsByStreamEntry: MessageFns<AlignResult_OffsetUsByStreamEntry> = {
+  encode(message: AlignResult_OffsetUsByStreamEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlignResult_OffsetUsByStreamEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlignResult_OffsetUsByStreamEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlignResult_OffsetUsByStreamEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: AlignResult_OffsetUsByStreamEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlignResult_OffsetUsByStreamEntry>, I>>(
+    base?: I,
+  ): AlignResult_OffsetUsByStreamEntry {
+    return AlignResult_OffsetUsByStreamEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlignResult_OffsetUsByStreamEntry>, I>>(
+    object: I,
+  ): AlignResult_OffsetUsByStreamEntry {
+    const message = createBaseAlignResult_OffsetUsByStreamEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseAlignResult_UnmatchedIdsByStreamEntry(): AlignResult_UnmatchedIdsByStreamEntry {
+  return { key: "", value: undefined };
+}
+
+export const AlignResult_UnmatchedIdsByStreamEntry: MessageFns<AlignResult_UnmatchedIdsByStreamEntry> = {
+  encode(message: AlignResult_UnmatchedIdsByStreamEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      UnmatchedRecords.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlignResult_UnmatchedIdsByStreamEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlignResult_UnmatchedIdsByStreamEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = UnmatchedRecords.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlignResult_UnmatchedIdsByStreamEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? UnmatchedRecords.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: AlignResult_UnmatchedIdsByStreamEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = UnmatchedRecords.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlignResult_UnmatchedIdsByStreamEntry>, I>>(
+    base?: I,
+  ): AlignResult_UnmatchedIdsByStreamEntry {
+    return AlignResult_UnmatchedIdsByStreamEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlignResult_UnmatchedIdsByStreamEntry>, I>>(
+    object: I,
+  ): AlignResult_UnmatchedIdsByStreamEntry {
+    const message = createBaseAlignResult_UnmatchedIdsByStreamEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? UnmatchedRecords.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUnmatchedRecords(): UnmatchedRecords {
+  return { ids: [], truncated: false };
+}
+
+export const UnmatchedRecords: MessageFns<UnmatchedRecords> = {
+  encode(message: UnmatchedRecords, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(16).bool(message.truncated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnmatchedRecords {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnmatchedRecords();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnmatchedRecords {
+    return {
+      ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [],
+      truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+    };
+  },
+
+  toJSON(message: UnmatchedRecords): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    if (message.truncated !== false) {
+      obj.truncated = message.truncated;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnmatchedRecords>, I>>(base?: I): UnmatchedRecords {
+    return UnmatchedRecords.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnmatchedRecords>, I>>(object: I): UnmatchedRecords {
+    const message = createBaseUnmatchedRecords();
+    message.ids = object.ids?.map((e) => e) || [];
+    message.truncated = object.truncated ?? false;
+    return message;
+  },
+};
+
 function createBaseFilterByConfidenceRequest(): FilterByConfidenceRequest {
   return {
     snapshot: undefined,
@@ -9449,6 +9891,7 @@ function createBaseFilterByConfidenceRequest(): FilterByConfidenceRequest {
     dropDisagreements: false,
     outputDataset: "",
     idempotencyKey: "",
+    rounds: 0,
   };
 }
 
@@ -9496,6 +9939,9 @@ export const FilterByConfidenceRequest: MessageFns<FilterByConfidenceRequest> = 
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(114).string(message.idempotencyKey);
+    }
+    if (message.rounds !== 0) {
+      writer.uint32(120).int32(message.rounds);
     }
     return writer;
   },
@@ -9628,6 +10074,14 @@ export const FilterByConfidenceRequest: MessageFns<FilterByConfidenceRequest> = 
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.rounds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9714,6 +10168,7 @@ export const FilterByConfidenceRequest: MessageFns<FilterByConfidenceRequest> = 
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      rounds: isSet(object.rounds) ? globalThis.Number(object.rounds) : 0,
     };
   },
 
@@ -9767,6 +10222,9 @@ export const FilterByConfidenceRequest: MessageFns<FilterByConfidenceRequest> = 
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.rounds !== 0) {
+      obj.rounds = Math.round(message.rounds);
+    }
     return obj;
   },
 
@@ -9801,6 +10259,7 @@ export const FilterByConfidenceRequest: MessageFns<FilterByConfidenceRequest> = 
     message.dropDisagreements = object.dropDisagreements ?? false;
     message.outputDataset = object.outputDataset ?? "";
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.rounds = object.rounds ?? 0;
     return message;
   },
 };
