@@ -323,7 +323,7 @@ export const INGESTION_PATHS: Json = {
       requestBody: jsonBody(
         obj(
           {
-            streams: { type: 'array', minItems: 2, items: obj({ name: str, snapshot: ref('DatasetRef'), filter: recordFilter, clock_offset_us: { type: 'integer' } }, ['name', 'snapshot']) },
+            streams: { type: 'array', minItems: 2, items: obj({ name: str, snapshot: ref('DatasetRef'), filter: recordFilter, clock_offset_us: { type: 'integer' }, estimate_offset: bool }, ['name', 'snapshot']) },
             tolerance_us: int64(1),
             match: en(I.AlignMatch, 'ALIGN_MATCH_'),
             keep_partial: bool,
@@ -357,6 +357,7 @@ export const INGESTION_PATHS: Json = {
             drop_disagreements: bool,
             output_dataset: str,
             idempotency_key: str,
+            rounds: { type: 'integer', minimum: 0, maximum: 10, description: 'Filter rounds; 0 = 1' },
           },
           ['snapshot', 'model'],
         ),

@@ -198,12 +198,13 @@ export function alignRequest(body: unknown): ingestion.AlignStreamsRequest {
   const b = onlyFields(objectBody(body), ['streams', 'tolerance_us', 'match', 'keep_partial', 'output_dataset', 'description', 'idempotency_key']);
   if (!Array.isArray(b['streams'])) throw errors.invalidArgument('streams', 'is required: an array of at least two {name, snapshot, filter, clock_offset_us}');
   const streams = (b['streams'] as unknown[]).map((v, i) => {
-    const s = onlyFields(objectBody(v, `streams[${i}]`), ['name', 'snapshot', 'filter', 'clock_offset_us']);
+    const s = onlyFields(objectBody(v, `streams[${i}]`), ['name', 'snapshot', 'filter', 'clock_offset_us', 'estimate_offset']);
     return {
       name: optionalString(s['name'], `streams[${i}].name`) ?? '',
       snapshot: datasetRef(s['snapshot'], `streams[${i}].snapshot`),
       filter: recordFilter(s['filter'], `streams[${i}].filter`),
       clockOffsetUs: intParam(s['clock_offset_us'], `streams[${i}].clock_offset_us`, { fallback: 0, min: -INT64_SAFE_MAX, max: INT64_SAFE_MAX }),
+      estimateOffset: boolJson(s['estimate_offset'], `streams[${i}].estimate_offset`),
     };
   });
   const output = optionalString(b['output_dataset'], 'output_dataset');
@@ -231,7 +232,7 @@ function modelRef(value: unknown, field: string): common.ModelRef {
 export function confidenceFilterRequest(body: unknown): ingestion.FilterByConfidenceRequest {
   const b = onlyFields(objectBody(body), [
     'snapshot', 'model', 'precision', 'label_field', 'mode', 'threshold', 'class_thresholds', 'class_names', 'input_name', 'output_name', 'batch_size',
-    'drop_disagreements', 'output_dataset', 'idempotency_key',
+    'drop_disagreements', 'output_dataset', 'idempotency_key', 'rounds',
   ]);
   if (b['snapshot'] === undefined) throw errors.invalidArgument('snapshot', 'is required: {name, snapshot}');
   if (b['model'] === undefined) throw errors.invalidArgument('model', 'is required: {name, version | alias}');
@@ -251,6 +252,7 @@ export function confidenceFilterRequest(body: unknown): ingestion.FilterByConfid
     dropDisagreements: boolJson(b['drop_disagreements'], 'drop_disagreements'),
     outputDataset: output === undefined ? '' : datasetName(output, 'output_dataset'),
     idempotencyKey: optionalString(b['idempotency_key'], 'idempotency_key') ?? '',
+    rounds: intParam(b['rounds'], 'rounds', { fallback: 0, max: 10 }),
   };
 }
 
