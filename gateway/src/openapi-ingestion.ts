@@ -358,6 +358,7 @@ export const INGESTION_PATHS: Json = {
             rounds: { type: 'integer', minimum: 0, maximum: 10 },
             output_dataset: str,
             idempotency_key: str,
+            rounds: { type: 'integer', minimum: 0, maximum: 10, description: 'Filter rounds; 0 = 1' },
           },
           ['snapshot', 'model'],
         ),

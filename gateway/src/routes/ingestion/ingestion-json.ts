@@ -178,6 +178,8 @@ function resultJson(j: ingestion.IngestionJob) {
         dropped: a.dropped,
         unmatched_by_stream: a.unmatchedByStream,
         mean_abs_delta_us_by_stream: a.meanAbsDeltaUsByStream,
+        offset_us_by_stream: a.offsetUsByStream,
+        unmatched_ids_by_stream: Object.fromEntries(Object.entries(a.unmatchedIdsByStream).map(([k, v]) => [k, { ids: v.ids, truncated: v.truncated }])),
       },
     };
   }

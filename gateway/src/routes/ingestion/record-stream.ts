@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ingestion } from '@l1g1/contracts';
 import { writeWithBackpressure } from '@l1g1/kit';
 import type { Upstream } from '../../upstreams';
-import { guarded } from '../common';
+import { forwardMetadata, guarded } from '../common';
 import { recordJson } from './ingestion-json';
 
 export interface RecordStreamOptions {
@@ -31,7 +31,7 @@ export async function sendRecords(
   request: ingestion.ReadRecordsRequest,
   options: RecordStreamOptions,
 ): Promise<void> {
-  const stream = client.readRecords(request, req.upstreamMetadata(), { deadline: Date.now() + options.deadlineMs });
+  const stream = client.readRecords(request, forwardMetadata(req), { deadline: Date.now() + options.deadlineMs });
   const batches = stream[Symbol.asyncIterator]() as AsyncIterator<ingestion.ReadRecordsResponse>;
   let first: IteratorResult<ingestion.ReadRecordsResponse>;
   try {

@@ -253,6 +253,7 @@ export function confidenceFilterRequest(body: unknown): ingestion.FilterByConfid
     rounds: intParam(b['rounds'], 'rounds', { fallback: 0, min: 0, max: 10 }),
     outputDataset: output === undefined ? '' : datasetName(output, 'output_dataset'),
     idempotencyKey: optionalString(b['idempotency_key'], 'idempotency_key') ?? '',
+    rounds: intParam(b['rounds'], 'rounds', { fallback: 0, max: 10 }),
   };
 }
 

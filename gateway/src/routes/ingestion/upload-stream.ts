@@ -12,6 +12,8 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { ingestion } from '@l1g1/contracts';
 import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
+import { forwardMetadata } from '../common';
+import { folderLabel } from './folder-label';
 
 export interface UploadLimits {
   /** Whole body (all files together); beyond it the call is cancelled and the answer is 413. */
@@ -35,12 +37,6 @@ function defaultName(contentType: string): string {
   if (contentType.includes('zip')) return 'upload.zip';
   if (contentType.includes('gzip')) return 'upload.gz';
   return 'upload';
-}
-
-/** The last folder of a relative path (`spam/0001.txt` → `spam`), or undefined at the top level. */
-export function folderLabel(path: string): string | undefined {
-  const parts = path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-  return parts.length >= 2 ? parts[parts.length - 2] : undefined;
 }
 
 function tooLarge(limit: number): L1g1Error {
@@ -70,7 +66,7 @@ export function streamUpload(
       } else resolve(result!);
     };
     const call: ClientWritableStream<ingestion.IngestRequest> = client.ingest(
-      req.upstreamMetadata(),
+      forwardMetadata(req),
       { deadline: Date.now() + limits.deadlineMs },
       (err, result) => (err ? finish(fromServiceError(err)) : finish(null, result)),
     );

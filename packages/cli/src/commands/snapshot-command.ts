@@ -15,7 +15,7 @@ interface Snapshot {
 }
 
 /** `NAME` or `NAME@VERSION` (VERSION a positive integer). */
-function parseRef(ref: string): { name: string; version: number } {
+export function parseRef(ref: string): { name: string; version: number } {
   const m = /^([^@]+)(?:@(\d+))?$/.exec(ref);
   if (!m) throw new UsageError(`"${ref}": expected NAME or NAME@VERSION`);
   const version = m[2] === undefined ? 0 : Number(m[2]);
@@ -24,7 +24,7 @@ function parseRef(ref: string): { name: string; version: number } {
 }
 
 /** `train=0.8,test=0.2` → { train: 0.8, test: 0.2 }. */
-function parseSplit(text: string): Record<string, number> {
+export function parseSplit(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of text.split(',')) {
     const [k, v] = part.split('=');
