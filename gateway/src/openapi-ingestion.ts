@@ -355,7 +355,6 @@ export const INGESTION_PATHS: Json = {
             output_name: str,
             batch_size: int32(),
             drop_disagreements: bool,
-            rounds: { type: 'integer', minimum: 0, maximum: 10 },
             output_dataset: str,
             idempotency_key: str,
             rounds: { type: 'integer', minimum: 0, maximum: 10, description: 'Filter rounds; 0 = 1' },

@@ -250,7 +250,6 @@ export function confidenceFilterRequest(body: unknown): ingestion.FilterByConfid
     outputName: optionalString(b['output_name'], 'output_name') ?? '',
     batchSize: intParam(b['batch_size'], 'batch_size', { fallback: 0, max: INT32_MAX }),
     dropDisagreements: boolJson(b['drop_disagreements'], 'drop_disagreements'),
-    rounds: intParam(b['rounds'], 'rounds', { fallback: 0, min: 0, max: 10 }),
     outputDataset: output === undefined ? '' : datasetName(output, 'output_dataset'),
     idempotencyKey: optionalString(b['idempotency_key'], 'idempotency_key') ?? '',
     rounds: intParam(b['rounds'], 'rounds', { fallback: 0, max: 10 }),
