@@ -17,6 +17,7 @@ import { createSnapshotSource } from './adapters/snapshot-source';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startIngestThread } from './adapters/ingest-thread';
+import { readUploadManifest } from './adapters/spool/upload-manifest';
 import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-job';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
@@ -83,6 +84,7 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     deps.worker.register(
       INGEST_JOB_KIND,
       createIngestJobHandler({
+        readManifest: readUploadManifest,
         store,
         snapshots,
         publisher,

@@ -6,6 +6,7 @@
  */
 import { ingestion } from '@l1g1/contracts';
 import { actorOf, cancellationSignal, errors, L1g1Error, TERMINAL_JOB_STATES, type AsyncService, type Job } from '@l1g1/kit';
+import { writeUploadManifest } from '../adapters/spool/upload-manifest';
 import { spoolUpload, type SpooledUpload } from '../adapters/spool/upload-spool';
 import type { IngestionDeps } from '../deps';
 import { headerFingerprint, uploadKey } from '../domain/ingest/idempotency';
@@ -116,10 +117,15 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
           await spooled.discard();
           return resultOf(await running, true);
         }
-        const params: IngestJobParams = {
+        // The file list goes into the spool, next to the files: only its reference fits the job's params.
+        const manifest = await writeUploadManifest(spooled.dir, {
           spec,
-          spool_dir: spooled.dir,
           files: files.map((f) => ({ name: f.name, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes, format: f.format, record_metadata: f.recordMetadata })),
+        });
+        const params: IngestJobParams = {
+          dataset: spec.dataset,
+          spool_dir: spooled.dir,
+          manifest,
           upload_key: key,
           header_fingerprint: fingerprint,
           created_by: actorOf(call.metadata),
