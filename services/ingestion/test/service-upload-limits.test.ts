@@ -35,4 +35,28 @@ describe('ingestion service: upload limits', function () {
     assert.ok(job);
     assert.ok(Buffer.byteLength(JSON.stringify(job.params)) < 4096, 'the params hold a reference to the file list, not the list');
   });
+
+  it('publishes nothing when every file of the upload failed, answering no snapshot and the errors', async () => {
+    const out = await ingest(svc.client, ingestHeader({ dataset: 'all-broken' }), [
+      { name: 'one.json', bytes: '{"text": "never closed"' },
+      { name: 'two.json', bytes: '[{"text": "ok"}, {"text": ' },
+    ]);
+    assert.ok(out.ok, out.ok ? '' : `${out.error.code} ${out.error.details}`);
+    assert.equal(out.result.snapshot, undefined);
+    assert.equal(out.result.counts?.rowsKept, 0);
+    assert.deepEqual(out.result.errors.map((e) => e.file).sort(), ['one.json', 'two.json']);
+    for (const e of out.result.errors) assert.match(e.message, new RegExp(e.file.replace('.', '\\.')));
+    assert.equal(await svc.deps.store.getDataset('all-broken'), undefined);
+  });
+
+  it('still publishes when some files fail and others parse', async () => {
+    const out = await ingest(svc.client, ingestHeader({ dataset: 'half-broken' }), [
+      { name: 'bad.json', bytes: '{"text": "never closed"' },
+      { name: 'good.txt', bytes: 'a line that parses\n' },
+    ]);
+    assert.ok(out.ok, out.ok ? '' : `${out.error.code} ${out.error.details}`);
+    assert.deepEqual(out.result.snapshot, { name: 'half-broken', snapshot: 1 });
+    assert.equal(out.result.counts?.rowsKept, 1);
+    assert.deepEqual(out.result.errors.map((e) => e.file), ['bad.json']);
+  });
 });

@@ -172,7 +172,9 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
         yield* thread.records;
       })();
       let summary: IngestSummary | undefined;
-      const snapshot = await deps.publisher.publish(
+      // Known only once the last record is written (late): an upload whose every file failed publishes nothing.
+      const nothingToPublish = new Error('every file of the upload failed');
+      const published = await deps.publisher.publish(
         {
           dataset: spec.dataset,
           origin: 'upload',
@@ -190,6 +192,7 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
           late: async () => {
             summary = await thread.summary;
             const s = summary;
+            if (s.filesOk === 0 && s.filesFailed > 0) throw nothingToPublish;
             return {
               counts: ingestCounts(s, { filesRead: files.length, bytesRead: files.reduce((n, f) => n + f.size_bytes, 0) }) as unknown as { [key: string]: JsonValue },
               cleaningReport: s.cleaningReport,
@@ -205,13 +208,17 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
           },
         },
         records,
-      );
+      ).catch((err: unknown) => {
+        if (err === nothingToPublish) return undefined;
+        throw err;
+      });
       await lastProgress;
       const s = summary ?? (await thread.summary);
       const listed = listedErrors(s.errors);
       const counts = ingestCounts(s, { filesRead: files.length, bytesRead: files.reduce((n, f) => n + f.size_bytes, 0) });
       const result: ingestion.IngestResult = {
-        snapshot: { name: snapshot.dataset, snapshot: snapshot.version },
+        // No snapshot when every file failed: the errors say why.
+        snapshot: published ? { name: published.dataset, snapshot: published.version } : undefined,
         counts: {
           filesRead: counts.files_read,
           bytesRead: counts.bytes_read,
@@ -231,6 +238,8 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
         durationMs: nowMs() - started,
       };
       const json = ingestion.IngestResult.toJSON(result) as JsonValue;
+      // Nothing published, nothing to replay: the same files again are parsed again (and fail again, or not, under other limits).
+      if (!published) return json;
       const stored = await deps.store.putUpload({
         key: params.upload_key,
         headerFingerprint: params.header_fingerprint,
