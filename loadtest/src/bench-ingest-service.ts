@@ -7,35 +7,25 @@ import { randomBytes } from 'node:crypto';
 import { ingestion } from '@l1g1/contracts';
 import { createGrpcClient, createSilentLogger, createSqliteKeyStore, issueApiKey } from '@l1g1/kit';
 import { loadIngestionConfig, startIngestion } from '@l1g1/ingestion';
+import { SPAM_CLEANING } from './bench-ingest-spam';
 
 export interface ServiceRun {
   seconds: number;
   result: ingestion.IngestResult;
 }
 
-/** The PII kinds the in-process chain redacts (the service maps each to the same detectors). */
-const PII_KINDS = [
-  ingestion.PiiKind.PII_KIND_EMAIL,
-  ingestion.PiiKind.PII_KIND_PHONE,
-  ingestion.PiiKind.PII_KIND_CREDIT_CARD,
-  ingestion.PiiKind.PII_KIND_IP_ADDRESS,
-  ingestion.PiiKind.PII_KIND_IBAN,
-  ingestion.PiiKind.PII_KIND_NATIONAL_ID,
-];
-
 /**
  * The files through the real ingestion service, end to end: a service started
  * in this process on 127.0.0.1:0 over a fresh data directory (SQLite, file
  * blobs; deleted after), one client-streaming Ingest of ONE tar archive of
  * the files (made on the fly by the system's `tar`, streamed with the call's
- * backpressure; the service expands it and detects each mail by content) —
- * as one file per mail, 6,046 files overflow the ingest job's 256 KiB params
- * (reported to CORE) —, the ingest job's
- * worker thread parsing and cleaning (NFKC, exact + near dedupe at 0.8, PII),
+ * backpressure; the service expands it and detects each mail by content),
+ * the ingest job's worker thread parsing and cleaning (`cleaning`, default
+ * SPAM_CLEANING: the in-process run's options),
  * the snapshot written as Parquet and published. Timed from the first message
  * to the IngestResult.
  */
-export async function ingestThroughService(root: string, paths: readonly string[], dataset: string): Promise<ServiceRun> {
+export async function ingestThroughService(root: string, paths: readonly string[], dataset: string, cleaning: ingestion.CleaningOptions = SPAM_CLEANING): Promise<ServiceRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'l1g1-bench-ingest-service-'));
   try {
     const config = loadIngestionConfig({
@@ -60,10 +50,7 @@ export async function ingestThroughService(root: string, paths: readonly string[
           await write({
             payload: {
               $case: 'header',
-              value: ingestion.IngestHeader.fromPartial({
-                dataset,
-                cleaning: { dedupe: ingestion.DedupeMode.DEDUPE_MODE_NEAR, nearDupeThreshold: 0.8, pii: { kinds: PII_KINDS } },
-              }),
+              value: ingestion.IngestHeader.fromPartial({ dataset, cleaning }),
             },
           });
           await write({ payload: { $case: 'file', value: ingestion.FileStart.fromPartial({ name: 'spam-assassin.tar' }) } });

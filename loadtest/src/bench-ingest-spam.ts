@@ -1,15 +1,29 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  binaryParsers,
-  createCleaningPipeline,
-  createExactDedupeStep,
-  createNearDedupeStep,
-  createNormalizeTextStep,
-  createPiiRedactionStep,
-  type FileSource,
-  type PipelineReport,
-} from '@l1g1/ingestion';
+import { ingestion } from '@l1g1/contracts';
+import { binaryParsers, createCleaningPipeline, createCleaningStepsFromOptions, type FileSource, type PipelineReport } from '@l1g1/ingestion';
+
+/**
+ * The cleaning both SpamAssassin benches ask for: the service gets it in the
+ * IngestHeader, the in-process run builds its chain from it with the
+ * service's own function, so both run the same steps in the same order
+ * (NFKC/whitespace, PII redaction, exact dedupe, MinHash near dedupe at 0.8)
+ * and report the same counts.
+ */
+export const SPAM_CLEANING: ingestion.CleaningOptions = ingestion.CleaningOptions.fromPartial({
+  dedupe: ingestion.DedupeMode.DEDUPE_MODE_NEAR,
+  nearDupeThreshold: 0.8,
+  pii: {
+    kinds: [
+      ingestion.PiiKind.PII_KIND_EMAIL,
+      ingestion.PiiKind.PII_KIND_PHONE,
+      ingestion.PiiKind.PII_KIND_CREDIT_CARD,
+      ingestion.PiiKind.PII_KIND_IP_ADDRESS,
+      ingestion.PiiKind.PII_KIND_IBAN,
+      ingestion.PiiKind.PII_KIND_NATIONAL_ID,
+    ],
+  },
+});
 
 /** The corpus's data folder. */
 export function spamAssassinRoot(): string {
@@ -42,13 +56,13 @@ const MAX_MAIL_BYTES = 16 * 1024 * 1024;
 /**
  * The SpamAssassin corpus through the ingestion path in process: every mail
  * parsed (headers, body, attachments as nested records) and cleaned by the
- * default chain (NFKC/whitespace, exact dedupe, MinHash near dedupe, PII
- * redaction); counts per step. What the service's worker does between the
- * spooled files and the snapshot writer, without the gRPC and the Parquet write.
+ * chain the service builds from `cleaning` (default SPAM_CLEANING); counts
+ * per step. What the service's worker does between the spooled files and the
+ * snapshot writer, without the gRPC and the Parquet write.
  */
-export async function ingestSpamInProcess(paths: readonly string[]): Promise<SpamRun> {
+export async function ingestSpamInProcess(paths: readonly string[], cleaning: ingestion.CleaningOptions = SPAM_CLEANING): Promise<SpamRun> {
   const started = performance.now();
-  const pipeline = createCleaningPipeline([createNormalizeTextStep(), createExactDedupeStep(), createNearDedupeStep(), createPiiRedactionStep()]);
+  const pipeline = createCleaningPipeline(createCleaningStepsFromOptions(cleaning));
   let records = 0;
   let failedFiles = 0;
   let bytes = 0;

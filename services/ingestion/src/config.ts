@@ -42,6 +42,8 @@ export interface IngestionConfig {
   readonly spoolDir: string;
   /** The inference service, for the confidence filter (L1G1_INFERENCE_ADDR, default 127.0.0.1:50052). */
   readonly inferenceAddress: string;
+  /** The model registry, for a model version's tags (L1G1_REGISTRY_ADDR, default 127.0.0.1:50051). */
+  readonly registryAddress: string;
   /** Largest upload accepted, all files together (L1G1_INGESTION_MAX_UPLOAD_BYTES, default 4 GiB). */
   readonly maxUploadBytes: number;
   /** Largest single file a whole-file format (PDF, DOCX, XLSX, images, Parquet ...) reads into memory (L1G1_INGESTION_MAX_FILE_BYTES, default 256 MiB). */
@@ -76,6 +78,7 @@ export function loadIngestionConfig(env: Env = process.env): IngestionConfig {
     blobs: loadBlobConfig(env, ingestionDir),
     spoolDir: join(ingestionDir, 'spool'),
     inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    registryAddress: envUpstream(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     // Spooled to disk, never held in memory: the bound is the disk's, not RAM's.
     maxUploadBytes: envInt(env, 'L1G1_INGESTION_MAX_UPLOAD_BYTES', 4 * GIB, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     maxFileBytes: envInt(env, 'L1G1_INGESTION_MAX_FILE_BYTES', 256 * 1024 * 1024, { min: 1, max: 2 * GIB }),

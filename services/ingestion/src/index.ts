@@ -19,6 +19,7 @@ export * from './domain/cleaning';
 export * from './domain/privacy';
 export * from './domain/detect';
 export * from './domain/pipeline';
+export { createCleaningSteps, createCleaningStepsFromOptions } from './domain/ingest/cleaning-steps';
 export * as archives from './adapters/archives';
 export * as textParsers from './parsers/text';
 export * as binaryParsers from './parsers/binary';

@@ -17,6 +17,7 @@ import { createSnapshotSource } from './adapters/snapshot-source';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startIngestThread } from './adapters/ingest-thread';
+import { readUploadManifest } from './adapters/spool/upload-manifest';
 import { createIngestJobHandler, INGEST_JOB_KIND } from './domain/ingest/ingest-job';
 import type { IngestionConfig } from './config';
 import type { IngestionDeps } from './deps';
@@ -24,6 +25,7 @@ import { ingestionServiceBinding } from './server';
 import { ALIGN_JOB_KIND, createAlignJobHandler } from './jobs/align-job';
 import { CONFIDENCE_FILTER_JOB_KIND, createConfidenceFilterJobHandler } from './jobs/confidence-filter-job';
 import { createInferenceScorer } from './adapters/inference-scorer';
+import { createRegistryClient } from './adapters/registry-client';
 
 /** Options of {@link startIngestion}. */
 export interface StartIngestionOptions {
@@ -83,6 +85,7 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     deps.worker.register(
       INGEST_JOB_KIND,
       createIngestJobHandler({
+        readManifest: readUploadManifest,
         store,
         snapshots,
         publisher,
@@ -99,6 +102,11 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
       identity: { principal: servicePrincipal('ingestion', ['read', 'predict', 'write']), internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir) },
     });
     cleanups.push(async () => inferenceClient.close());
+    // The confidence filter reads a version's class_names tag (GetVersion, scope read).
+    const registryClient = createRegistryClient(config.registryAddress, {
+      identity: { principal: servicePrincipal('ingestion', ['read']), internalSecret: loadInternalSecret(config.auth.internalSecret, config.auth.dataDir) },
+    });
+    cleanups.push(async () => registryClient.close());
     const inferenceCalls = {
       loadModel: (req: inference.LoadModelRequest) => unary(inferenceClient.loadModel.bind(inferenceClient), req),
       listLoadedModels: (req: inference.ListLoadedModelsRequest) => unary(inferenceClient.listLoadedModels.bind(inferenceClient), req),
@@ -108,6 +116,7 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
       CONFIDENCE_FILTER_JOB_KIND,
       createConfidenceFilterJobHandler({
         ...deps,
+        registry: registryClient,
         createScorer: (req) =>
           createInferenceScorer(inferenceCalls, {
             model: req.model ?? { name: '', selector: undefined },

@@ -55,7 +55,10 @@ describe('FilterByConfidence through the real inference service (registry + infe
     );
     regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
     await uploadModel(regClient, 'spam-clf', buildTextLookupClassifier(table, [0.5, 0.5]), { alias: 'production' });
-    svc = await startTestIngestion({ env: { L1G1_INFERENCE_ADDR: inf.address } });
+    // The same model with its classes named in the registry, in both spellings of the tag.
+    await uploadModel(regClient, 'spam-json-tag', buildTextLookupClassifier(table, [0.5, 0.5]), { alias: 'production', tags: { class_names: '["ham", "spam"]' } });
+    await uploadModel(regClient, 'spam-csv-tag', buildTextLookupClassifier(table, [0.5, 0.5]), { alias: 'production', tags: { class_names: 'ham, spam' } });
+    svc = await startTestIngestion({ env: { L1G1_INFERENCE_ADDR: inf.address, L1G1_REGISTRY_ADDR: reg.address } });
     await svc.deps.publisher.publish(
       { dataset: 'mails', origin: 'upload', jobId: 't', parents: [], description: '', tags: {}, createdBy: 'tests', counts: {}, cleaning: {}, cleaningReport: {}, uploadReport: {}, sources: [] },
       streamOf([
@@ -151,11 +154,38 @@ describe('FilterByConfidence through the real inference service (registry + infe
     assert.equal(result.sentToReview, 3);
   });
 
-  it('refuses a request without class names or with a bad threshold, naming the field, before any job exists', async () => {
+  for (const [model, spelling] of [
+    ['spam-json-tag', 'a JSON array'],
+    ['spam-csv-tag', 'comma-separated'],
+  ] as const) {
+    it(`without class_names, takes the classes from the model version's class_names tag (${spelling})`, async () => {
+      const submitted = await unary<ingestion.IngestionJob>((cb) =>
+        svc.client.filterByConfidence(request({ classNames: [], model: { name: model, selector: { $case: 'alias', value: 'production' } }, outputDataset: `mails-${model}` }), cb),
+      );
+      const job = await waitForJob(svc, submitted.status?.jobId ?? '');
+      assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+      const result = ingestion.FilterResult.fromJSON(job.result);
+      assert.equal(result.kept, 4);
+      assert.equal(result.sentToReview, 2);
+      const kept = await collectAll((await svc.deps.snapshots.open({ dataset: `mails-${model}`, version: 0 })).records());
+      assert.equal(kept.find((r) => r.id === 'm3')?.metadata['predicted_label'], 'spam');
+    });
+  }
+
+  it('without class_names, fails the job naming class_names when the model version has no class_names tag', async () => {
+    const submitted = await unary<ingestion.IngestionJob>((cb) => svc.client.filterByConfidence(request({ classNames: [], outputDataset: 'mails-untagged' }), cb));
+    const job = await waitForJob(svc, submitted.status?.jobId ?? '');
+    assert.equal(job.state, 'failed');
+    assert.equal(job.error?.code, 'FAILED_PRECONDITION');
+    assert.match(job.error?.message ?? '', /class_names/);
+    assert.equal(await svc.deps.store.getDataset('mails-untagged'), undefined);
+  });
+
+  it('refuses a request with a bad threshold, naming the field, before any job exists', async () => {
     const filterJobs = async (): Promise<number> => (await svc.deps.jobs.list()).filter((j) => j.kind === 'ingestion.confidence_filter').length;
     const before = await filterJobs();
     for (const [req, field] of [
-      [request({ classNames: [] }), /class_names/],
+      [request({ classNames: ['ham', 'ham'] }), /class_names/],
       [request({ threshold: 1.5 }), /threshold/],
       [request({ rounds: 11 }), /rounds/],
       [request({ model: undefined }), /model\.name/],

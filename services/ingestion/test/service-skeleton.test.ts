@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { status } from '@grpc/grpc-js';
+import { L1g1Error } from '@l1g1/kit';
+import { createUnimplementedHandlers } from '../src/handlers/unimplemented-handlers';
 import { loadIngestionConfig } from '../src/index';
 import { startTestIngestion, type TestIngestion } from './support/start-ingestion';
 
@@ -12,13 +14,22 @@ describe('ingestion service skeleton', () => {
     await svc.close();
   });
 
-  it('serves on a free port and answers a method that has not landed with UNIMPLEMENTED naming it', async () => {
+  it('serves on a free port and answers a real handler (DiffSnapshots of an unknown dataset: NOT_FOUND naming it)', async () => {
     assert.match(svc.service.address, /^127\.0\.0\.1:\d+$/);
     const err = await new Promise<{ code?: number; details?: string }>((resolve) => {
-      svc.client.diffSnapshots({ dataset: 'd', fromVersion: 1, toVersion: 2, includeChanges: false, page: undefined }, (e) => resolve(e ?? {}));
+      svc.client.diffSnapshots({ dataset: 'nothing-here', fromVersion: 1, toVersion: 2, includeChanges: false, page: undefined }, (e) => resolve(e ?? {}));
     });
-    assert.equal(err.code, status.UNIMPLEMENTED);
-    assert.match(String(err.details), /diffSnapshots/);
+    assert.equal(err.code, status.NOT_FOUND);
+    assert.match(String(err.details), /nothing-here/);
+  });
+
+  it('answers UNIMPLEMENTED naming the method for one whose handler group has not landed', async () => {
+    // Every IngestionService method has landed, so the fallback base is checked directly.
+    const base = createUnimplementedHandlers() as unknown as Record<string, () => Promise<never>>;
+    const err = await base['diffSnapshots']!().catch((e: unknown) => e);
+    assert.ok(err instanceof L1g1Error);
+    assert.equal(err.kind, 'UNIMPLEMENTED');
+    assert.match(err.message, /IngestionService\.diffSnapshots/);
   });
 });
 

@@ -54,6 +54,32 @@ describe('ingestion service: upload safety', () => {
     assert.deepEqual((await svc.deps.jobs.list({})).filter((j) => j.kind === 'ingestion.ingest'), []);
   });
 
+  it('a call cancelled after its stream ended, while its ingest job runs, cancels the job and leaves no snapshot', async function () {
+    this.timeout(180_000);
+    const body = bigJsonl(30_000);
+    const call = svc.client.ingest(() => undefined);
+    call.on('error', () => undefined);
+    call.write({
+      payload: {
+        $case: 'header',
+        value: ingestHeader({ dataset: 'cut-late', cleaning: ingestion.CleaningOptions.fromPartial({ dedupe: ingestion.DedupeMode.DEDUPE_MODE_NEAR }) }),
+      },
+    });
+    call.write({ payload: { $case: 'file', value: ingestion.FileStart.fromPartial({ name: 'big.jsonl' }) } });
+    for (let i = 0; i < body.length; i += 64 * 1024) call.write({ payload: { $case: 'chunk', value: Buffer.from(body.slice(i, i + 64 * 1024)) } });
+    call.end();
+    // The whole stream arrived and became a job: the cut comes in the job phase.
+    const running = await eventually<Job>(async () => (await svc.deps.jobs.list({ kind: 'ingestion.ingest', states: ['running'] }))[0]);
+    call.cancel();
+    const ended = await eventually<Job>(async () => {
+      const j = await svc.deps.jobs.get(running.id);
+      return j && ['succeeded', 'failed', 'cancelled'].includes(j.state) ? j : undefined;
+    });
+    assert.equal(ended.state, 'cancelled');
+    assert.equal(await svc.deps.store.getDataset('cut-late'), undefined);
+    await eventually(async () => (readdirSync(svc.config.spoolDir).length === 0 ? true : undefined));
+  });
+
   it('refuses a zip bomb with a clear error naming the archive and the limit, keeping nothing', async function () {
     this.timeout(120_000);
     const zeros = Buffer.alloc(16 * 1024 * 1024);

@@ -65,15 +65,20 @@ function validateAlign(req: ingestion.AlignStreamsRequest): void {
   validateJobCommon(req.outputDataset, req.idempotencyKey);
 }
 
+/** The classes `class_thresholds` names, plus placeholders up to the two a filter needs. */
+function standInClasses(named: string[]): string[] {
+  const out = [...named];
+  for (let i = 0; out.length < 2; i += 1) if (!out.includes(`class ${i}`)) out.push(`class ${i}`);
+  return out;
+}
+
 function validateFilter(req: ingestion.FilterByConfidenceRequest): void {
   validateRef(req.snapshot, 'snapshot');
   if (!req.model || req.model.name.length === 0) throw errors.invalidArgument('model.name', 'is required (a model served by the inference service)');
   if (![0, 1, 2, 3].includes(req.mode)) throw errors.invalidArgument('mode', 'must be global, per_class or confident_learning');
-  if (req.classNames.length === 0) {
-    // The registry's class_names tag is not reachable from this service yet (no registry client); the caller names them.
-    throw errors.invalidArgument('class_names', 'is required: the model output index -> class name, one per output column');
-  }
-  validateConfidenceOptions(confidenceOptionsOf(req, req.classNames));
+  // Empty class_names: the job reads the model version's class_names tag once it has pinned the version
+  // (and checks class_thresholds against it). Until then the other options are checked against stand-ins.
+  validateConfidenceOptions(confidenceOptionsOf(req, req.classNames.length > 0 ? req.classNames : standInClasses(Object.keys(req.classThresholds))));
   validateJobCommon(req.outputDataset, req.idempotencyKey);
 }
 

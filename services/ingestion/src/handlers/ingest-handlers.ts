@@ -6,6 +6,7 @@
  */
 import { ingestion } from '@l1g1/contracts';
 import { actorOf, cancellationSignal, errors, L1g1Error, TERMINAL_JOB_STATES, type AsyncService, type Job } from '@l1g1/kit';
+import { writeUploadManifest } from '../adapters/spool/upload-manifest';
 import { spoolUpload, type SpooledUpload } from '../adapters/spool/upload-spool';
 import type { IngestionDeps } from '../deps';
 import { headerFingerprint, uploadKey } from '../domain/ingest/idempotency';
@@ -36,8 +37,9 @@ function untilAborted<T>(source: AsyncIterator<T>, signal: AbortSignal): AsyncIt
  * Node ends an HTTP/2 stream's readable side on RST_STREAM too, and grpc-js
  * passes that end on as a half-close before its 'close' handler marks the
  * call cancelled: a cut upload can look complete for a few event-loop turns.
- * Waiting this long for the cancel (seen under load in the tests) tells the
- * two apart before anything is submitted.
+ * Correctness no longer depends on this wait (a cancel at any time before
+ * the snapshot row is inserted cancels the job, see shareJob); it only keeps
+ * a cut upload from becoming a job at all, so ListJobs never shows one.
  */
 const CUT_GRACE_MS = 100;
 
@@ -56,9 +58,60 @@ function cutGrace(signal: AbortSignal): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A job that identical uploads in flight share: cancelled only when every call waiting on it was cut. */
+interface SharedJob {
+  /** The job's end, or CANCELLED as soon as `signal` (this call's) aborts. */
+  wait(signal: AbortSignal): Promise<Job>;
+}
+
 export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Handlers {
   // Identical uploads in flight in this process share one job (the key's result is stored when it ends).
-  const inFlight = new Map<string, Promise<Job>>();
+  const inFlight = new Map<string, SharedJob>();
+
+  /**
+   * A cut call stops waiting at once; the last one cut cancels the job
+   * (its signal aborts synchronously in this process, see the runner), so a
+   * call cancelled at any time before the snapshot row is inserted publishes
+   * nothing. After the insert the snapshot stays, and the same upload again
+   * replays its result.
+   */
+  function shareJob(jobId: string, done: Promise<Job>, forget: () => void, discardSpool: () => Promise<void>): SharedJob {
+    let waiters = 0;
+    // A job cancelled before a worker claimed it never runs, so its own cleanup never deletes the spool.
+    const discardIfNeverRan = async (job: Job | undefined): Promise<void> => {
+      if (job?.state === 'cancelled' && job.attempts === 0) await discardSpool();
+    };
+    void done.then(discardIfNeverRan, () => undefined).catch((err: unknown) => deps.logger.warn({ err, jobId }, 'could not delete the spool of a cancelled upload'));
+    void done.finally(forget).catch(() => undefined);
+    return {
+      async wait(signal) {
+        waiters += 1;
+        let onAbort: (() => void) | undefined;
+        const cut = new Promise<never>((_, reject) => {
+          onAbort = () => {
+            waiters -= 1;
+            if (waiters === 0) {
+              void deps.worker
+                .cancel(jobId)
+                .then(discardIfNeverRan)
+                .catch((err: unknown) => deps.logger.warn({ err, jobId }, 'could not cancel the ingest job of a cut upload'));
+            }
+            reject(errors.cancelled('the upload was cancelled; nothing was published', { reason: 'UPLOAD_CANCELLED' }));
+          };
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        });
+        cut.catch(() => undefined);
+        try {
+          const job = await Promise.race([done, cut]);
+          waiters -= 1;
+          return job;
+        } finally {
+          if (onAbort) signal.removeEventListener('abort', onAbort);
+        }
+      },
+    };
+  }
 
   async function waitForJob(id: string): Promise<Job> {
     for (;;) {
@@ -114,12 +167,17 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
         const running = inFlight.get(key);
         if (running) {
           await spooled.discard();
-          return resultOf(await running, true);
+          return resultOf(await running.wait(signal), true);
         }
-        const params: IngestJobParams = {
+        // The file list goes into the spool, next to the files: only its reference fits the job's params.
+        const manifest = await writeUploadManifest(spooled.dir, {
           spec,
-          spool_dir: spooled.dir,
           files: files.map((f) => ({ name: f.name, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes, format: f.format, record_metadata: f.recordMetadata })),
+        });
+        const params: IngestJobParams = {
+          dataset: spec.dataset,
+          spool_dir: spooled.dir,
+          manifest,
           upload_key: key,
           header_fingerprint: fingerprint,
           created_by: actorOf(call.metadata),
@@ -127,14 +185,11 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
         // One attempt: the spool is local to this process and a parse that failed once fails again.
         // The params are JSON by construction (strings, numbers, plain objects).
         const { job } = await deps.jobs.submit({ kind: INGEST_JOB_KIND, params: params as unknown as Parameters<typeof deps.jobs.submit>[0]['params'], maxAttempts: 1 });
-        spooled = undefined; // The job owns the spool now.
-        const done = waitForJob(job.id);
-        inFlight.set(key, done);
-        try {
-          return resultOf(await done, false);
-        } finally {
-          inFlight.delete(key);
-        }
+        const owned = spooled;
+        spooled = undefined; // The job owns the spool now (unless it is cancelled before it runs).
+        const shared = shareJob(job.id, waitForJob(job.id), () => inFlight.delete(key), () => owned.discard());
+        inFlight.set(key, shared);
+        return resultOf(await shared.wait(signal), false);
       } finally {
         await spooled?.discard();
         release();

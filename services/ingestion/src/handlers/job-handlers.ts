@@ -68,7 +68,8 @@ export function createJobHandlers(deps: IngestionDeps): Handlers {
     },
     async cancelJob(req) {
       await find(req.jobId);
-      const job = await jobs.requestCancel(req.jobId);
+      // Through the runner: a job running here stops at once, not at its next heartbeat.
+      const job = await deps.worker.cancel(req.jobId);
       if (!job) throw errors.notFound(`job ${req.jobId}`, { reason: 'JOB_NOT_FOUND' });
       return toIngestionJob(job);
     },

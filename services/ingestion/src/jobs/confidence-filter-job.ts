@@ -10,9 +10,12 @@
 import { createHash } from 'node:crypto';
 import { ingestion } from '@l1g1/contracts';
 import type { JobHandler, JsonValue } from '@l1g1/kit';
+import { errors } from '@l1g1/kit';
 import {
   applyConfidencePlan,
+  CLASS_NAMES_TAG,
   CONFIDENCE_DEFAULTS,
+  parseClassNamesTag,
   planConfidenceFilter,
   scoreRecords,
   validateConfidenceOptions,
@@ -33,6 +36,8 @@ export interface ConfidenceFilterJobDeps extends AlignJobDeps {
   readonly store: { insertReviewItems(items: readonly NewReviewItem[], nowMs: number): Promise<void> };
   /** Pins the model version and answers a Scorer for it. */
   createScorer(req: ingestion.FilterByConfidenceRequest): Promise<Scorer & { readonly model: { name: string; version: number } }>;
+  /** The model registry: a version's tags, for its `class_names` when the request names none. */
+  readonly registry: { versionTags(name: string, version: number): Promise<Record<string, string>> };
   readonly nowMs?: () => number;
 }
 
@@ -60,15 +65,29 @@ export function confidenceOptionsOf(req: ingestion.FilterByConfidenceRequest, cl
   };
 }
 
+async function classNamesFromRegistry(registry: ConfidenceFilterJobDeps['registry'], model: { name: string; version: number }): Promise<string[]> {
+  const tag = (await registry.versionTags(model.name, model.version))[CLASS_NAMES_TAG];
+  const label = `${model.name} version ${model.version}`;
+  if (tag === undefined || tag.trim() === '') {
+    throw errors.failedPrecondition(`class_names is empty and ${label} has no class_names tag; name the classes in class_names`, {
+      reason: 'CLASS_NAMES_UNKNOWN',
+      field: 'class_names',
+    });
+  }
+  return parseClassNamesTag(tag, label);
+}
+
 export function createConfidenceFilterJobHandler(deps: ConfidenceFilterJobDeps): JobHandler {
   const now = deps.nowMs ?? Date.now;
   return async (ctx) => {
     const params = analyticsJobParams(ctx.params);
     const req = ingestion.FilterByConfidenceRequest.fromJSON(params.request);
     const opened = await deps.snapshots.open({ dataset: req.snapshot?.name ?? '', version: req.snapshot?.snapshot ?? 0 });
-    const options = confidenceOptionsOf(req, req.classNames);
-    validateConfidenceOptions(options);
     const scorer = await deps.createScorer(req);
+    // No class names given: those of the exact version that scores, from its registry tag.
+    const classNames = req.classNames.length > 0 ? req.classNames : await classNamesFromRegistry(deps.registry, scorer.model);
+    const options = confidenceOptionsOf(req, classNames);
+    validateConfidenceOptions(options);
     await ctx.progress({ message: 'scoring records' });
     const scored = await scoreRecords(opened.records(), scorer, options, (n) => {
       void ctx.progress({ message: `scored ${n} records` }).catch(() => undefined);

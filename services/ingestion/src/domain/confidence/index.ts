@@ -4,3 +4,4 @@ export * from './confidence-options';
 export * from './score-records';
 export * from './plan-confidence-filter';
 export * from './apply-confidence-plan';
+export * from './class-names-tag';

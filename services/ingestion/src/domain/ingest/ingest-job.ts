@@ -24,11 +24,31 @@ export interface IngestJobFile {
   record_metadata: Record<string, string>;
 }
 
-/** The job's params (JSON). */
-export interface IngestJobParams {
+/** What an upload's manifest holds (written next to its spooled files; see adapters/spool/upload-manifest). */
+export interface UploadManifest {
   spec: IngestSpec;
-  spool_dir: string;
   files: IngestJobFile[];
+}
+
+/** Where the job finds its manifest in the spool folder, and the hash it must have. */
+export interface UploadManifestRef {
+  name: string;
+  sha256: string;
+  /** Files and bytes of the upload (progress, listing), so the params stay readable without the manifest. */
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The job's params (JSON). The spec and the file list live in the spool's
+ * manifest, not here: job params are capped (256 KiB) and an upload may list
+ * 100,000 files.
+ */
+export interface IngestJobParams {
+  /** The upload's dataset (ListJobs filters on it). */
+  dataset: string;
+  spool_dir: string;
+  manifest: UploadManifestRef;
   upload_key: string;
   header_fingerprint: string;
   created_by: string;
@@ -51,6 +71,8 @@ export interface IngestSummary {
 
 /** The ports the job needs (structural: the composition passes the real ones). */
 export interface IngestJobDeps {
+  /** Reads and checks the upload's manifest in its spool folder. */
+  readManifest(spoolDir: string, ref: UploadManifestRef): Promise<UploadManifest>;
   store: Pick<IngestionStore, 'getUpload' | 'putUpload'>;
   snapshots: {
     open(ref: SnapshotRef): Promise<{ ref: SnapshotRef; rows(from?: number, to?: number, o?: { metadataOnly?: boolean }): AsyncIterable<{ record: StoredRecord }>; records(): AsyncIterable<StoredRecord> }>;
@@ -85,6 +107,25 @@ export interface IngestJobDeps {
 }
 
 const MAX_ERRORS_LISTED = 1000;
+/**
+ * The result is stored as the job's result and the upload's replay, both
+ * capped (256 KiB of JSON in the kit job store): the error list stops here,
+ * flagged `errors_truncated`, whatever the messages' lengths.
+ */
+const MAX_ERRORS_JSON_BYTES = 128 * 1024;
+
+/** The first errors that fit both bounds. */
+function listedErrors<E>(all: readonly E[]): E[] {
+  const out: E[] = [];
+  let bytes = 0;
+  for (const e of all) {
+    if (out.length >= MAX_ERRORS_LISTED) break;
+    bytes += Buffer.byteLength(JSON.stringify(e)) + 1;
+    if (bytes > MAX_ERRORS_JSON_BYTES) break;
+    out.push(e);
+  }
+  return out;
+}
 
 export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
   const nowMs = deps.nowMs ?? Date.now;
@@ -95,7 +136,7 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
     try {
       const earlier = await deps.store.getUpload(params.upload_key);
       if (earlier) return earlier.result;
-      const spec = params.spec;
+      const { spec, files } = await deps.readManifest(params.spool_dir, params.manifest);
       let base: Awaited<ReturnType<IngestJobDeps['snapshots']['open']>> | undefined;
       if (spec.write_mode === 'append') {
         try {
@@ -113,13 +154,13 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
       const thread = deps.runThread(
         {
           spec,
-          files: params.files.map((f) => ({ name: f.name, path: f.path, sizeBytes: f.size_bytes, format: f.format, recordMetadata: f.record_metadata })),
+          files: files.map((f) => ({ name: f.name, path: f.path, sizeBytes: f.size_bytes, format: f.format, recordMetadata: f.record_metadata })),
           knownIds,
         },
         {
           signal: ctx.signal,
           onProgress(counters) {
-            const total = params.files.reduce((n, f) => n + f.size_bytes, 0);
+            const total = params.manifest.bytes;
             const fraction = total > 0 ? Math.min(1, (counters['bytes_read'] ?? 0) / total) : 0;
             lastProgress = lastProgress.then(() => ctx.progress({ fraction, counters }).catch(() => undefined));
           },
@@ -131,7 +172,9 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
         yield* thread.records;
       })();
       let summary: IngestSummary | undefined;
-      const snapshot = await deps.publisher.publish(
+      // Known only once the last record is written (late): an upload whose every file failed publishes nothing.
+      const nothingToPublish = new Error('every file of the upload failed');
+      const published = await deps.publisher.publish(
         {
           dataset: spec.dataset,
           origin: 'upload',
@@ -149,11 +192,12 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
           late: async () => {
             summary = await thread.summary;
             const s = summary;
+            if (s.filesOk === 0 && s.filesFailed > 0) throw nothingToPublish;
             return {
-              counts: ingestCounts(s, { filesRead: params.files.length, bytesRead: params.files.reduce((n, f) => n + f.size_bytes, 0) }) as unknown as { [key: string]: JsonValue },
+              counts: ingestCounts(s, { filesRead: files.length, bytesRead: files.reduce((n, f) => n + f.size_bytes, 0) }) as unknown as { [key: string]: JsonValue },
               cleaningReport: s.cleaningReport,
               uploadReport: s.uploadReport,
-              sources: params.files.map((f) => ({
+              sources: files.map((f) => ({
                 name: f.name,
                 format: f.format,
                 sha256: f.sha256,
@@ -164,12 +208,17 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
           },
         },
         records,
-      );
+      ).catch((err: unknown) => {
+        if (err === nothingToPublish) return undefined;
+        throw err;
+      });
       await lastProgress;
       const s = summary ?? (await thread.summary);
-      const counts = ingestCounts(s, { filesRead: params.files.length, bytesRead: params.files.reduce((n, f) => n + f.size_bytes, 0) });
+      const listed = listedErrors(s.errors);
+      const counts = ingestCounts(s, { filesRead: files.length, bytesRead: files.reduce((n, f) => n + f.size_bytes, 0) });
       const result: ingestion.IngestResult = {
-        snapshot: { name: snapshot.dataset, snapshot: snapshot.version },
+        // No snapshot when every file failed: the errors say why.
+        snapshot: published ? { name: published.dataset, snapshot: published.version } : undefined,
         counts: {
           filesRead: counts.files_read,
           bytesRead: counts.bytes_read,
@@ -183,12 +232,14 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
           redactionsByKind: counts.redactions_by_kind,
           rowsFailed: counts.rows_failed,
         },
-        errors: s.errors.slice(0, MAX_ERRORS_LISTED),
-        errorsTruncated: s.errors.length > MAX_ERRORS_LISTED || s.filesFailed > s.errors.length,
+        errors: listed,
+        errorsTruncated: s.errors.length > listed.length || s.filesFailed > s.errors.length,
         replayed: false,
         durationMs: nowMs() - started,
       };
       const json = ingestion.IngestResult.toJSON(result) as JsonValue;
+      // Nothing published, nothing to replay: the same files again are parsed again (and fail again, or not, under other limits).
+      if (!published) return json;
       const stored = await deps.store.putUpload({
         key: params.upload_key,
         headerFingerprint: params.header_fingerprint,

@@ -1,5 +1,6 @@
-import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { FileSource, ParsedRecord } from '../../domain/record';
+import { loadPdfjs } from './load-pdfjs';
 import { libraryDetail, malformedFile } from './malformed-file';
 
 export interface PdfOptions {
@@ -25,6 +26,7 @@ export async function* parsePdf(src: FileSource, options: PdfOptions, signal?: A
   if (!head.includes('%PDF-')) {
     throw malformedFile(src.name, 'not a PDF (no %PDF- header)', { byteOffset: 0 });
   }
+  const { getDocument } = await loadPdfjs();
   const task = getDocument({
     // pdf.js takes ownership of (and detaches) the buffer it is given: hand it a copy.
     data: Uint8Array.from(bytes),
