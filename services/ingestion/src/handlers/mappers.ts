@@ -88,6 +88,9 @@ export function toDataset(row: DatasetRow): ingestion.Dataset {
 const KIND_TO_PROTO: Readonly<Record<string, ingestion.IngestionJobKind>> = {
   'ingestion.align': ingestion.IngestionJobKind.INGESTION_JOB_KIND_ALIGN,
   'ingestion.confidence_filter': ingestion.IngestionJobKind.INGESTION_JOB_KIND_CONFIDENCE_FILTER,
+  // Their requests are not in the job's oneof (an upload's is a client stream): kind and status only.
+  'ingestion.ingest': ingestion.IngestionJobKind.INGESTION_JOB_KIND_INGEST,
+  'ingestion.derive': ingestion.IngestionJobKind.INGESTION_JOB_KIND_DERIVE,
 };
 
 export function jobKindFromProto(kind: ingestion.IngestionJobKind): string | undefined {
