@@ -33,6 +33,8 @@ export function createSharpImageCodec(options: SharpImageCodecOptions): ImageCod
         .sharp(Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength), {
           raw: { width: image.width, height: image.height, channels: image.channels },
         })
+        // Without it libvips writes a 1-band raw input as an RGB PNG.
+        .toColourspace(image.channels === 1 ? 'b-w' : 'srgb')
         .png()
         .toBuffer();
       return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
