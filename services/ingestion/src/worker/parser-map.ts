@@ -40,7 +40,7 @@ function lazy(run: (p: BinaryParsers, sharp: Sharp) => AsyncIterable<ParsedRecor
   });
 }
 
-/** Image resizing (`image.max_side_px`) and audio resampling are not applied yet: the parsers keep the original. */
+/** The parsers of every format, with the header's format options applied. */
 export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: number, signal?: AbortSignal): ParserMap {
   const o = header.formatOptions;
   const text = textOptionsFromProto(o?.$case === 'text' ? o.value : undefined, 'header.text');
@@ -49,6 +49,7 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
   const sensor = sensorCsvOptionsFromProto(o?.$case === 'sensorCsv' ? o.value : undefined, 'header.sensor_csv');
   const audio = o?.$case === 'audio' ? o.value : undefined;
   const dicom = o?.$case === 'dicom' ? o.value : undefined;
+  const maxSidePx = o?.$case === 'image' ? o.value.maxSidePx : 0;
   const maxBytes = maxFileBytes;
   return {
     text: (s) => parseText(s, text, signal),
@@ -67,9 +68,9 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
     docx: (s) => lazy((p) => p.parseDocx(s, { maxBytes }, signal))(s),
     email_rfc822: (s) => lazy((p) => p.parseEmail(s, { maxBytes }, signal))(s),
     mbox: (s) => lazy((p) => p.parseMbox(s, { maxBytes }, signal))(s),
-    image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
-    image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
-    image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
+    image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
+    image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
+    image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
     audio_wav: (s) => lazy((p) => p.parseWav(s, { maxBytes, ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}) }, signal))(s),
     dicom: (s) =>
       lazy((p, sharp) => p.parseDicom(

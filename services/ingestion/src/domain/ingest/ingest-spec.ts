@@ -7,7 +7,7 @@
 import { ingestion } from '@l1g1/contracts';
 import { errors, type JsonValue } from '@l1g1/kit';
 import { checkLanguageAllowList } from '../cleaning/language-filter';
-import { checkImageNormalization, imageNormalizationIsActive } from '../cleaning/image-normalization-step';
+import { checkImageNormalization, imageNormalizationIsActive, MAX_IMAGE_SIDE_PX } from '../cleaning/image-normalization-step';
 import { PII_KINDS, type PiiKind } from '../cleaning/pii/pii-detectors';
 import { fromProtoSourceFormat } from '../detect/source-format';
 
@@ -148,6 +148,12 @@ export function ingestSpecFromHeader(h: ingestion.IngestHeader): IngestSpec {
   if (!Number.isSafeInteger(h.maxErrors) || h.maxErrors < 0) throw errors.invalidArgument('header.max_errors', 'must be >= 0 (0: never abort)');
   if (h.idempotencyKey.length > 200) throw errors.invalidArgument('header.idempotency_key', 'at most 200 characters');
   if (h.description.length > MAX_TEXT_CHARS) throw errors.invalidArgument('header.description', `at most ${MAX_TEXT_CHARS} characters`);
+  if (h.formatOptions?.$case === 'image') {
+    const side = h.formatOptions.value.maxSidePx;
+    if (!Number.isInteger(side) || side < 0 || side > MAX_IMAGE_SIDE_PX) {
+      throw errors.invalidArgument('header.image.max_side_px', `must be an integer in [0, ${MAX_IMAGE_SIDE_PX}] (0: keep the size)`);
+    }
+  }
   const cleaning = cleaningSpecFromProto(h.cleaning);
   if (cleaning.dedupe_against_base && writeMode !== 'append') {
     throw errors.invalidArgument('header.cleaning.dedupe_against_base', 'only applies to write_mode APPEND');
