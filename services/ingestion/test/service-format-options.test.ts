@@ -51,5 +51,70 @@ describe('ingestion service: format options the worker applies (through Ingest)'
       assert.match(out.error.details, /header\.image\.max_side_px/);
     }
   });
-});
 
+  const mail = [
+    'From: Alice <alice@example.com>',
+    'To: bob@example.com',
+    'Subject: Quarterly numbers',
+    'X-Spam-Flag: YES',
+    'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<p>The <b>numbers</b> are in.</p>',
+    '--b1',
+    'Content-Type: text/plain; name="notes.txt"',
+    'Content-Disposition: attachment; filename="notes.txt"',
+    '',
+    'attached notes',
+    '--b1--',
+    '',
+  ].join('\r\n');
+
+  it('without EmailOptions: body as text, no subject prepended, the attachment a nested record (the parser defaults)', async () => {
+    const out = await ingest(svc.client, ingestHeader({ dataset: 'mail-default' }), [{ name: 'm.eml', bytes: mail }]);
+    assert.ok(out.ok, out.ok ? '' : out.error.message);
+    const records = await recordsOf('mail-default');
+    const body = records.find((r) => r.metadata['parent'] === undefined);
+    assert.equal(body?.contentType, 'text/plain');
+    assert.match(Buffer.from(body?.data ?? []).toString('utf8'), /^The numbers are in\./);
+    assert.equal(records.filter((r) => r.metadata['parent'] !== undefined).length, 1);
+  });
+
+  it('EmailOptions: chosen headers into metadata, HTML kept, subject prepended, attachments counted but not extracted', async () => {
+    const out = await ingest(
+      svc.client,
+      ingestHeader({ dataset: 'mail-opts', formatOptions: { $case: 'email', value: { headers: ['X-Spam-Flag', 'subject'], keepHtml: true, includeSubject: true, extractAttachments: false } } }),
+      [{ name: 'm.eml', bytes: mail }],
+    );
+    assert.ok(out.ok, out.ok ? '' : out.error.message);
+    const records = await recordsOf('mail-opts');
+    assert.equal(records.length, 1, 'no attachment record');
+    const [body] = records;
+    assert.equal(body?.metadata['header.x-spam-flag'], 'YES');
+    assert.equal(body?.metadata['header.subject'], 'Quarterly numbers');
+    assert.equal(body?.metadata['header.from'], undefined, 'only the headers asked for');
+    assert.equal(body?.metadata['attachment_count'], '1');
+    assert.equal(body?.contentType, 'text/html');
+    const text = Buffer.from(body?.data ?? []).toString('utf8');
+    assert.ok(text.startsWith('Quarterly numbers\n\n<p>The <b>numbers</b> are in.</p>'), text);
+  });
+
+  it('EmailOptions with defaults: the proto default headers, subject prepended, attachments not extracted', async () => {
+    const out = await ingest(svc.client, ingestHeader({ dataset: 'mail-proto-defaults', formatOptions: { $case: 'email', value: { headers: [], keepHtml: false, includeSubject: undefined, extractAttachments: false } } }), [
+      { name: 'm.eml', bytes: mail },
+    ]);
+    assert.ok(out.ok, out.ok ? '' : out.error.message);
+    const records = await recordsOf('mail-proto-defaults');
+    assert.equal(records.length, 1);
+    const [body] = records;
+    assert.deepEqual(
+      ['header.from', 'header.to', 'header.subject', 'header.date', 'header.content-type'].map((k) => body?.metadata[k] !== undefined),
+      [true, true, true, true, true],
+    );
+    assert.match(Buffer.from(body?.data ?? []).toString('utf8'), /^Quarterly numbers\n\nThe numbers are in\./);
+  });
+});

@@ -154,6 +154,13 @@ export function ingestSpecFromHeader(h: ingestion.IngestHeader): IngestSpec {
       throw errors.invalidArgument('header.image.max_side_px', `must be an integer in [0, ${MAX_IMAGE_SIDE_PX}] (0: keep the size)`);
     }
   }
+  if (h.formatOptions?.$case === 'email') {
+    const headers = h.formatOptions.value.headers;
+    if (headers.length > 64) throw errors.invalidArgument('header.email.headers', 'at most 64 header names');
+    headers.forEach((name, i) => {
+      if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) throw errors.invalidArgument(`header.email.headers[${i}]`, 'must be a header name (letters, digits, -)');
+    });
+  }
   const cleaning = cleaningSpecFromProto(h.cleaning);
   if (cleaning.dedupe_against_base && writeMode !== 'append') {
     throw errors.invalidArgument('header.cleaning.dedupe_against_base', 'only applies to write_mode APPEND');
