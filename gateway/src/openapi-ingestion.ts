@@ -200,7 +200,7 @@ const uploadParams = [
   p('dedupe_against_base', 'query', bool),
   p('min_length_chars', 'query', int32()),
   p('max_length_chars', 'query', int32()),
-  p('languages', 'query', str, 'Comma-separated ISO 639-1 codes to keep'),
+  p('languages', 'query', str, 'Comma-separated ISO 639-1 codes or scripts to keep (zh, ja, ko, el, he, th, ka, hy are told apart; a code of a Latin, Cyrillic, Arabic or Devanagari language such as en keeps its whole script)'),
   p('min_language_confidence', 'query', { type: 'number', minimum: 0, maximum: 1 }),
   p('pii', 'query', str, `Comma-separated PII kinds to redact: ${enumNames(I.PiiKind, 'PII_KIND_').join(', ')}`),
   p('pii_replacement', 'query', str, 'Default "[{kind}]"'),
@@ -218,6 +218,9 @@ const uploadParams = [
   p('id_field', 'query', str, 'jsonl: field / csv, parquet: column used as the record id'),
   p('timestamp_field', 'query', str, 'jsonl: field / csv, parquet: column holding the record time'),
   p('delimiter', 'query', { type: 'string', maxLength: 1 }, 'csv: one character; default ","'),
+  p('image_max_side_px', 'query', { type: 'integer', minimum: 0, maximum: 16384 }, 'Images: resize so the longest side is at most this (aspect kept, never enlarged); 0 = no resize. A normalised image is stored as PNG'),
+  p('image_grayscale', 'query', bool, 'Images: convert to one 8-bit grey channel'),
+  p('image_equalize', 'query', bool, 'Images: global histogram equalisation of the grey channel (needs image_grayscale)'),
 ];
 
 const readParams = [

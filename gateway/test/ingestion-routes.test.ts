@@ -8,6 +8,7 @@ import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gate
 import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../services/ingestion/test/support/start-ingestion';
 import { makeTar } from '../../services/ingestion/test/archive-fixtures';
 import { http } from '../../test/support/stack';
+import sharp from 'sharp';
 
 const CLI = resolve(__dirname, '../../packages/cli/dist/main.js');
 
@@ -102,6 +103,9 @@ describe('gateway: ingestion routes against a real ingestion service', function 
       ['POST', '/v1/datasets/d/uploads?tags=%7B', 'tags'],
       ['POST', '/v1/datasets/d/uploads?colour=red', 'colour'],
       ['POST', '/v1/datasets/d/uploads?max_errors=-1', 'max_errors'],
+      ['POST', '/v1/datasets/d/uploads?image_max_side_px=99999', 'image_max_side_px'],
+      ['POST', '/v1/datasets/d/uploads?image_grayscale=maybe', 'image_grayscale'],
+      ['POST', '/v1/datasets/d/uploads?image_equalize=true', 'image_equalize'],
       ['GET', '/v1/datasets/d/snapshots/0', 'version'],
       ['GET', '/v1/datasets/d/snapshots/1/records?limit=-5', 'limit'],
       ['GET', '/v1/datasets/d/snapshots/1/records?shard_index=3&shard_count=2', 'shard_index'],
@@ -204,6 +208,28 @@ describe('gateway: ingestion routes against a real ingestion service', function 
     const res = await http(`${gw.url}/v1/datasets/tarred/uploads`, { method: 'POST', headers: { ...admin, 'content-type': 'application/x-tar' }, body: tar });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.counts.rows_kept, 2);
+  });
+
+  it('image_* query parameters normalise an uploaded PNG: resized, grey, equalised, stored as PNG', async function () {
+    needsIngest(this);
+    const source = await sharp(Buffer.from(Array.from({ length: 8 * 4 }, (_, i) => 100 + (i % 8))), { raw: { width: 8, height: 4, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
+    const res = await http(`${gw.url}/v1/datasets/imgs/uploads?filename=low.png&image_max_side_px=4&image_grayscale=true&image_equalize=true`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/octet-stream' },
+      body: source,
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const snap = await svc.deps.snapshots.open({ dataset: 'imgs', version: 0 });
+    const images = [];
+    for await (const r of snap.records()) images.push(r);
+    assert.equal(images.length, 1);
+    const meta = await sharp(images[0]?.data ?? new Uint8Array()).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', 4, 2, 1]);
+    const { data } = await sharp(images[0]?.data ?? new Uint8Array()).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([Math.min(...data), Math.max(...data)], [0, 255]);
   });
 
   it('a multipart upload of 3 files makes one snapshot with every file; labels come from folders', async function () {

@@ -118,6 +118,7 @@ describe('ingestion CreateSnapshot (derive job) through the real gRPC service', 
       minLanguageConfidence: undefined,
       pii: { kinds: [ingestion.PiiKind.PII_KIND_EMAIL], replacement: '', includeMetadata: false },
       normalizeText: true,
+      image: undefined,
     };
     const snap = await create(deriveRequest({ dataset: 'clean', sources: [{ name: 'dirty', snapshot: 0 }], cleaning }));
     assert.equal(snap.recordCount, 2);
@@ -129,7 +130,7 @@ describe('ingestion CreateSnapshot (derive job) through the real gRPC service', 
       () => assert.fail('expected an error'),
       (e: unknown) => asL1g1Error(e),
     );
-    assert.equal(bad.field, 'cleaning.pii.kinds');
+    assert.equal(bad.field, 'cleaning.pii.kinds[0]');
   });
 
   it('applies resolved review decisions of the sources: KEEP and RELABEL come back, DISCARD stays out, pending ones are ignored', async () => {

@@ -75,7 +75,20 @@ export const UPLOAD_QUERY = [
   'filename', 'format', 'write_mode', 'base_snapshot', 'dedupe', 'near_dupe_threshold', 'dedupe_against_base', 'min_length_chars', 'max_length_chars',
   'languages', 'min_language_confidence', 'pii', 'pii_replacement', 'pii_include_metadata', 'normalize_text', 'idempotency_key', 'description', 'tags',
   'record_metadata', 'max_errors', 'label_from_folder', 'text_split', 'encoding', 'data_field', 'id_field', 'timestamp_field', 'delimiter',
+  'image_max_side_px', 'image_grayscale', 'image_equalize',
 ] as const;
+
+/** The service's bound on `image.max_side_px`, checked here so the query parameter is the field named. */
+const IMAGE_MAX_SIDE_PX = 16_384;
+
+/** `image_*` query parameters → ImageNormalization (undefined when none is set). */
+function imageNormalization(q: Query): ingestion.ImageNormalization | undefined {
+  if (q['image_max_side_px'] === undefined && q['image_grayscale'] === undefined && q['image_equalize'] === undefined) return undefined;
+  const grayscale = boolQuery(q['image_grayscale'], 'image_grayscale');
+  const equalizeHistogram = boolQuery(q['image_equalize'], 'image_equalize');
+  if (equalizeHistogram && !grayscale) throw errors.invalidArgument('image_equalize', 'equalises the grey channel: set image_grayscale=true too');
+  return { maxSidePx: intParam(q['image_max_side_px'], 'image_max_side_px', { fallback: 0, max: IMAGE_MAX_SIDE_PX }), grayscale, equalizeHistogram };
+}
 
 function formatOptions(format: ingestion.SourceFormat, q: Query): ingestion.IngestHeader['formatOptions'] {
   const F = I.SourceFormat;
@@ -118,6 +131,7 @@ export function uploadHeader(dataset: string, q: Query): ingestion.IngestHeader 
       minLanguageConfidence: numberParam(q['min_language_confidence'], 'min_language_confidence', 0, 1),
       pii: { kinds: piiKinds(q['pii']), replacement: q['pii_replacement'] ?? '', includeMetadata: boolQuery(q['pii_include_metadata'], 'pii_include_metadata') },
       normalizeText: q['normalize_text'] === undefined || q['normalize_text'] === '' ? undefined : boolQuery(q['normalize_text'], 'normalize_text'),
+      image: imageNormalization(q),
     },
     writeMode,
     baseSnapshot,
@@ -161,6 +175,8 @@ function cleaning(value: unknown, field = 'cleaning'): ingestion.CleaningOptions
     minLanguageConfidence: numberParam(b['min_language_confidence'], `${field}.min_language_confidence`, 0, 1),
     pii: { kinds: stringList(b['pii'], `${field}.pii`).map((k) => parseEnum(I.PiiKind, 'PII_KIND_', k, `${field}.pii`) as ingestion.PiiKind), replacement: '', includeMetadata: false },
     normalizeText: b['normalize_text'] === undefined ? undefined : boolJson(b['normalize_text'], `${field}.normalize_text`),
+    // Image normalisation applies at upload only (the service refuses it on derivations).
+    image: undefined,
   };
 }
 

@@ -8,8 +8,8 @@ import { ingestion } from '@l1g1/contracts';
 import { actorOf, errors, L1g1Error, watchJob, type AsyncService, type JobContext, type JobHandler, type JobStore, type JsonValue } from '@l1g1/kit';
 import { INGESTION_JOB_KINDS } from '../adapters/jobs/job-runner';
 import type { SnapshotRow } from '../domain/ports';
-import type { PiiKind } from '../domain/cleaning/pii/pii-detectors';
-import { recleanPipelineFactory, type RecleanOptions } from '../domain/snapshot/derive-cleaning';
+import { recleanPipelineFactory } from '../domain/snapshot/derive-cleaning';
+import { cleaningSpecFromProto } from '../domain/ingest/ingest-spec';
 import { deriveSnapshot, type DeriveReport, type RecordCleaner, type ResolvedReviewItem, type ReviewDecisions } from '../domain/snapshot/derive-snapshot';
 import { validateRecordFilter } from '../domain/snapshot/record-filter';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
@@ -110,40 +110,8 @@ export function validateDeriveRequest(req: ingestion.CreateSnapshotRequest): { s
   if (!Number.isSafeInteger(req.sampleSize) || req.sampleSize < 0) throw errors.invalidArgument('sample_size', `must be >= 0 (0: all), got ${req.sampleSize}`);
   if (req.sampleSeed !== undefined && !Number.isSafeInteger(req.sampleSeed)) throw errors.invalidArgument('sample_seed', 'must be an integer');
   const split = req.split !== undefined && (Object.keys(req.split.fractions).length > 0 || req.split.stratifyBy !== '') ? validateSplitSpec(req.split) : undefined;
-  const createCleaner = req.cleaning === undefined ? undefined : recleanPipelineFactory(recleanOptions(req.cleaning));
+  const createCleaner = req.cleaning === undefined ? undefined : recleanPipelineFactory(cleaningSpecFromProto(req.cleaning, 'cleaning'));
   return { split, createCleaner };
-}
-
-const PII_KINDS: Partial<Record<ingestion.PiiKind, readonly PiiKind[]>> = {
-  [ingestion.PiiKind.PII_KIND_EMAIL]: ['email'],
-  [ingestion.PiiKind.PII_KIND_PHONE]: ['phone', 'cn_mobile'],
-  [ingestion.PiiKind.PII_KIND_CREDIT_CARD]: ['card'],
-  [ingestion.PiiKind.PII_KIND_IP_ADDRESS]: ['ipv4', 'ipv6'],
-  [ingestion.PiiKind.PII_KIND_IBAN]: ['iban'],
-  [ingestion.PiiKind.PII_KIND_NATIONAL_ID]: ['cn_id'],
-};
-
-/** CleaningOptions → the re-clean options, with the proto's defaults (exact dedupe, NFKC on). */
-function recleanOptions(c: ingestion.CleaningOptions): RecleanOptions {
-  const threshold = c.nearDupeThreshold;
-  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw errors.invalidArgument('cleaning.near_dupe_threshold', 'must be in (0, 1]');
-  if (c.minLengthChars < 0) throw errors.invalidArgument('cleaning.min_length_chars', 'must be >= 0');
-  if (c.maxLengthChars < 0) throw errors.invalidArgument('cleaning.max_length_chars', 'must be >= 0');
-  if (c.maxLengthChars > 0 && c.minLengthChars > c.maxLengthChars) throw errors.invalidArgument('cleaning.min_length_chars', 'must not exceed max_length_chars');
-  const piiKinds = (c.pii?.kinds ?? []).flatMap((kind) => {
-    const mapped = PII_KINDS[kind];
-    if (mapped === undefined) throw errors.invalidArgument('cleaning.pii.kinds', `${ingestion.piiKindToJSON(kind)} cannot be redacted by re-cleaning`);
-    return [...mapped];
-  });
-  return {
-    dedupe: c.dedupe === ingestion.DedupeMode.DEDUPE_MODE_NONE ? 'none' : c.dedupe === ingestion.DedupeMode.DEDUPE_MODE_NEAR ? 'near' : 'exact',
-    ...(threshold === undefined ? {} : { nearDupeThreshold: threshold }),
-    minLengthChars: c.minLengthChars,
-    maxLengthChars: c.maxLengthChars,
-    languages: c.languages,
-    piiKinds,
-    normalizeText: c.normalizeText ?? true,
-  };
 }
 
 async function runDeriveJob(deps: DeriveDeps, ctx: JobContext): Promise<JsonValue> {

@@ -88,6 +88,9 @@ export function toDataset(row: DatasetRow): ingestion.Dataset {
 const KIND_TO_PROTO: Readonly<Record<string, ingestion.IngestionJobKind>> = {
   'ingestion.align': ingestion.IngestionJobKind.INGESTION_JOB_KIND_ALIGN,
   'ingestion.confidence_filter': ingestion.IngestionJobKind.INGESTION_JOB_KIND_CONFIDENCE_FILTER,
+  // Their requests are not in the job's oneof (an upload's is a client stream): kind and status only.
+  'ingestion.ingest': ingestion.IngestionJobKind.INGESTION_JOB_KIND_INGEST,
+  'ingestion.derive': ingestion.IngestionJobKind.INGESTION_JOB_KIND_DERIVE,
 };
 
 export function jobKindFromProto(kind: ingestion.IngestionJobKind): string | undefined {
@@ -118,13 +121,18 @@ export function toIngestionJob(job: Job): ingestion.IngestionJob {
   return { status: toJobStatus(job), kind, request, result, createdBy };
 }
 
-/** The dataset a job works on, for ListJobs' filter (ingest: its spec; others: `params.dataset`). */
+/** The dataset a job works on, for ListJobs' filter (ingest: its spec; derive: the request's target; others: `params.dataset`). */
 export function jobDataset(job: Job): string | undefined {
   const p = job.params;
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return undefined;
   const spec = p['spec'];
   if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && typeof spec['dataset'] === 'string') return spec['dataset'];
-  return typeof p['dataset'] === 'string' ? p['dataset'] : undefined;
+  if (typeof p['dataset'] === 'string') return p['dataset'];
+  const request = p['request'];
+  if (job.kind === 'ingestion.derive' && request !== null && typeof request === 'object' && !Array.isArray(request) && typeof request['dataset'] === 'string') {
+    return request['dataset'];
+  }
+  return undefined;
 }
 
 export function checkDatasetName(name: string, field: string): string {

@@ -10,8 +10,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createArchiveExpander } from '../adapters/archives';
-import { createCleaningPipeline } from '../domain/cleaning/cleaning-pipeline';
-import { createCleaningSteps } from '../domain/ingest/cleaning-steps';
+import { createUploadCleaningPipeline } from '../domain/ingest/cleaning-steps';
+import { createSharpImageCodec } from '../adapters/sharp-image-codec';
 import type { SourceFormatName } from '../domain/detect/source-format';
 import { runUploadPipeline } from '../domain/pipeline';
 import type { StoredRecord } from '../domain/snapshot/stored-record';
@@ -53,7 +53,9 @@ async function run(input: IngestWorkerInput): Promise<WorkerSummary> {
   const archiveDir = join(input.workDir, 'archives');
   mkdirSync(stagingDir, { recursive: true });
   mkdirSync(archiveDir, { recursive: true });
-  const pipeline = createCleaningPipeline(createCleaningSteps(input.spec.cleaning, input.knownIds));
+  // sharp loads only when images are normalised (as the binary parsers load it: lazily).
+  const imageCodec = input.spec.cleaning.image === undefined ? undefined : createSharpImageCodec({ sharp: (await import('sharp')).default });
+  const pipeline = createUploadCleaningPipeline(input.spec.cleaning, { knownIds: input.knownIds, ...(imageCodec === undefined ? {} : { imageCodec }) });
   const topLevel = new Map(input.files.map((f) => [f.name, f]));
   const topOf = (file: string): string | undefined => {
     if (topLevel.has(file)) return file;

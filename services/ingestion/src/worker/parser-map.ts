@@ -40,7 +40,10 @@ function lazy(run: (p: BinaryParsers, sharp: Sharp) => AsyncIterable<ParsedRecor
   });
 }
 
-/** Image resizing (`image.max_side_px`) and audio resampling are not applied yet: the parsers keep the original. */
+/** EmailOptions.headers' default (the proto's comment). */
+const DEFAULT_EMAIL_HEADERS = ['from', 'to', 'subject', 'date', 'content-type'];
+
+/** The parsers of every format, with the header's format options applied. */
 export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: number, signal?: AbortSignal): ParserMap {
   const o = header.formatOptions;
   const text = textOptionsFromProto(o?.$case === 'text' ? o.value : undefined, 'header.text');
@@ -49,6 +52,19 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
   const sensor = sensorCsvOptionsFromProto(o?.$case === 'sensorCsv' ? o.value : undefined, 'header.sensor_csv');
   const audio = o?.$case === 'audio' ? o.value : undefined;
   const dicom = o?.$case === 'dicom' ? o.value : undefined;
+  const maxSidePx = o?.$case === 'image' ? o.value.maxSidePx : 0;
+  const email = o?.$case === 'email' ? o.value : undefined;
+  // Without EmailOptions the parser keeps its defaults (attachments as nested records, issue 7 point 2);
+  // with them, each field applies as the proto documents it.
+  const mailRecords =
+    email === undefined
+      ? undefined
+      : {
+          headers: email.headers.length > 0 ? email.headers : DEFAULT_EMAIL_HEADERS,
+          keepHtml: email.keepHtml,
+          includeSubject: email.includeSubject ?? true,
+          extractAttachments: email.extractAttachments,
+        };
   const maxBytes = maxFileBytes;
   return {
     text: (s) => parseText(s, text, signal),
@@ -65,11 +81,11 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
     xlsx: (s) => lazy((p) => p.parseXlsx(s, { maxBytes }, signal))(s),
     pdf: (s) => lazy((p) => p.parsePdf(s, { maxBytes }, signal))(s),
     docx: (s) => lazy((p) => p.parseDocx(s, { maxBytes }, signal))(s),
-    email_rfc822: (s) => lazy((p) => p.parseEmail(s, { maxBytes }, signal))(s),
-    mbox: (s) => lazy((p) => p.parseMbox(s, { maxBytes }, signal))(s),
-    image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
-    image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
-    image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp }, signal))(s),
+    email_rfc822: (s) => lazy((p) => p.parseEmail(s, { maxBytes, ...(mailRecords ? { records: mailRecords } : {}) }, signal))(s),
+    mbox: (s) => lazy((p) => p.parseMbox(s, { maxBytes, ...(mailRecords ? { records: mailRecords } : {}) }, signal))(s),
+    image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
+    image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
+    image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
     audio_wav: (s) => lazy((p) => p.parseWav(s, { maxBytes, ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}) }, signal))(s),
     dicom: (s) =>
       lazy((p, sharp) => p.parseDicom(

@@ -76,7 +76,7 @@ export function createStagedCleaningSink(options: StagedSinkOptions): RecordSink
       try {
         for (const record of readStaged()) {
           rowsRead += 1;
-          const outcome = options.pipeline.apply(record, { file });
+          const outcome = await options.pipeline.applyAsync(record, { file });
           if (outcome.kind !== 'kept') continue;
           rowsKept += 1;
           await options.emit(storedFromParsed(outcome.record, file, clientMetadata));

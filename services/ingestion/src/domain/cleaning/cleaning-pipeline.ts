@@ -1,5 +1,5 @@
 import type { ParsedRecord } from '../record';
-import type { CleaningStep, StepContext, StepExample, StepReport } from './cleaning-step';
+import type { AsyncCleaningStep, CleaningStep, StepContext, StepExample, StepReport } from './cleaning-step';
 import { redactPii } from './pii/pii-detectors';
 
 /** A record after the pipeline: kept (as the last step left it) or dropped by a named step. */
@@ -18,8 +18,10 @@ export interface PipelineReport {
 }
 
 export interface CleaningPipeline {
-  /** Runs the steps in order; the first step that drops the record ends its run. */
+  /** Runs the steps in order; the first step that drops the record ends its run. Refused when the pipeline has async steps. */
   apply(record: ParsedRecord, context: StepContext): PipelineOutcome;
+  /** The async steps (`asyncSteps`), then the synchronous ones; works for every pipeline. */
+  applyAsync(record: ParsedRecord, context: StepContext): Promise<PipelineOutcome>;
   report(): PipelineReport;
 }
 
@@ -31,6 +33,8 @@ export interface CleaningPipelineOptions {
    * users, so by default it never carries an address or an ID number.
    */
   redactExamples?: boolean;
+  /** Steps run before the synchronous ones, awaited one record at a time (image normalisation). */
+  asyncSteps?: readonly AsyncCleaningStep[];
 }
 
 function redactExample(example: StepExample): StepExample {
@@ -54,29 +58,41 @@ function redactExample(example: StepExample): StepExample {
  */
 export function createCleaningPipeline(steps: readonly CleaningStep[], options: CleaningPipelineOptions = {}): CleaningPipeline {
   const redactExamples = options.redactExamples ?? true;
+  const asyncSteps = options.asyncSteps ?? [];
   let input = 0;
   let kept = 0;
   const droppedBy = new Map<string, number>();
+  const drop = (name: string, outcome: { reason: string; detail?: string }): PipelineOutcome => {
+    const key = `${name}/${outcome.reason}`;
+    droppedBy.set(key, (droppedBy.get(key) ?? 0) + 1);
+    return { kind: 'dropped', step: name, reason: outcome.reason, ...(outcome.detail === undefined ? {} : { detail: outcome.detail }) };
+  };
+  const applySync = (record: ParsedRecord, context: StepContext): PipelineOutcome => {
+    let current = record;
+    for (const step of steps) {
+      const outcome = step.apply(current, context);
+      if (outcome.kind === 'dropped') return drop(step.name, outcome);
+      current = outcome.record;
+    }
+    kept += 1;
+    return { kind: 'kept', record: current };
+  };
   return {
     apply(record, context) {
+      // A caller skipping the async steps would publish un-normalised records: our bug, caught loudly.
+      if (asyncSteps.length > 0) throw new Error('this cleaning pipeline has async steps: call applyAsync');
+      input += 1;
+      return applySync(record, context);
+    },
+    async applyAsync(record, context) {
       input += 1;
       let current = record;
-      for (const step of steps) {
-        const outcome = step.apply(current, context);
-        if (outcome.kind === 'dropped') {
-          const key = `${step.name}/${outcome.reason}`;
-          droppedBy.set(key, (droppedBy.get(key) ?? 0) + 1);
-          return {
-            kind: 'dropped',
-            step: step.name,
-            reason: outcome.reason,
-            ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
-          };
-        }
+      for (const step of asyncSteps) {
+        const outcome = await step.apply(current, context);
+        if (outcome.kind === 'dropped') return drop(step.name, outcome);
         current = outcome.record;
       }
-      kept += 1;
-      return { kind: 'kept', record: current };
+      return applySync(current, context);
     },
     report() {
       return {
@@ -84,7 +100,7 @@ export function createCleaningPipeline(steps: readonly CleaningStep[], options: 
         kept,
         dropped: input - kept,
         droppedBy: Object.fromEntries(droppedBy),
-        steps: steps.map((step) => {
+        steps: [...asyncSteps, ...steps].map((step) => {
           const report = step.report();
           return redactExamples ? { ...report, examples: report.examples.map(redactExample) } : report;
         }),

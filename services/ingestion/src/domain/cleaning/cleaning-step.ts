@@ -52,3 +52,14 @@ export interface CleaningStep {
   apply(record: ParsedRecord, context: StepContext): StepOutcome;
   report(): StepReport;
 }
+
+/**
+ * A step whose work is asynchronous (decoding an image with a native
+ * library). Async steps run before the synchronous ones, in their own order,
+ * and report the same way.
+ */
+export interface AsyncCleaningStep {
+  readonly name: string;
+  apply(record: ParsedRecord, context: StepContext): Promise<StepOutcome>;
+  report(): StepReport;
+}

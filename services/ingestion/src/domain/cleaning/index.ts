@@ -15,3 +15,6 @@ export * from './lsh-index';
 export * from './near-dedupe';
 export * from './pii';
 export * from './digest-set';
+export * from './histogram-equalization';
+export * from './image-codec';
+export * from './image-normalization-step';

@@ -23,6 +23,37 @@ const KNOWN_SCRIPTS: ReadonlySet<string> = new Set<Script>([
 const KNOWN_LANGUAGES: ReadonlySet<string> = new Set(['zh', 'ja', 'ko', 'el', 'he', 'th', 'ka', 'hy']);
 
 /**
+ * ISO 639-1 codes of languages the detector can only name by their script
+ * (see `script-detector.ts`): such a code keeps every text in that script.
+ * `en` keeps Latin-script text, French included: the documented price of a
+ * script-only detector, better than refusing the code users write first.
+ */
+const SCRIPT_OF_LANGUAGE: Readonly<Record<string, Script>> = Object.fromEntries([
+  ...['en', 'fr', 'de', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'no', 'nb', 'nn', 'fi', 'is', 'pl', 'cs', 'sk', 'sl', 'hr', 'bs', 'hu', 'ro', 'tr', 'id',
+    'ms', 'vi', 'tl', 'sw', 'ca', 'eu', 'gl', 'ga', 'cy', 'et', 'lv', 'lt', 'sq', 'af', 'mt', 'eo', 'la', 'az', 'uz'].map((l) => [l, 'latin'] as const),
+  ...['ru', 'uk', 'be', 'bg', 'mk', 'sr', 'kk', 'ky', 'mn', 'tg'].map((l) => [l, 'cyrillic'] as const),
+  ...['ar', 'fa', 'ur', 'ps'].map((l) => [l, 'arabic'] as const),
+  ...['hi', 'mr', 'ne', 'sa'].map((l) => [l, 'devanagari'] as const),
+]);
+
+/**
+ * The language filter's allow list, checked: every entry a language the
+ * detector names, an ISO 639-1 code of a known script, or a script.
+ * INVALID_ARGUMENT naming `<field>[i]` otherwise. Upload and re-cleaning
+ * both call it (through `cleaningSpecFromProto`), so they accept the same codes.
+ */
+export function checkLanguageAllowList(allow: readonly string[], field: string): void {
+  for (const [i, entry] of allow.entries()) {
+    if (!KNOWN_SCRIPTS.has(entry) && !KNOWN_LANGUAGES.has(entry) && SCRIPT_OF_LANGUAGE[entry] === undefined) {
+      throw errors.invalidArgument(
+        `${field}[${i}]`,
+        `unknown language or script "${entry}"; use an ISO 639-1 code (${[...KNOWN_LANGUAGES].join(', ')}, or a code of a Latin, Cyrillic, Arabic or Devanagari language such as en, ru, ar, hi) or a script (${[...KNOWN_SCRIPTS].join(', ')})`,
+      );
+    }
+  }
+}
+
+/**
  * The `language_filter` step, on the script-based detector (see
  * `script-detector.ts` for what it can and cannot tell). Drops with
  * `language_not_allowed` or `mixed_script`; texts without enough letters
@@ -30,16 +61,13 @@ const KNOWN_LANGUAGES: ReadonlySet<string> = new Set(['zh', 'ja', 'ko', 'el', 'h
  */
 export function createLanguageFilterStep(options: LanguageFilterOptions): CleaningStep {
   if (options.allow.length === 0) throw errors.invalidArgument('allow', 'must list at least one language or script');
-  for (const [i, entry] of options.allow.entries()) {
-    if (!KNOWN_SCRIPTS.has(entry) && !KNOWN_LANGUAGES.has(entry)) {
-      throw errors.invalidArgument(`allow[${i}]`, `unknown language or script "${entry}"; known: ${[...KNOWN_LANGUAGES, ...KNOWN_SCRIPTS].join(', ')}`);
-    }
-  }
+  checkLanguageAllowList(options.allow, 'allow');
   const minShare = options.minShare ?? 0.5;
   if (!(minShare >= 0 && minShare <= 1)) throw errors.invalidArgument('min_share', 'must be between 0 and 1');
   const minLetters = options.minLetters ?? 1;
   if (!Number.isInteger(minLetters) || minLetters < 1) throw errors.invalidArgument('min_letters', 'must be an integer >= 1');
-  const allow = new Set(options.allow);
+  // A code known only by its script allows that script.
+  const allow = new Set(options.allow.map((entry) => SCRIPT_OF_LANGUAGE[entry] ?? entry));
   const step = createTextStep('language_filter', (text) => {
     const detected = detectScript(text);
     if (detected.letters < minLetters) {

@@ -6,6 +6,8 @@
  */
 import { ingestion } from '@l1g1/contracts';
 import { errors, type JsonValue } from '@l1g1/kit';
+import { checkLanguageAllowList } from '../cleaning/language-filter';
+import { checkImageNormalization, imageNormalizationIsActive, MAX_IMAGE_SIDE_PX } from '../cleaning/image-normalization-step';
 import { PII_KINDS, type PiiKind } from '../cleaning/pii/pii-detectors';
 import { fromProtoSourceFormat } from '../detect/source-format';
 
@@ -27,6 +29,15 @@ export interface CleaningSpec {
   languages: string[];
   min_language_confidence: number;
   pii_kinds: PiiKind[];
+  /** Image normalisation (absent in specs written before it existed, or when it changes nothing). */
+  image?: ImageNormalizationSpec;
+}
+
+/** The proto's ImageNormalization, snake_case as stored. */
+export interface ImageNormalizationSpec {
+  max_side_px: number;
+  grayscale: boolean;
+  equalize_histogram: boolean;
 }
 
 export interface IngestSpec {
@@ -90,10 +101,9 @@ export function cleaningSpecFromProto(c: ingestion.CleaningOptions | undefined, 
   if (maxLen > 0 && minLen > maxLen) throw errors.invalidArgument(`${field}.min_length_chars`, 'must not exceed max_length_chars');
   const langConfidence = c?.minLanguageConfidence ?? 0.5;
   if (!(langConfidence >= 0 && langConfidence <= 1)) throw errors.invalidArgument(`${field}.min_language_confidence`, 'must be in [0, 1]');
-  const languages = (c?.languages ?? []).map((l, i) => {
-    if (!/^[a-z]{2,12}$/.test(l)) throw errors.invalidArgument(`${field}.languages[${i}]`, 'must be an ISO 639-1 code or a script name in lowercase');
-    return l;
-  });
+  const languages = [...(c?.languages ?? [])];
+  // The language filter's own check, here, so a code it cannot use is refused before any job exists.
+  checkLanguageAllowList(languages, `${field}.languages`);
   const piiKinds: PiiKind[] = [];
   for (const [i, k] of (c?.pii?.kinds ?? []).entries()) {
     const mapped = PII_BY_PROTO[k];
@@ -105,6 +115,8 @@ export function cleaningSpecFromProto(c: ingestion.CleaningOptions | undefined, 
     for (const m of mapped) if (!piiKinds.includes(m)) piiKinds.push(m);
   }
   if (c?.pii?.replacement) throw errors.invalidArgument(`${field}.pii.replacement`, 'custom replacements are not supported; the replacement is [KIND]');
+  const imageOptions = { maxSidePx: c?.image?.maxSidePx ?? 0, grayscale: c?.image?.grayscale ?? false, equalizeHistogram: c?.image?.equalizeHistogram ?? false };
+  checkImageNormalization(imageOptions, `${field}.image`);
   return {
     normalize_text: c?.normalizeText ?? true,
     dedupe,
@@ -115,6 +127,9 @@ export function cleaningSpecFromProto(c: ingestion.CleaningOptions | undefined, 
     languages,
     min_language_confidence: langConfidence,
     pii_kinds: piiKinds.filter((k) => PII_KINDS.includes(k)),
+    ...(imageNormalizationIsActive(imageOptions)
+      ? { image: { max_side_px: imageOptions.maxSidePx, grayscale: imageOptions.grayscale, equalize_histogram: imageOptions.equalizeHistogram } }
+      : {}),
   };
 }
 
@@ -133,6 +148,19 @@ export function ingestSpecFromHeader(h: ingestion.IngestHeader): IngestSpec {
   if (!Number.isSafeInteger(h.maxErrors) || h.maxErrors < 0) throw errors.invalidArgument('header.max_errors', 'must be >= 0 (0: never abort)');
   if (h.idempotencyKey.length > 200) throw errors.invalidArgument('header.idempotency_key', 'at most 200 characters');
   if (h.description.length > MAX_TEXT_CHARS) throw errors.invalidArgument('header.description', `at most ${MAX_TEXT_CHARS} characters`);
+  if (h.formatOptions?.$case === 'image') {
+    const side = h.formatOptions.value.maxSidePx;
+    if (!Number.isInteger(side) || side < 0 || side > MAX_IMAGE_SIDE_PX) {
+      throw errors.invalidArgument('header.image.max_side_px', `must be an integer in [0, ${MAX_IMAGE_SIDE_PX}] (0: keep the size)`);
+    }
+  }
+  if (h.formatOptions?.$case === 'email') {
+    const headers = h.formatOptions.value.headers;
+    if (headers.length > 64) throw errors.invalidArgument('header.email.headers', 'at most 64 header names');
+    headers.forEach((name, i) => {
+      if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) throw errors.invalidArgument(`header.email.headers[${i}]`, 'must be a header name (letters, digits, -)');
+    });
+  }
   const cleaning = cleaningSpecFromProto(h.cleaning);
   if (cleaning.dedupe_against_base && writeMode !== 'append') {
     throw errors.invalidArgument('header.cleaning.dedupe_against_base', 'only applies to write_mode APPEND');

@@ -1,12 +1,38 @@
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import { stripHtml } from '../../domain/cleaning/strip-html';
 import type { Modality, ParsedRecord, Position } from '../../domain/record';
+
+/** The proto's EmailOptions; each absent field keeps the parser's default (the behaviour before the options existed). */
+export interface MailRecordOptions {
+  /** Headers copied as they are into metadata `header.<lowercase name>` (repeated headers joined by newlines); default none. */
+  headers?: readonly string[];
+  /** The HTML part as the record (text/html) when the mail has one; default false (text, HTML turned into text). */
+  keepHtml?: boolean;
+  /** The subject line prepended to the body (`Subject\n\nbody`); default false. */
+  includeSubject?: boolean;
+  /** Attachments as nested records; default true (counted in `attachment_count` either way). */
+  extractAttachments?: boolean;
+}
+
+/** Raw header lines (`Name: value`, folded lines joined) → value, for the names asked. */
+function rawHeaders(mail: ParsedMail, names: readonly string[]): Record<string, string> {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const { key, line } of mail.headerLines) {
+    if (!wanted.has(key)) continue;
+    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const name = `header.${key}`;
+    out[name] = out[name] === undefined ? value : `${out[name]}\n${value}`;
+  }
+  return out;
+}
 
 /**
  * One parsed mail → its records: first the mail (headers in metadata, body
  * text in data, HTML-only bodies as text), then each attachment as a nested
  * record whose `parent` is `<mailPath>#attachment/<n>` (n 1-based).
  */
-export function mailRecords(mail: ParsedMail, mailPath: string, position: Position): ParsedRecord[] {
+export function mailRecords(mail: ParsedMail, mailPath: string, position: Position, options: MailRecordOptions = {}): ParsedRecord[] {
   const metadata: Record<string, string> = { format: 'email' };
   const from = addresses(mail.from);
   const to = addresses(mail.to);
@@ -20,18 +46,24 @@ export function mailRecords(mail: ParsedMail, mailPath: string, position: Positi
   const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : undefined;
   if (date) metadata.date = date.toISOString();
   metadata.attachment_count = String(mail.attachments.length);
-  // mailparser derives `text` from the HTML part when a mail has no text part.
-  const body = mail.text ?? '';
+  if (options.headers !== undefined) Object.assign(metadata, rawHeaders(mail, options.headers));
+  // mailparser derives `text` from the HTML part of an HTML-only mail, but not when the mail also
+  // has attachments (multipart/mixed): then the HTML part is turned into text here.
+  const html = options.keepHtml === true && typeof mail.html === 'string' ? mail.html : undefined;
+  const plain = mail.text ?? (typeof mail.html === 'string' ? stripHtml(mail.html) : '');
+  const text = html ?? plain;
+  const body = options.includeSubject === true && mail.subject ? `${mail.subject}\n\n${text}` : text;
 
   const record: ParsedRecord = {
     modality: 'text',
-    contentType: 'text/plain',
+    contentType: html === undefined ? 'text/plain' : 'text/html',
     data: body,
     metadata,
     position,
     ...(date ? { timestampUs: date.getTime() * 1000 } : {}),
   };
   const out: ParsedRecord[] = [record];
+  if (options.extractAttachments === false) return out;
   mail.attachments.forEach((attachment, i) => out.push(attachmentRecord(attachment, `${mailPath}#attachment/${i + 1}`, position, date)));
   return out;
 }

@@ -1,11 +1,13 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { FileSource, ParsedRecord } from '../../domain/record';
-import { mailRecords } from './email-record';
+import { mailRecords, type MailRecordOptions } from './email-record';
 import { libraryDetail, malformedFile } from './malformed-file';
 
 export interface EmailOptions {
   /** Refuse a mail (a file, or one message of an mbox) larger than this. */
   maxBytes: number;
+  /** What the mail's records carry (EmailOptions); absent: the defaults of `MailRecordOptions`. */
+  records?: MailRecordOptions;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function* parseEmail(src: FileSource, options: EmailOptions, signal
   const body = whole.subarray(0, 5).toString('latin1') === 'From ' ? whole.subarray(whole.indexOf(0x0a) + 1 || whole.length) : whole;
   const skipped = whole.length - body.length;
   const mail = await parseMail(src.name, body, { line: skipped > 0 ? 2 : 1, byteOffset: skipped });
-  yield* mailRecords(mail, src.name, {});
+  yield* mailRecords(mail, src.name, {}, options.records);
 }
 
 /** mailparser with its optional rewriting off (we keep text, not generated HTML) and HTML bounded. */

@@ -16,6 +16,12 @@ export interface ImageOptions {
   maxBytes: number;
   /** Refuse images with more pixels than this (a decompression bomb guard; default 100 megapixels). */
   maxPixels?: number;
+  /**
+   * When > 0, an image whose longer side exceeds it is resized (aspect kept)
+   * and re-encoded in its own format; `original_width`/`original_height` keep
+   * the file's size. The proto's `ImageOptions.max_side_px`.
+   */
+  maxSidePx?: number;
   /** When set, `fields.tensor` (Float32Array) and `fields.tensor_shape` ([h, w, c]) are added. */
   tensor?: ImageTensorOptions;
   /** sharp, passed in so the caller owns its concurrency and cache settings. */
@@ -61,6 +67,26 @@ export async function* parseImage(src: FileSource, options: ImageOptions, signal
     has_alpha: String(info.hasAlpha ?? false),
   };
   if (info.space) metadata.color_space = info.space;
+  let data = bytes;
+  const maxSidePx = options.maxSidePx ?? 0;
+  if (maxSidePx > 0 && Math.max(info.width, info.height) > maxSidePx) {
+    signal?.throwIfAborted();
+    try {
+      const resized = await options
+        .sharp(input, { limitInputPixels })
+        .rotate()
+        .resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true })
+        .toFormat(info.format as 'png' | 'jpeg' | 'webp') // one of CONTENT_TYPES' keys, checked above
+        .toBuffer({ resolveWithObject: true });
+      data = new Uint8Array(resized.data.buffer, resized.data.byteOffset, resized.data.byteLength);
+      metadata.original_width = metadata.width ?? '';
+      metadata.original_height = metadata.height ?? '';
+      metadata.width = String(resized.info.width);
+      metadata.height = String(resized.info.height);
+    } catch (err) {
+      throw malformedFile(src.name, `image data is corrupt (${libraryDetail(err)})`, {}, { cause: err });
+    }
+  }
   const fields: Record<string, unknown> = {};
   if (options.tensor) {
     signal?.throwIfAborted();
@@ -73,7 +99,7 @@ export async function* parseImage(src: FileSource, options: ImageOptions, signal
   yield {
     modality: 'image',
     contentType,
-    data: bytes,
+    data,
     metadata,
     ...(options.tensor ? { fields } : {}),
     position: {},

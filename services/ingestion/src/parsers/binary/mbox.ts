@@ -35,7 +35,7 @@ export async function* parseMbox(src: FileSource, options: EmailOptions, signal?
     const last = message.parts[message.parts.length - 1];
     if (last && isBlank(last)) message.parts.pop();
     const mail = await parseMail(src.name, Buffer.concat(message.parts), where);
-    yield* mailRecords(mail, `${src.name}#message/${message.index}`, where);
+    yield* mailRecords(mail, `${src.name}#message/${message.index}`, where, options.records);
   };
 
   for await (const line of lines(src, options.maxBytes)) {

@@ -792,6 +792,10 @@ export enum IngestionJobKind {
   INGESTION_JOB_KIND_UNSPECIFIED = 0,
   INGESTION_JOB_KIND_ALIGN = 1,
   INGESTION_JOB_KIND_CONFIDENCE_FILTER = 2,
+  /** INGESTION_JOB_KIND_INGEST - An upload (Ingest): parse, clean, publish a snapshot. */
+  INGESTION_JOB_KIND_INGEST = 3,
+  /** INGESTION_JOB_KIND_DERIVE - CreateSnapshot: a snapshot derived from existing ones. */
+  INGESTION_JOB_KIND_DERIVE = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -806,6 +810,12 @@ export function ingestionJobKindFromJSON(object: any): IngestionJobKind {
     case 2:
     case "INGESTION_JOB_KIND_CONFIDENCE_FILTER":
       return IngestionJobKind.INGESTION_JOB_KIND_CONFIDENCE_FILTER;
+    case 3:
+    case "INGESTION_JOB_KIND_INGEST":
+      return IngestionJobKind.INGESTION_JOB_KIND_INGEST;
+    case 4:
+    case "INGESTION_JOB_KIND_DERIVE":
+      return IngestionJobKind.INGESTION_JOB_KIND_DERIVE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -821,6 +831,10 @@ export function ingestionJobKindToJSON(object: IngestionJobKind): string {
       return "INGESTION_JOB_KIND_ALIGN";
     case IngestionJobKind.INGESTION_JOB_KIND_CONFIDENCE_FILTER:
       return "INGESTION_JOB_KIND_CONFIDENCE_FILTER";
+    case IngestionJobKind.INGESTION_JOB_KIND_INGEST:
+      return "INGESTION_JOB_KIND_INGEST";
+    case IngestionJobKind.INGESTION_JOB_KIND_DERIVE:
+      return "INGESTION_JOB_KIND_DERIVE";
     case IngestionJobKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -994,7 +1008,30 @@ export interface CleaningOptions {
     | PiiRedaction
     | undefined;
   /** Unicode NFKC and whitespace collapsing before hashing; default true. */
-  normalizeText?: boolean | undefined;
+  normalizeText?:
+    | boolean
+    | undefined;
+  /**
+   * Image normalisation of image records (PNG/JPEG/WebP), applied at upload
+   * before dedupe; unset: images are kept as they came.
+   */
+  image: ImageNormalization | undefined;
+}
+
+/** The `image_normalization` cleaning step: the record's bytes become a PNG. */
+export interface ImageNormalization {
+  /**
+   * Longest side in pixels after resizing (aspect kept, never enlarged);
+   * 0: no resize. At most 16384.
+   */
+  maxSidePx: number;
+  /** Convert to one 8-bit grey channel (alpha dropped). */
+  grayscale: boolean;
+  /**
+   * Global histogram equalisation of the grey channel (CDF mapping);
+   * requires grayscale.
+   */
+  equalizeHistogram: boolean;
 }
 
 export interface IngestHeader {
@@ -3105,6 +3142,7 @@ function createBaseCleaningOptions(): CleaningOptions {
     minLanguageConfidence: undefined,
     pii: undefined,
     normalizeText: undefined,
+    image: undefined,
   };
 }
 
@@ -3136,6 +3174,9 @@ export const CleaningOptions: MessageFns<CleaningOptions> = {
     }
     if (message.normalizeText !== undefined) {
       writer.uint32(72).bool(message.normalizeText);
+    }
+    if (message.image !== undefined) {
+      ImageNormalization.encode(message.image, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -3225,6 +3266,14 @@ export const CleaningOptions: MessageFns<CleaningOptions> = {
             message.normalizeText = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.image = ImageNormalization.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3274,6 +3323,7 @@ export const CleaningOptions: MessageFns<CleaningOptions> = {
         : isSet(object.normalize_text)
         ? globalThis.Boolean(object.normalize_text)
         : undefined,
+      image: isSet(object.image) ? ImageNormalization.fromJSON(object.image) : undefined,
     };
   },
 
@@ -3306,6 +3356,9 @@ export const CleaningOptions: MessageFns<CleaningOptions> = {
     if (message.normalizeText !== undefined) {
       obj.normalizeText = message.normalizeText;
     }
+    if (message.image !== undefined) {
+      obj.image = ImageNormalization.toJSON(message.image);
+    }
     return obj;
   },
 
@@ -3323,6 +3376,118 @@ export const CleaningOptions: MessageFns<CleaningOptions> = {
     message.minLanguageConfidence = object.minLanguageConfidence ?? undefined;
     message.pii = (object.pii !== undefined && object.pii !== null) ? PiiRedaction.fromPartial(object.pii) : undefined;
     message.normalizeText = object.normalizeText ?? undefined;
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageNormalization.fromPartial(object.image)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseImageNormalization(): ImageNormalization {
+  return { maxSidePx: 0, grayscale: false, equalizeHistogram: false };
+}
+
+export const ImageNormalization: MessageFns<ImageNormalization> = {
+  encode(message: ImageNormalization, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxSidePx !== 0) {
+      writer.uint32(8).int32(message.maxSidePx);
+    }
+    if (message.grayscale !== false) {
+      writer.uint32(16).bool(message.grayscale);
+    }
+    if (message.equalizeHistogram !== false) {
+      writer.uint32(24).bool(message.equalizeHistogram);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageNormalization {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageNormalization();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxSidePx = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.grayscale = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.equalizeHistogram = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageNormalization {
+    return {
+      maxSidePx: isSet(object.maxSidePx)
+        ? globalThis.Number(object.maxSidePx)
+        : isSet(object.max_side_px)
+        ? globalThis.Number(object.max_side_px)
+        : 0,
+      grayscale: isSet(object.grayscale) ? globalThis.Boolean(object.grayscale) : false,
+      equalizeHistogram: isSet(object.equalizeHistogram)
+        ? globalThis.Boolean(object.equalizeHistogram)
+        : isSet(object.equalize_histogram)
+        ? globalThis.Boolean(object.equalize_histogram)
+        : false,
+    };
+  },
+
+  toJSON(message: ImageNormalization): unknown {
+    const obj: any = {};
+    if (message.maxSidePx !== 0) {
+      obj.maxSidePx = Math.round(message.maxSidePx);
+    }
+    if (message.grayscale !== false) {
+      obj.grayscale = message.grayscale;
+    }
+    if (message.equalizeHistogram !== false) {
+      obj.equalizeHistogram = message.equalizeHistogram;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageNormalization>, I>>(base?: I): ImageNormalization {
+    return ImageNormalization.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageNormalization>, I>>(object: I): ImageNormalization {
+    const message = createBaseImageNormalization();
+    message.maxSidePx = object.maxSidePx ?? 0;
+    message.grayscale = object.grayscale ?? false;
+    message.equalizeHistogram = object.equalizeHistogram ?? false;
     return message;
   },
 };
