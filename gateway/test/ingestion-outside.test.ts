@@ -27,6 +27,8 @@ describe('gateway: ingestion routes under an outside check', function () {
         L1G1_GATEWAY_PORT: '0',
         L1G1_INGESTION_ADDR: svc.service.address,
         L1G1_INGESTION_MAX_UPLOAD_BYTES: String(1024 * 1024),
+        // Shorter than any derive job: calls that wait for one must not run under it.
+        L1G1_UPSTREAM_TIMEOUT_MS: '400',
       }),
       { logger: createSilentLogger() },
     );
@@ -47,5 +49,16 @@ describe('gateway: ingestion routes under an outside check', function () {
     assert.deepEqual(readdirSync(svc.config.spoolDir), []);
     const ok = await http(`${gw.url}/v1/datasets/after-noboundary/uploads?filename=a.txt`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: 'accepted after three refused multiparts' });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+
+  it('a derive waits for its job under the transfer deadline: 201 with the new snapshot, not a 503 while it is published', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `row ${i} of the derive test`, label: i % 2 === 0 ? 'a' : 'b' })).join('\n');
+    const up = await http(`${gw.url}/v1/datasets/derive-deadline/uploads?filename=rows.jsonl&data_field=text`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: rows });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    const derived = await http(`${gw.url}/v1/datasets/derive-deadline/snapshots`, { method: 'POST', headers: admin, json: { split: { fractions: { train: 0.8, test: 0.2 }, seed: 42 } } });
+    assert.equal(derived.status, 201, JSON.stringify(derived.body));
+    assert.equal(derived.body.version, 2);
+    const snapshots = await http(`${gw.url}/v1/datasets/derive-deadline/snapshots`, { headers: admin });
+    assert.equal(snapshots.body.snapshots.length, 2);
   });
 });
