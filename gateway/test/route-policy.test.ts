@@ -19,6 +19,13 @@ describe('gateway route policy: upstream, admission lane and deadline class of e
     ['GET', '/v1/models/:name/versions', { upstream: 'registry', lane: 'request', deadline: 'metadata' }],
     ['PUT', '/v1/models/:name/aliases/:alias', { upstream: 'registry', lane: 'request', deadline: 'metadata' }],
     ['GET', '/v1/models', { upstream: 'registry', lane: 'request', deadline: 'metadata' }],
+    // Ingestion: whole snapshots move or are read (uploads, records, derive, diff, DP statistics): the transfer deadline.
+    ['POST', '/v1/datasets/:dataset/uploads', { upstream: 'ingestion', lane: 'request', deadline: 'transfer' }],
+    ['POST', '/v1/datasets/:dataset/snapshots', { upstream: 'ingestion', lane: 'request', deadline: 'transfer' }],
+    ['GET', '/v1/datasets/:dataset/diff', { upstream: 'ingestion', lane: 'request', deadline: 'transfer' }],
+    ['POST', '/v1/datasets/:dataset/dp-statistics', { upstream: 'ingestion', lane: 'request', deadline: 'transfer' }],
+    ['GET', '/v1/datasets/:dataset/snapshots', { upstream: 'ingestion', lane: 'request', deadline: 'metadata' }],
+    ['GET', '/v1/ingestion/jobs/:job_id/events', { upstream: 'ingestion', lane: 'stream', deadline: 'metadata' }],
     // A route of a later issue that no rule knows: counted, no breaker gate, the short deadline.
     ['GET', '/v1/jobs', { lane: 'request', deadline: 'metadata' }],
   ];

@@ -44,8 +44,15 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
   if (url === '/v1/datasets' || url.startsWith('/v1/datasets/') || url.startsWith('/v1/ingestion/')) {
     // Job progress is a long-lived SSE answer, counted with the other streams.
     if (url.endsWith('/events')) return { upstream: 'ingestion', lane: 'stream', deadline: 'metadata' };
-    // Uploads and record reads move whole files: the transfer deadline.
-    const transfer = (method === 'POST' && url.endsWith('/uploads')) || url.endsWith('/records') || url.endsWith('/download');
+    // Uploads and record reads move whole files; a derive (POST .../snapshots),
+    // a diff and DP statistics read whole snapshots and wait for the job that
+    // does it: the transfer deadline. With the short one a derive of 10k
+    // records answered 503 while its snapshot was still being published.
+    const transfer =
+      (method === 'POST' && (url.endsWith('/uploads') || url.endsWith('/snapshots') || url.endsWith('/dp-statistics'))) ||
+      url.endsWith('/records') ||
+      url.endsWith('/download') ||
+      url.endsWith('/diff');
     return { upstream: 'ingestion', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
   return { lane: 'request', deadline: 'metadata' };

@@ -52,6 +52,8 @@ export interface IngestionConfig {
   readonly maxFiles: number;
   /** Uploads in progress at once; more get RESOURCE_EXHAUSTED (L1G1_INGESTION_MAX_CONCURRENT_UPLOADS, default 4). */
   readonly maxConcurrentUploads: number;
+  /** Longest wait for the next message of an upload before it is dropped (L1G1_INGESTION_UPLOAD_IDLE_MS, default 60000). */
+  readonly uploadIdleMs: number;
   /** Local copies of snapshot files for readers, evicted past this size (L1G1_INGESTION_CACHE_BYTES, default 2 GiB). */
   readonly snapshotCacheBytes: number;
   /** Epsilon each dataset may spend on DP statistics (L1G1_INGESTION_DP_BUDGET, default 10). */
@@ -85,6 +87,8 @@ export function loadIngestionConfig(env: Env = process.env): IngestionConfig {
     maxFiles: envInt(env, 'L1G1_INGESTION_MAX_FILES', 100_000, { min: 1, max: 10_000_000 }),
     // Each upload holds a spool folder and a worker thread parsing it.
     maxConcurrentUploads: envInt(env, 'L1G1_INGESTION_MAX_CONCURRENT_UPLOADS', 4, { min: 1, max: 1024 }),
+    // A stalled upload holds a slot of maxConcurrentUploads: bounded so that a few stalled clients cannot lock uploads out.
+    uploadIdleMs: envInt(env, 'L1G1_INGESTION_UPLOAD_IDLE_MS', 60_000, { min: 1, max: 3_600_000 }),
     snapshotCacheBytes: envInt(env, 'L1G1_INGESTION_CACHE_BYTES', 2 * GIB, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     dpBudgetEpsilon: envPositiveNumber(env, 'L1G1_INGESTION_DP_BUDGET', 10),
     shutdownGraceMs: envInt(env, 'L1G1_INGESTION_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),

@@ -43,6 +43,16 @@ function tooLarge(limit: number): L1g1Error {
   return new L1g1Error('INVALID_ARGUMENT', `body: the upload exceeds the limit of ${limit} bytes`, { reason: 'BODY_TOO_LARGE', field: 'body' });
 }
 
+/** A busboy parser for a multipart body, or the 400 for a content type it cannot parse (no boundary). */
+function openMultipart(req: FastifyRequest): busboy.Busboy | L1g1Error {
+  try {
+    // preservePath: a part's folder is what --label-from-folder reads (kept as metadata only, never a disk path).
+    return busboy({ headers: req.headers, preservePath: true, limits: { fieldSize: 64 * 1024, fields: 0 } });
+  } catch (err) {
+    return errors.invalidArgument('content-type', `multipart/form-data needs a boundary: ${err instanceof Error ? err.message.slice(0, 100) : 'bad header'}`);
+  }
+}
+
 /** Streams the request body into `Ingest`; resolves with the service's result. */
 export function streamUpload(
   client: IngestClient,
@@ -53,6 +63,15 @@ export function streamUpload(
 ): Promise<ingestion.IngestResult> {
   const body = req.body as Readable;
   const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+  // Decided before the Ingest call opens: a call cancelled in the tick that
+  // opened it can reach the service as a header with no cancel after it,
+  // which then held an upload slot until its deadline.
+  const parsed = contentType.startsWith('multipart/form-data') ? openMultipart(req) : undefined;
+  if (parsed instanceof L1g1Error) {
+    body.resume();
+    return Promise.reject(parsed);
+  }
+  const multipartParser = parsed;
   return new Promise<ingestion.IngestResult>((resolve, reject) => {
     let settled = false;
     const finish = (err: unknown, result?: ingestion.IngestResult): void => {
@@ -92,7 +111,7 @@ export function streamUpload(
     req.raw.on('aborted', () => abort(errors.cancelled('upload interrupted by the client')));
     body.on('error', () => abort(errors.cancelled('upload interrupted by the client')));
 
-    if (!contentType.startsWith('multipart/form-data')) {
+    if (multipartParser === undefined) {
       const declared = Number(req.headers['content-length'] ?? 0);
       call.write({
         payload: {
@@ -133,13 +152,7 @@ export function streamUpload(
       });
       relay(part.stream);
     };
-    let parser: busboy.Busboy;
-    try {
-      // preservePath: a part's folder is what --label-from-folder reads (kept as metadata only, never a disk path).
-      parser = busboy({ headers: req.headers, preservePath: true, limits: { fieldSize: 64 * 1024, fields: 0 } });
-    } catch (err) {
-      return abort(errors.invalidArgument('content-type', `multipart/form-data needs a boundary: ${err instanceof Error ? err.message.slice(0, 100) : 'bad header'}`));
-    }
+    const parser = multipartParser;
     parser.on('file', (_field, stream, info) => {
       if (settled) return void stream.resume();
       files++;

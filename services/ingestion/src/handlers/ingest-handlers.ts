@@ -18,8 +18,14 @@ type Handlers = Pick<AsyncService<ingestion.IngestionServiceService>, 'ingest'>;
 
 const JOB_POLL_MS = 100;
 
-/** Messages of `source` until `signal` aborts, which rejects the pending read (a cut stream may never end). */
-function untilAborted<T>(source: AsyncIterator<T>, signal: AbortSignal): AsyncIterable<T> {
+/**
+ * Messages of `source` until `signal` aborts, which rejects the pending read
+ * (a cut stream may never end), or until no message arrives for `idleMs`: a
+ * client that sends a header and then nothing (or a cancel that never reached
+ * us) would otherwise hold an upload slot and a spool folder until its own
+ * deadline, or for ever without one.
+ */
+function untilAborted<T>(source: AsyncIterator<T>, signal: AbortSignal, idleMs: number): AsyncIterable<T> {
   const aborted = new Promise<never>((_, reject) => {
     const fail = (): void => reject(errors.cancelled('the upload stream was cut before it ended; nothing was kept', { reason: 'UPLOAD_CANCELLED' }));
     if (signal.aborted) fail();
@@ -28,7 +34,16 @@ function untilAborted<T>(source: AsyncIterator<T>, signal: AbortSignal): AsyncIt
   aborted.catch(() => undefined);
   return {
     [Symbol.asyncIterator]: () => ({
-      next: () => Promise.race([source.next(), aborted]),
+      next: () => {
+        let timer: NodeJS.Timeout | undefined;
+        const idle = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(errors.cancelled(`the upload sent nothing for ${idleMs} ms; nothing was kept`, { reason: 'UPLOAD_IDLE' })),
+            idleMs,
+          );
+        });
+        return Promise.race([source.next(), aborted, idle]).finally(() => clearTimeout(timer));
+      },
     }),
   };
 }
@@ -139,12 +154,12 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
       try {
         const signal = cancellationSignal(call);
         const messages = call[Symbol.asyncIterator]() as AsyncIterator<ingestion.IngestRequest>;
-        const first = await untilAborted(messages, signal)[Symbol.asyncIterator]().next();
+        const first = await untilAborted(messages, signal, deps.config.uploadIdleMs)[Symbol.asyncIterator]().next();
         const payload = first.done ? undefined : first.value.payload;
         if (payload?.$case !== 'header') throw errors.invalidArgument('header', 'the first message must be the header', { reason: 'HEADER_REQUIRED' });
         const header = payload.value;
         const spec = ingestSpecFromHeader(header);
-        spooled = await spoolUpload(header, untilAborted(messages, signal), deps.config.spoolDir, {
+        spooled = await spoolUpload(header, untilAborted(messages, signal, deps.config.uploadIdleMs), deps.config.spoolDir, {
           maxUploadBytes: deps.config.maxUploadBytes,
           maxFiles: deps.config.maxFiles,
         });

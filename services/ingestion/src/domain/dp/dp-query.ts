@@ -41,6 +41,12 @@ export function validateDpQueries(queries: readonly DpQuerySpec[]): number {
         throw errors.invalidArgument(at('lower_bound'), 'lower_bound and upper_bound must be finite with lower_bound < upper_bound');
       }
     }
+    // The largest Laplace scale the query draws with (a mean spends ε/2 on its sum and ε/2 on its count).
+    // Past Number.MAX_VALUE the noise is Infinity and the "released" figure meaningless (it came back as 0).
+    const sensitivity = q.aggregate === 'count' ? 1 : Math.max(1, Math.abs(q.lowerBound), Math.abs(q.upperBound));
+    if (!Number.isFinite(sensitivity / (q.aggregate === 'mean' ? q.epsilon / 2 : q.epsilon))) {
+      throw errors.invalidArgument(at('epsilon'), `is too small for the bounds: the noise scale (sensitivity / epsilon) overflows; raise epsilon or narrow lower_bound and upper_bound`);
+    }
     if (q.groupBy.length > 0) {
       if (q.groups.length === 0) throw errors.invalidArgument(at('groups'), 'must list the groups to release (learning them from the data would leak)');
       if (q.groups.length > DP_LIMITS.maxGroups) throw errors.invalidArgument(at('groups'), `at most ${DP_LIMITS.maxGroups} groups`);

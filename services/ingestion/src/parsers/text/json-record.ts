@@ -25,6 +25,18 @@ function asText(value: unknown): string {
  * that are not objects or lack a named field, so JSONL can skip and report.
  */
 export function jsonRecord(value: unknown, options: JsonOptions, position: Position): ParsedRecord | JsonRecordFault {
+  try {
+    return objectRecord(value, options, position);
+  } catch (err) {
+    // JSON.parse takes any depth, but turning a value nested tens of thousands
+    // deep back into text overflows the stack: the value is the client's, and
+    // its error must name its line (it was "could not be parsed" at row 0).
+    if (err instanceof RangeError) return new JsonRecordFault('JSON_TOO_DEEP', 'the JSON value nests too deeply to be stored as a record');
+    throw err;
+  }
+}
+
+function objectRecord(value: unknown, options: JsonOptions, position: Position): ParsedRecord | JsonRecordFault {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return new JsonRecordFault('NOT_AN_OBJECT', `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`);
   }

@@ -24,18 +24,33 @@ const UNTOUCHED_METADATA: ReadonlySet<string> = new Set([CONTENT_ID_KEY]);
  * counts redactions per kind (`redacted_email`, ...) and its examples show the
  * redacted text only, never what was removed.
  */
+/** One record's redaction tally: finds per kind, and each distinct string already redacted. */
+interface RecordCounts {
+  readonly byKind: Map<PiiKind, number>;
+  readonly seen: Map<string, string>;
+}
+
 export function createPiiRedactionStep(options: PiiRedactionOptions = {}): CleaningStep {
   const kinds = options.kinds ?? PII_KINDS;
   for (const [i, kind] of kinds.entries()) {
     if (!PII_KINDS.includes(kind)) throw errors.invalidArgument(`kinds[${i}]`, `unknown PII kind "${String(kind)}"; known: ${PII_KINDS.join(', ')}`);
   }
   const builder = new StepReportBuilder('pii_redaction');
-  const redact = (text: string, counts: Map<PiiKind, number>): string => {
+  /**
+   * Redacts `text`, counting its finds once per record: a parser keeps the
+   * record's text twice (`data` and the structured field it came from, e.g.
+   * JSONL's `text`), and one e-mail address was reported as 2 or 3 redactions.
+   * `counts` maps each string already seen in this record to its redaction.
+   */
+  const redact = (text: string, counts: RecordCounts): string => {
+    const seen = counts.seen.get(text);
+    if (seen !== undefined) return seen;
     const result = redactPii(text, kinds);
-    for (const [kind, n] of Object.entries(result.counts) as [PiiKind, number][]) counts.set(kind, (counts.get(kind) ?? 0) + n);
+    for (const [kind, n] of Object.entries(result.counts) as [PiiKind, number][]) counts.byKind.set(kind, (counts.byKind.get(kind) ?? 0) + n);
+    counts.seen.set(text, result.text);
     return result.text;
   };
-  const redactValue = (value: unknown, depth: number, counts: Map<PiiKind, number>): unknown => {
+  const redactValue = (value: unknown, depth: number, counts: RecordCounts): unknown => {
     if (typeof value === 'string') return redact(value, counts);
     if (depth >= MAX_FIELD_DEPTH || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1, counts));
@@ -45,12 +60,13 @@ export function createPiiRedactionStep(options: PiiRedactionOptions = {}): Clean
   return {
     name: 'pii_redaction',
     apply(record, context) {
-      const counts = new Map<PiiKind, number>();
-      const data = typeof record.data === 'string' ? redact(record.data, counts) : record.data;
+      const recordCounts: RecordCounts = { byKind: new Map(), seen: new Map() };
+      const counts = recordCounts.byKind;
+      const data = typeof record.data === 'string' ? redact(record.data, recordCounts) : record.data;
       const metadata = Object.fromEntries(
-        Object.entries(record.metadata).map(([k, v]) => [k, UNTOUCHED_METADATA.has(k) ? v : redact(v, counts)]),
+        Object.entries(record.metadata).map(([k, v]) => [k, UNTOUCHED_METADATA.has(k) ? v : redact(v, recordCounts)]),
       );
-      const fields = record.fields === undefined ? undefined : (redactValue(record.fields, 0, counts) as Record<string, unknown>);
+      const fields = record.fields === undefined ? undefined : (redactValue(record.fields, 0, recordCounts) as Record<string, unknown>);
       if (counts.size === 0) {
         builder.recordKept(false);
         return { kind: 'kept', record };
