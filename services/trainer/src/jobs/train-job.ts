@@ -150,10 +150,14 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
       if (!row) throw errors.failedPrecondition(`checkpoint ${resumeId} is gone; the job cannot resume`, { reason: 'CHECKPOINT_NOT_FOUND' });
       resumeFrom = await readBlob(deps.blobs, row.sha256);
       await ctx.emit('log', { message: `resuming from checkpoint ${row.id} at step ${row.step}`, checkpoint_id: row.id, step: row.step });
+      // Recorded before training, so GetJob says where this attempt started even before its first checkpoint.
+      await ctx.saveCheckpoint({ checkpoint_id: row.id, step: row.step, resumed_from: row.id }, [row.sha256]);
     }
+    const resumedFrom = resumeId ?? '';
     const { train, validation } = await loadExamples(deps, spec, arch.inputDim, ctx.signal);
     const classNames = resolveClassNames(spec.architecture?.classNames ?? [], train);
     let backend = '';
+    let backendMessage: string | undefined;
     let lastReport = 0;
     let metrics: Record<string, number> = {};
     let bestSoFar = false;
@@ -162,12 +166,17 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
       async (m) => {
         if (m.type === 'backend') {
           backend = m.name;
-          await ctx.progress({ message: `training on ${m.name} (${m.device})` });
+          // Said with the first step report: a progress event of its own would repeat stale figures as a step.
+          backendMessage = `training on ${m.name} (${m.device})`;
+          await ctx.emit('log', { message: backendMessage, backend: m.name, package: m.package, device: m.device });
         } else if (m.type === 'step') {
           const now = Date.now();
           if (now - lastReport < PROGRESS_EVERY_MS && m.step < m.totalSteps) return;
           lastReport = now;
+          const first = backendMessage;
+          backendMessage = undefined;
           await ctx.progress({
+            ...(first ? { message: first } : {}),
             fraction: Math.min(1, m.step / Math.max(1, m.totalSteps)),
             counters: {
               [PROGRESS_COUNTERS.step]: m.step,
@@ -189,7 +198,7 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
           const row = { id: randomUUID(), jobId, step: m.step, epoch: m.epoch, sha256: blob.sha256, sizeBytes: blob.sizeBytes, metrics, best: bestSoFar, createdAtMs: Date.now() };
           await deps.checkpoints.add(row);
           // The resume pointer: the next attempt of this job starts here.
-          await ctx.saveCheckpoint({ checkpoint_id: row.id, step: row.step }, [blob.sha256]);
+          await ctx.saveCheckpoint({ checkpoint_id: row.id, step: row.step, resumed_from: resumedFrom }, [blob.sha256]);
           await ctx.emit('metric', checkpointEvent(row));
         }
       },
@@ -199,6 +208,8 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
       // Stopped by the runtime (cancel, shutdown, lease lost); it records the outcome from its signal.
       throw errors.cancelled('training stopped before the end');
     }
+    // In the status message too, so a user (and the kill test) can compare runs without reading the store.
+    await ctx.progress({ message: `trained ${done.step} steps; weights sha256 ${done.weightsSha256}` });
     const stopReason = done.status === 'early_stopped' ? 'early stopping: the validation metric stopped improving' : done.status === 'max_steps' ? 'max_steps reached' : '';
     const latest = await deps.checkpoints.latest(jobId);
     let registered: { name: string; version: number } | undefined;

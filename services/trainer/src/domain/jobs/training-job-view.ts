@@ -36,21 +36,16 @@ export function progressFromCounters(counters: Readonly<Record<string, number>>)
   };
 }
 
-/** Resume state a job keeps in its kit checkpoint (JSON): the training checkpoint row it points at. */
-export interface TrainJobCheckpointState {
-  checkpointId: string;
-}
-
 export function toTrainingJob(job: Job): trainer.TrainingJob {
   const params = decodeTrainJobParams(job.params);
   const result = decodeTrainJobResult(job.result);
-  const state = job.checkpoint?.state as { checkpoint_id?: string } | null | undefined;
+  const state = job.checkpoint?.state as { resumed_from?: string } | null | undefined;
   return {
     status: toJobStatus(job),
     spec: params.spec,
     progress: progressFromCounters(job.progress.counters),
     registeredModel: result.registered ? { name: result.registered.name, selector: { $case: 'version', value: result.registered.version } } : undefined,
-    resumedFromCheckpoint: state?.checkpoint_id ?? params.resume?.checkpointId ?? '',
+    resumedFromCheckpoint: state?.resumed_from || params.resume?.checkpointId || '',
     attempt: job.attempts,
     workerId: job.workerId ?? '',
     createdBy: params.createdBy,
