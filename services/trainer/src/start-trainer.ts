@@ -1,0 +1,77 @@
+/**
+ * The composition root's body: opens the trainer's storage (job queue,
+ * checkpoint rows, blobs), wires the clients of ingestion and the registry,
+ * the job runner and the handlers, and serves them over gRPC. Kept apart
+ * from index.ts so main.ts loads only what the service runs.
+ */
+import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { mkdirSync } from 'node:fs';
+import { openTrainerBlobStore } from './adapters/open-blob-store';
+import type { TrainerConfig } from './config';
+import type { TrainerDeps } from './deps';
+import { trainerServiceBinding } from './server';
+
+/** Options of {@link startTrainer}. */
+export interface StartTrainerOptions {
+  logger: Logger;
+}
+
+/** A running trainer service. */
+export interface RunningTrainer {
+  /** `host:port` clients dial (the bound port when the config asked for 0). */
+  readonly address: string;
+  readonly port: number;
+  readonly deps: TrainerDeps;
+  /** Where blobs live (`files` or the bucket URL), for the startup log. */
+  readonly blobStore: string;
+  /**
+   * Graceful stop: refuses new calls, lets in-flight calls finish, gives
+   * running jobs back to the queue (they resume from their last checkpoint),
+   * closes the stores. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/** Opens the service's storage and serves it over gRPC. */
+export async function startTrainer(config: TrainerConfig, options: StartTrainerOptions): Promise<RunningTrainer> {
+  const { logger } = options;
+  mkdirSync(config.trainerDir, { recursive: true });
+  const blobs = openTrainerBlobStore(config.blobs);
+  // Undone in reverse order when a later step fails.
+  const cleanups: (() => Promise<void>)[] = [];
+  const undo = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.trainerDir, logger });
+    cleanups.push(() => jobs.close());
+    const deps: TrainerDeps = { config, logger, jobs, blobs: blobs.store };
+    const keys = await openKeyStore(config.auth);
+    cleanups.push(() => keys.close());
+    const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
+    const auth = {
+      verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
+      internalSecret,
+      allowAnonymous: config.auth.allowAnonymous,
+      rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
+    };
+    const server = await startGrpcServer(config.address, { logger, services: [trainerServiceBinding(deps)], auth, tls: config.tls });
+    let closing: Promise<void> | undefined;
+    return {
+      address: server.address,
+      port: server.port,
+      deps,
+      blobStore: blobs.describe,
+      close() {
+        closing ??= (async () => {
+          await server.shutdown(config.shutdownGraceMs);
+          await undo();
+        })();
+        return closing;
+      },
+    };
+  } catch (err: unknown) {
+    await undo();
+    throw err;
+  }
+}
