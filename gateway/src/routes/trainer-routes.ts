@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
-import { objectBody, rpc } from './common';
+import { objectBody, onlyFields, rpc } from './common';
 import { page, type Query } from './ingestion/request-parsers';
 import { afterSequence, createJobRequest, exportRequest, jobIdParam, listJobsRequest, resumeJobRequest } from './trainer/request-parsers';
 import { exportJson, listCheckpointsJson, listTrainingJobsJson, trainingJobJson } from './trainer/trainer-json';
@@ -40,7 +40,8 @@ export function registerTrainerRoutes(app: FastifyInstance, up: Upstreams, confi
   // `{job_id}:cancel` and friends (AIP-136 custom methods); the regex keeps the colon out of the id.
   app.post('/v1/training/jobs/:job_id(^[^/:]+)::cancel', async (req) => {
     const id = jobId(req.params);
-    objectBody(req.body);
+    // Cancel takes no fields: a misspelt option ("force") is refused rather than silently ignored.
+    onlyFields(objectBody(req.body), []);
     return trainingJobJson(await rpc(guard, client.cancelJob.bind(client), { jobId: id }, req));
   });
 
