@@ -140,6 +140,11 @@ describe('gateway: trainer routes at the edge (no trainer behind: nothing here m
     assert.equal(res.status, 503, JSON.stringify(res.body));
     assert.ok(Number(res.headers.get('retry-after')) >= 1);
     assert.doesNotMatch(JSON.stringify(res.body), /127\.0\.0\.1|:9\b|ECONNREFUSED/);
+    // A read key gets past auth on GET (the 503 is the trainer's absence, not a 403).
+    for (const path of ['/v1/training/jobs', '/v1/training/jobs/j1/checkpoints', '/v1/training/jobs/j1/events']) {
+      const read = await http(`${gw.url}${path}`, { headers: reader });
+      assert.equal(read.status, 503, `${path}: ${read.status} ${JSON.stringify(read.body)}`);
+    }
   });
 
   it('every trainer route is in /openapi.json, and the spec schema is closed to unknown fields', async () => {
