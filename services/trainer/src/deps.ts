@@ -4,7 +4,10 @@
  * interface they need (structural typing) and receive this object.
  */
 import type { BlobStore, JobStore, Logger } from '@l1g1/kit';
+import type { IngestionReader } from './adapters/ingestion-reader';
 import type { TrainerConfig } from './config';
+import type { CheckpointStore } from './domain/jobs/checkpoint-rows';
+import type { SpecCapabilities } from './domain/spec/resolve-spec';
 
 export interface TrainerDeps {
   readonly config: TrainerConfig;
@@ -13,4 +16,10 @@ export interface TrainerDeps {
   readonly jobs: JobStore;
   /** Checkpoints and exported models, by sha256 (files or S3). */
   readonly blobs: BlobStore;
+  /** Rows listing each job's checkpoints. */
+  readonly checkpoints: CheckpointStore;
+  /** Snapshot facts and records, from the ingestion service. */
+  readonly ingestion: IngestionReader;
+  /** The architectures this build can train (others are refused at creation). */
+  readonly capabilities: SpecCapabilities;
 }

@@ -4,7 +4,10 @@
  * the job runner and the handlers, and serves them over gRPC. Kept apart
  * from index.ts so main.ts loads only what the service runs.
  */
-import { createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
+import { ingestion } from '@l1g1/contracts';
+import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createIngestionReader } from './adapters/ingestion-reader';
+import { openSqliteCheckpointStore } from './adapters/sqlite-checkpoint-store';
 import { mkdirSync } from 'node:fs';
 import { openTrainerBlobStore } from './adapters/open-blob-store';
 import type { TrainerConfig } from './config';
@@ -45,10 +48,25 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
   try {
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.trainerDir, logger });
     cleanups.push(() => jobs.close());
-    const deps: TrainerDeps = { config, logger, jobs, blobs: blobs.store };
+    // Checkpoint rows stay in SQLite under the data directory even with L1G1_DATABASE_URL (a PostgreSQL table is still to come).
+    const checkpoints = openSqliteCheckpointStore(config.databasePath);
+    cleanups.push(() => checkpoints.close());
+    const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
+    const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, {
+      identity: { principal: servicePrincipal('trainer', ['read']), internalSecret },
+    });
+    cleanups.push(async () => ingestionClient.close());
+    const deps: TrainerDeps = {
+      config,
+      logger,
+      jobs,
+      blobs: blobs.store,
+      checkpoints,
+      ingestion: createIngestionReader(ingestionClient),
+      capabilities: { architectures: new Set(['mlp']) },
+    };
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());
-    const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     const auth = {
       verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
       internalSecret,

@@ -6,10 +6,14 @@
 import type { trainer } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
+import { createJobHandlers } from './job-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
+import { createWatchHandlers } from './watch-handlers';
 
-export function createTrainerHandlers(_deps: TrainerDeps): AsyncService<trainer.TrainerServiceService> {
+export function createTrainerHandlers(deps: TrainerDeps): AsyncService<trainer.TrainerServiceService> {
   return {
     ...createUnimplementedHandlers(),
+    ...createJobHandlers(deps),
+    ...createWatchHandlers(deps),
   };
 }

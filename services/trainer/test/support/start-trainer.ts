@@ -35,6 +35,8 @@ export interface StartTestTrainerOptions {
   registryAddress?: string;
   /** A data directory shared with the other services (its key store); default: a fresh one removed at close. */
   dataDir?: string;
+  /** The internal secret shared with those services (default {@link TEST_INTERNAL_SECRET}). */
+  internalSecret?: string;
   /** Extra environment (L1G1_TRAINER_LEASE_MS ...). */
   env?: Record<string, string>;
 }
@@ -46,7 +48,7 @@ export async function startTestTrainer(options: StartTestTrainerOptions = {}): P
   const config = loadTrainerConfig({
     L1G1_DATA_DIR: dataDir,
     L1G1_TRAINER_ADDR: '127.0.0.1:0',
-    L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    L1G1_INTERNAL_SECRET: options.internalSecret ?? TEST_INTERNAL_SECRET,
     // Port 9 (discard): a call there fails fast instead of reaching a developer's own services.
     L1G1_INGESTION_ADDR: options.ingestionAddress ?? '127.0.0.1:9',
     L1G1_REGISTRY_ADDR: options.registryAddress ?? '127.0.0.1:9',
