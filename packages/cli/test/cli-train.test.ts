@@ -62,6 +62,8 @@ describe('l1g1 CLI: train and jobs (no server)', () => {
       [{ dataset: 'd', epochs: '1', lr: '-1' }, '--lr'],
       [{ dataset: 'd', epochs: '1', 'model-name': 'm', variants: 'fp64' }, '--variants'],
       [{ dataset: 'd', epochs: '1', variants: 'fp16' }, '--variants'],
+      [{ dataset: 'd', epochs: '1', 'arch-options': '[1]' }, '--arch-options'],
+      [{ dataset: 'd', epochs: '1', 'arch-options': '{' }, '--arch-options'],
     ] as [Record<string, string>, string][]) {
       assert.throws(() => trainRequestBody(values), (e: unknown) => e instanceof UsageError && e.message.includes(flag), JSON.stringify(values));
     }

@@ -12,6 +12,8 @@ import { parseMessage } from './spec-codec';
 import { TRAINING_SPEC } from './spec-schema';
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** TrainConfig.batch_size's documented default. */
+const DEFAULT_BATCH_SIZE = 32;
 
 /** A job id as the kit mints them; checked so that a wild value is a 400, not a lookup. */
 export function jobIdParam(value: string | undefined): string {
@@ -31,6 +33,9 @@ export function createJobRequest(body: unknown): trainer.CreateTrainingJobReques
   if (b['spec'] === undefined || b['spec'] === null) throw errors.invalidArgument('spec', 'is required: the training spec (architecture, data, config)');
   // The table mirrors the message, so the parsed object is a partial TrainingSpec; fromPartial fills the proto defaults in.
   const spec = trainer.TrainingSpec.fromPartial(parseMessage(TRAINING_SPEC, b['spec'], 'spec') as unknown as trainer.TrainingSpec);
+  // proto3 cannot tell "absent" from 0 and the trainer refuses a batch of 0 (a client's mistake);
+  // absent in JSON is told apart here, so the contract's default is filled in here.
+  if (spec.config && spec.config.batchSize === 0) spec.config.batchSize = DEFAULT_BATCH_SIZE;
   const idempotencyKey = optionalString(b['idempotency_key'], 'idempotency_key') ?? '';
   if (idempotencyKey.length > 256) throw errors.invalidArgument('idempotency_key', 'must be at most 256 characters');
   return { spec, idempotencyKey, tags: stringMap(b['tags'], 'tags') };

@@ -47,6 +47,15 @@ export function trainRequestBody(values: Record<string, string | boolean | undef
   if (epochs === undefined) throw new UsageError('--epochs N is required');
   const arch = oneOf(str('arch') ?? 'text_classifier', ARCHITECTURES, '--arch')!;
   const ref = parseRef(dataset);
+  let archOptions: unknown = {};
+  if (str('arch-options') !== undefined) {
+    try {
+      archOptions = JSON.parse(str('arch-options')!);
+    } catch {
+      throw new UsageError('--arch-options must be a JSON object, e.g. \'{"input_dim":4,"hidden_units":[64]}\'');
+    }
+    if (typeof archOptions !== 'object' || archOptions === null || Array.isArray(archOptions)) throw new UsageError('--arch-options must be a JSON object');
+  }
   const optimizer = oneOf(str('optimizer'), OPTIMIZERS, '--optimizer');
   const lr = positiveNumber(str('lr'), '--lr');
   const seed = str('seed');
@@ -56,7 +65,7 @@ export function trainRequestBody(values: Record<string, string | boolean | undef
   if (modelName === undefined && (variants.length > 0 || str('alias') !== undefined)) throw new UsageError('--variants and --alias go with --model-name');
   return {
     spec: {
-      architecture: { [arch]: {} },
+      architecture: { [arch]: archOptions },
       data: { dataset: { name: ref.name, snapshot: ref.version }, ...(str('label-field') ? { label_field: str('label-field') } : {}) },
       config: {
         epochs,
@@ -103,7 +112,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'start a training job on a dataset snapshot; --watch follows it live',
   usage:
-    'l1g1 train --dataset NAME[@VERSION] --epochs N [--arch text_classifier|mlp|cnn|gru|token_tagger] [--batch-size B] [--optimizer adamw|adam|sgd] [--lr X]\n' +
+    'l1g1 train --dataset NAME[@VERSION] --epochs N [--arch text_classifier|mlp|cnn|gru|token_tagger [--arch-options JSON]] [--batch-size B] [--optimizer adamw|adam|sgd] [--lr X]\n' +
     '       [--seed S] [--max-steps N] [--checkpoint-every N] [--label-field F] [--model-name M [--variants fp16,int8] [--alias A]] [--idempotency-key K] [--watch] [--json]',
   async run(args, ctx) {
     const { values, positionals } = parseArgs({
@@ -113,6 +122,7 @@ export const trainCommand: Command = {
         dataset: { type: 'string' },
         'model-name': { type: 'string' },
         arch: { type: 'string' },
+        'arch-options': { type: 'string' },
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         optimizer: { type: 'string' },
