@@ -4,10 +4,14 @@
  * the job runner and the handlers, and serves them over gRPC. Kept apart
  * from index.ts so main.ts loads only what the service runs.
  */
-import { ingestion } from '@l1g1/contracts';
-import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { ingestion, registry } from '@l1g1/contracts';
+import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createIngestionReader } from './adapters/ingestion-reader';
 import { openSqliteCheckpointStore } from './adapters/sqlite-checkpoint-store';
+import { detectCodeVersion } from './adapters/code-version';
+import { createRegistryRegistrar } from './adapters/registry-registrar';
+import { TRAIN_JOB_KIND } from './domain/jobs/job-params';
+import { createTrainJobHandler } from './jobs/train-job';
 import { mkdirSync } from 'node:fs';
 import { openTrainerBlobStore } from './adapters/open-blob-store';
 import type { TrainerConfig } from './config';
@@ -65,6 +69,30 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       ingestion: createIngestionReader(ingestionClient),
       capabilities: { architectures: new Set(['mlp']) },
     };
+    const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, {
+      identity: { principal: servicePrincipal('trainer', ['read', 'write']), internalSecret },
+    });
+    cleanups.push(async () => registryClient.close());
+    const worker = createJobWorker({
+      store: jobs,
+      logger,
+      concurrency: config.concurrency,
+      leaseMs: config.leaseMs,
+      pollMs: 250,
+      handlers: {
+        [TRAIN_JOB_KIND]: createTrainJobHandler({
+          blobs: blobs.store,
+          checkpoints,
+          ingestion: deps.ingestion,
+          registrar: createRegistryRegistrar(registryClient),
+          logger,
+          maxDatasetBytes: config.maxDatasetBytes,
+          codeVersion: detectCodeVersion(config.codeVersion),
+        }),
+      },
+    });
+    // Stopped before the stores close: running jobs go back to the queue and resume from their checkpoints.
+    cleanups.push(() => worker.stop());
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());
     const auth = {
@@ -73,6 +101,7 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       allowAnonymous: config.auth.allowAnonymous,
       rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
     };
+    worker.start();
     const server = await startGrpcServer(config.address, { logger, services: [trainerServiceBinding(deps)], auth, tls: config.tls });
     let closing: Promise<void> | undefined;
     return {

@@ -74,6 +74,10 @@ function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: Spe
       activation: checkActivation('spec.architecture.mlp.activation', m.activation),
       dropout: numIn('spec.architecture.mlp.dropout', m.dropout, 0, 1, true),
     };
+    // The ONNX export writes relu and tanh; gelu has no exporter yet.
+    if (value.activation === trainer.Activation.ACTIVATION_GELU) bad('spec.architecture.mlp.activation', 'gelu cannot be exported to ONNX yet; use relu or tanh');
+    // Dropout needs the run's seeded PRNG inside the model; the interim MLP has none (exact resume first).
+    if (value.dropout > 0) bad('spec.architecture.mlp.dropout', 'is not supported by the mlp yet; use 0');
     return { architecture: { $case: 'mlp', value }, classNames: [...classNames] };
   }
   // The model library validates its own architectures' fields when it builds them.
