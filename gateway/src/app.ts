@@ -15,6 +15,7 @@ import { registerKeyRoutes } from './routes/key-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerRepositoryRoutes } from './routes/repository-routes';
 import { registerSseRoutes } from './routes/sse-routes';
+import { registerTrainerRoutes } from './routes/trainer-routes';
 import type { Upstreams } from './upstreams';
 
 /** Longest path parameter: model name (128) + '@' + alias (64), with headroom. */
@@ -134,5 +135,6 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerInferenceRoutes(app, upstreams, config);
   registerRepositoryRoutes(app, upstreams, config);
   registerIngestionRoutes(app, upstreams, config);
+  registerTrainerRoutes(app, upstreams, config);
   return app;
 }

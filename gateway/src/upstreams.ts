@@ -1,9 +1,9 @@
 import CircuitBreaker from 'opossum';
-import { inference, ingestion, oip, registry } from '@l1g1/contracts';
+import { inference, ingestion, oip, registry, trainer } from '@l1g1/contracts';
 import { asL1g1Error, CLIENT_FAULT_CODES, createGrpcClient, errors, L1g1Error } from '@l1g1/kit';
 import type { GatewayConfig } from './config';
 
-export type UpstreamName = 'registry' | 'inference' | 'ingestion';
+export type UpstreamName = 'registry' | 'inference' | 'ingestion' | 'trainer';
 
 /** A breaker-guarded way to call one upstream service. */
 export interface Upstream {
@@ -18,6 +18,7 @@ export interface Upstreams {
   inference: inference.InferenceServiceClient;
   oip: oip.GRPCInferenceServiceClient;
   ingestion: ingestion.IngestionServiceClient;
+  trainer: trainer.TrainerServiceClient;
   guard: Record<UpstreamName, Upstream>;
   close(): void;
 }
@@ -119,21 +120,25 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
   // The OIP client shares the inference channel options but is a separate client object.
   const oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, config.inferenceAddress, opts);
   const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, opts);
+  const trainerClient = createGrpcClient(trainer.TrainerServiceClient, config.trainerAddress, opts);
   return {
     registry: registryClient,
     inference: inferenceClient,
     oip: oipClient,
     ingestion: ingestionClient,
+    trainer: trainerClient,
     guard: {
       registry: createUpstream('registry', config),
       inference: createUpstream('inference', config),
       ingestion: createUpstream('ingestion', config),
+      trainer: createUpstream('trainer', config),
     },
     close() {
       registryClient.close();
       inferenceClient.close();
       oipClient.close();
       ingestionClient.close();
+      trainerClient.close();
       for (const u of Object.values(this.guard)) u.breaker.shutdown();
     },
   };

@@ -55,6 +55,12 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
       url.endsWith('/diff');
     return { upstream: 'ingestion', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
+  if (url === '/v1/training/jobs' || url.startsWith('/v1/training/')) {
+    // A job's events are a long-lived SSE answer, counted with the other streams.
+    if (url.endsWith('/events')) return { upstream: 'trainer', lane: 'stream', deadline: 'metadata' };
+    // An export converts a checkpoint to ONNX (and may upload it to the registry): the transfer deadline.
+    return { upstream: 'trainer', lane: 'request', deadline: url.endsWith(':export') ? 'transfer' : 'metadata' };
+  }
   return { lane: 'request', deadline: 'metadata' };
 }
 

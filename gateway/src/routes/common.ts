@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { errors, unary, type UnaryMethod } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { Upstream } from '../upstreams';
+// The request's `upstreamMetadata` is declared by the auth plugin (type only: nothing loads at run time).
+import type {} from '../auth/auth-plugin';
 import { sanitizeUpstreamError } from '../sanitize';
 
 /** Largest value of a proto `int32` (versions, page sizes, snapshots). */

@@ -1,10 +1,13 @@
 import { ServerError, type CliConfig } from './cli-config';
+import { readSse, type SseEvent } from './sse-reader';
 
 /** How a command talks to the gateway: JSON in, JSON out, errors as ServerError. */
 export interface GatewayClient {
   json<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** A request with a streamed body (uploads); Node's fetch needs duplex: 'half' for it. */
   stream<T>(method: string, path: string, body: ReadableStream<Uint8Array>, contentType: string): Promise<T>;
+  /** A GET answered with Server-Sent Events, resumed after `lastEventId` when given; ends when the server ends it. */
+  events(path: string, lastEventId: string | undefined, signal?: AbortSignal): Promise<AsyncGenerator<SseEvent>>;
 }
 
 async function answer<T>(res: Response, what: string): Promise<T> {
@@ -43,6 +46,13 @@ export function createGatewayClient(config: CliConfig, fetchFn: typeof fetch = f
       // duplex: 'half' is what lets undici send a stream body; the DOM RequestInit type lacks it.
       const init = { headers: headers({ 'content-type': contentType }), body, duplex: 'half' } as RequestInit;
       return answer<T>(await call(method, path, init), `${method} ${path.split('?')[0]}`);
+    },
+    async events(path: string, lastEventId: string | undefined, signal?: AbortSignal): Promise<AsyncGenerator<SseEvent>> {
+      const extra: Record<string, string> = { accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}) };
+      const res = await call('GET', path, { headers: headers(extra), ...(signal ? { signal } : {}) });
+      if (!res.ok || !res.body) return answer<never>(res, `GET ${path.split('?')[0]}`);
+      // Node's web ReadableStream is async-iterable; the DOM type in lib.dom lacks the declaration.
+      return readSse(res.body as unknown as AsyncIterable<Uint8Array>);
     },
   };
 }
