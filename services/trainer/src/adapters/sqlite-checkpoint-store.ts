@@ -1,0 +1,75 @@
+/**
+ * Checkpoint rows in SQLite (`<dataDir>/trainer/trainer.db`), the embedded
+ * default. Rows are written once and never updated: a checkpoint is an
+ * immutable fact about a run.
+ */
+import { openSqlite } from '@l1g1/kit';
+import type { CheckpointRow, CheckpointStore } from '../domain/jobs/checkpoint-rows';
+
+const MIGRATIONS = [
+  `CREATE TABLE checkpoints (
+     id TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     epoch INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     metrics_json TEXT NOT NULL,
+     best INTEGER NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX checkpoints_job_step ON checkpoints (job_id, step, id);`,
+];
+
+interface Row {
+  id: string;
+  job_id: string;
+  step: number;
+  epoch: number;
+  sha256: string;
+  size_bytes: number;
+  metrics_json: string;
+  best: number;
+  created_at_ms: number;
+}
+
+const fromRow = (r: Row): CheckpointRow => ({
+  id: r.id,
+  jobId: r.job_id,
+  step: r.step,
+  epoch: r.epoch,
+  sha256: r.sha256,
+  sizeBytes: r.size_bytes,
+  metrics: JSON.parse(r.metrics_json) as Record<string, number>,
+  best: r.best === 1,
+  createdAtMs: r.created_at_ms,
+});
+
+export function openSqliteCheckpointStore(path: string): CheckpointStore {
+  const db = openSqlite(path, MIGRATIONS);
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO checkpoints (id, job_id, step, epoch, sha256, size_bytes, metrics_json, best, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const byId = db.prepare('SELECT * FROM checkpoints WHERE id = ?');
+  const page = db.prepare('SELECT * FROM checkpoints WHERE job_id = ? AND (step > ? OR (step = ? AND id > ?)) ORDER BY step, id LIMIT ?');
+  const last = db.prepare('SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, created_at_ms DESC LIMIT 1');
+  return {
+    async add(r) {
+      insert.run(r.id, r.jobId, r.step, r.epoch, r.sha256, r.sizeBytes, JSON.stringify(r.metrics), r.best ? 1 : 0, r.createdAtMs);
+    },
+    async get(id) {
+      const r = byId.get(id) as Row | undefined;
+      return r ? fromRow(r) : undefined;
+    },
+    async list(jobId, { afterStep = -1, afterId = '', limit }) {
+      return (page.all(jobId, afterStep, afterStep, afterId, limit) as Row[]).map(fromRow);
+    },
+    async latest(jobId) {
+      const r = last.get(jobId) as Row | undefined;
+      return r ? fromRow(r) : undefined;
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Runs one training attempt in a worker thread (training never blocks the
+ * service's event loop) and hands its messages to the job, in order, one at
+ * a time: the job's handler for a checkpoint (a blob write, a row) finishes
+ * before the next message is handled.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { errors, L1g1Error, type ErrorKind } from '@l1g1/kit';
+import type { TrainWorkerInput, WorkerToMain } from '../worker/train-protocol';
+
+function workerScript(): string {
+  // Compiled layout: dist/adapters/train-thread.js -> dist/worker/train-worker.js (tests under tsx: use dist).
+  const local = join(__dirname, '..', 'worker', 'train-worker.js');
+  if (existsSync(local)) return local;
+  return join(__dirname, '..', '..', 'dist', 'worker', 'train-worker.js');
+}
+
+export type DoneMessage = Extract<WorkerToMain, { type: 'done' }>;
+
+/**
+ * Starts the thread; resolves with its `done` message, rejects with the
+ * error it reported (an L1g1Error of the same kind) or when it dies.
+ * `signal` asks the loop to stop at the next step (it checkpoints first).
+ */
+export function runTrainThread(input: TrainWorkerInput, onMessage: (m: WorkerToMain) => Promise<void>, signal: AbortSignal): Promise<DoneMessage> {
+  const transfer: ArrayBuffer[] = [input.train.features.buffer as ArrayBuffer, input.train.labels.buffer as ArrayBuffer];
+  if (input.validation) transfer.push(input.validation.features.buffer as ArrayBuffer, input.validation.labels.buffer as ArrayBuffer);
+  const worker = new Worker(workerScript(), { workerData: input, transferList: transfer });
+  return new Promise<DoneMessage>((resolve, reject) => {
+    let chain = Promise.resolve();
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = (): void => worker.postMessage({ type: 'abort' });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort);
+    worker.on('message', (m: WorkerToMain) => {
+      chain = chain.then(async () => {
+        if (settled) return;
+        if (m.type === 'done') settle(() => resolve(m));
+        else if (m.type === 'error') {
+          settle(() =>
+            reject(
+              m.kind === 'INTERNAL'
+                ? errors.internal('training failed', { cause: new Error(m.message) })
+                : new L1g1Error(m.kind as ErrorKind, m.message, { ...(m.field ? { field: m.field } : {}) }),
+            ),
+          );
+        } else await onMessage(m);
+      }).catch((err: unknown) => settle(() => reject(err)));
+    });
+    worker.on('error', (err) => settle(() => reject(errors.internal('the training thread failed', { cause: err }))));
+    // After the messages already queued (a `done` handled first wins).
+    worker.on('exit', (code) => {
+      chain = chain.then(() => settle(() => reject(errors.internal(`the training thread exited (code ${code}) before finishing`))));
+    });
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * What a `trainer.train` job stores as its params: the resolved spec (as the
+ * contract's JSON, so a job written by one version reads back in the next),
+ * the creator, the request's tags, and, for a resumed run, where it resumes.
+ */
+import { trainer } from '@l1g1/contracts';
+import type { JsonValue } from '@l1g1/kit';
+
+/** The job kind of a training run on the kit job runtime. */
+export const TRAIN_JOB_KIND = 'trainer.train';
+
+export interface TrainJobParams {
+  spec: trainer.TrainingSpec;
+  createdBy: string;
+  tags: Record<string, string>;
+  /** ResumeJob: the job and checkpoint this run continues from. */
+  resume?: { jobId: string; checkpointId: string };
+}
+
+export function encodeTrainJobParams(p: TrainJobParams): JsonValue {
+  return {
+    spec: trainer.TrainingSpec.toJSON(p.spec) as JsonValue,
+    created_by: p.createdBy,
+    tags: p.tags,
+    ...(p.resume ? { resume: { job_id: p.resume.jobId, checkpoint_id: p.resume.checkpointId } } : {}),
+  };
+}
+
+export function decodeTrainJobParams(json: JsonValue): TrainJobParams {
+  const o = (json ?? {}) as { spec?: unknown; created_by?: string; tags?: Record<string, string>; resume?: { job_id: string; checkpoint_id: string } };
+  return {
+    spec: trainer.TrainingSpec.fromJSON(o.spec ?? {}),
+    createdBy: o.created_by ?? '',
+    tags: o.tags ?? {},
+    ...(o.resume ? { resume: { jobId: o.resume.job_id, checkpointId: o.resume.checkpoint_id } } : {}),
+  };
+}
+
+/** What a finished run stores as its result. */
+export interface TrainJobResult {
+  /** sha256 over the final weights (names sorted, fp32 little-endian): equal runs, equal hashes. */
+  weightsSha256: string;
+  backend: string;
+  stopReason: string;
+  finalCheckpointId: string;
+  registered?: { name: string; version: number };
+}
+
+export function decodeTrainJobResult(json: JsonValue | undefined): Partial<TrainJobResult> {
+  const o = (json ?? {}) as { weights_sha256?: string; backend?: string; stop_reason?: string; final_checkpoint_id?: string; registered?: { name: string; version: number } };
+  return {
+    ...(o.weights_sha256 ? { weightsSha256: o.weights_sha256 } : {}),
+    ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.stop_reason ? { stopReason: o.stop_reason } : {}),
+    ...(o.final_checkpoint_id ? { finalCheckpointId: o.final_checkpoint_id } : {}),
+    ...(o.registered ? { registered: o.registered } : {}),
+  };
+}
+
+export function encodeTrainJobResult(r: TrainJobResult): JsonValue {
+  return {
+    weights_sha256: r.weightsSha256,
+    backend: r.backend,
+    stop_reason: r.stopReason,
+    final_checkpoint_id: r.finalCheckpointId,
+    ...(r.registered ? { registered: r.registered } : {}),
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * TrainingSpec validation and defaults, before any job exists: a bad config
+ * is refused with INVALID_ARGUMENT naming the field (the REST spelling,
+ * `spec.config.batch_size`), and a good one comes back with every default
+ * written out, so what a job answers with is exactly what runs.
+ *
+ * Two phases: `checkTrainingSpec` is pure (no I/O), and `pinSnapshot` applies
+ * what the ingestion service says about the snapshot (its number, whether
+ * records carry the label) — the handler calls the first before paying for
+ * the second.
+ */
+import { common, trainer } from '@l1g1/contracts';
+import { errors } from '@l1g1/kit';
+import { architectureLayers } from './architecture-layers';
+import { EARLY_STOPPING_METRICS, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
+
+/** What the trainer can build now (the others are refused, naming `spec.architecture`). */
+export interface SpecCapabilities {
+  architectures: ReadonlySet<NonNullable<trainer.ArchitectureSpec['architecture']>['$case']>;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
+
+function bad(field: string, message: string): never {
+  throw errors.invalidArgument(field, message, { reason: 'INVALID_TRAINING_SPEC' });
+}
+
+function intIn(field: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) bad(field, `must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function numIn(field: string, value: number, min: number, max: number, maxOpen = false): number {
+  const ok = Number.isFinite(value) && value >= min && (maxOpen ? value < max : value <= max);
+  if (!ok) bad(field, `must be a number in [${min}, ${max}${maxOpen ? ')' : ']'}, got ${value}`);
+  return value;
+}
+
+function positive(field: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) bad(field, `must be a positive number, got ${value}`);
+  return value;
+}
+
+function units(field: string, list: readonly number[]): number[] {
+  if (list.length > SPEC_LIMITS.maxHiddenLayers) bad(field, `at most ${SPEC_LIMITS.maxHiddenLayers} layers`);
+  return list.map((u, i) => intIn(`${field}[${i}]`, u, 1, SPEC_LIMITS.maxUnits));
+}
+
+function checkActivation(field: string, a: trainer.Activation): trainer.Activation {
+  if (a === trainer.Activation.ACTIVATION_UNSPECIFIED) return trainer.Activation.ACTIVATION_RELU;
+  if (![trainer.Activation.ACTIVATION_RELU, trainer.Activation.ACTIVATION_GELU, trainer.Activation.ACTIVATION_TANH].includes(a)) bad(field, `unknown activation ${a}`);
+  return a;
+}
+
+function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: SpecCapabilities): trainer.ArchitectureSpec {
+  const a = arch?.architecture;
+  if (!arch || !a) return bad('spec.architecture', 'is required: one of mlp, cnn, gru, text_classifier, token_tagger');
+  if (!caps.architectures.has(a.$case)) bad('spec.architecture', `${a.$case} is not supported by this trainer yet (supported: ${[...caps.architectures].join(', ')})`);
+  const classNames = arch.classNames;
+  if (classNames.length > SPEC_LIMITS.maxClassNames) bad('spec.architecture.class_names', `at most ${SPEC_LIMITS.maxClassNames}`);
+  const seen = new Set<string>();
+  classNames.forEach((c, i) => {
+    if (c.length === 0 || c.length > SPEC_LIMITS.maxNameChars) bad(`spec.architecture.class_names[${i}]`, `must be 1-${SPEC_LIMITS.maxNameChars} characters`);
+    if (seen.has(c)) bad(`spec.architecture.class_names[${i}]`, `"${c}" appears twice`);
+    seen.add(c);
+  });
+  if (classNames.length === 1) bad('spec.architecture.class_names', 'needs at least 2 classes (or none: the labels found in the data)');
+  if (a.$case === 'mlp') {
+    const m = a.value;
+    const value: trainer.MlpSpec = {
+      inputDim: intIn('spec.architecture.mlp.input_dim', m.inputDim, 1, SPEC_LIMITS.maxInputDim),
+      hiddenUnits: units('spec.architecture.mlp.hidden_units', m.hiddenUnits),
+      activation: checkActivation('spec.architecture.mlp.activation', m.activation),
+      dropout: numIn('spec.architecture.mlp.dropout', m.dropout, 0, 1, true),
+    };
+    // The ONNX export writes relu and tanh; gelu has no exporter yet.
+    if (value.activation === trainer.Activation.ACTIVATION_GELU) bad('spec.architecture.mlp.activation', 'gelu cannot be exported to ONNX yet; use relu or tanh');
+    // Dropout needs the run's seeded PRNG inside the model; the interim MLP has none (exact resume first).
+    if (value.dropout > 0) bad('spec.architecture.mlp.dropout', 'is not supported by the mlp yet; use 0');
+    return { architecture: { $case: 'mlp', value }, classNames: [...classNames] };
+  }
+  // The model library validates its own architectures' fields when it builds them.
+  return trainer.ArchitectureSpec.fromPartial(arch);
+}
+
+function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.OptimizerConfig {
+  const f = 'spec.config.optimizer';
+  const kind = o?.kind ?? trainer.OptimizerKind.OPTIMIZER_KIND_UNSPECIFIED;
+  let resolved: trainer.OptimizerKind;
+  switch (kind) {
+    case trainer.OptimizerKind.OPTIMIZER_KIND_UNSPECIFIED:
+    case trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW:
+      resolved = trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW;
+      break;
+    case trainer.OptimizerKind.OPTIMIZER_KIND_ADAM:
+      resolved = kind;
+      break;
+    case trainer.OptimizerKind.OPTIMIZER_KIND_SGD:
+      return bad(`${f}.kind`, 'sgd is not supported by this trainer yet; use adamw or adam');
+    default:
+      return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw or adam`);
+  }
+  const lr = positive(`${f}.learning_rate`, o?.learningRate ?? SPEC_DEFAULTS.learningRate);
+  if (o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
+  return {
+    kind: resolved,
+    learningRate: numIn(`${f}.learning_rate`, lr, 0, 10),
+    beta1: numIn(`${f}.beta1`, o?.beta1 ?? SPEC_DEFAULTS.beta1, 0, 1, true),
+    beta2: numIn(`${f}.beta2`, o?.beta2 ?? SPEC_DEFAULTS.beta2, 0, 1, true),
+    // Adam is AdamW without decoupled decay.
+    weightDecay: resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAM ? numIn(`${f}.weight_decay`, o?.weightDecay ?? 0, 0, 0) : numIn(`${f}.weight_decay`, o?.weightDecay ?? SPEC_DEFAULTS.weightDecay, 0, 1),
+    epsilon: positive(`${f}.epsilon`, o?.epsilon ?? SPEC_DEFAULTS.epsilon),
+    momentum: 0,
+  };
+}
+
+function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): trainer.LrSchedule {
+  const f = 'spec.config.schedule';
+  const kind = s?.kind ?? trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED;
+  if (kind === trainer.ScheduleKind.SCHEDULE_KIND_LINEAR || kind === trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT) {
+    bad(`${f}.kind`, 'only cosine is supported by this trainer yet');
+  }
+  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && kind !== trainer.ScheduleKind.SCHEDULE_KIND_COSINE) bad(`${f}.kind`, `unknown schedule ${kind}`);
+  return {
+    kind: trainer.ScheduleKind.SCHEDULE_KIND_COSINE,
+    warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
+    minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, 0, peakLr),
+  };
+}
+
+function checkConfig(c: trainer.TrainConfig | undefined): trainer.TrainConfig {
+  const f = 'spec.config';
+  if (!c) return bad(f, 'is required (epochs at least)');
+  const optimizer = checkOptimizer(c.optimizer);
+  let earlyStopping: trainer.EarlyStopping | undefined;
+  if (c.earlyStopping) {
+    const e = c.earlyStopping;
+    const metric = e.metric || SPEC_DEFAULTS.earlyStoppingMetric;
+    if (!EARLY_STOPPING_METRICS.has(metric)) bad(`${f}.early_stopping.metric`, `must be one of ${[...EARLY_STOPPING_METRICS].join(', ')}`);
+    let mode = e.mode;
+    if (mode === trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_UNSPECIFIED) {
+      mode = metric.endsWith('loss') ? trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN : trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX;
+    } else if (mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN && mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX) {
+      bad(`${f}.early_stopping.mode`, `unknown mode ${mode}`);
+    }
+    earlyStopping = {
+      metric,
+      mode,
+      patience: e.patience === 0 ? SPEC_DEFAULTS.earlyStoppingPatience : intIn(`${f}.early_stopping.patience`, e.patience, 1, 10_000),
+      minDelta: numIn(`${f}.early_stopping.min_delta`, e.minDelta, 0, Number.MAX_VALUE),
+    };
+  }
+  return {
+    epochs: intIn(`${f}.epochs`, c.epochs, 1, SPEC_LIMITS.maxEpochs),
+    // The contract's "default 32" cannot be told from an explicit 0 in proto3: 0 is refused
+    // (the issue's own example of a bad config); the REST edge fills 32 when the field is absent.
+    batchSize: intIn(`${f}.batch_size`, c.batchSize, 1, SPEC_LIMITS.maxBatchSize),
+    optimizer,
+    schedule: checkSchedule(c.schedule, optimizer.learningRate ?? SPEC_DEFAULTS.learningRate),
+    // The engine's PRNG takes 32-bit seeds.
+    seed: intIn(`${f}.seed`, c.seed ?? SPEC_DEFAULTS.seed, 0, 0xffffffff),
+    maxGradNorm: numIn(`${f}.max_grad_norm`, c.maxGradNorm ?? SPEC_DEFAULTS.maxGradNorm, 0, Number.MAX_VALUE),
+    checkpointEverySteps: intIn(`${f}.checkpoint_every_steps`, c.checkpointEverySteps ?? SPEC_DEFAULTS.checkpointEverySteps, 1, 100_000_000),
+    evalEverySteps: intIn(`${f}.eval_every_steps`, c.evalEverySteps, 0, 100_000_000),
+    earlyStopping,
+    maxSteps: intIn(`${f}.max_steps`, c.maxSteps, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function checkData(d: trainer.DataSpec | undefined): trainer.DataSpec {
+  const f = 'spec.data';
+  if (!d?.dataset) return bad(`${f}.dataset`, 'is required: the dataset (and optionally its snapshot) to train on');
+  if (!NAME.test(d.dataset.name)) bad(`${f}.dataset.name`, 'must match [a-z0-9][a-z0-9._-]{0,127}');
+  const field = (name: string, value: string, fallback: string): string => {
+    const v = value || fallback;
+    if (v.length > SPEC_LIMITS.maxNameChars) bad(`${f}.${name}`, `must be at most ${SPEC_LIMITS.maxNameChars} characters`);
+    return v;
+  };
+  const trainSplit = field('train_split', d.trainSplit, SPEC_DEFAULTS.trainSplit);
+  const validationSplit = field('validation_split', d.validationSplit, SPEC_DEFAULTS.validationSplit);
+  if (trainSplit === validationSplit) bad(`${f}.validation_split`, 'must differ from train_split');
+  return {
+    dataset: { name: d.dataset.name, snapshot: intIn(`${f}.dataset.snapshot`, d.dataset.snapshot, 0, 2_147_483_647) },
+    labelField: field('label_field', d.labelField, SPEC_DEFAULTS.labelField),
+    trainSplit,
+    validationSplit,
+    validationFraction: numIn(`${f}.validation_fraction`, d.validationFraction ?? SPEC_DEFAULTS.validationFraction, 0, 1, true),
+    failOnMissingLabel: d.failOnMissingLabel,
+  };
+}
+
+function checkLora(spec: trainer.TrainingSpec, arch: trainer.ArchitectureSpec): trainer.LoraOptions | undefined {
+  const l = spec.lora;
+  if (!l) return undefined;
+  const f = 'spec.lora';
+  if (!spec.baseModel?.name) bad('spec.base_model', 'is required with lora: the registered model whose dense weights the adapters fine-tune');
+  const layers = architectureLayers(arch);
+  l.targetLayers.forEach((target, i) => {
+    const matches = layers.filter((layer) => layer.name === target || layer.name.startsWith(target));
+    if (matches.length === 0) bad(`${f}.target_layers[${i}]`, `"${target}" names no layer of this architecture (layers: ${layers.map((x) => x.name).join(', ')})`);
+    const notDense = matches.find((m) => !m.dense);
+    if (notDense) bad(`${f}.target_layers[${i}]`, `"${target}" matches ${notDense.name}, which is not a dense layer; LoRA adapts dense layers only`);
+  });
+  return {
+    rank: l.rank === 0 ? SPEC_DEFAULTS.loraRank : intIn(`${f}.rank`, l.rank, 1, 4096),
+    alpha: positive(`${f}.alpha`, l.alpha ?? SPEC_DEFAULTS.loraAlpha),
+    dropout: numIn(`${f}.dropout`, l.dropout, 0, 1, true),
+    targetLayers: [...l.targetLayers],
+    mergeOnExport: l.mergeOnExport ?? true,
+  };
+}
+
+function checkRegisterAs(r: trainer.RegisterAs | undefined): trainer.RegisterAs | undefined {
+  if (!r) return undefined;
+  const f = 'spec.register_as';
+  if (!NAME.test(r.modelName)) bad(`${f}.model_name`, 'must match [a-z0-9][a-z0-9._-]{0,127}');
+  if (r.alias && !ALIAS.test(r.alias)) bad(`${f}.alias`, 'must match [a-z][a-z0-9_-]{0,62}');
+  if (Object.keys(r.tags).length > SPEC_LIMITS.maxTags) bad(`${f}.tags`, `at most ${SPEC_LIMITS.maxTags} tags`);
+  const variants: common.Precision[] = [];
+  r.variants.forEach((p, i) => {
+    // FP32 is always registered; naming it again is harmless.
+    if (p === common.Precision.PRECISION_FP32) return;
+    if (p !== common.Precision.PRECISION_FP16 && p !== common.Precision.PRECISION_INT8) bad(`${f}.variants[${i}]`, 'must be fp16 or int8');
+    if (!variants.includes(p)) variants.push(p);
+  });
+  return { modelName: r.modelName, description: r.description, tags: { ...r.tags }, variants, alias: r.alias };
+}
+
+/**
+ * Checks `spec` without I/O and answers it with every default filled in
+ * (the snapshot still as asked: see {@link pinSnapshot}).
+ */
+export function checkTrainingSpec(spec: trainer.TrainingSpec | undefined, caps: SpecCapabilities): trainer.TrainingSpec {
+  if (!spec) return bad('spec', 'is required');
+  // LoRA targets are checked against the layers the spec describes, before whether this build trains it.
+  const lora = spec.architecture?.architecture ? checkLora(spec, spec.architecture) : undefined;
+  const architecture = checkArchitecture(spec.architecture, caps);
+  const data = checkData(spec.data);
+  const config = checkConfig(spec.config);
+  if (spec.dpSgd) bad('spec.dp_sgd', 'DP-SGD is not supported by this trainer yet');
+  if (spec.federated) bad('spec.federated', 'federated training is not supported by this trainer yet');
+  if (spec.baseModel && !lora) bad('spec.base_model', 'full fine-tuning of a registered model is not supported yet; add lora');
+  if (spec.baseModel && !NAME.test(spec.baseModel.name)) bad('spec.base_model.name', 'must match [a-z0-9][a-z0-9._-]{0,127}');
+  return trainer.TrainingSpec.fromPartial({
+    architecture,
+    data,
+    config,
+    ...(spec.baseModel ? { baseModel: spec.baseModel } : {}),
+    ...(lora ? { lora } : {}),
+    ...(spec.registerAs ? { registerAs: checkRegisterAs(spec.registerAs) } : {}),
+  });
+}
+
+/** What the ingestion service says about a snapshot (GetSnapshot). */
+export interface SnapshotFacts {
+  dataset: string;
+  version: number;
+  /** Metadata keys present, with the number of records carrying each. */
+  metadataKeys: Readonly<Record<string, number>>;
+}
+
+/**
+ * Pins the spec's snapshot to the number ingestion resolved (0 meant the
+ * latest) and refuses a snapshot whose records carry no label.
+ */
+export function pinSnapshot(spec: trainer.TrainingSpec, snapshot: SnapshotFacts): trainer.TrainingSpec {
+  const data = spec.data;
+  if (!data?.dataset) return bad('spec.data.dataset', 'is required');
+  const labelled = snapshot.metadataKeys[data.labelField] ?? 0;
+  if (labelled <= 0) {
+    bad('spec.data.label_field', `snapshot ${snapshot.dataset}@${snapshot.version} has no record with metadata "${data.labelField}"; label it first or name the key holding the label`);
+  }
+  return { ...spec, data: { ...data, dataset: { name: snapshot.dataset, snapshot: snapshot.version } } };
+}

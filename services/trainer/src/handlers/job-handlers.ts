@@ -1,0 +1,158 @@
+/**
+ * CreateTrainingJob, GetJob, ListJobs, CancelJob, ResumeJob over the kit job
+ * store (only `trainer.train` jobs are this service's). A spec is checked in
+ * full, and its snapshot pinned, before anything is queued: a refused config
+ * leaves no job behind.
+ */
+import type { trainer } from '@l1g1/contracts';
+import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService, type Job } from '@l1g1/kit';
+import type { TrainerDeps } from '../deps';
+import { decodeTrainJobParams, encodeTrainJobParams, TRAIN_JOB_KIND } from '../domain/jobs/job-params';
+import { toTrainingJob } from '../domain/jobs/training-job-view';
+import { checkTrainingSpec, pinSnapshot } from '../domain/spec/resolve-spec';
+import { SPEC_LIMITS } from '../domain/spec/spec-defaults';
+
+type Handlers = Pick<AsyncService<trainer.TrainerServiceService>, 'createTrainingJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'resumeJob'>;
+
+/** Store pages read at most per ListJobs call when filters apply here (bounded work per call). */
+const MAX_SCAN_PAGES = 20;
+/** Attempts of one job: crash resumes (lease expiries) count, so leave room for a few. */
+const MAX_ATTEMPTS = 5;
+/** What a refused (queue full) creator is told to wait. */
+const QUEUE_FULL_RETRY_MS = 30_000;
+
+export function checkJobId(id: string): string {
+  if (id.length === 0 || id.length > 200) throw errors.invalidArgument('job_id', 'must be 1-200 characters');
+  return id;
+}
+
+function checkTags(tags: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(tags);
+  if (entries.length > SPEC_LIMITS.maxTags) throw errors.invalidArgument('tags', `at most ${SPEC_LIMITS.maxTags} tags`);
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > 128 || v.length > 1024) throw errors.invalidArgument(`tags.${k.slice(0, 64)}`, 'keys are 1-128 characters, values at most 1024');
+  }
+  return { ...tags };
+}
+
+function pageSize(page: { pageSize: number } | undefined): number {
+  const n = page?.pageSize ?? 0;
+  if (!Number.isInteger(n) || n < 0) throw errors.invalidArgument('page.page_size', 'must be a non-negative integer');
+  return n === 0 ? 50 : Math.min(n, 1000);
+}
+
+/** Finds a training job, or NOT_FOUND (jobs of other kinds in a shared store are not ours to show). */
+export async function findTrainingJob(deps: Pick<TrainerDeps, 'jobs'>, id: string): Promise<Job> {
+  const job = await deps.jobs.get(checkJobId(id));
+  if (!job || job.kind !== TRAIN_JOB_KIND) throw errors.notFound(`training job ${id}`, { reason: 'JOB_NOT_FOUND' });
+  return job;
+}
+
+export function createJobHandlers(deps: TrainerDeps): Handlers {
+  const { jobs } = deps;
+  const checkQueueRoom = async (): Promise<void> => {
+    const open = await jobs.list({ kind: TRAIN_JOB_KIND, states: ['queued', 'running'], limit: Math.min(500, deps.config.maxQueuedJobs) });
+    if (open.length >= deps.config.maxQueuedJobs) {
+      throw errors.resourceExhausted(`${open.length} training jobs are queued or running; try again later`, QUEUE_FULL_RETRY_MS, { reason: 'JOB_QUEUE_FULL' });
+    }
+  };
+  return {
+    async createTrainingJob(req, call) {
+      const checked = checkTrainingSpec(req.spec, deps.capabilities);
+      const tags = checkTags(req.tags);
+      if (req.idempotencyKey.length > 200) throw errors.invalidArgument('idempotency_key', 'must be at most 200 characters');
+      // Pinned now so a resumed or repeated job sees the same records; NOT_FOUND passes through.
+      const dataset = checked.data?.dataset;
+      if (!dataset) throw errors.invalidArgument('spec.data.dataset', 'is required');
+      const facts = await deps.ingestion.getSnapshot(dataset);
+      const spec = pinSnapshot(checked, facts);
+      await checkQueueRoom();
+      const { job } = await jobs.submit({
+        kind: TRAIN_JOB_KIND,
+        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags }),
+        maxAttempts: MAX_ATTEMPTS,
+        ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
+      });
+      return toTrainingJob(job);
+    },
+    async getJob(req) {
+      return toTrainingJob(await findTrainingJob(deps, req.jobId));
+    },
+    async listJobs(req) {
+      const limit = pageSize(req.page);
+      const state = fromProtoJobState(req.state);
+      if (req.state !== 0 && state === undefined) throw errors.invalidArgument('state', `unknown job state ${req.state}`);
+      const fp = filterFingerprint({ state: req.state, model: req.modelName, dataset: req.dataset });
+      const token = decodePageToken(req.page?.pageToken ?? '', 'trainer-jobs', fp, 'string');
+      let before: { createdAtMs: number; id: string } | undefined;
+      if (token !== undefined) {
+        const cut = token.indexOf(':');
+        const ms = Number(token.slice(0, cut));
+        const id = token.slice(cut + 1);
+        if (cut < 0 || !Number.isSafeInteger(ms) || !id) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
+        before = { createdAtMs: ms, id };
+      }
+      const keep = (j: Job): boolean => {
+        if (!req.modelName && !req.dataset) return true;
+        const spec = decodeTrainJobParams(j.params).spec;
+        if (req.modelName && spec.registerAs?.modelName !== req.modelName) return false;
+        if (req.dataset && spec.data?.dataset?.name !== req.dataset) return false;
+        return true;
+      };
+      const out: Job[] = [];
+      let exhausted = false;
+      for (let i = 0; i < MAX_SCAN_PAGES && out.length <= limit; i++) {
+        const page = await jobs.list({ kind: TRAIN_JOB_KIND, ...(state ? { states: [state] } : {}), limit: 500, ...(before ? { before } : {}) });
+        for (const j of page) {
+          if (!keep(j)) continue;
+          out.push(j);
+          if (out.length > limit) break;
+        }
+        const last = page[page.length - 1];
+        if (page.length < 500 || !last) {
+          exhausted = true;
+          break;
+        }
+        before = { createdAtMs: last.createdAtMs, id: last.id };
+      }
+      const shown = out.slice(0, limit);
+      const last = shown[shown.length - 1];
+      const more = out.length > limit || !exhausted;
+      return {
+        jobs: shown.map(toTrainingJob),
+        page: { nextPageToken: more && last ? encodePageToken('trainer-jobs', fp, `${last.createdAtMs}:${last.id}`) : '', totalSize: 0 },
+      };
+    },
+    async cancelJob(req) {
+      await findTrainingJob(deps, req.jobId);
+      const job = await jobs.requestCancel(req.jobId);
+      if (!job) throw errors.notFound(`training job ${req.jobId}`, { reason: 'JOB_NOT_FOUND' });
+      return toTrainingJob(job);
+    },
+    async resumeJob(req, call) {
+      const old = await findTrainingJob(deps, req.jobId);
+      if (old.state !== 'cancelled' && old.state !== 'failed') {
+        throw errors.failedPrecondition(`job ${old.id} is ${old.state}; only cancelled or failed jobs resume (a crashed trainer's jobs resume on their own)`, { reason: 'JOB_NOT_RESUMABLE' });
+      }
+      if (req.epochs < 0 || req.epochs > SPEC_LIMITS.maxEpochs) throw errors.invalidArgument('epochs', `must be from 0 to ${SPEC_LIMITS.maxEpochs}`);
+      const checkpoint = req.checkpointId ? await deps.checkpoints.get(req.checkpointId) : await deps.checkpoints.latest(old.id);
+      if (req.checkpointId && (!checkpoint || checkpoint.jobId !== old.id)) throw errors.notFound(`checkpoint ${req.checkpointId} of job ${old.id}`, { reason: 'CHECKPOINT_NOT_FOUND' });
+      if (!checkpoint) throw errors.failedPrecondition(`job ${old.id} saved no checkpoint to resume from; create a new job`, { reason: 'NO_CHECKPOINT' });
+      const params = decodeTrainJobParams(old.params);
+      const config = params.spec.config;
+      if (req.epochs > 0 && config && req.epochs < checkpoint.epoch) {
+        throw errors.invalidArgument('epochs', `the checkpoint is already at epoch ${checkpoint.epoch}`);
+      }
+      const spec = req.epochs > 0 && config ? { ...params.spec, config: { ...config, epochs: req.epochs } } : params.spec;
+      await checkQueueRoom();
+      // The runtime ends a job for good, so a resume is a new job continuing the old one's checkpoint.
+      const { job } = await jobs.submit({
+        kind: TRAIN_JOB_KIND,
+        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags: params.tags, resume: { jobId: old.id, checkpointId: checkpoint.id } }),
+        maxAttempts: MAX_ATTEMPTS,
+        idempotencyKey: `resume:${old.id}:${checkpoint.id}:${req.epochs}`,
+      });
+      return toTrainingJob(job);
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The `trainer.train` job: reads the pinned snapshot through ingestion,
+ * trains in a worker thread, stores each checkpoint (blob + row + the kit
+ * job's resume pointer), reports progress and evaluations as job events,
+ * and at the end exports ONNX (fp32 + the asked variants) and registers one
+ * version with its lineage. Every attempt resumes exactly from the job's
+ * last checkpoint (a crashed trainer's job, reclaimed after its lease) or,
+ * for a ResumeJob, from the checkpoint it named.
+ */
+import { randomUUID } from 'node:crypto';
+import { common, trainer } from '@l1g1/contracts';
+import { errors, type BlobStore, type JobHandler, type Logger } from '@l1g1/kit';
+import { readBlob, writeBlob } from '../adapters/blob-bytes';
+import type { IngestionReader, TrainingRecord } from '../adapters/ingestion-reader';
+import type { Registrar } from '../adapters/registry-registrar';
+import { runTrainThread } from '../adapters/train-thread';
+import type { CheckpointStore } from '../domain/jobs/checkpoint-rows';
+import { decodeTrainJobParams, encodeTrainJobResult, type TrainJobParams } from '../domain/jobs/job-params';
+import { checkpointEvent, type RunnerEvent } from '../domain/jobs/training-events';
+import { PROGRESS_COUNTERS } from '../domain/jobs/training-job-view';
+import { collectExamples, holdOut, resolveClassNames, toExampleSet, type CollectedExamples } from '../domain/jobs/training-data';
+import { exportOnnx } from '../export/export-onnx';
+import type { ExportModelSpec } from '../export/layer-spec';
+import type { MlpArchitecture, TrainWorkerInput } from '../worker/train-protocol';
+
+export interface TrainJobDeps {
+  blobs: BlobStore;
+  checkpoints: CheckpointStore;
+  ingestion: IngestionReader;
+  /** Absent: jobs that ask to register fail with UNAVAILABLE (no registry configured). */
+  registrar: Registrar | undefined;
+  logger: Logger;
+  maxDatasetBytes: number;
+  codeVersion: string;
+}
+
+/** Progress reports (job events) at most this often; the last step is always reported. */
+const PROGRESS_EVERY_MS = 250;
+
+function mlpOf(spec: trainer.TrainingSpec): MlpArchitecture {
+  const a = spec.architecture?.architecture;
+  if (a?.$case !== 'mlp') throw errors.invalidArgument('spec.architecture', 'this trainer build trains mlp only');
+  const activation = a.value.activation === trainer.Activation.ACTIVATION_TANH ? 'tanh' : 'relu';
+  return { kind: 'mlp', inputDim: a.value.inputDim, hiddenUnits: [...a.value.hiddenUnits], activation };
+}
+
+async function* notInSplit(records: AsyncIterable<TrainingRecord>, split: string): AsyncIterable<TrainingRecord> {
+  for await (const r of records) if (r.metadata['split'] !== split) yield r;
+}
+
+/** Reads and holds the job's train and validation examples (bounded by `maxDatasetBytes`). */
+async function loadExamples(deps: TrainJobDeps, spec: trainer.TrainingSpec, inputDim: number, signal: AbortSignal): Promise<{ train: CollectedExamples; validation: CollectedExamples }> {
+  const data = spec.data;
+  const ref = data?.dataset;
+  if (!data || !ref) throw errors.invalidArgument('spec.data.dataset', 'is required');
+  const options = { inputDim, labelField: data.labelField, failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
+  const budget = { bytes: 0 };
+  let train = await collectExamples(deps.ingestion.readRecords(ref, data.trainSplit, signal), options, undefined, budget);
+  let validation = await collectExamples(deps.ingestion.readRecords(ref, data.validationSplit, signal), options, undefined, budget);
+  if (train.ids.length === 0) {
+    // No record carries the train split: every record not in the validation split trains.
+    train = await collectExamples(notInSplit(deps.ingestion.readRecords(ref, '', signal), data.validationSplit), options, undefined, budget);
+  }
+  const fraction = data.validationFraction ?? 0;
+  if (validation.ids.length === 0 && fraction > 0) ({ train, validation } = holdOut(train, fraction, spec.config?.seed ?? 0, inputDim));
+  if (train.ids.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no labelled training records`, { reason: 'NO_TRAINING_DATA' });
+  return { train, validation };
+}
+
+function workerInput(spec: trainer.TrainingSpec, arch: MlpArchitecture, classNames: string[], train: CollectedExamples, validation: CollectedExamples, resumeFrom: Uint8Array | undefined, jobId: string): TrainWorkerInput {
+  const c = spec.config;
+  const o = c?.optimizer;
+  if (!c || !o) throw errors.invalidArgument('spec.config', 'is required');
+  const es = c.earlyStopping;
+  return {
+    architecture: arch,
+    classNames,
+    train: toExampleSet(train, classNames),
+    validation: validation.ids.length > 0 ? toExampleSet(validation, classNames) : undefined,
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    seed: c.seed ?? 42,
+    optimizer: { learningRate: o.learningRate ?? 5e-5, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.98, epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay ?? 0 },
+    schedule: { warmupSteps: c.schedule?.warmupSteps ?? 0, minLearningRate: c.schedule?.minLearningRate ?? 0 },
+    maxGradNorm: c.maxGradNorm ?? 0,
+    checkpointEverySteps: c.checkpointEverySteps ?? 1000,
+    evalEverySteps: c.evalEverySteps,
+    earlyStopping: es ? { metric: es.metric, mode: es.mode === trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX ? 'max' : 'min', patience: es.patience, minDelta: es.minDelta } : undefined,
+    maxSteps: c.maxSteps,
+    resumeFrom,
+    device: 'auto',
+    meta: { job_id: jobId },
+  };
+}
+
+const PRECISION_NAME: Readonly<Record<number, 'fp16' | 'int8'>> = { [common.Precision.PRECISION_FP16]: 'fp16', [common.Precision.PRECISION_INT8]: 'int8' };
+
+/** Exports fp32 + variants and registers them as one version; answers name and version. */
+export async function registerModel(
+  deps: Pick<TrainJobDeps, 'registrar' | 'codeVersion'>,
+  input: { jobId: string; params: TrainJobParams; exportSpec: ExportModelSpec; metrics: Record<string, number>; backend: string },
+): Promise<{ name: string; version: number }> {
+  const r = input.params.spec.registerAs;
+  if (!r) throw errors.internal('registerModel called without register_as');
+  if (!deps.registrar) throw errors.unavailable('no model registry is configured for this trainer');
+  const ref = input.params.spec.data?.dataset;
+  const snapshot = `${ref?.name ?? ''}@${ref?.snapshot ?? 0}`;
+  const configJson = JSON.stringify(trainer.TrainConfig.toJSON(input.params.spec.config ?? trainer.TrainConfig.fromPartial({})));
+  const lineageTags = { snapshot, job_id: input.jobId, code_version: deps.codeVersion, backend: input.backend };
+  const metadata = { ...lineageTags, config: configJson };
+  const fp32 = exportOnnx(input.exportSpec, { precision: 'fp32', producerVersion: deps.codeVersion, metadata });
+  const v = await deps.registrar.createVersion(
+    {
+      modelName: r.modelName,
+      description: r.description,
+      tags: { ...r.tags, ...lineageTags },
+      metrics: input.metrics,
+      lineage: {
+        dataset: ref,
+        trainingJobId: input.jobId,
+        parent: input.params.spec.baseModel,
+        codeVersion: deps.codeVersion,
+        // Registry values hold at most 1024 characters; the whole config travels in the ONNX metadata too.
+        params: { backend: input.backend, snapshot, ...(configJson.length <= 1024 ? { config: configJson } : {}) },
+      },
+    },
+    fp32.bytes,
+  );
+  for (const p of r.variants) {
+    const precision = PRECISION_NAME[p];
+    if (!precision) continue;
+    const variant = exportOnnx(input.exportSpec, { precision, producerVersion: deps.codeVersion, metadata });
+    await deps.registrar.addVariant(v.name, v.version, p, variant.bytes);
+  }
+  if (r.alias) await deps.registrar.setAlias(v.name, r.alias, v.version);
+  return v;
+}
+
+export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
+  return async (ctx) => {
+    const jobId = ctx.job.id;
+    const params = decodeTrainJobParams(ctx.params);
+    const spec = params.spec;
+    const arch = mlpOf(spec);
+    const state = ctx.checkpoint?.state as { checkpoint_id?: string } | null | undefined;
+    const resumeId = state?.checkpoint_id ?? params.resume?.checkpointId;
+    let resumeFrom: Uint8Array | undefined;
+    if (resumeId) {
+      const row = await deps.checkpoints.get(resumeId);
+      if (!row) throw errors.failedPrecondition(`checkpoint ${resumeId} is gone; the job cannot resume`, { reason: 'CHECKPOINT_NOT_FOUND' });
+      resumeFrom = await readBlob(deps.blobs, row.sha256);
+      await ctx.emit('log', { message: `resuming from checkpoint ${row.id} at step ${row.step}`, checkpoint_id: row.id, step: row.step });
+    }
+    const { train, validation } = await loadExamples(deps, spec, arch.inputDim, ctx.signal);
+    const classNames = resolveClassNames(spec.architecture?.classNames ?? [], train);
+    let backend = '';
+    let lastReport = 0;
+    let metrics: Record<string, number> = {};
+    let bestSoFar = false;
+    const done = await runTrainThread(
+      workerInput(spec, arch, classNames, train, validation, resumeFrom, jobId),
+      async (m) => {
+        if (m.type === 'backend') {
+          backend = m.name;
+          await ctx.progress({ message: `training on ${m.name} (${m.device})` });
+        } else if (m.type === 'step') {
+          const now = Date.now();
+          if (now - lastReport < PROGRESS_EVERY_MS && m.step < m.totalSteps) return;
+          lastReport = now;
+          await ctx.progress({
+            fraction: Math.min(1, m.step / Math.max(1, m.totalSteps)),
+            counters: {
+              [PROGRESS_COUNTERS.step]: m.step,
+              [PROGRESS_COUNTERS.totalSteps]: m.totalSteps,
+              [PROGRESS_COUNTERS.epoch]: m.epoch,
+              [PROGRESS_COUNTERS.loss]: m.loss,
+              [PROGRESS_COUNTERS.learningRate]: m.lr,
+              [PROGRESS_COUNTERS.samplesPerSecond]: m.samplesPerSec,
+            },
+          });
+        } else if (m.type === 'evaluation') {
+          metrics = m.metrics;
+          bestSoFar = m.improved;
+          await ctx.progress({ counters: { ...m.metrics } });
+          const event: RunnerEvent = { event: 'evaluation', step: m.step, epoch: m.epoch, metrics: m.metrics, improved: m.improved };
+          await ctx.emit('metric', event);
+        } else if (m.type === 'checkpoint') {
+          const blob = await writeBlob(deps.blobs, m.bytes);
+          const row = { id: randomUUID(), jobId, step: m.step, epoch: m.epoch, sha256: blob.sha256, sizeBytes: blob.sizeBytes, metrics, best: bestSoFar, createdAtMs: Date.now() };
+          await deps.checkpoints.add(row);
+          // The resume pointer: the next attempt of this job starts here.
+          await ctx.saveCheckpoint({ checkpoint_id: row.id, step: row.step }, [blob.sha256]);
+          await ctx.emit('metric', checkpointEvent(row));
+        }
+      },
+      ctx.signal,
+    );
+    if (done.status === 'cancelled') {
+      // Stopped by the runtime (cancel, shutdown, lease lost); it records the outcome from its signal.
+      throw errors.cancelled('training stopped before the end');
+    }
+    const stopReason = done.status === 'early_stopped' ? 'early stopping: the validation metric stopped improving' : done.status === 'max_steps' ? 'max_steps reached' : '';
+    const latest = await deps.checkpoints.latest(jobId);
+    let registered: { name: string; version: number } | undefined;
+    if (spec.registerAs) {
+      registered = await registerModel(deps, { jobId, params, exportSpec: done.exportSpec, metrics, backend });
+      const event: RunnerEvent = { event: 'registered', name: registered.name, version: registered.version };
+      await ctx.emit('metric', event);
+    }
+    return encodeTrainJobResult({
+      weightsSha256: done.weightsSha256,
+      backend,
+      stopReason,
+      finalCheckpointId: latest?.id ?? '',
+      ...(registered ? { registered } : {}),
+    });
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Training jobs through real gRPC: a real ingestion service holding real
+ * snapshots, a real trainer. Creation checks the whole spec before anything
+ * is queued (bad configs name their field and leave no job behind), pins the
+ * snapshot, and the job can be listed, cancelled and watched.
+ */
+import { strict as assert } from 'node:assert';
+import { common, trainer } from '@l1g1/contracts';
+import { L1g1Error, unary } from '@l1g1/kit';
+import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import { startTestTrainer, type TestTrainer } from './support/start-trainer';
+import { mlpSpec, publishRecords, separableRecords } from './support/training-data';
+import { collectEvents } from './support/watch';
+
+async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
+  try {
+    await p;
+  } catch (err: unknown) {
+    assert.ok(err instanceof L1g1Error, `expected an L1g1Error, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to be refused');
+}
+
+describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
+  this.timeout(60_000);
+  let ing: TestIngestion;
+  let tr: TestTrainer;
+  let version: number;
+
+  before(async () => {
+    ing = await startTestIngestion();
+    version = await publishRecords(ing, 'points', separableRecords(40, 4));
+    await publishRecords(ing, 'unlabelled', separableRecords(10, 4, { labelled: false }));
+    tr = await startTestTrainer({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET });
+  });
+  after(async () => {
+    await tr?.close();
+    await ing?.close();
+  });
+
+  const create = (spec: trainer.TrainingSpec, extra: Partial<trainer.CreateTrainingJobRequest> = {}) =>
+    unary(tr.client.createTrainingJob.bind(tr.client), trainer.CreateTrainingJobRequest.fromPartial({ spec, ...extra }));
+  const list = () => unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({}));
+
+  it('answers a created job with every default written out and the snapshot pinned', async () => {
+    const job = await create(mlpSpec('points'), { idempotencyKey: 'defaults-1' });
+    const c = job.spec?.config;
+    assert.equal(job.spec?.data?.dataset?.snapshot, version, 'snapshot 0 is pinned to the latest number');
+    assert.equal(c?.optimizer?.kind, trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW);
+    assert.equal(c?.optimizer?.learningRate, 5e-5);
+    assert.equal(c?.optimizer?.beta2, 0.98);
+    assert.equal(c?.optimizer?.weightDecay, 0.01);
+    assert.equal(c?.seed, 42);
+    assert.equal(c?.schedule?.warmupSteps, 1000);
+    assert.equal(job.spec?.data?.labelField, 'label');
+    assert.equal(job.status?.kind, 'trainer.train');
+    const again = await create(mlpSpec('points'), { idempotencyKey: 'defaults-1' });
+    assert.equal(again.status?.jobId, job.status?.jobId, 'the same idempotency key answers the same job');
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId: job.status?.jobId ?? '' });
+  });
+
+  const badConfigs: { title: string; spec: () => trainer.TrainingSpec; field: string }[] = [
+    {
+      title: 'an unknown optimizer',
+      spec: () => mlpSpec('points', { config: { optimizer: trainer.OptimizerConfig.fromPartial({ kind: 42 as trainer.OptimizerKind }) } }),
+      field: 'spec.config.optimizer.kind',
+    },
+    { title: 'batch size 0', spec: () => mlpSpec('points', { config: { batchSize: 0 } }), field: 'spec.config.batch_size' },
+    { title: 'epochs 0', spec: () => mlpSpec('points', { config: { epochs: 0 } }), field: 'spec.config.epochs' },
+    { title: 'a snapshot without labels', spec: () => mlpSpec('unlabelled'), field: 'spec.data.label_field' },
+    {
+      title: 'a LoRA target that is not a dense layer',
+      spec: () =>
+        trainer.TrainingSpec.fromPartial({
+          ...mlpSpec('points'),
+          architecture: {
+            architecture: { $case: 'cnn', value: { inputHeight: 8, inputWidth: 8, inputChannels: 1, convLayers: [{ filters: 4, kernelSize: 3, stride: 1, poolSize: 0 }], denseUnits: [8] } },
+          },
+          baseModel: { name: 'base', selector: undefined },
+          lora: { rank: 4, targetLayers: ['conv_0'] },
+        }),
+      field: 'spec.lora.target_layers[0]',
+    },
+    { title: 'no dataset', spec: () => trainer.TrainingSpec.fromPartial({ ...mlpSpec('points'), data: {} }), field: 'spec.data.dataset' },
+  ];
+
+  for (const bad of badConfigs) {
+    it(`refuses ${bad.title} with INVALID_ARGUMENT naming ${bad.field}, and queues nothing`, async () => {
+      const before = (await list()).jobs.length;
+      const err = await refusal(create(bad.spec()));
+      assert.equal(err.kind, 'INVALID_ARGUMENT', err.message);
+      assert.equal(err.field, bad.field, err.message);
+      assert.equal((await list()).jobs.length, before, 'no job was created');
+    });
+  }
+
+  it('answers NOT_FOUND for a dataset ingestion does not have', async () => {
+    const err = await refusal(create(mlpSpec('no-such-dataset')));
+    assert.equal(err.kind, 'NOT_FOUND');
+  });
+
+  it('cancels a queued job and its watch replays queued then cancelled, ending there', async () => {
+    const job = await create(mlpSpec('points'), { idempotencyKey: 'cancel-1' });
+    const id = job.status?.jobId ?? '';
+    const cancelled = await unary(tr.client.cancelJob.bind(tr.client), { jobId: id });
+    assert.equal(cancelled.status?.state, common.JobState.JOB_STATE_CANCELLED);
+    const events = await collectEvents(tr.client, { jobId: id, afterSequence: 0 });
+    const states = events.flatMap((e) => (e.event?.$case === 'status' ? [e.event.value.state] : []));
+    assert.deepEqual(states, [common.JobState.JOB_STATE_QUEUED, common.JobState.JOB_STATE_CANCELLED]);
+    const first = events[0];
+    assert.ok(first);
+    const rest = await collectEvents(tr.client, { jobId: id, afterSequence: first.sequence });
+    assert.deepEqual(
+      rest.map((e) => e.sequence),
+      events.slice(1).map((e) => e.sequence),
+      'after_sequence replays only the later events',
+    );
+  });
+
+  it('refuses GetJob of an unknown id with NOT_FOUND and an empty id with INVALID_ARGUMENT naming job_id', async () => {
+    assert.equal((await refusal(unary(tr.client.getJob.bind(tr.client), { jobId: '00000000-0000-4000-8000-000000000000' }))).kind, 'NOT_FOUND');
+    const err = await refusal(unary(tr.client.getJob.bind(tr.client), { jobId: '' }));
+    assert.equal(err.kind, 'INVALID_ARGUMENT');
+    assert.equal(err.field, 'job_id');
+  });
+});
