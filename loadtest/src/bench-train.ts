@@ -1,14 +1,16 @@
 /**
  * `npm run bench:train [-- --models mlp,cnn,gru_lm,text --backends tensorflow,wasm[,cpu]
- *   --max-steps 40 --max-seconds 8 --no-torch --no-profile --python /usr/bin/python3]`:
+ *   --max-steps 40 --max-seconds 8 --no-torch --no-profile --no-recovery --python /usr/bin/python3]`:
  * training samples/s per model (dense MLP, small CNN, GRU char LM, hashed-n-gram text
  * classifier) and tfjs backend, through the trainer's own `train()` loop and AdamW, side by side
  * with the same networks in PyTorch in the same run (one thread: OPENBLAS_NUM_THREADS=1,
  * torch.set_num_threads(1)) when a python3 with torch is found, and the ratio per model. Then a
- * per-step profile (featurizer / forward+backward / optimizer, heaviest kernels).
+ * per-step profile (featurizer / forward+backward / optimizer, heaviest kernels). Then the
+ * SIGKILL recovery case (bench-train-recovery.ts; `--no-recovery` skips it).
  *
  * One JSON line per case: `{"bench":"train",...}`, `{"bench":"train-torch",...}`,
- * `{"bench":"train-ratio",...}`, `{"bench":"train-profile",...}`. Bounded: every case stops
+ * `{"bench":"train-ratio",...}`, `{"bench":"train-profile",...}`,
+ * `{"bench":"train-recovery",...}`. Bounded: every case stops
  * after --max-steps timed steps or --max-seconds, whichever comes first (a single step in
  * progress finishes); backends that do not load are reported as skipped.
  */
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     python: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
+    'no-recovery': { type: 'boolean', default: false },
   },
 });
 
@@ -193,6 +196,10 @@ async function main(): Promise<void> {
       const r = await runCase(name, backend);
       if (r.samplesPerSec !== undefined) ours.set(`${name}/${backend}`, r.samplesPerSec);
     }
+  }
+  if (!args['no-recovery']) {
+    // in its own process tree: it SIGKILLs a trainer child and must not share this one's tfjs state
+    spawnSync(process.execPath, [join(__dirname, 'bench-train-recovery.js')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 180_000 });
   }
   if (args['no-torch']) return;
   const py = findTorchPython();
