@@ -3,7 +3,7 @@ import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
 export { conv2DBackpropFilterValues, conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter';
-export { unsortedSegmentSumValues, unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
+export { unsortedSegmentSumInto, unsortedSegmentSumValues, unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
 /** Our kernels for the wasm backend, which tfjs-backend-wasm 4.22 lacks (training conv and embedding layers needs them). */
 export const WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterWasmConfig, unsortedSegmentSumWasmConfig];

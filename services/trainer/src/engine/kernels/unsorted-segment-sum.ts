@@ -31,6 +31,45 @@ export function unsortedSegmentSumValues(
   return acc;
 }
 
+/**
+ * The same sums as {@link unsortedSegmentSumValues}, written straight into `out` (every element
+ * set, untouched segments to 0). Only the segments the ids name get a float64 accumulator, so an
+ * embedding gradient over a large table costs O(x.size + numSegments) with a small float64
+ * scratch, instead of allocating and converting a float64 copy of the whole table; each segment's
+ * terms are added in the same order, so the result is bit-identical.
+ */
+export function unsortedSegmentSumInto(
+  out: TypedArray,
+  x: TypedArray,
+  ids: TypedArray,
+  numSegments: number,
+  innerSize: number,
+): void {
+  const slotOf = new Int32Array(numSegments).fill(-1);
+  let slots = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i] as number;
+    if (s < 0 || s >= numSegments || slotOf[s] !== -1) continue;
+    slotOf[s] = slots++;
+  }
+  const acc = new Float64Array(slots * innerSize);
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i] as number;
+    if (s < 0 || s >= numSegments) continue;
+    const src = i * innerSize;
+    const dst = (slotOf[s] as number) * innerSize;
+    for (let j = 0; j < innerSize; j++) acc[dst + j]! += x[src + j] as number;
+  }
+  // the wasm heap hands out recycled memory: every element of `out` must be written
+  out.fill(0);
+  for (let s = 0; s < numSegments; s++) {
+    const slot = slotOf[s] as number;
+    if (slot === -1) continue;
+    // int32 sums are exact in float64; the typed array truncates floats only when x is float32
+    out.set(acc.subarray(slot * innerSize, (slot + 1) * innerSize), s * innerSize);
+  }
+}
+
 const unsortedSegmentSumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = asWasmHeapBackend(backend, UnsortedSegmentSum);
   const { x, segmentIds } = inputs;
@@ -47,9 +86,7 @@ const unsortedSegmentSumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const innerSize = util.sizeFromShape(innerShape);
   const outShape = [numSegments, ...innerShape];
   return withHeapViews(wasm, { shape: outShape, dtype: x.dtype }, [x, segmentIds] as const, (out, xv, idv) => {
-    const sums = unsortedSegmentSumValues(xv, idv, numSegments, innerSize);
-    // int32 sums are exact in float64; the typed array truncates floats only when x is float32
-    out.set(sums);
+    unsortedSegmentSumInto(out, xv, idv, numSegments, innerSize);
   });
 };
 
