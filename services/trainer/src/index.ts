@@ -6,3 +6,5 @@
  */
 export * from './engine';
 export * from './export';
+export * from './features';
+export * from './models';
