@@ -30,6 +30,10 @@ export interface SparseRows<E> {
   apply(grads: tf.NamedTensorMap, at: { lr: number; step: number }): void;
   /** Disposes what `gather` made (called after every step, also a failed one). */
   release(): void;
+  /** Before a checkpoint: write rows held outside tfjs into the checkpointed `weights`. */
+  beforeCheckpoint?(): void;
+  /** After a restore: read the restored `weights` back into the rows held outside tfjs. */
+  afterRestore?(): void;
 }
 
 export interface StepEvent {
@@ -147,6 +151,7 @@ export async function train<E>(
   let badEvals = 0;
   if (options.resumeFrom !== undefined) {
     const state: TrainingState = restoreCheckpoint(options.resumeFrom, parts);
+    model.sparse?.afterRestore?.();
     if (state.data.seed !== seed) {
       throw errors.failedPrecondition(`the checkpoint was written with seed ${state.data.seed}, not ${seed}`, { field: 'seed', reason: 'CHECKPOINT_MISMATCH' });
     }
@@ -163,6 +168,7 @@ export async function train<E>(
     const meta = { ...options.meta, early_stop_best: best, early_stop_bad_evals: badEvals };
     // ±Infinity is not JSON: before the first evaluation there is no best yet
     if (!Number.isFinite(best)) delete (meta as Record<string, unknown>).early_stop_best;
+    model.sparse?.beforeCheckpoint?.();
     const bytes = saveCheckpoint(parts, { data: { epoch, position, seed }, meta });
     await options.onCheckpoint(bytes, { step: optimizer.step, epoch });
   };

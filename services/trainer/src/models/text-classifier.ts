@@ -99,12 +99,15 @@ export function createTextClassifier(
     weights[`dense_${i}/bias`] = d.bias;
   });
 
-  /** Logits from the bag's rows: `rows` `[n, dim]` read through `ids` `[batch, width]` (-1 = padding). */
-  const logits = (rows: tf.Tensor2D, ids: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D => {
-    const mask = tf.cast(tf.greaterEqual(ids, 0), 'float32');
+  /**
+   * Logits from the bag's rows: `rows` `[n, dim]` read through `ids` `[batch, width]` (-1 =
+   * padding) weighted by `weights` (1 per id, or an id's count when duplicates are merged:
+   * the mean over a text's n-grams either way).
+   */
+  const logits = (rows: tf.Tensor2D, ids: tf.Tensor2D, weights: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D => {
     const picked = tf.gather(rows, tf.maximum(ids, tf.scalar(0, 'int32')));
-    const sum = tf.sum(tf.mul(picked, tf.expandDims(mask, 2)), 1);
-    let x = tf.div(sum, tf.maximum(tf.sum(mask, 1, true), 1)) as tf.Tensor2D;
+    const sum = tf.sum(tf.mul(picked, tf.expandDims(weights, 2)), 1);
+    let x = tf.div(sum, tf.maximum(tf.sum(weights, 1, true), 1)) as tf.Tensor2D;
     dense.forEach((d, i) => {
       if (dropoutSeed !== undefined && config.dropout > 0) x = tf.dropout(x, config.dropout, undefined, dropoutSeed + i) as tf.Tensor2D;
       x = tf.add(tf.matMul(x, d.kernel), d.bias);
@@ -113,10 +116,12 @@ export function createTextClassifier(
     return x;
   };
 
-  /** Ragged id lists → a padded `[batch, width]` int32 matrix. */
-  const idMatrix = (lists: readonly (readonly number[])[]): tf.Tensor2D => {
+  /** Ragged id lists (with counts) → a padded `[batch, width]` id matrix and its weights. */
+  const idMatrix = (lists: readonly (readonly number[])[], counts?: readonly (readonly number[])[]): [tf.Tensor2D, tf.Tensor2D] => {
     const { data, dims } = padIdLists(lists);
-    return tf.tensor2d(data, dims, 'int32');
+    const weights = new Float32Array(data.length);
+    lists.forEach((list, r) => list.forEach((_, c) => (weights[r * dims[1] + c] = counts?.[r]?.[c] ?? 1)));
+    return [tf.tensor2d(data, dims, 'int32'), tf.tensor2d(weights, dims)];
   };
 
   const model: BuiltModel<TextExample> = {
@@ -126,9 +131,9 @@ export function createTextClassifier(
       weights,
       sparse: embedding.sparse<TextExample>((e) => e.ids),
       loss(batch, { rng: stepRng }) {
-        const local = embedding.localIds();
-        const rows = embedding.batchRows();
-        const out = logits(rows, idMatrix(local), config.dropout > 0 ? stepRng.nextInt(2 ** 31) : undefined);
+        const bags = embedding.localBags();
+        const [ids, counts] = idMatrix(bags.map((b) => b.rows), bags.map((b) => b.counts));
+        const out = logits(embedding.batchRows(), ids, counts, config.dropout > 0 ? stepRng.nextInt(2 ** 31) : undefined);
         const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), classNames.length);
         return tf.losses.softmaxCrossEntropy(labels, out) as tf.Scalar;
       },
@@ -140,10 +145,11 @@ export function createTextClassifier(
       const truth: number[] = [];
       const predicted: number[] = [];
       let lossSum = 0;
+      const table = embedding.tableTensor();
       for (let start = 0; start < examples.length; start += batchSize) {
         const batch = examples.slice(start, start + batchSize);
         const [losses, argmax] = tf.tidy(() => {
-          const out = logits(embedding.table as tf.Tensor2D, idMatrix(batch.map((e) => e.ids)));
+          const out = logits(table, ...idMatrix(batch.map((e) => e.ids)));
           const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), classNames.length);
           const perExample = tf.losses.softmaxCrossEntropy(labels, out, undefined, undefined, tf.Reduction.NONE);
           return [perExample.dataSync(), tf.argMax(out, 1).dataSync()];
@@ -154,10 +160,11 @@ export function createTextClassifier(
           lossSum += losses[i] as number;
         });
       }
+      table.dispose();
       return classificationMetrics(truth, predicted, lossSum);
     },
     exportSpec(): ExportModelSpec {
-      const layers: LayerSpec[] = [{ kind: 'embedding_bag', table: embedding.table.dataSync() as Float32Array, vocabularySize: config.vocabSize, dim, combiner: 'mean' }];
+      const layers: LayerSpec[] = [{ kind: 'embedding_bag', table: embedding.values.slice(), vocabularySize: config.vocabSize, dim, combiner: 'mean' }];
       dense.forEach((d, i) => {
         layers.push({
           kind: 'dense',
@@ -174,7 +181,11 @@ export function createTextClassifier(
       return { preprocess: preprocessTag(config), architecture: 'text_classifier' };
     },
     dispose() {
-      for (const v of Object.values(weights)) v.dispose();
+      embedding.dispose();
+      for (const d of dense) {
+        d.kernel.dispose();
+        d.bias.dispose();
+      }
     },
   };
   return model;
