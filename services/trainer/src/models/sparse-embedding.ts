@@ -20,8 +20,10 @@ export interface SparseEmbedding {
   localBags(): readonly LocalBag[];
   /** During a step: `[uniqueIds, dim]`, the rows the batch reads, the variable the loss is differentiated by. */
   batchRows(): tf.Tensor2D;
-  /** The table as a tensor (for evaluation; the caller disposes it). */
-  tableTensor(): tf.Tensor2D;
+  /** Ragged id lists → the distinct ids and each list renumbered into them (at least one id). */
+  bagsOf(lists: readonly (readonly number[])[]): { unique: number[]; bags: LocalBag[] };
+  /** `[ids.length, dim]`: a copy of the rows `ids` name (for evaluation). */
+  rowsOf(ids: readonly number[]): tf.Tensor2D;
   dispose(): void;
 }
 
@@ -59,37 +61,48 @@ export function createSparseEmbedding(name: string, init: Float32Array, vocabula
     return current;
   };
 
+  const bagsOf = (lists: readonly (readonly number[])[]): { unique: number[]; bags: LocalBag[] } => {
+    const position = new Map<number, number>();
+    const unique: number[] = [];
+    const bags = lists.map((ids) => {
+      const counts = new Map<number, number>();
+      for (const id of ids) {
+        if (!Number.isSafeInteger(id) || id < 0 || id >= vocabularySize) throw new RangeError(`${name}: id ${id} is outside [0, ${vocabularySize})`);
+        let p = position.get(id);
+        if (p === undefined) {
+          p = unique.length;
+          position.set(id, p);
+          unique.push(id);
+        }
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
+      return { rows: [...counts.keys()], counts: [...counts.values()] };
+    });
+    // A batch without a single id still needs one row for the shapes; its gradient is zero
+    // (no example weighs it), so `apply` leaves it alone.
+    if (unique.length === 0) unique.push(0);
+    return { unique, bags };
+  };
+  const rowsOf = (ids: readonly number[]): tf.Tensor2D => {
+    const gathered = new Float32Array(ids.length * dim);
+    ids.forEach((id, r) => gathered.set(values.subarray(id * dim, id * dim + dim), r * dim));
+    return tf.tensor2d(gathered, [ids.length, dim]);
+  };
+
   return {
     values,
     weights: mirrors,
+    bagsOf,
+    rowsOf,
     localBags: () => during().local,
     batchRows: () => during().rows as tf.Tensor as tf.Tensor2D,
-    tableTensor: () => tf.tensor2d(values, [vocabularySize, dim]),
     sparse<E>(idsOf: (example: E) => readonly number[]): SparseRows<E> {
       return {
         gather(batch) {
-          const position = new Map<number, number>();
-          const unique: number[] = [];
-          const local = batch.map((example) => {
-            const counts = new Map<number, number>();
-            for (const id of idsOf(example)) {
-              if (!Number.isSafeInteger(id) || id < 0 || id >= vocabularySize) throw new RangeError(`${name}: id ${id} is outside [0, ${vocabularySize})`);
-              let p = position.get(id);
-              if (p === undefined) {
-                p = unique.length;
-                position.set(id, p);
-                unique.push(id);
-              }
-              counts.set(p, (counts.get(p) ?? 0) + 1);
-            }
-            return { rows: [...counts.keys()], counts: [...counts.values()] };
-          });
-          // A batch without a single id still needs one row for the gather's shape; its
-          // gradient is zero (every position is padding), so the row is left alone.
-          if (unique.length === 0) unique.push(0);
-          const gathered = new Float32Array(unique.length * dim);
-          unique.forEach((id, r) => gathered.set(values.subarray(id * dim, id * dim + dim), r * dim));
-          const rows = tf.variable(tf.tensor2d(gathered, [unique.length, dim]), true, `${name}/batch_rows_${batches++}`);
+          const { unique, bags: local } = bagsOf(batch.map(idsOf));
+          const initial = rowsOf(unique);
+          const rows = tf.variable(initial, true, `${name}/batch_rows_${batches++}`);
+          initial.dispose();
           current = { unique, local, rows };
           return [rows];
         },

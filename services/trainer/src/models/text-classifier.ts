@@ -4,14 +4,14 @@ import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { ExportModelSpec, LayerSpec } from '../export/layer-spec';
-import { ID_PADDING, padIdLists } from '../export/padded-ids';
+import { ID_PADDING } from '../export/padded-ids';
 import { HASHED_NGRAM_DEFAULTS, type HashedNgramConfig, hashedNgramIds, preprocessTag, validateHashedNgramConfig } from '../features/hashed-ngrams';
 import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
 import { classificationMetrics } from './metrics';
 import { labelIndex, recordText, type RecordInput } from './record-input';
 import type { SparseAdamW } from './sparse-adamw';
-import { createSparseEmbedding } from './sparse-embedding';
+import { createSparseEmbedding, type LocalBag } from './sparse-embedding';
 
 /** One training example: the text's hashed n-gram ids (ragged) and its class index. */
 export interface TextExample {
@@ -26,6 +26,21 @@ export interface TextClassifierConfig extends HashedNgramConfig {
   /** ReLU layers of the head; empty: a linear head (fastText). */
   hiddenUnits: number[];
   dropout: number;
+  /**
+   * Metadata read before the payload, each value on a line of its own, in this order (a mail's
+   * `subject` and `from`, as the ingestion email parser stores them); absent keys are skipped.
+   * Default `["subject", "from"]`; part of the `preprocess` tag.
+   */
+  metadataFields: string[];
+}
+
+/** The metadata a text is prefixed with by default (see {@link TextClassifierConfig.metadataFields}). */
+export const DEFAULT_TEXT_METADATA_FIELDS: readonly string[] = Object.freeze(['subject', 'from']);
+
+/** The text a record is classified by: its metadata fields, then its payload, one per line. */
+export function classifiedText(record: RecordInput, metadataFields: readonly string[]): string {
+  const parts = metadataFields.map((k) => record.metadata[k]).filter((v): v is string => v !== undefined);
+  return [...parts, recordText(record)].join('\n');
 }
 
 const FIELD = 'architecture.text_classifier';
@@ -46,6 +61,7 @@ export function textClassifierConfig(spec: Partial<trainer.TextClassifierSpec>):
     embeddingDim: spec.embeddingDim || 64,
     hiddenUnits: [...(spec.hiddenUnits ?? [])],
     dropout: spec.dropout ?? 0,
+    metadataFields: [...DEFAULT_TEXT_METADATA_FIELDS],
   };
   validateHashedNgramConfig(config, FIELD);
   if (!Number.isSafeInteger(config.embeddingDim) || config.embeddingDim < 1 || config.embeddingDim > 4096) {
@@ -100,28 +116,30 @@ export function createTextClassifier(
   });
 
   /**
-   * Logits from the bag's rows: `rows` `[n, dim]` read through `ids` `[batch, width]` (-1 =
-   * padding) weighted by `weights` (1 per id, or an id's count when duplicates are merged:
-   * the mean over a text's n-grams either way).
+   * Logits from the bags: `bagWeights` `[batch, n]` (an id's count over the text's n-gram
+   * count: row b's mean) times `rows` `[n, dim]`, the distinct rows the batch reads. A matmul,
+   * not a gather: its gradient is a matmul too, where a gather's is an UnsortedSegmentSum
+   * (quadratic on tfjs's cpu backend). Equal to the exported graph's masked mean over the
+   * padded id matrix.
    */
-  const logits = (rows: tf.Tensor2D, ids: tf.Tensor2D, weights: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D => {
-    const picked = tf.gather(rows, tf.maximum(ids, tf.scalar(0, 'int32')));
-    const sum = tf.sum(tf.mul(picked, tf.expandDims(weights, 2)), 1);
-    let x = tf.div(sum, tf.maximum(tf.sum(weights, 1, true), 1)) as tf.Tensor2D;
+  const logits = (bagWeights: tf.Tensor2D, rows: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D => {
+    let x: tf.Tensor2D = tf.matMul(bagWeights, rows);
     dense.forEach((d, i) => {
       if (dropoutSeed !== undefined && config.dropout > 0) x = tf.dropout(x, config.dropout, undefined, dropoutSeed + i) as tf.Tensor2D;
-      x = tf.add(tf.matMul(x, d.kernel), d.bias);
-      if (i < dense.length - 1) x = tf.relu(x);
+      x = tf.add(tf.matMul(x, d.kernel), d.bias) as tf.Tensor2D;
+      if (i < dense.length - 1) x = tf.relu(x) as tf.Tensor2D;
     });
     return x;
   };
 
-  /** Ragged id lists (with counts) → a padded `[batch, width]` id matrix and its weights. */
-  const idMatrix = (lists: readonly (readonly number[])[], counts?: readonly (readonly number[])[]): [tf.Tensor2D, tf.Tensor2D] => {
-    const { data, dims } = padIdLists(lists);
-    const weights = new Float32Array(data.length);
-    lists.forEach((list, r) => list.forEach((_, c) => (weights[r * dims[1] + c] = counts?.[r]?.[c] ?? 1)));
-    return [tf.tensor2d(data, dims, 'int32'), tf.tensor2d(weights, dims)];
+  /** `[batch, n]` mean weights of each example's bag over the `n` distinct rows. */
+  const bagMatrix = (bags: readonly LocalBag[], n: number): tf.Tensor2D => {
+    const w = new Float32Array(bags.length * n);
+    bags.forEach((bag, b) => {
+      const total = bag.counts.reduce((x, y) => x + y, 0);
+      bag.rows.forEach((r, k) => (w[b * n + r] = (bag.counts[k] as number) / total));
+    });
+    return tf.tensor2d(w, [bags.length, n]);
   };
 
   const model: BuiltModel<TextExample> = {
@@ -131,25 +149,24 @@ export function createTextClassifier(
       weights,
       sparse: embedding.sparse<TextExample>((e) => e.ids),
       loss(batch, { rng: stepRng }) {
-        const bags = embedding.localBags();
-        const [ids, counts] = idMatrix(bags.map((b) => b.rows), bags.map((b) => b.counts));
-        const out = logits(embedding.batchRows(), ids, counts, config.dropout > 0 ? stepRng.nextInt(2 ** 31) : undefined);
+        const rows = embedding.batchRows();
+        const out = logits(bagMatrix(embedding.localBags(), rows.shape[0]), rows, config.dropout > 0 ? stepRng.nextInt(2 ** 31) : undefined);
         const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), classNames.length);
         return tf.losses.softmaxCrossEntropy(labels, out) as tf.Scalar;
       },
     },
     featurize(records: readonly RecordInput[], labelField = 'label') {
-      return records.map((r) => ({ ids: hashedNgramIds(recordText(r), config), label: labelIndex(r, labelField, classIndex) }));
+      return records.map((r) => ({ ids: hashedNgramIds(classifiedText(r, config.metadataFields), config), label: labelIndex(r, labelField, classIndex) }));
     },
     evaluate(examples, batchSize = 256) {
       const truth: number[] = [];
       const predicted: number[] = [];
       let lossSum = 0;
-      const table = embedding.tableTensor();
       for (let start = 0; start < examples.length; start += batchSize) {
         const batch = examples.slice(start, start + batchSize);
         const [losses, argmax] = tf.tidy(() => {
-          const out = logits(table, ...idMatrix(batch.map((e) => e.ids)));
+          const { unique, bags } = embedding.bagsOf(batch.map((e) => e.ids));
+          const out = logits(bagMatrix(bags, unique.length), embedding.rowsOf(unique));
           const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), classNames.length);
           const perExample = tf.losses.softmaxCrossEntropy(labels, out, undefined, undefined, tf.Reduction.NONE);
           return [perExample.dataSync(), tf.argMax(out, 1).dataSync()];
@@ -160,7 +177,6 @@ export function createTextClassifier(
           lossSum += losses[i] as number;
         });
       }
-      table.dispose();
       return classificationMetrics(truth, predicted, lossSum);
     },
     exportSpec(): ExportModelSpec {
@@ -178,7 +194,7 @@ export function createTextClassifier(
       return { inputShape: [-1], inputName: 'ngram_ids', outputName: 'probabilities', classNames: [...classNames], layers };
     },
     tags() {
-      return { preprocess: preprocessTag(config), architecture: 'text_classifier' };
+      return { preprocess: JSON.stringify({ ...JSON.parse(preprocessTag(config)), metadata_fields: config.metadataFields }), architecture: 'text_classifier' };
     },
     dispose() {
       embedding.dispose();
