@@ -12,6 +12,28 @@ export interface TrainableModel<E> {
   weights: Readonly<Record<string, tf.Variable>>;
   /** The mean loss of a batch, built from tensors the call creates (the loop runs it inside a tidy). */
   loss(batch: readonly E[], context: { rng: SeededRandom; training: true }): tf.Scalar;
+  /** Row-sparse parameters (embedding tables), updated by the model itself: see {@link SparseRows}. */
+  sparse?: SparseRows<E>;
+}
+
+/**
+ * Parameters of which a batch uses a few rows (an embedding table of 2^18 hashed n-grams): a
+ * dense gradient and a dense AdamW step would cost the whole table every step, so the loop asks
+ * the model for per-batch variables holding only the rows the batch reads, differentiates the
+ * loss by them along with the dense weights (clipping sees both), and hands their gradients
+ * back to the model, which updates those rows only (lazy AdamW).
+ */
+export interface SparseRows<E> {
+  /** Trainable variables for this batch only, read by the next `loss` call. */
+  gather(batch: readonly E[]): tf.Variable[];
+  /** Their gradients by variable name; `lr` and `step` (1-based) are those of the dense step. */
+  apply(grads: tf.NamedTensorMap, at: { lr: number; step: number }): void;
+  /** Disposes what `gather` made (called after every step, also a failed one). */
+  release(): void;
+  /** Before a checkpoint: write rows held outside tfjs into the checkpointed `weights`. */
+  beforeCheckpoint?(): void;
+  /** After a restore: read the restored `weights` back into the rows held outside tfjs. */
+  afterRestore?(): void;
 }
 
 export interface StepEvent {
@@ -129,6 +151,7 @@ export async function train<E>(
   let badEvals = 0;
   if (options.resumeFrom !== undefined) {
     const state: TrainingState = restoreCheckpoint(options.resumeFrom, parts);
+    model.sparse?.afterRestore?.();
     if (state.data.seed !== seed) {
       throw errors.failedPrecondition(`the checkpoint was written with seed ${state.data.seed}, not ${seed}`, { field: 'seed', reason: 'CHECKPOINT_MISMATCH' });
     }
@@ -145,6 +168,7 @@ export async function train<E>(
     const meta = { ...options.meta, early_stop_best: best, early_stop_bad_evals: badEvals };
     // ±Infinity is not JSON: before the first evaluation there is no best yet
     if (!Number.isFinite(best)) delete (meta as Record<string, unknown>).early_stop_best;
+    model.sparse?.beforeCheckpoint?.();
     const bytes = saveCheckpoint(parts, { data: { epoch, position, seed }, meta });
     await options.onCheckpoint(bytes, { step: optimizer.step, epoch });
   };
@@ -173,17 +197,31 @@ export async function train<E>(
     const started = now();
     const lr = optimizer.learningRate;
     let gradNorm: number | undefined;
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => model.loss(batch, { rng, training: true }), Object.values(model.weights));
-      let applied = grads;
-      if (options.clipNorm !== undefined) {
-        const clipped = clipByGlobalNorm(grads, options.clipNorm);
-        applied = clipped.grads;
-        gradNorm = clipped.norm;
-      }
-      optimizer.applyGradients(applied);
-      return value.dataSync()[0] as number;
-    });
+    const sparse = model.sparse;
+    let loss: number;
+    try {
+      const rows = sparse?.gather(batch) ?? [];
+      loss = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => model.loss(batch, { rng, training: true }), [...Object.values(model.weights), ...rows]);
+        let applied = grads;
+        if (options.clipNorm !== undefined) {
+          const clipped = clipByGlobalNorm(grads, options.clipNorm);
+          applied = clipped.grads;
+          gradNorm = clipped.norm;
+        }
+        const rowGrads: tf.NamedTensorMap = {};
+        for (const r of rows) {
+          const g = applied[r.name];
+          if (g !== undefined) rowGrads[r.name] = g;
+          delete applied[r.name];
+        }
+        optimizer.applyGradients(applied);
+        if (sparse !== undefined) sparse.apply(rowGrads, { lr, step: optimizer.step });
+        return value.dataSync()[0] as number;
+      });
+    } finally {
+      sparse?.release();
+    }
     position += batch.length;
     lastLoss = loss;
     const seconds = Math.max((now() - started) / 1000, 1e-9);
