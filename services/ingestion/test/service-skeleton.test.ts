@@ -41,6 +41,7 @@ describe('ingestion config', () => {
     assert.equal(c.maxConcurrentUploads, 4);
     assert.equal(c.dpBudgetEpsilon, 10);
     assert.equal(c.inferenceAddress, '127.0.0.1:50052');
+    assert.equal(c.registryAddress, '127.0.0.1:50051');
     assert.equal(c.databasePath, '/tmp/x/ingestion/ingestion.db');
   });
 
