@@ -197,11 +197,15 @@ async function main(): Promise<void> {
       if (r.samplesPerSec !== undefined) ours.set(`${name}/${backend}`, r.samplesPerSec);
     }
   }
+  // PyTorch right after the tfjs cases, so that both sides see about the same machine load
+  if (!args['no-torch']) compareWithTorch(ours);
   if (!args['no-recovery']) {
     // in its own process tree: it SIGKILLs a trainer child and must not share this one's tfjs state
     spawnSync(process.execPath, [join(__dirname, 'bench-train-recovery.js')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 180_000 });
   }
-  if (args['no-torch']) return;
+}
+
+function compareWithTorch(ours: ReadonlyMap<string, number>): void {
   const py = findTorchPython();
   if (py === undefined) {
     emit({ bench: 'train-torch', skipped: 'no python3 with torch (Debian: apt-get install python3-torch)' });
