@@ -86,7 +86,16 @@ export function createParserMap(header: ingestion.IngestHeader, maxFileBytes: nu
     image_png: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
     image_jpeg: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
     image_webp: (s) => lazy((p, sharp) => p.parseImage(s, { maxBytes, sharp, maxSidePx }, signal))(s),
-    audio_wav: (s) => lazy((p) => p.parseWav(s, { maxBytes, ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}) }, signal))(s),
+    audio_wav: (s) => lazy((p) => p.parseWav(
+        s,
+        {
+          maxBytes,
+          ...(audio && audio.segmentMs > 0 ? { segmentUs: audio.segmentMs * 1000 } : {}),
+          ...(audio && audio.sampleRateHz > 0 ? { sampleRateHz: audio.sampleRateHz } : {}),
+          ...(audio?.mono ? { mono: true } : {}),
+        },
+        signal,
+      ))(s),
     dicom: (s) =>
       lazy((p, sharp) => p.parseDicom(
         s,

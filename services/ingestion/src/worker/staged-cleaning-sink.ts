@@ -76,7 +76,8 @@ export function createStagedCleaningSink(options: StagedSinkOptions): RecordSink
       try {
         for (const record of readStaged()) {
           rowsRead += 1;
-          const outcome = await options.pipeline.applyAsync(record, { file });
+          // The synchronous path when there is no async step: no promise per record on the hot path.
+          const outcome = options.pipeline.hasAsyncSteps ? await options.pipeline.applyAsync(record, { file }) : options.pipeline.apply(record, { file });
           if (outcome.kind !== 'kept') continue;
           rowsKept += 1;
           await options.emit(storedFromParsed(outcome.record, file, clientMetadata));

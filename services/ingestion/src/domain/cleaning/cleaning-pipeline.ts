@@ -18,6 +18,8 @@ export interface PipelineReport {
 }
 
 export interface CleaningPipeline {
+  /** Whether it has async steps (then only `applyAsync` runs it). */
+  readonly hasAsyncSteps: boolean;
   /** Runs the steps in order; the first step that drops the record ends its run. Refused when the pipeline has async steps. */
   apply(record: ParsedRecord, context: StepContext): PipelineOutcome;
   /** The async steps (`asyncSteps`), then the synchronous ones; works for every pipeline. */
@@ -78,6 +80,7 @@ export function createCleaningPipeline(steps: readonly CleaningStep[], options: 
     return { kind: 'kept', record: current };
   };
   return {
+    hasAsyncSteps: asyncSteps.length > 0,
     apply(record, context) {
       // A caller skipping the async steps would publish un-normalised records: our bug, caught loudly.
       if (asyncSteps.length > 0) throw new Error('this cleaning pipeline has async steps: call applyAsync');

@@ -154,6 +154,13 @@ export function ingestSpecFromHeader(h: ingestion.IngestHeader): IngestSpec {
       throw errors.invalidArgument('header.image.max_side_px', `must be an integer in [0, ${MAX_IMAGE_SIDE_PX}] (0: keep the size)`);
     }
   }
+  if (h.formatOptions?.$case === 'audio') {
+    const { sampleRateHz, segmentMs } = h.formatOptions.value;
+    if (!Number.isInteger(sampleRateHz) || (sampleRateHz !== 0 && (sampleRateHz < 1000 || sampleRateHz > 384_000))) {
+      throw errors.invalidArgument('header.audio.sample_rate_hz', 'must be 0 (keep the rate) or 1000-384000');
+    }
+    if (!Number.isInteger(segmentMs) || segmentMs < 0) throw errors.invalidArgument('header.audio.segment_ms', 'must be >= 0 (0: one record per file)');
+  }
   if (h.formatOptions?.$case === 'email') {
     const headers = h.formatOptions.value.headers;
     if (headers.length > 64) throw errors.invalidArgument('header.email.headers', 'at most 64 header names');

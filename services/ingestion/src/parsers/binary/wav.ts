@@ -9,6 +9,10 @@ export interface WavOptions {
   segmentUs?: number;
   /** Refuse more segments than this (default 100,000). */
   maxSegments?: number;
+  /** Resample to this rate (wavefile's cubic interpolation); absent or 0: the file's rate. */
+  sampleRateHz?: number;
+  /** Down-mix to one channel (the mean of the channels). */
+  mono?: boolean;
 }
 
 interface FmtChunk {
@@ -36,18 +40,21 @@ export async function* parseWav(src: FileSource, options: WavOptions, signal?: A
   } catch (err) {
     throw malformedFile(src.name, `not a readable WAV file (${libraryDetail(err)})`, { byteOffset: 0 }, { cause: err });
   }
-  const fmt = wav.fmt as FmtChunk;
-  const data = wav.data as { chunkSize: number; samples: Uint8Array };
-  if (!SUPPORTED_FORMATS.has(fmt.audioFormat) || fmt.numChannels < 1 || fmt.sampleRate < 1 || fmt.blockAlign < 1) {
-    throw malformedFile(src.name, `WAV format ${fmt.audioFormat} (${fmt.numChannels} channels, ${fmt.sampleRate} Hz) is not PCM or float`, {}, {
+  const fileFmt = wav.fmt as FmtChunk;
+  const fileData = wav.data as { chunkSize: number; samples: Uint8Array };
+  if (!SUPPORTED_FORMATS.has(fileFmt.audioFormat) || fileFmt.numChannels < 1 || fileFmt.sampleRate < 1 || fileFmt.blockAlign < 1) {
+    throw malformedFile(src.name, `WAV format ${fileFmt.audioFormat} (${fileFmt.numChannels} channels, ${fileFmt.sampleRate} Hz) is not PCM or float`, {}, {
       reason: 'UNSUPPORTED_FORMAT',
     });
   }
-  if (data.samples.length < data.chunkSize) {
-    throw malformedFile(src.name, `truncated: the data chunk declares ${data.chunkSize} bytes, ${data.samples.length} are present`, {
+  if (fileData.samples.length < fileData.chunkSize) {
+    throw malformedFile(src.name, `truncated: the data chunk declares ${fileData.chunkSize} bytes, ${fileData.samples.length} are present`, {
       byteOffset: bytes.byteLength,
     });
   }
+  const converted = convert(wav, fileFmt, options);
+  const fmt = converted.fmt;
+  const data = converted.wav.data as { chunkSize: number; samples: Uint8Array };
   const frames = Math.floor(data.chunkSize / fmt.blockAlign);
   const durationUs = Math.round((frames * 1e6) / fmt.sampleRate);
   const metadata: Record<string, string> = {
@@ -58,8 +65,12 @@ export async function* parseWav(src: FileSource, options: WavOptions, signal?: A
     frames: String(frames),
     duration_us: String(durationUs),
   };
+  if (converted.wav !== wav) {
+    metadata.original_sample_rate = String(fileFmt.sampleRate);
+    metadata.original_channels = String(fileFmt.numChannels);
+  }
   if (!options.segmentUs) {
-    yield { modality: 'audio', contentType: 'audio/wav', data: bytes, metadata, position: { startUs: 0, endUs: durationUs } };
+    yield { modality: 'audio', contentType: 'audio/wav', data: converted.wav === wav ? bytes : converted.wav.toBuffer(), metadata, position: { startUs: 0, endUs: durationUs } };
     return;
   }
   const framesPerSegment = Math.max(1, Math.round((options.segmentUs * fmt.sampleRate) / 1e6));
@@ -68,13 +79,13 @@ export async function* parseWav(src: FileSource, options: WavOptions, signal?: A
   if (segments > maxSegments) {
     throw malformedFile(src.name, `${segments} segments exceed the limit of ${maxSegments}`, {}, { reason: 'FILE_TOO_LARGE' });
   }
-  const interleaved = wav.getSamples(true, Float64Array);
+  const interleaved = converted.wav.getSamples(true, Float64Array);
   for (let s = 0; s < segments; s++) {
     signal?.throwIfAborted();
     const first = s * framesPerSegment;
     const last = Math.min(frames, first + framesPerSegment);
     const segment = new WaveFile();
-    segment.fromScratch(fmt.numChannels, fmt.sampleRate, wav.bitDepth, interleaved.subarray(first * fmt.numChannels, last * fmt.numChannels));
+    segment.fromScratch(fmt.numChannels, fmt.sampleRate, converted.wav.bitDepth, interleaved.subarray(first * fmt.numChannels, last * fmt.numChannels));
     yield {
       modality: 'audio',
       contentType: 'audio/wav',
@@ -83,4 +94,27 @@ export async function* parseWav(src: FileSource, options: WavOptions, signal?: A
       position: { startUs: Math.round((first * 1e6) / fmt.sampleRate), endUs: Math.round((last * 1e6) / fmt.sampleRate) },
     };
   }
+}
+
+/** The file as asked (`mono`, `sampleRateHz`), or the same WaveFile when nothing changes. */
+function convert(wav: WaveFile, fmt: FmtChunk, options: WavOptions): { wav: WaveFile; fmt: FmtChunk } {
+  const mix = options.mono === true && fmt.numChannels > 1;
+  const rate = options.sampleRateHz !== undefined && options.sampleRateHz > 0 && options.sampleRateHz !== fmt.sampleRate ? options.sampleRateHz : undefined;
+  if (!mix && rate === undefined) return { wav, fmt };
+  let samples = wav.getSamples(true, Float64Array);
+  if (mix) {
+    const frames = Math.floor(samples.length / fmt.numChannels);
+    const mono = new Float64Array(frames);
+    const integer = fmt.audioFormat !== 3 && !wav.bitDepth.endsWith('f');
+    for (let f = 0; f < frames; f++) {
+      let sum = 0;
+      for (let c = 0; c < fmt.numChannels; c++) sum += samples[f * fmt.numChannels + c] ?? 0;
+      mono[f] = integer ? Math.round(sum / fmt.numChannels) : sum / fmt.numChannels;
+    }
+    samples = mono;
+  }
+  const out = new WaveFile();
+  out.fromScratch(mix ? 1 : fmt.numChannels, fmt.sampleRate, wav.bitDepth, samples);
+  if (rate !== undefined) out.toSampleRate(rate);
+  return { wav: out, fmt: out.fmt as FmtChunk };
 }
