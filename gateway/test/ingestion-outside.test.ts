@@ -61,4 +61,15 @@ describe('gateway: ingestion routes under an outside check', function () {
     const snapshots = await http(`${gw.url}/v1/datasets/derive-deadline/snapshots`, { headers: admin });
     assert.equal(snapshots.body.snapshots.length, 2);
   });
+
+  it('an empty body is a 400 naming the file, and the dataset keeps its snapshot', async () => {
+    const first = await http(`${gw.url}/v1/datasets/empty-body/uploads?filename=a.txt`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: 'the one record' });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const empty = await http(`${gw.url}/v1/datasets/empty-body/uploads?filename=b.txt`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: '' });
+    assert.equal(empty.status, 400, JSON.stringify(empty.body));
+    assert.equal(empty.body.error.reason, 'EMPTY_UPLOAD');
+    assert.equal(empty.body.error.field, 'file');
+    const snapshots = await http(`${gw.url}/v1/datasets/empty-body/snapshots`, { headers: admin });
+    assert.deepEqual(snapshots.body.snapshots.map((s: { version: number; record_count: number }) => [s.version, s.record_count]), [[1, 1]]);
+  });
 });
