@@ -5,6 +5,7 @@ import { registerFrontDoor } from './admission/front-door';
 import { routePolicyHook } from './admission/route-policy';
 import { installAuth } from './auth/auth-plugin';
 import type { GatewayAuth } from './auth/gateway-auth';
+import { clientErrorHandler } from './client-error-handler';
 import type { GatewayConfig } from './config';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http-errors';
 import { registerJsonParsers } from './json-body';
@@ -49,6 +50,8 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
     routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     // Bad percent-encoding and over-long segments answered in our shapes.
     frameworkErrors: frameworkErrorHandler(logger),
+    // Requests Node's parser refuses, answered in our dialect too.
+    clientErrorHandler,
   });
   // Slow-loris bound; and a last-resort cap on sockets (beyond it Node
   // closes new ones at once: admission answers 429 long before that).

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { createSilentLogger } from '@l1g1/kit';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gateway';
 import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../services/ingestion/test/support/start-ingestion';
@@ -60,5 +61,32 @@ describe('gateway: ingestion routes under an outside check', function () {
     assert.equal(derived.body.version, 2);
     const snapshots = await http(`${gw.url}/v1/datasets/derive-deadline/snapshots`, { headers: admin });
     assert.equal(snapshots.body.snapshots.length, 2);
+  });
+
+  it('an empty body is a 400 naming the file, and the dataset keeps its snapshot', async () => {
+    const first = await http(`${gw.url}/v1/datasets/empty-body/uploads?filename=a.txt`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: 'the one record' });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const empty = await http(`${gw.url}/v1/datasets/empty-body/uploads?filename=b.txt`, { method: 'POST', headers: { ...admin, 'content-type': 'application/octet-stream' }, body: '' });
+    assert.equal(empty.status, 400, JSON.stringify(empty.body));
+    assert.equal(empty.body.error.reason, 'EMPTY_UPLOAD');
+    assert.equal(empty.body.error.field, 'file');
+    const snapshots = await http(`${gw.url}/v1/datasets/empty-body/snapshots`, { headers: admin });
+    assert.deepEqual(snapshots.body.snapshots.map((s: { version: number; record_count: number }) => [s.version, s.record_count]), [[1, 1]]);
+  });
+
+  it('a request Node refuses (negative Content-Length) is answered in the /v1 error dialect', async () => {
+    const { port } = new URL(gw.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+      socket.write('POST /v1/datasets/x/uploads HTTP/1.1\r\nhost: a\r\ncontent-type: application/octet-stream\r\ncontent-length: -5\r\n\r\nx');
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string; reason: string } };
+    assert.deepEqual([body.error.code, body.error.reason], ['INVALID_ARGUMENT', 'MALFORMED_REQUEST']);
   });
 });

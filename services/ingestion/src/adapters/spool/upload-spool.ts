@@ -158,6 +158,9 @@ export async function spoolUpload(
     if (current) await finish(current);
     current = undefined;
     if (files.length === 0) throw errors.invalidArgument('file', 'the upload holds no file', { reason: 'EMPTY_UPLOAD' });
+    // An empty body (a wrong path in a script, a cut pipe) would otherwise publish an empty snapshot that,
+    // in the default REPLACE mode, hides every record the dataset had.
+    if (total === 0) throw errors.invalidArgument('file', `every file of the upload is empty (0 bytes); nothing was kept`, { reason: 'EMPTY_UPLOAD' });
   } catch (err) {
     if (current) current.out.destroy();
     await discard();
