@@ -166,7 +166,7 @@ describe('text classifier (hashed n-grams → embedding bag → MLP)', () => {
   });
 
   it('createModel refuses bad specs with INVALID_ARGUMENT naming the field', () => {
-    const base = { features: 1, vocabSize: 0, wordNgramMax: 0, charNgramMin: 0, charNgramMax: 0, maxTokens: 0, embeddingDim: 0, encoderHiddenSize: 0, hiddenUnits: [], dropout: 0, multiLabel: false };
+    const base = { features: 1, vocabSize: 0, wordNgramMax: 0, charNgramMin: 0, charNgramMax: 0, maxTokens: 0, embeddingDim: 0, encoderHiddenSize: 0, hiddenUnits: [] as number[], dropout: 0, multiLabel: false };
     const make = (value: Partial<typeof base>, classNames = ['a', 'b']) => () => createModel({ architecture: { $case: 'textClassifier', value: { ...base, ...value } } }, classNames, 1);
     assert.throws(() => createModel({ architecture: undefined }, ['a', 'b'], 1), invalid('architecture'));
     assert.throws(make({ hiddenUnits: [0] }), invalid('architecture.text_classifier.hidden_units[0]'));
