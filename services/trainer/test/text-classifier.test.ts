@@ -64,6 +64,32 @@ describe('text classifier (hashed n-grams → embedding bag → MLP)', () => {
     model.dispose();
   });
 
+  it('exact resume: a run resumed from a mid-run checkpoint ends with the uninterrupted run’s table, bit for bit', async () => {
+    const data: TextExample[] = Array.from({ length: 24 }, (_, i) => ({ ids: [i % VOCAB, (i * 7) % VOCAB, (i * 13) % VOCAB], label: i % 2 }));
+    const source = async function* () {
+      yield* data;
+    };
+    const tableOf = (m: BuiltModel<TextExample>) => (m.exportSpec().layers[0] as { table: Float32Array }).table;
+
+    const whole = smallClassifier([], 9);
+    await train({ epochs: 2, batchSize: 4, optimizer: new AdamW({ learningRate: 0.05 }), seed: 4 }, whole.trainable, source);
+
+    const first = smallClassifier([], 9);
+    let saved: Buffer | undefined;
+    await train(
+      { epochs: 2, batchSize: 4, optimizer: new AdamW({ learningRate: 0.05 }), seed: 4, checkpointEvery: 5, onCheckpoint: (bytes, at) => void (at.step === 5 ? (saved = bytes) : undefined) },
+      first.trainable,
+      source,
+    );
+    const resumed = smallClassifier([], 9);
+    await train({ epochs: 2, batchSize: 4, optimizer: new AdamW({ learningRate: 0.05 }), seed: 4, resumeFrom: saved }, resumed.trainable, source);
+
+    assert.ok(saved !== undefined);
+    assert.deepEqual(tableOf(resumed), tableOf(whole));
+    assert.notDeepEqual(tableOf(smallClassifier([], 9)), tableOf(whole), 'training moved the table');
+    for (const m of [whole, first, resumed]) m.dispose();
+  });
+
   it('the loop differentiates a [unique ids, dim] variable, not the [vocab, dim] table', () => {
     const model = smallClassifier();
     const sparse = model.trainable.sparse;
@@ -140,7 +166,7 @@ describe('text classifier (hashed n-grams → embedding bag → MLP)', () => {
   });
 
   it('createModel refuses bad specs with INVALID_ARGUMENT naming the field', () => {
-    const base = { features: 1, vocabSize: 0, wordNgramMax: 0, charNgramMin: 0, charNgramMax: 0, maxTokens: 0, embeddingDim: 0, encoderHiddenSize: 0, hiddenUnits: [], dropout: 0, multiLabel: false };
+    const base = { features: 1, vocabSize: 0, wordNgramMax: 0, charNgramMin: 0, charNgramMax: 0, maxTokens: 0, embeddingDim: 0, encoderHiddenSize: 0, hiddenUnits: [] as number[], dropout: 0, multiLabel: false };
     const make = (value: Partial<typeof base>, classNames = ['a', 'b']) => () => createModel({ architecture: { $case: 'textClassifier', value: { ...base, ...value } } }, classNames, 1);
     assert.throws(() => createModel({ architecture: undefined }, ['a', 'b'], 1), invalid('architecture'));
     assert.throws(make({ hiddenUnits: [0] }), invalid('architecture.text_classifier.hidden_units[0]'));
