@@ -60,6 +60,20 @@ describe('ingestion service: Ingest', function () {
     assert.match(hello?.id ?? '', /^[0-9a-f]{64}$/);
   });
 
+  it('ends the upload job with progress 1 and the final counters, not the last throttled report', async () => {
+    const out = await ingest(svc.client, ingestHeader({ dataset: 'progress-final' }), [{ name: 'p.txt', bytes: 'a final figure' }]);
+    assert.ok(out.ok, out.ok ? '' : out.error.message);
+    const jobs = await new Promise<ingestion.IngestionJob[]>((resolve, reject) =>
+      svc.client.listJobs(ingestion.ListJobsRequest.fromPartial({ kind: ingestion.IngestionJobKind.INGESTION_JOB_KIND_INGEST, dataset: 'progress-final' }), (err, res) =>
+        err ? reject(err) : resolve(res.jobs),
+      ),
+    );
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0]?.status?.progress, 1);
+    assert.equal(jobs[0]?.status?.counters['rows_kept'], out.result.counts?.rowsKept);
+    assert.equal(jobs[0]?.status?.counters['files_read'], 1);
+  });
+
   it('replays an identical second upload: same snapshot, replayed, nothing added', async () => {
     const files = [{ name: 'same.txt', bytes: 'one and the same text' }];
     const first = await ingest(svc.client, ingestHeader({ dataset: 'idem' }), files);

@@ -216,6 +216,13 @@ export function createIngestJobHandler(deps: IngestJobDeps): JobHandler {
       const s = summary ?? (await thread.summary);
       const listed = listedErrors(s.errors);
       const counts = ingestCounts(s, { filesRead: files.length, bytesRead: files.reduce((n, f) => n + f.size_bytes, 0) });
+      // The throttled reports stop short of the end: the job's last progress is the final figures.
+      await ctx
+        .progress({
+          fraction: 1,
+          counters: { bytes_read: counts.bytes_read, files_read: counts.files_read, rows_read: counts.rows_read, rows_kept: counts.rows_kept, rows_failed: counts.rows_failed },
+        })
+        .catch(() => undefined);
       const result: ingestion.IngestResult = {
         // No snapshot when every file failed: the errors say why.
         snapshot: published ? { name: published.dataset, snapshot: published.version } : undefined,
