@@ -25,7 +25,7 @@ describe('text classifier on SpamAssassin (acceptance)', function () {
       {
         architecture: {
           $case: 'textClassifier',
-          value: { features: 1, vocabSize: 1 << 16, wordNgramMax: 2, charNgramMin: 0, charNgramMax: 0, maxTokens: 300, embeddingDim: 32, encoderHiddenSize: 0, hiddenUnits: [64], dropout: 0, multiLabel: false },
+          value: { features: 1, vocabSize: 1 << 16, wordNgramMax: 2, charNgramMin: 0, charNgramMax: 0, maxTokens: 300, embeddingDim: 32, encoderHiddenSize: 0, hiddenUnits: [64], dropout: 0.3, multiLabel: false },
         },
       },
       ['ham', 'spam'],
@@ -36,7 +36,7 @@ describe('text classifier on SpamAssassin (acceptance)', function () {
     const epochs = 2;
     const batchSize = 32;
     const totalSteps = epochs * Math.ceil(trainSet.length / batchSize);
-    const optimizer = new AdamW({ learningRate: createCosineWarmupSchedule({ peakLr: 0.01, warmupSteps: 20, totalSteps, minLr: 0.0005 }), weightDecay: 0 });
+    const optimizer = new AdamW({ learningRate: createCosineWarmupSchedule({ peakLr: 0.01, warmupSteps: 20, totalSteps, minLr: 0.0005 }), weightDecay: 0.01 });
 
     const result = await train({ epochs, batchSize, optimizer, seed: 42 }, model.trainable, async function* () {
       yield* trainSet;
