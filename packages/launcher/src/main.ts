@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     registry: await pickPort(envInt(env, 'L1G1_REGISTRY_PORT', 50051, { min: 0, max: 65535 })),
     inference: await pickPort(envInt(env, 'L1G1_INFERENCE_PORT', 50052, { min: 0, max: 65535 })),
     ingestion: await pickPort(envInt(env, 'L1G1_INGESTION_PORT', 50053, { min: 0, max: 65535 })),
+    trainer: await pickPort(envInt(env, 'L1G1_TRAINER_PORT', 50054, { min: 0, max: 65535 })),
     gateway: await pickPort(envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 })),
     inferenceMetrics: await pickPort(envInt(env, 'L1G1_INFERENCE_METRICS_PORT', 9102, { min: 0, max: 65535 })),
   };
@@ -85,11 +86,13 @@ async function main(): Promise<void> {
   const registryAddr = `127.0.0.1:${ports.registry}`;
   const inferenceAddr = `127.0.0.1:${ports.inference}`;
   const ingestionAddr = `127.0.0.1:${ports.ingestion}`;
+  const trainerAddr = `127.0.0.1:${ports.trainer}`;
   const shared = {
     L1G1_DATA_DIR: dataDir,
     L1G1_REGISTRY_ADDR: registryAddr,
     L1G1_INFERENCE_ADDR: inferenceAddr,
     L1G1_INGESTION_ADDR: ingestionAddr,
+    L1G1_TRAINER_ADDR: trainerAddr,
     L1G1_GATEWAY_PORT: String(ports.gateway),
     L1G1_HTTP_HOST: '127.0.0.1',
     L1G1_INTERNAL_SECRET: internalSecret,
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
     },
     // Before the gateway, which dials it; it dials inference (confidence filter) lazily.
     { name: 'ingestion', script: 'services/ingestion/dist/main.js', ready: () => grpcServing(ingestionAddr), address: ingestionAddr },
+    // Reads snapshots from ingestion and registers into the registry, both dialled per job.
+    { name: 'trainer', script: 'services/trainer/dist/main.js', ready: () => grpcServing(trainerAddr), address: trainerAddr },
     {
       name: 'gateway',
       script: 'gateway/dist/main.js',

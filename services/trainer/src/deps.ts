@@ -5,6 +5,7 @@
  */
 import type { BlobStore, JobStore, Logger } from '@l1g1/kit';
 import type { IngestionReader } from './adapters/ingestion-reader';
+import type { Registrar } from './adapters/registry-registrar';
 import type { TrainerConfig } from './config';
 import type { CheckpointStore } from './domain/jobs/checkpoint-rows';
 import type { SpecCapabilities } from './domain/spec/resolve-spec';
@@ -20,6 +21,8 @@ export interface TrainerDeps {
   readonly checkpoints: CheckpointStore;
   /** Snapshot facts and records, from the ingestion service. */
   readonly ingestion: IngestionReader;
+  /** Registers exported models in the model registry. */
+  readonly registrar: Registrar | undefined;
   /** The architectures this build can train (others are refused at creation). */
   readonly capabilities: SpecCapabilities;
 }

@@ -60,6 +60,11 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       identity: { principal: servicePrincipal('trainer', ['read']), internalSecret },
     });
     cleanups.push(async () => ingestionClient.close());
+    const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, {
+      identity: { principal: servicePrincipal('trainer', ['read', 'write']), internalSecret },
+    });
+    cleanups.push(async () => registryClient.close());
+    const registrar = createRegistryRegistrar(registryClient);
     const deps: TrainerDeps = {
       config,
       logger,
@@ -67,12 +72,9 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       blobs: blobs.store,
       checkpoints,
       ingestion: createIngestionReader(ingestionClient),
+      registrar,
       capabilities: { architectures: new Set(['mlp']) },
     };
-    const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, {
-      identity: { principal: servicePrincipal('trainer', ['read', 'write']), internalSecret },
-    });
-    cleanups.push(async () => registryClient.close());
     const worker = createJobWorker({
       store: jobs,
       logger,
@@ -84,7 +86,7 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
           blobs: blobs.store,
           checkpoints,
           ingestion: deps.ingestion,
-          registrar: createRegistryRegistrar(registryClient),
+          registrar,
           logger,
           maxDatasetBytes: config.maxDatasetBytes,
           codeVersion: detectCodeVersion(config.codeVersion),

@@ -60,8 +60,8 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     const saved = events.flatMap((e) => (e.event?.$case === 'checkpointSaved' ? [e.event.value] : []));
     const listed = await unary(tr.client.listCheckpoints.bind(tr.client), { jobId, page: { pageSize: 100, pageToken: '' } });
     assert.deepEqual(
-      listed.checkpoints.map((c) => c.id),
-      saved.map((c) => c.id),
+      listed.checkpoints.map((c) => c.id).sort(),
+      saved.map((c) => c.id).sort(),
       'every streamed checkpoint has a row',
     );
     assert.ok(listed.checkpoints.length >= 3, `checkpoints every 5 steps of ${finalStep?.totalSteps}`);
@@ -92,4 +92,69 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
       assert.ok((probs[1] ?? 0) > 0.5 && (probs[2] ?? 0) > 0.5, `${precision}: ${JSON.stringify(probs)}`);
     }
   });
+
+  it('ExportOnnx writes a checkpoint as ONNX and registers it as a new version', async () => {
+    const [job] = (await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({ modelName: 'points-mlp' }))).jobs;
+    assert.ok(job, 'the registered job is listed by its model name');
+    const jobId = job.status?.jobId ?? '';
+    const res = await unary(tr.client.exportOnnx.bind(tr.client), trainer.ExportOnnxRequest.fromPartial({ jobId, precision: common.Precision.PRECISION_FP32, register: true }));
+    assert.match(res.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(res.sizeBytes > 0 && res.checkpointId);
+    assert.equal(res.signature?.inputs[0]?.name, 'features');
+    assert.deepEqual(res.signature?.inputs[0]?.shape, [-1, 4]);
+    assert.equal(res.registeredModel?.name, 'points-mlp');
+    assert.equal(res.registeredModel?.selector?.$case === 'version' ? res.registeredModel.selector.value : 0, 2, 'a second version');
+    const bad = await unary(tr.client.exportOnnx.bind(tr.client), trainer.ExportOnnxRequest.fromPartial({ jobId, precision: 9 as common.Precision })).catch((e: unknown) => e);
+    assert.equal((bad as { kind?: string }).kind, 'INVALID_ARGUMENT');
+    assert.equal((bad as { field?: string }).field, 'precision');
+  });
+
+  it('a cancelled job keeps its checkpoints and ResumeJob continues from the last one', async () => {
+    const spec = mlpSpec('points', { config: { epochs: 400, batchSize: 4, checkpointEverySteps: 10 } });
+    const created = await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: 'to-cancel', tags: {} });
+    const jobId = created.status?.jobId ?? '';
+    // Cancel once the second checkpoint is announced.
+    const seen: trainer.TrainingEvent[] = [];
+    const call = tr.client.watchJob({ jobId, afterSequence: 0 });
+    await new Promise<void>((resolve, reject) => {
+      call.on('data', (e: trainer.TrainingEvent) => {
+        seen.push(e);
+        if (seen.filter((x) => x.event?.$case === 'checkpointSaved').length === 2) resolve();
+      });
+      call.on('error', reject);
+      call.on('end', () => reject(new Error('ended before two checkpoints')));
+    });
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId });
+    const events = await collectEvents(tr.client, { jobId, afterSequence: seen[seen.length - 1]?.sequence ?? 0 });
+    call.cancel();
+    const cancelled = await unary(tr.client.getJob.bind(tr.client), { jobId });
+    assert.equal(cancelled.status?.state, common.JobState.JOB_STATE_CANCELLED, JSON.stringify(cancelled.status));
+    assert.ok((cancelled.progress?.step ?? 0) < (cancelled.progress?.totalSteps ?? 0), 'stopped before the end');
+    const checkpoints = (await unary(tr.client.listCheckpoints.bind(tr.client), { jobId, page: { pageSize: 1000, pageToken: '' } })).checkpoints;
+    const last = checkpoints[checkpoints.length - 1];
+    assert.ok(last && checkpoints.length >= 2, 'checkpoints survive the cancel');
+    assert.ok(events.length > 0);
+
+    const resumed = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 });
+    assert.equal(resumed.resumedFromCheckpoint, last.id);
+    const newId = resumed.status?.jobId ?? '';
+    const watch = collectEvents(tr.client, { jobId: newId });
+    // No need to train 400 epochs: the point is where it starts.
+    const firstStep = await new Promise<number>((resolve, reject) => {
+      const c = tr.client.watchJob({ jobId: newId, afterSequence: 0 });
+      c.on('data', (e: trainer.TrainingEvent) => {
+        if (e.event?.$case === 'step' && e.event.value.progress) {
+          c.cancel();
+          resolve(e.event.value.progress.step);
+        }
+      });
+      c.on('error', (err: Error & { code?: number }) => (err.code === 1 ? undefined : reject(err)));
+    });
+    assert.ok(firstStep > last.step, `the resumed run's first step ${firstStep} comes after checkpoint step ${last.step}`);
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId: newId });
+    await watch;
+    const again = await unary(tr.client.resumeJob.bind(tr.client), { jobId: newId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
+    assert.ok(!(again instanceof Error) || (again as { kind?: string }).kind !== 'INTERNAL');
+  });
 });
+

@@ -38,7 +38,10 @@ export function runTrainThread(input: TrainWorkerInput, onMessage: (m: WorkerToM
       fn();
       void worker.terminate();
     };
-    const onAbort = (): void => worker.postMessage({ type: 'abort' });
+    const onAbort = (): void => {
+      Atomics.store(input.stopFlag, 0, 1);
+      worker.postMessage({ type: 'abort' });
+    };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort);
     worker.on('message', (m: WorkerToMain) => {

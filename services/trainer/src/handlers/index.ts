@@ -6,6 +6,7 @@
 import type { trainer } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
+import { createExportHandlers } from './export-handlers';
 import { createJobHandlers } from './job-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 import { createWatchHandlers } from './watch-handlers';
@@ -15,5 +16,6 @@ export function createTrainerHandlers(deps: TrainerDeps): AsyncService<trainer.T
     ...createUnimplementedHandlers(),
     ...createJobHandlers(deps),
     ...createWatchHandlers(deps),
+    ...createExportHandlers(deps),
   };
 }

@@ -89,7 +89,9 @@ function workerInput(spec: trainer.TrainingSpec, arch: MlpArchitecture, classNam
     maxSteps: c.maxSteps,
     resumeFrom,
     device: 'auto',
-    meta: { job_id: jobId },
+    stopFlag: new Int32Array(new SharedArrayBuffer(4)),
+    // The class order travels with every checkpoint, so ExportOnnx can label a checkpoint's outputs.
+    meta: { job_id: jobId, class_names: JSON.stringify(classNames) },
   };
 }
 

@@ -43,6 +43,12 @@ export interface TrainWorkerInput {
   /** A checkpoint of this job to continue from. */
   resumeFrom: Uint8Array | undefined;
   device: 'auto' | 'cpu' | 'gpu';
+  /**
+   * Set to 1 by the main thread to stop at the next step. Shared memory, not a
+   * message: the loop rarely yields to the thread's event loop, so a posted
+   * message could wait until the run ends.
+   */
+  stopFlag: Int32Array;
   meta: Record<string, string | number | boolean>;
 }
 

@@ -113,6 +113,7 @@ async function run(): Promise<void> {
         post({ type: 'evaluation', step: e.step, epoch: e.epoch, metrics: lastMetrics, improved: e.improved });
       },
       onStep: (e) => {
+        if (Atomics.load(input.stopFlag, 0) === 1) stopAt.abort();
         post({ type: 'step', step: e.step, totalSteps, epoch: e.epoch, loss: e.loss, lr: e.lr, samplesPerSec: e.samplesPerSec });
         if (input.maxSteps > 0 && e.step >= input.maxSteps) {
           hitMaxSteps = true;
