@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createSilentLogger, createSqliteKeyStore, issueApiKey } from '@l1g1/kit';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@l1g1/gateway';
+import { binaryRecord } from '../../services/ingestion/test/snapshot-support';
+import { publishTestSnapshot } from '../../services/ingestion/test/support/publish-test-snapshot';
 import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../services/ingestion/test/support/start-ingestion';
 import { http } from '../../test/support/stack';
 
@@ -104,6 +106,23 @@ describe('gateway: GET /download serves the snapshot Parquet file from a real in
     const past = await download('/snapshots/1/download', { range: `bytes=${whole.length}-` });
     assert.equal(past.res.status, 416);
     assert.equal(past.res.headers.get('content-range'), `bytes */${whole.length}`);
+  });
+
+  it('a Range past the first 1 MiB chunk of a larger file answers exactly that slice', async () => {
+    // Incompressible payloads: a Parquet file of about 2 MB, several chunks long.
+    await publishTestSnapshot(svc.deps, 'dlbig', [0, 1, 2].map((i) => binaryRecord(`b${i}`, randomBytes(700 * 1024))));
+    const big = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${gw.url}/v1/datasets/dlbig${path}`, { headers: { ...reader, ...headers } }).then(async (res) => ({ res, bytes: Buffer.from(await res.arrayBuffer()) }));
+    const { bytes: whole } = await big('/snapshots/1/download');
+    assert.ok(whole.length > 1.5 * 1024 * 1024, `file of ${whole.length} bytes`);
+    const from = 1024 * 1024 + 123;
+    const { res, bytes } = await big('/snapshots/1/download', { range: `bytes=${from}-${from + 999}` });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get('content-range'), `bytes ${from}-${from + 999}/${whole.length}`);
+    assert.deepEqual(bytes, whole.subarray(from, from + 1000));
+    const tail = await big('/snapshots/1/download', { range: `bytes=${from}-` });
+    assert.deepEqual(tail.bytes, whole.subarray(from));
+    assert.equal(createHash('sha256').update(whole).digest('hex'), (await svc.deps.store.getSnapshot('dlbig', 1))!.dataSha256);
   });
 
   it('?format=ndjson still answers the records as an NDJSON attachment', async () => {

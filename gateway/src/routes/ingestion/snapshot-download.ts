@@ -25,9 +25,9 @@ interface FileHead {
 
 /**
  * Streams `ref`'s Parquet file as the answer to `req`. The size is only known
- * from the first chunk, so a Range is served by skipping the bytes before its
- * start and cancelling the stream after its end (as artifact-download.ts
- * does); the first chunk is at most 1 MiB, so a 304 costs at most that.
+ * from the first chunk: a Range within it is cut from it, one starting later
+ * is asked of the service by offset; the stream is cancelled once the range
+ * is sent. The first chunk is at most 1 MiB, so a 304 costs at most that.
  */
 export async function sendSnapshotFile(
   client: ingestion.IngestionServiceClient,
@@ -72,7 +72,17 @@ export async function sendSnapshotFile(
 
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1; // inclusive
-  reply.raw.on('close', () => stream.cancel());
+  // A range that starts past the first chunk is asked of the service by
+  // offset (of the same, immutable version), so the bytes before it are
+  // never read nor sent.
+  const source =
+    start > 0 && start >= first.data.length
+      ? client.downloadSnapshot({ snapshot: { name: ref.name, snapshot: head.version }, offset: start, length: end - start + 1 }, forwardMetadata(req), {
+          deadline: Date.now() + options.deadlineMs,
+        })
+      : stream;
+  if (source !== stream) stream.cancel();
+  reply.raw.on('close', () => source.cancel());
   reply.hijack();
   reply.raw.writeHead(range ? 206 : 200, {
     ...common,
@@ -81,30 +91,31 @@ export async function sendSnapshotFile(
     ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
     'content-disposition': `attachment; filename="${ref.name}-v${head.version}.parquet"`,
   });
-  let offset = 0; // of the next chunk's first byte in the file
+  let offset = source === stream ? 0 : start; // of the next chunk's first byte in the file
   const onChunk = (m: ingestion.DownloadSnapshotChunk): void => {
     const chunk = m.data;
     const from = Math.max(start - offset, 0);
     const to = Math.min(end + 1 - offset, chunk.length);
     offset += chunk.length;
     if (to > from && !reply.raw.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to))) {
-      pauseUntilDrained(stream, reply.raw);
+      pauseUntilDrained(source, reply.raw);
     }
     if (offset > end && !reply.raw.writableEnded) {
       // The range is complete: stop reading the rest of the file.
-      stream.cancel();
+      source.cancel();
       reply.raw.end();
     }
   };
-  stream.on('end', () => {
+  source.on('end', () => {
     if (!reply.raw.writableEnded) reply.raw.end();
   });
-  stream.on('error', () => {
+  source.on('error', () => {
+    // Headers are gone: a failure now can only cut the body (the client sees a short download).
     if (!reply.raw.writableEnded) reply.raw.destroy();
   });
-  onChunk(first);
+  if (source === stream) onChunk(first);
   if (!reply.raw.writableEnded) {
-    stream.on('data', onChunk);
-    stream.resume();
+    source.on('data', onChunk);
+    source.resume();
   }
 }
