@@ -287,7 +287,21 @@ export const INGESTION_PATHS: Json = {
   },
   '/v1/datasets/{dataset}/snapshots/{version}/download': {
     parameters: [dataset, version],
-    get: { summary: 'The whole snapshot as an NDJSON attachment', parameters: readParams, responses: { '200': ndjson('One record per line (Content-Disposition: attachment)'), ...errors } },
+    get: {
+      summary:
+        "The snapshot's Parquet file as published (ETag = its sha256, If-None-Match → 304, Range → 206), or with format=ndjson its records as an NDJSON attachment (the read filters apply)",
+      parameters: [p('format', 'query', { type: 'string', enum: ['parquet', 'ndjson'], default: 'parquet' }, 'parquet: the file; ndjson: one record per line'), ...readParams],
+      responses: {
+        '200': {
+          description: 'The Parquet file (or NDJSON records with format=ndjson), as an attachment',
+          content: { 'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary' } }, 'application/x-ndjson': { schema: ref('Record') } },
+        },
+        '206': { description: 'The requested byte range of the Parquet file (Content-Range)', content: { 'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary' } } } },
+        '304': { description: 'If-None-Match named the file\'s ETag' },
+        '416': err('Range outside the file'),
+        ...errors,
+      },
+    },
   },
   '/v1/datasets/{dataset}/diff': {
     parameters: [dataset],

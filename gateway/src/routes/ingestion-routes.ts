@@ -30,6 +30,7 @@ import {
 } from './ingestion/ingestion-json';
 import { streamJobEvents } from './ingestion/job-events';
 import { sendRecords } from './ingestion/record-stream';
+import { sendSnapshotFile } from './ingestion/snapshot-download';
 import {
   alignRequest,
   boolQuery,
@@ -51,6 +52,16 @@ export const UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'multipart/form
 
 /** How often the job SSE asks GetJob: fast enough for a progress bar, light on the service. */
 const JOB_POLL_MS = 500;
+
+/** What `/download` serves: the Parquet file (default) or the records as NDJSON. */
+const DOWNLOAD_FORMATS = ['parquet', 'ndjson'] as const;
+
+function downloadFormat(value: string | undefined): (typeof DOWNLOAD_FORMATS)[number] {
+  if (value === undefined || value === '') return 'parquet';
+  const found = DOWNLOAD_FORMATS.find((f) => f === value);
+  if (!found) throw errors.invalidArgument('format', `must be one of ${DOWNLOAD_FORMATS.join(', ')}, got "${value.slice(0, 40)}"`);
+  return found;
+}
 
 function versionParam(value: string | undefined, field = 'version'): number {
   return intParam(value, field, { min: 1 });
@@ -165,12 +176,19 @@ export function registerIngestionRoutes(app: FastifyInstance, up: Upstreams, con
     await sendRecords(client, guard, req, reply, readRequest(req), { deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs });
   });
 
-  // The contract has no call that streams the snapshot's Parquet blob: the
-  // download is the whole snapshot as an NDJSON attachment until it has one.
+  // The snapshot's Parquet file as published (the default), or its records
+  // as an NDJSON attachment with `?format=ndjson` (the read filters apply).
   app.get('/v1/datasets/:dataset/snapshots/:version/download', async (req, reply) => {
+    const format = downloadFormat((req.query as Query)['format']);
+    // Checked whatever the format, so a bad filter is a 400 and never silently ignored.
     const request = readRequest(req);
+    const deadlineMs = deadlineMsFor(req) ?? config.uploadTimeoutMs;
+    if (format === 'parquet') {
+      await sendSnapshotFile(client, guard, req, reply, request.snapshot!, { deadlineMs });
+      return;
+    }
     const file = `${request.snapshot!.name}-v${request.snapshot!.snapshot}.ndjson`;
-    await sendRecords(client, guard, req, reply, request, { deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs, headers: { 'content-disposition': `attachment; filename="${file}"` } });
+    await sendRecords(client, guard, req, reply, request, { deadlineMs, headers: { 'content-disposition': `attachment; filename="${file}"` } });
   });
 
   app.get('/v1/datasets/:dataset/diff', async (req) => {

@@ -12,6 +12,7 @@ export const INGESTION_METHOD_SCOPES: MethodScopes = {
   listSnapshots: 'read',
   diffSnapshots: 'read',
   readRecords: 'read',
+  downloadSnapshot: 'read',
   listReviewQueue: 'read',
   getJob: 'read',
   listJobs: 'read',

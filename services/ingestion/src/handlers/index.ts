@@ -11,6 +11,7 @@ import { createSecureRandom } from '../domain/privacy';
 import { createAnalyticsHandlers } from './analytics-handlers';
 import { createDatasetHandlers } from './dataset-handlers';
 import { createDeriveHandlers } from './derive-handlers';
+import { createDownloadHandlers } from './download-handlers';
 import { createIngestHandlers } from './ingest-handlers';
 import { createJobHandlers } from './job-handlers';
 import { createSnapshotReadHandlers } from './snapshot-handlers';
@@ -24,6 +25,7 @@ export function createIngestionHandlers(deps: IngestionDeps): AsyncService<inges
     ...createJobHandlers(deps),
     ...createSnapshotReadHandlers(deps),
     ...createDeriveHandlers(deps),
+    ...createDownloadHandlers(deps),
     ...createAnalyticsHandlers(deps, { random: createSecureRandom() }),
   };
 }

@@ -1406,6 +1406,28 @@ export interface ReadRecordsResponse {
   totalRecords: number;
 }
 
+export interface DownloadSnapshotRequest {
+  /** Snapshot 0: the latest. */
+  snapshot:
+    | DatasetRef
+    | undefined;
+  /** First byte to send; 0: from the start. Must be below the file's size. */
+  offset: number;
+  /** Bytes to send from `offset`; 0: to the end. Must not run past the end. */
+  length: number;
+}
+
+export interface DownloadSnapshotChunk {
+  data: Buffer;
+  /**
+   * The whole file's size in bytes, its sha256 (hex) and the resolved
+   * snapshot number: set on the first chunk only.
+   */
+  totalSize: number;
+  sha256: string;
+  version: number;
+}
+
 export interface AlignStream {
   /** Stream name used in output metadata, e.g. "subtitles", "audio". */
   name: string;
@@ -8870,6 +8892,230 @@ export const ReadRecordsResponse: MessageFns<ReadRecordsResponse> = {
   },
 };
 
+function createBaseDownloadSnapshotRequest(): DownloadSnapshotRequest {
+  return { snapshot: undefined, offset: 0, length: 0 };
+}
+
+export const DownloadSnapshotRequest: MessageFns<DownloadSnapshotRequest> = {
+  encode(message: DownloadSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      DatasetRef.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).int64(message.offset);
+    }
+    if (message.length !== 0) {
+      writer.uint32(24).int64(message.length);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = DatasetRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.length = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadSnapshotRequest {
+    return {
+      snapshot: isSet(object.snapshot) ? DatasetRef.fromJSON(object.snapshot) : undefined,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      length: isSet(object.length) ? globalThis.Number(object.length) : 0,
+    };
+  },
+
+  toJSON(message: DownloadSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = DatasetRef.toJSON(message.snapshot);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.length !== 0) {
+      obj.length = Math.round(message.length);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadSnapshotRequest>, I>>(base?: I): DownloadSnapshotRequest {
+    return DownloadSnapshotRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadSnapshotRequest>, I>>(object: I): DownloadSnapshotRequest {
+    const message = createBaseDownloadSnapshotRequest();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? DatasetRef.fromPartial(object.snapshot)
+      : undefined;
+    message.offset = object.offset ?? 0;
+    message.length = object.length ?? 0;
+    return message;
+  },
+};
+
+function createBaseDownloadSnapshotChunk(): DownloadSnapshotChunk {
+  return { data: Buffer.alloc(0), totalSize: 0, sha256: "", version: 0 };
+}
+
+export const DownloadSnapshotChunk: MessageFns<DownloadSnapshotChunk> = {
+  encode(message: DownloadSnapshotChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(16).int64(message.totalSize);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(26).string(message.sha256);
+    }
+    if (message.version !== 0) {
+      writer.uint32(32).int32(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadSnapshotChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadSnapshotChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadSnapshotChunk {
+    return {
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: DownloadSnapshotChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadSnapshotChunk>, I>>(base?: I): DownloadSnapshotChunk {
+    return DownloadSnapshotChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadSnapshotChunk>, I>>(object: I): DownloadSnapshotChunk {
+    const message = createBaseDownloadSnapshotChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    message.totalSize = object.totalSize ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
 function createBaseAlignStream(): AlignStream {
   return { name: "", snapshot: undefined, filter: undefined, clockOffsetUs: 0, estimateOffset: false };
 }
@@ -12979,6 +13225,22 @@ export const IngestionServiceService = {
     responseDeserialize: (value: Buffer): ReadRecordsResponse => ReadRecordsResponse.decode(value),
   },
   /**
+   * Server-streaming download of a snapshot's Parquet file, byte for byte as
+   * published (so DuckDB, pandas or Spark read it as is), in chunks of at
+   * most 1 MiB; `offset` / `length` select a byte range.
+   */
+  downloadSnapshot: {
+    path: "/l1g1.ingestion.v1.IngestionService/DownloadSnapshot" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DownloadSnapshotRequest): Buffer =>
+      Buffer.from(DownloadSnapshotRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DownloadSnapshotRequest => DownloadSnapshotRequest.decode(value),
+    responseSerialize: (value: DownloadSnapshotChunk): Buffer =>
+      Buffer.from(DownloadSnapshotChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DownloadSnapshotChunk => DownloadSnapshotChunk.decode(value),
+  },
+  /**
    * Joins several timestamped streams (subtitles, audio segments, frames,
    * sensor rows) into one snapshot, matching records within a tolerance.
    * Long-running: answers a job to poll with GetJob.
@@ -13098,6 +13360,12 @@ export interface IngestionServiceServer extends UntypedServiceImplementation {
    * shards split a snapshot between parallel readers (training workers).
    */
   readRecords: handleServerStreamingCall<ReadRecordsRequest, ReadRecordsResponse>;
+  /**
+   * Server-streaming download of a snapshot's Parquet file, byte for byte as
+   * published (so DuckDB, pandas or Spark read it as is), in chunks of at
+   * most 1 MiB; `offset` / `length` select a byte range.
+   */
+  downloadSnapshot: handleServerStreamingCall<DownloadSnapshotRequest, DownloadSnapshotChunk>;
   /**
    * Joins several timestamped streams (subtitles, audio segments, frames,
    * sensor rows) into one snapshot, matching records within a tolerance.
@@ -13236,6 +13504,20 @@ export interface IngestionServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ReadRecordsResponse>;
+  /**
+   * Server-streaming download of a snapshot's Parquet file, byte for byte as
+   * published (so DuckDB, pandas or Spark read it as is), in chunks of at
+   * most 1 MiB; `offset` / `length` select a byte range.
+   */
+  downloadSnapshot(
+    request: DownloadSnapshotRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DownloadSnapshotChunk>;
+  downloadSnapshot(
+    request: DownloadSnapshotRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DownloadSnapshotChunk>;
   /**
    * Joins several timestamped streams (subtitles, audio segments, frames,
    * sensor rows) into one snapshot, matching records within a tolerance.
