@@ -15,6 +15,7 @@ import { loadGatewayConfig } from '../../gateway/src/config';
 import { loadInferenceConfig } from '../../services/inference/src/config';
 import { loadRegistryConfig } from '../../services/model-registry/src/config';
 import { loadIngestionConfig } from '../../services/ingestion/src/config';
+import { loadTrainerConfig } from '../../services/trainer/src/config';
 import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 type Env = Record<string, string>;
@@ -24,6 +25,7 @@ const LOADERS: Record<string, (env: Env) => unknown> = {
   'model-registry': loadRegistryConfig,
   inference: loadInferenceConfig,
   ingestion: loadIngestionConfig,
+  trainer: loadTrainerConfig,
   gateway: loadGatewayConfig,
 };
 

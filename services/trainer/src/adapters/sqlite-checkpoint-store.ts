@@ -52,7 +52,8 @@ export function openSqliteCheckpointStore(path: string): CheckpointStore {
   );
   const byId = db.prepare('SELECT * FROM checkpoints WHERE id = ?');
   const page = db.prepare('SELECT * FROM checkpoints WHERE job_id = ? AND (step > ? OR (step = ? AND id > ?)) ORDER BY step, id LIMIT ?');
-  const last = db.prepare('SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, created_at_ms DESC LIMIT 1');
+  // The last row in list order (step, then id): two checkpoints can share a step (one every N steps, one on cancel).
+  const last = db.prepare('SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, id DESC LIMIT 1');
   return {
     async add(r) {
       insert.run(r.id, r.jobId, r.step, r.epoch, r.sha256, r.sizeBytes, JSON.stringify(r.metrics), r.best ? 1 : 0, r.createdAtMs);
