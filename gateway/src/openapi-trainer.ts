@@ -8,33 +8,9 @@ import { common as c, PRECISION_NAMES } from '@l1g1/contracts';
 import { enumNames } from './routes/ingestion/enum-names';
 import { openApiSchemaOf } from './routes/trainer/spec-codec';
 import { messagesOf, TRAINING_SPEC } from './routes/trainer/spec-schema';
+import { bool, err, int32, int64, jsonBody, num, numberMap, obj, ok, p, page, paging, ref, str, stringMap, timestamp, type Json } from './openapi-helpers';
 
-type Json = Record<string, unknown>;
-
-const INT32_MAX = 2147483647;
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const err = (description: string): Json => ({ description, content: { 'application/json': { schema: ref('Error') } } });
-const ok = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
-const jsonBody = (schema: Json, required = true): Json => ({ required, content: { 'application/json': { schema } } });
-const p = (name: string, where: 'path' | 'query' | 'header' = 'query', schema: Json = { type: 'string' }, description = ''): Json => ({
-  name,
-  in: where,
-  required: where === 'path',
-  schema,
-  ...(description ? { description } : {}),
-});
-const int32 = (minimum = 0): Json => ({ type: 'integer', minimum, maximum: INT32_MAX });
-const int64 = (minimum = 0): Json => ({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER });
-const bool = { type: 'boolean' };
-const str = { type: 'string' };
-const num = { type: 'number' };
-const stringMap = { type: 'object', additionalProperties: str };
-const numberMap = { type: 'object', additionalProperties: num };
-const timestamp = { type: ['string', 'null'], format: 'date-time' };
-const obj = (properties: Json, required: string[] = Object.keys(properties)): Json => ({ type: 'object', required, properties });
 const nullable = (schema: Json): Json => ({ oneOf: [schema, { type: 'null' }] });
-const page = { next_page_token: { type: 'string', description: 'Empty on the last page' }, total_size: { type: 'integer' } };
-const paging = [p('page_size', 'query', int32(), '0 = the default (50); above 1000 is served as 1000'), p('page_token', 'query', str, 'next_page_token of the previous page')];
 const errors = {
   '400': err('Bad input; `field` names what was wrong (e.g. spec.config.batch_size)'),
   '404': err('No such job or checkpoint'),
