@@ -7,6 +7,7 @@ import { errorBody } from '../http-errors';
 import { aliasEventJson } from '../rest-json';
 import { publicError, sanitizeUpstreamError } from '../sanitize';
 import { forwardMetadata, INT64_SAFE_MAX, intParam, rpc } from './common';
+import { openEventStream } from './event-stream';
 
 /**
  * Server-Sent Events over the registry's alias watch stream.
@@ -39,15 +40,7 @@ export function registerSseRoutes(app: FastifyInstance, up: Upstreams, config: G
       });
     }
     const stream = up.registry.watchAliases({ modelName: model, afterEventId: after }, forwardMetadata(req), {});
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 2000\n: watching alias changes${q['model'] ? ` of ${q['model']}` : ''}\n\n`);
+    const res = openEventStream(reply, `watching alias changes${q['model'] ? ` of ${q['model']}` : ''}`);
     const heartbeat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), config.sseHeartbeatMs);
     const close = (): void => {
       open.delete(close);

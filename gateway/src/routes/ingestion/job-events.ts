@@ -13,6 +13,7 @@ import { publicError, sanitizeUpstreamError } from '../../sanitize';
 import type { Upstream } from '../../upstreams';
 import { rpc } from '../common';
 import { isTerminal, jobJson, jobStateName } from './ingestion-json';
+import { openEventStream } from '../event-stream';
 
 export interface JobEventOptions {
   pollMs: number;
@@ -33,15 +34,7 @@ export async function streamJobEvents(
   const getJob = (): Promise<ingestion.IngestionJob> => rpc(guard, client.getJob.bind(client), { jobId }, req);
   // An unknown job is a 404 now, not a stream that errors and an EventSource reconnecting forever.
   let job = await getJob();
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  res.write(`retry: 2000\n: watching job ${jobId}\n\n`);
+  const res = openEventStream(reply, `watching job ${jobId}`);
   let seq = 0;
   let lastState = '';
   let lastProgress = '';

@@ -14,6 +14,7 @@ import { publicError, sanitizeUpstreamError } from '../../sanitize';
 import type { Upstream } from '../../upstreams';
 import { forwardMetadata, rpc } from '../common';
 import { isTerminalEvent, trainingEventJson } from './trainer-json';
+import { openEventStream } from '../event-stream';
 
 export interface TrainingEventOptions {
   heartbeatMs: number;
@@ -33,15 +34,7 @@ export async function streamTrainingEvents(
   // An unknown job is a 404 now, not a 200 stream that errors and an EventSource reconnecting forever.
   await rpc(guard, client.getJob.bind(client), { jobId: request.jobId }, req);
   const stream = client.watchJob(request, forwardMetadata(req), {});
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  res.write(`retry: 2000\n: watching training job ${request.jobId}\n\n`);
+  const res = openEventStream(reply, `watching training job ${request.jobId}`);
   let closed = false;
   const heartbeat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), options.heartbeatMs);
   const close = (): void => {
