@@ -9,11 +9,25 @@ function checkTable(field: string, layer: EmbeddingLayerSpec | EmbeddingBagLayer
   expectLength(`${field}.table`, layer.table, [layer.vocabularySize, layer.dim]);
 }
 
-/** Per-token lookup: INT64 ids `[batch, time]` → `[batch, time, dim]`. */
+/**
+ * Per-token lookup: INT64 ids `[batch, time]` → `[batch, time, dim]`. With `padding`, ids < 0
+ * give zero rows and the row lengths (count of ids ≥ 0: padding must be on the right) become
+ * the state's `sequenceLengths`.
+ */
 export function emitEmbedding(graph: GraphBuilder, state: EmitState, layer: EmbeddingLayerSpec, field: string): EmitState {
   checkTable(field, layer);
-  const out = graph.gather(field, layer.table, layer.vocabularySize, layer.dim, state.tensor);
-  return { ...state, tensor: out, shape: [...state.shape, layer.dim], path: field };
+  if (layer.padding !== true) {
+    const out = graph.gather(field, layer.table, layer.vocabularySize, layer.dim, state.tensor);
+    return { ...state, tensor: out, shape: [...state.shape, layer.dim], path: field };
+  }
+  if (state.shape.length !== 2) throw new RangeError(`${field}: a padded embedding takes ids [batch, time]`);
+  const zero = graph.int64(`${field}.zero`, [0], []);
+  const isId = graph.op('GreaterOrEqual', [state.tensor, zero]);
+  const mask = graph.op('Cast', [isId], [intAttribute('to', ElemType.FLOAT)]);
+  const rows = graph.gather(field, layer.table, layer.vocabularySize, layer.dim, graph.op('Max', [state.tensor, zero]));
+  const out = graph.op('Mul', [rows, graph.op('Unsqueeze', [mask, graph.int64(`${field}.last_axis`, [2])])]);
+  const lengths = graph.op('ReduceSum', [graph.op('Cast', [isId], [intAttribute('to', ElemType.INT32)]), graph.int64(`${field}.time_axis`, [1])], [intAttribute('keepdims', 0)]);
+  return { ...state, tensor: out, shape: [...state.shape, layer.dim], path: field, sequenceLengths: lengths };
 }
 
 /**

@@ -30,6 +30,9 @@ function transpose(values: Float32Array, rows: number, cols: number): Float32Arr
  * `Y [time, dirs, batch, units]` is transposed back and reshaped to `[batch, time, dirs·units]`,
  * forward then backward, which is Bidirectional's `concat`; ONNX's reverse direction already
  * aligns its outputs with input time, as tfjs's Bidirectional does by reversing them back.
+ *
+ * After a padded embedding (`state.sequenceLengths`), the lengths feed the GRU's
+ * `sequence_lens`, and stacked GRUs keep passing them on (the token tagger's masked BiGRU).
  */
 export function emitGru(graph: GraphBuilder, state: EmitState, layer: GruLayerSpec, field: string): EmitState {
   expectPositive(`${field}.units`, layer.units);
@@ -66,6 +69,9 @@ export function emitGru(graph: GraphBuilder, state: EmitState, layer: GruLayerSp
     graph.weight(`${field}.R`, r, [dirs, 3 * units, units], 1),
     graph.bias(`${field}.B`, b, [dirs, 6 * units]),
   ];
+  // Right-padded rows: each direction runs over the row's real steps only (the reverse one
+  // starts at its last token) and the padded steps of Y are zeros.
+  if (state.sequenceLengths !== undefined) inputs.push(state.sequenceLengths);
   const activations = Array.from({ length: dirs }, () => [f, g]).flat();
   const [y, yH] = graph.opMulti('GRU', inputs, [`${field}.Y`, `${field}.Y_h`], [
     intAttribute('hidden_size', units),

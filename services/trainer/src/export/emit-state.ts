@@ -13,6 +13,8 @@ export interface EmitState {
   layout: 'nhwc' | 'nchw' | 'plain';
   /** Where the value comes from, for error messages (`layers[3]`). */
   path: string;
+  /** INT32 `[batch]` real lengths of right-padded sequences (a padded embedding's), read by GRUs. */
+  sequenceLengths?: string;
 }
 
 /** Checks that a weight array has `dims`' element count; the error names the field. */

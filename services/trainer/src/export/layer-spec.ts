@@ -28,6 +28,12 @@ export interface EmbeddingLayerSpec {
   table: Float32Array;
   vocabularySize: number;
   dim: number;
+  /**
+   * Ids `< 0` are right padding (the token tagger's `-1`): their rows are zeros, and each row's
+   * real length is handed to the following GRUs as ONNX `sequence_lens`, so a padded batch gives
+   * the same outputs as each row alone.
+   */
+  padding?: boolean;
 }
 
 /**

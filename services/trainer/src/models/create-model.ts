@@ -4,6 +4,7 @@ import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { BuiltModel } from './built-model';
 import type { SparseAdamW } from './sparse-adamw';
 import { createTextClassifier, textClassifierConfig } from './text-classifier';
+import { createTokenTagger, tokenTaggerConfig } from './token-tagger';
 
 /** The proto's ArchitectureSpec oneof (ts-proto shape), or a plain object of the same shape. */
 export type ArchitectureInput = Pick<trainer.ArchitectureSpec, 'architecture'>;
@@ -25,6 +26,9 @@ export function createModel(spec: ArchitectureInput, classNames: readonly string
   switch (arch.$case) {
     case 'textClassifier':
       return createTextClassifier(textClassifierConfig(arch.value), classNames, seed, optimizer) as unknown as BuiltModel<unknown>;
+    case 'tokenTagger':
+      // classNames: entity types (sorted, from `entityTypesOf`) or the full IOB2 tag list.
+      return createTokenTagger(tokenTaggerConfig(arch.value), classNames, seed, optimizer) as unknown as BuiltModel<unknown>;
     default:
       throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet`);
   }

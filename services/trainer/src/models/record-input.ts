@@ -8,6 +8,8 @@ export interface RecordInput {
   /** Text as a string or its UTF-8 bytes; images as encoded or raw bytes (see each model). */
   data: string | Uint8Array;
   metadata: Readonly<Record<string, string>>;
+  /** The record's id, when known: named in errors about this record. */
+  id?: string;
 }
 
 const decoder = new TextDecoder('utf-8');
