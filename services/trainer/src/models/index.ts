@@ -21,7 +21,7 @@ export { type ClassificationMetrics, classificationMetrics, macroF1 } from './me
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
 export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_PADDING } from './text-classifier';
-export { type TaggedExample, type TokenTaggerConfig, type TokenTaggerMetrics, createTokenTagger, tokenTaggerConfig, tokenTaggerTagNames, tokenTaggerPreprocess, TOKEN_TAGGER_RECIPE } from './token-tagger';
+export { type TaggedExample, type TokenTagger, type TokenTaggerConfig, type TokenTaggerMetrics, createTokenTagger, tokenTaggerConfig, tokenTaggerTagNames, tokenTaggerPreprocess, TOKEN_TAGGER_RECIPE } from './token-tagger';
 export { type Token, type EntitySpan, TOKEN_PATTERN, OUTSIDE_TAG, tokenize, tokenId, tokenIds, iob2TagNames, entitySpans, iob2Tags, entityTypesOf } from './token-tagger-tokens';
 export { type TagChunk, type EntityScores, tagChunks, entityScores } from './token-tagger-metrics';
 export { type ArchitectureInput, type CreateModelOptions, createModel } from './create-model';

@@ -24,6 +24,15 @@ export interface TaggedExample {
 /** What the tagger's `evaluate` reports: token-level loss/accuracy/macro-F1 plus entity scores. */
 export type TokenTaggerMetrics = ClassificationMetrics & EntityScores & { tokens: number };
 
+/** The tagger as `createModel` builds it, plus the tfjs forward pass the export must match. */
+export interface TokenTagger extends BuiltModel<TaggedExample> {
+  /**
+   * Tag probabilities of a right-padded batch, as the exported model computes them: `data`
+   * row-major `[rows, time, tags]`, `time` the longest list (at least 1).
+   */
+  tagProbabilities(idLists: readonly (readonly number[])[]): { data: Float32Array; dims: [number, number, number] };
+}
+
 /** TokenTaggerSpec after defaults. */
 export interface TokenTaggerConfig {
   vocabSize: number;
@@ -131,7 +140,7 @@ export function createTokenTagger(
   classNames: readonly string[],
   seed: number,
   optimizer: SparseAdamW = ADAMW_DEFAULTS,
-): BuiltModel<TaggedExample> {
+): TokenTagger {
   const tagNames = tokenTaggerTagNames(classNames);
   const tagIndex = new Map(tagNames.map((t, i) => [t, i]));
   const rng = createInitRandom(seed);
@@ -184,7 +193,7 @@ export function createTokenTagger(
     return tf.neg(tf.sum(tf.mul(tf.mul(oneHot, tf.logSoftmax(out)), mask), 1)) as tf.Tensor1D;
   };
 
-  const model: BuiltModel<TaggedExample> = {
+  const model: TokenTagger = {
     kind: 'token_tagger',
     classNames: tagNames,
     trainable: {
@@ -239,6 +248,15 @@ export function createTokenTagger(
       // Token-level loss, accuracy and macro-F1 over tags; `examples` counts sentences.
       const tokenMetrics = classificationMetrics(truth, predicted, lossSum);
       return { ...tokenMetrics, examples: examples.length, tokens: truth.length, ...entityScores(goldTags, predictedTags) };
+    },
+    tagProbabilities(idLists) {
+      const batch = idLists.map((ids) => ({ ids, tags: [] }));
+      return tf.tidy(() => {
+        const { unique } = embedding.bagsOf(idLists);
+        const { out } = logits(batch, unique, embedding.rowsOf(unique));
+        const time = out.shape[0] / batch.length;
+        return { data: tf.softmax(out).dataSync() as Float32Array, dims: [batch.length, time, tagNames.length] as [number, number, number] };
+      });
     },
     exportSpec(): ExportModelSpec {
       const spec: LayerSpec[] = [{ kind: 'embedding', table: embedding.values.slice(), vocabularySize: config.vocabSize, dim, padding: true }];
