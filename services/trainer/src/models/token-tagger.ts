@@ -173,7 +173,9 @@ export function createTokenTagger(
     const mask = tf.tensor2d(maskValues, [batch.length, time]);
     const drop = (x: tf.Tensor3D, k: number): tf.Tensor3D =>
       dropoutSeed !== undefined && config.dropout > 0 ? (tf.dropout(x, config.dropout, undefined, dropoutSeed + k) as tf.Tensor3D) : x;
-    const embedded = tf.matMul(tf.oneHot(tf.tensor1d(positions, 'int32'), rows.shape[0]), rows);
+    // oneHot needs a depth ≥ 2: a batch of one distinct token reads an extra zero row.
+    const table = rows.shape[0] > 1 ? rows : tf.concat([rows, tf.zeros([1, dim])]);
+    const embedded = tf.matMul(tf.oneHot(tf.tensor1d(positions, 'int32'), table.shape[0]), table);
     let x = drop(tf.reshape(embedded, [batch.length, time, dim]), 0);
     layers.forEach((layer) => {
       x = tf.concat([maskedGru(x, mask, layer.forward, units, false), maskedGru(x, mask, layer.backward, units, true)], 2);
