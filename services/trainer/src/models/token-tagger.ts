@@ -26,6 +26,8 @@ export type TokenTaggerMetrics = ClassificationMetrics & EntityScores & { tokens
 
 /** The tagger as `createModel` builds it, plus the tfjs forward pass the export must match. */
 export interface TokenTagger extends BuiltModel<TaggedExample> {
+  /** Token-level loss, accuracy and macro-F1 over tags, entity precision/recall/F1; `examples` counts sentences. */
+  evaluate(examples: readonly TaggedExample[], batchSize?: number): TokenTaggerMetrics;
   /**
    * Tag probabilities of a right-padded batch, as the exported model computes them: `data`
    * row-major `[rows, time, tags]`, `time` the longest list (at least 1).
