@@ -113,6 +113,20 @@ describe('token tagger (embeddings → BiGRU → per-token softmax over IOB2 tag
     model.dispose();
   });
 
+  it('trains with gradient clipping (the checkpoint mirrors of the row-sparse table carry no gradient)', async () => {
+    const model = tagger(SMALL);
+    const examples = model.featurize([{ data: 'Anna lives in Oslo', metadata: { label: '[{"start":0,"end":4,"label":"PER"},{"start":14,"end":18,"label":"LOC"}]' } }]);
+    const optimizer = new AdamW({ learningRate: 0.01 });
+    const norms: number[] = [];
+    await train({ epochs: 2, batchSize: 1, optimizer, seed: 1, clipNorm: 1e-3, onStep: (e) => void norms.push(e.gradNorm ?? NaN) }, model.trainable, async function* () {
+      yield* examples;
+    });
+    optimizer.dispose();
+    assert.equal(norms.length, 2);
+    assert.ok(norms.every((n) => Number.isFinite(n) && n > 0), `gradient norms ${norms.join(', ')}`);
+    model.dispose();
+  });
+
   it('records the serving recipe in the preprocess tag', () => {
     const model = tagger({ ...SMALL, maxTokens: 40 });
     const preprocess = JSON.parse(model.tags().preprocess ?? '{}') as Record<string, unknown>;

@@ -202,7 +202,10 @@ export async function train<E>(
     try {
       const rows = sparse?.gather(batch) ?? [];
       loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => model.loss(batch, { rng, training: true }), [...Object.values(model.weights), ...rows]);
+        // Only trainable variables: a sparse table's checkpoint mirrors are weights too, but get
+        // no gradient (tfjs answers null for them, which clipping cannot take).
+        const trainable = Object.values(model.weights).filter((v) => v.trainable);
+        const { value, grads } = tf.variableGrads(() => model.loss(batch, { rng, training: true }), [...trainable, ...rows]);
         let applied = grads;
         if (options.clipNorm !== undefined) {
           const clipped = clipByGlobalNorm(grads, options.clipNorm);
