@@ -17,15 +17,22 @@ describe('hashed n-gram featurizer', () => {
 
   it('follows the documented recipe: word 1..N-grams then char n-grams of <word>, id = fnv1a32(key) mod vocab', () => {
     const vocabSize = 1000;
-    const ids = hashedNgramIds('Free MONEY!', config({ vocabSize, wordNgramMax: 2, charNgramMin: 5, charNgramMax: 6 }));
+    const ids = hashedNgramIds('Free MONEY!', config({ vocabSize, wordNgramMax: 2, charNgramMin: 5, charNgramMax: 6, distinctIds: false }));
     const keys = ['w1:free', 'w1:money', 'w2:free money', 'c5:<free', 'c5:free>', 'c6:<free>', 'c5:<mone', 'c5:money', 'c5:oney>', 'c6:<money', 'c6:money>'];
     assert.deepEqual(ids, keys.map((k) => fnv1a32(k) % vocabSize));
   });
 
-  it('keeps duplicates, honours lowercase=false, NFKC and max_tokens', () => {
-    const c = config({ vocabSize: 1 << 20, wordNgramMax: 1, lowercase: false, maxTokens: 3 });
+  it('keeps duplicates when distinct_ids is off, honours lowercase=false, NFKC and max_tokens', () => {
+    const c = config({ vocabSize: 1 << 20, wordNgramMax: 1, lowercase: false, maxTokens: 3, distinctIds: false });
     const ids = hashedNgramIds('ﬁne Fine fine fine', c); // the ligature ﬁ becomes "fi" under NFKC
     assert.deepEqual(ids, ['w1:fine', 'w1:Fine', 'w1:fine'].map((k) => fnv1a32(k) % (1 << 20)));
+  });
+
+  it('distinct_ids (the default) keeps each id once, at its first occurrence', () => {
+    const ids = hashedNgramIds('spam spam eggs spam', config({ vocabSize: 1 << 20, wordNgramMax: 2 }));
+    assert.deepEqual(ids, ['w1:spam', 'w1:eggs', 'w2:spam spam', 'w2:spam eggs', 'w2:eggs spam'].map((k) => fnv1a32(k) % (1 << 20)));
+    // a hash collision counts as a repeat too: vocab 2 folds the three words into ids 0 and 1
+    assert.ok(hashedNgramIds('a b c', config({ vocabSize: 2, wordNgramMax: 1 })).length <= 2);
   });
 
   it('an empty text gives no ids', () => {

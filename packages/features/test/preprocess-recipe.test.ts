@@ -13,7 +13,14 @@ describe('preprocess recipe (the `preprocess` tag)', () => {
     assert.equal(tag.vocab_size, 4096);
     assert.equal(tag.padding_id, -1);
     assert.deepEqual(tag.metadata_fields, ['subject', 'from']);
+    assert.equal(tag.distinct_ids, true);
     assert.deepEqual(parsePreprocessTag(preprocessTag(recipe)), recipe);
+  });
+
+  it('a tag written before distinct_ids existed reads as every id kept (how those models were trained)', () => {
+    const old = JSON.parse(preprocessTag(recipe)) as Record<string, unknown>;
+    delete old.distinct_ids;
+    assert.equal(parsePreprocessTag(JSON.stringify(old)).distinctIds, false);
   });
 
   it('refuses a bad tag naming the field', () => {
@@ -25,6 +32,7 @@ describe('preprocess recipe (the `preprocess` tag)', () => {
     assert.throws(() => parsePreprocessTag(tagWith({ vocab_size: '12' })), invalid('preprocess.vocab_size'));
     assert.throws(() => parsePreprocessTag(tagWith({ vocab_size: 0 })), invalid('preprocess.vocab_size'));
     assert.throws(() => parsePreprocessTag(tagWith({ lowercase: 1 })), invalid('preprocess.lowercase'));
+    assert.throws(() => parsePreprocessTag(tagWith({ distinct_ids: 'yes' })), invalid('preprocess.distinct_ids'));
     assert.throws(() => parsePreprocessTag(tagWith({ metadata_fields: [3] })), invalid('preprocess.metadata_fields'));
     assert.throws(() => parsePreprocessTag(tagWith({ char_ngram_min: 5, char_ngram_max: 3 }), 'tags.preprocess'), invalid('tags.preprocess.char_ngram_min'));
   });
