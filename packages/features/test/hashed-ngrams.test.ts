@@ -15,6 +15,16 @@ describe('hashed n-gram featurizer', () => {
     assert.equal(fnv1a32('é'), h);
   });
 
+  it('fnv1a32 hashes exactly TextEncoder’s UTF-8 bytes: 1- to 4-byte characters, surrogate pairs, lone surrogates', () => {
+    const reference = (text: string) => {
+      let h = 0x811c9dc5;
+      for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193);
+      return h >>> 0;
+    };
+    const texts = ['', 'plain', 'ß€', 'naïve café', '日本語', 'emoji 😀👍🏽', 'lone \ud800 high', 'lone \udc00 low', 'end \ud83d', '\u007f\u0080\u07ff\u0800\uffff'];
+    for (const t of texts) assert.equal(fnv1a32(t), reference(t), JSON.stringify(t));
+  });
+
   it('follows the documented recipe: word 1..N-grams then char n-grams of <word>, id = fnv1a32(key) mod vocab', () => {
     const vocabSize = 1000;
     const ids = hashedNgramIds('Free MONEY!', config({ vocabSize, wordNgramMax: 2, charNgramMin: 5, charNgramMax: 6, distinctIds: false }));
