@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { L1g1Error } from '@l1g1/kit';
 import { entitySpans, entityTypesOf, iob2Tags, tokenize, tokenId, tokenTaggerTagNames, type EntitySpan } from '../src/models';
-import { fnv1a32 } from '../src/features';
+import { fnv1a32 } from '@l1g1/features';
 
 const invalid = (field: string, text?: string) => (e: unknown) =>
   e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === field && (text === undefined || e.message.includes(text));

@@ -20,7 +20,7 @@ export { type RecordInput, recordText, labelIndex } from './record-input';
 export { type ClassificationMetrics, classificationMetrics, macroF1 } from './metrics';
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
-export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_PADDING } from './text-classifier';
+export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_DEFAULTS, TEXT_CLASSIFIER_PADDING, TEXT_CLASSIFIER_TRAINING } from './text-classifier';
 export { type TaggedExample, type TokenTagger, type TokenTaggerConfig, type TokenTaggerMetrics, createTokenTagger, tokenTaggerConfig, tokenTaggerTagNames, tokenTaggerPreprocess, TOKEN_TAGGER_RECIPE } from './token-tagger';
 export { type Token, type EntitySpan, TOKEN_PATTERN, OUTSIDE_TAG, tokenize, tokenId, tokenIds, iob2TagNames, entitySpans, iob2Tags, entityTypesOf } from './token-tagger-tokens';
 export { type TagChunk, type EntityScores, tagChunks, entityScores } from './token-tagger-metrics';

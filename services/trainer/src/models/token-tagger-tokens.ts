@@ -1,5 +1,5 @@
 import { errors } from '@l1g1/kit';
-import { fnv1a32 } from '../features/fnv1a';
+import { fnv1a32 } from '@l1g1/features';
 import { recordText, type RecordInput } from './record-input';
 
 /**

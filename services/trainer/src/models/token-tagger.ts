@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { ID_PADDING } from '@l1g1/features';
 import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { ExportModelSpec, LayerSpec } from '../export/layer-spec';
-import { ID_PADDING } from '../export/padded-ids';
 import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
 import { type ClassificationMetrics, classificationMetrics } from './metrics';
