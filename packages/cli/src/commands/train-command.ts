@@ -41,7 +41,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 /**
  * What `--arch text_classifier` sends for the flags left out: the trainer's TEXT_CLASSIFIER_TRAINING
  * (2 epochs, AdamW peak lr 0.02, 20 warmup steps, cosine to 5e-4; macro-F1 0.996 on the
- * SpamAssassin split in about 6 s of one core). Written out, not imported: the CLI does not load
+ * SpamAssassin split in about 4 s of one core). Written out, not imported: the CLI does not load
  * the trainer (tfjs). The trainer's own defaults (lr 5e-5, 1,000 warmup steps) are a
  * fine-tuning recipe that leaves this small model near chance in 2 epochs.
  */

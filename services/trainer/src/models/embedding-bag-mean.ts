@@ -20,34 +20,33 @@ export function embeddingBagMean(rows: tf.Tensor2D, bags: readonly LocalBag[]): 
   });
   // customGrad passes its inputs then a save function; the one input is `rows`.
   const op = tf.customGrad((...inputs: unknown[]) => {
-    const table = (inputs[0] as tf.Tensor2D).dataSync() as Float32Array;
     const pooled = new Float32Array(bags.length * dim);
-    bags.forEach((bag, b) => {
-      const w = weights[b] as number[];
-      const out = b * dim;
-      bag.rows.forEach((r, k) => {
-        const wk = w[k] as number;
-        const at = r * dim;
-        for (let j = 0; j < dim; j++) pooled[out + j] = (pooled[out + j] as number) + wk * (table[at + j] as number);
-      });
-    });
+    walk(bags, weights, dim, (inputs[0] as tf.Tensor2D).dataSync() as Float32Array, pooled, 'rows_to_bags');
     return {
       value: tf.tensor2d(pooled, [bags.length, dim]),
       gradFunc: (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
         const grad = new Float32Array(n * dim);
-        bags.forEach((bag, b) => {
-          const w = weights[b] as number[];
-          const from = b * dim;
-          bag.rows.forEach((r, k) => {
-            const wk = w[k] as number;
-            const at = r * dim;
-            for (let j = 0; j < dim; j++) grad[at + j] = (grad[at + j] as number) + wk * (g[from + j] as number);
-          });
-        });
+        walk(bags, weights, dim, dy.dataSync() as Float32Array, grad, 'bags_to_rows');
         return tf.tensor2d(grad, [n, dim]);
       },
     };
   });
   return op(rows) as tf.Tensor2D;
+}
+
+/**
+ * `to += w · from` over every (bag b, row r, weight w) of the bags: rows → bags is the mean
+ * (`to[b] += w · from[r]`), bags → rows its gradient (`to[r] += w · from[b]`).
+ */
+function walk(bags: readonly LocalBag[], weights: readonly number[][], dim: number, from: Float32Array, to: Float32Array, direction: 'rows_to_bags' | 'bags_to_rows'): void {
+  const toBags = direction === 'rows_to_bags';
+  bags.forEach((bag, b) => {
+    const w = weights[b] as number[];
+    bag.rows.forEach((r, k) => {
+      const wk = w[k] as number;
+      const src = toBags ? r * dim : b * dim;
+      const dst = toBags ? b * dim : r * dim;
+      for (let j = 0; j < dim; j++) to[dst + j] = (to[dst + j] as number) + wk * (from[src + j] as number);
+    });
+  });
 }
