@@ -21,5 +21,9 @@ export { type ClassificationMetrics, classificationMetrics, macroF1 } from './me
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
 export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_PADDING } from './text-classifier';
+export { type ImageExample, type CnnConfig, type CnnModel, cnnConfig, createCnn } from './cnn';
+export { type ImageShape, imagePixels } from './image-input';
+export { type TokenWindow, type GruLmConfig, type GruLmModel, type LanguageModelMetrics, gruLmConfig, createGruLm } from './gru-lm';
+export { type TokenLevel, type Vocabulary, UNKNOWN_TOKEN, buildVocabulary, encodeTokens, tokenize } from './vocabulary';
 export { type ArchitectureInput, type CreateModelOptions, createModel } from './create-model';
 export { type LoraConfig, type LoraModel, type FeatureExample, createLoraModel, layerNames, loraConfig } from './lora';
