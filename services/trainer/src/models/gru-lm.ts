@@ -192,14 +192,14 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
     },
     /** Records' text → windows; the first call fits the vocabulary (see above). The label field is unused. */
     featurize(records: readonly RecordInput[]) {
-      const texts = records.map(recordText);
+      // Records in order as one stream; char-level records are separated by a newline.
+      const texts = records.map((r, i) => (config.level === 'char' && i > 0 ? `\n${recordText(r)}` : recordText(r)));
       if (vocabulary === undefined) {
         vocabulary = buildVocabulary(texts, config.level, config.maxVocab);
         w = createWeights(vocabulary.tokens.length);
       }
       const vocab = vocabulary;
-      // Records in order as one stream; char-level records are separated by a newline.
-      const stream = Int32Array.from(texts.flatMap((text, i) => encodeTokens(vocab, config.level === 'char' && i > 0 ? `\n${text}` : text)));
+      const stream = Int32Array.from(texts.flatMap((text) => encodeTokens(vocab, text)));
       const windows: TokenWindow[] = [];
       for (let start = 0; start + config.seqLen < stream.length; start += config.seqLen) windows.push(stream.slice(start, start + config.seqLen + 1));
       return windows;
