@@ -121,7 +121,7 @@ describe('GRU language model (tokens → embedding → GRU → next-token softma
     assert.throws(() => lmOf(gruSpec({ dropout: -0.1 })), invalid('architecture.gru.dropout'));
     assert.throws(() => lmOf(gruSpec({}, { maxVocab: 1 })), invalid('architecture.gru.language_model.max_vocab'));
     assert.throws(() => lmOf(gruSpec({}, { embeddingDim: -1 })), invalid('architecture.gru.language_model.embedding_dim'));
-    assert.throws(() => lmOf(gruSpec({}, { level: 7 })), invalid('architecture.gru.language_model.level'));
+    assert.throws(() => lmOf(gruSpec({}, { level: 7 as trainer.TokenLevel })), invalid('architecture.gru.language_model.level'));
     assert.throws(() => lmOf({ ...gruSpec(), languageModel: undefined }), invalid('architecture.gru.language_model'));
   });
 });

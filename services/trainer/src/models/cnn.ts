@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import type { ExportActivation, ExportModelSpec, LayerSpec } from '../export/layer-spec';
+import { evaluateInBatches } from './batched-evaluation';
 import type { BuiltModel } from './built-model';
 import { imagePixels, type ImageShape } from './image-input';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
-import { classificationMetrics } from './metrics';
 import { labelIndex, type RecordInput } from './record-input';
 
 /** One training example: the image as the input shape's float32 values in [0, 1], and its class. */
@@ -196,23 +196,7 @@ export function createCnn(config: CnnConfig, classNames: readonly string[], seed
       return records.map((r, i) => ({ pixels: imagePixels(r, config.input, i), label: labelIndex(r, labelField, classIndex) }));
     },
     evaluate(examples, batchSize = 256) {
-      const truth: number[] = [];
-      const predicted: number[] = [];
-      let lossSum = 0;
-      for (let start = 0; start < examples.length; start += batchSize) {
-        const batch = examples.slice(start, start + batchSize);
-        const [losses, argmax] = tf.tidy(() => {
-          const out = logits(imagesOf(batch));
-          const perExample = tf.losses.softmaxCrossEntropy(labelsOf(batch), out, undefined, undefined, tf.Reduction.NONE);
-          return [perExample.dataSync(), tf.argMax(out, 1).dataSync()];
-        });
-        batch.forEach((e, i) => {
-          truth.push(e.label);
-          predicted.push(argmax[i] as number);
-          lossSum += losses[i] as number;
-        });
-      }
-      return classificationMetrics(truth, predicted, lossSum);
+      return evaluateInBatches(examples, batchSize, (batch) => ({ logits: logits(imagesOf(batch)), targets: tf.tensor1d(batch.map((e) => e.label), 'int32') }));
     },
     probabilities(examples) {
       return tf.tidy(() => Float32Array.from(tf.softmax(logits(imagesOf(examples))).dataSync()));

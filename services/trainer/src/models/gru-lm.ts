@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import type { ExportModelSpec, LayerSpec } from '../export/layer-spec';
+import { evaluateInBatches } from './batched-evaluation';
 import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
-import { type ClassificationMetrics, classificationMetrics } from './metrics';
+import type { ClassificationMetrics } from './metrics';
 import { recordText, type RecordInput } from './record-input';
 import { buildVocabulary, encodeTokens, type TokenLevel, type Vocabulary } from './vocabulary';
 
@@ -205,24 +206,8 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
       return windows;
     },
     evaluate(examples, batchSize = 64): LanguageModelMetrics {
-      const truth: number[] = [];
-      const predicted: number[] = [];
-      let lossSum = 0;
-      for (let start = 0; start < examples.length; start += batchSize) {
-        const batch = examples.slice(start, start + batchSize);
-        const [losses, argmax, targets] = tf.tidy(() => {
-          const { logits, targets: t } = forward(batch);
-          const perToken = tf.losses.softmaxCrossEntropy(tf.oneHot(t, logits.shape[1]), logits, undefined, undefined, tf.Reduction.NONE);
-          return [perToken.dataSync(), tf.argMax(logits, 1).dataSync(), t.dataSync()];
-        });
-        for (let i = 0; i < targets.length; i++) {
-          truth.push(targets[i] as number);
-          predicted.push(argmax[i] as number);
-          lossSum += losses[i] as number;
-        }
-      }
       // Per predicted token: `examples` counts target tokens, not windows.
-      const metrics = classificationMetrics(truth, predicted, lossSum);
+      const metrics = evaluateInBatches(examples, batchSize, (batch) => forward(batch));
       return { ...metrics, perplexity: Math.exp(metrics.loss) };
     },
     probabilities(examples) {
