@@ -104,6 +104,50 @@ describe('GRU language model (tokens → embedding → GRU → next-token softma
     model.dispose();
   });
 
+  it('training text shorter than one window is refused naming architecture.gru.max_steps, and the model stays unfitted', () => {
+    const model = lmOf(gruSpec({ maxSteps: 10 }));
+    assert.throws(() => model.featurize([text('short')]), invalid('architecture.gru.max_steps'));
+    assert.deepEqual(model.classNames, []);
+    assert.equal(model.featurize([text('long enough to cut one window')]).length, 2, 'a later call with enough text fits');
+    model.dispose();
+  });
+
+  it('exact resume: a run resumed from a mid-run checkpoint ends with the uninterrupted run’s weights, bit for bit', async () => {
+    await useCpuBackend();
+    const spec = gruSpec({ hiddenSize: 8, maxSteps: 6 }, { embeddingDim: 4 });
+    const corpus = [text('it was the best of times, it was the worst of times, it was the age of wisdom')];
+    const run = async (options: { checkpointAt?: number; resumeFrom?: Uint8Array }) => {
+      const model = lmOf(spec, 11);
+      const windows = model.featurize(corpus);
+      let saved: Buffer | undefined;
+      const optimizer = new AdamW({ learningRate: 0.02 });
+      await train(
+        {
+          epochs: 3,
+          batchSize: 3,
+          optimizer,
+          seed: 8,
+          ...(options.resumeFrom !== undefined ? { resumeFrom: options.resumeFrom } : {}),
+          ...(options.checkpointAt !== undefined ? { checkpointEvery: options.checkpointAt, onCheckpoint: (bytes: Buffer, at: { step: number }) => void (at.step === options.checkpointAt ? (saved = bytes) : undefined) } : {}),
+        },
+        model.trainable,
+        async function* () {
+          yield* windows;
+        },
+      );
+      const values = Object.fromEntries(Object.entries(model.trainable.weights).map(([k, v]) => [k, Array.from(v.dataSync())]));
+      optimizer.dispose();
+      model.dispose();
+      return { values, saved };
+    };
+    const whole = await run({});
+    const first = await run({ checkpointAt: 4 });
+    assert.ok(first.saved !== undefined);
+    const resumed = await run({ resumeFrom: first.saved });
+    assert.deepEqual(resumed.values, whole.values);
+    assert.deepEqual(Object.keys(whole.values).sort(), ['dense/bias', 'dense/kernel', 'embedding', 'gru_0/input_bias', 'gru_0/kernel', 'gru_0/recurrent_bias', 'gru_0/recurrent_kernel']);
+  });
+
   it('word level: words and punctuation marks are tokens', () => {
     assert.deepEqual(tokenize("Call me Ishmael. Don't!", 'word'), ['Call', 'me', 'Ishmael', '.', "Don't", '!']);
     const model = lmOf(gruSpec({ maxSteps: 2 }, { level: 2 }));

@@ -195,14 +195,18 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
     featurize(records: readonly RecordInput[]) {
       // Records in order as one stream; char-level records are separated by a newline.
       const texts = records.map((r, i) => (config.level === 'char' && i > 0 ? `\n${recordText(r)}` : recordText(r)));
-      if (vocabulary === undefined) {
-        vocabulary = buildVocabulary(texts, config.level, config.maxVocab);
-        w = createWeights(vocabulary.tokens.length);
-      }
-      const vocab = vocabulary;
+      const vocab = vocabulary ?? buildVocabulary(texts, config.level, config.maxVocab);
       const stream = Int32Array.from(texts.flatMap((text) => encodeTokens(vocab, text)));
       const windows: TokenWindow[] = [];
       for (let start = 0; start + config.seqLen < stream.length; start += config.seqLen) windows.push(stream.slice(start, start + config.seqLen + 1));
+      if (vocabulary === undefined) {
+        // Fitting: nothing to learn from is the caller's mistake, said before any weight exists.
+        if (windows.length === 0) {
+          throw errors.invalidArgument(`${FIELD}.max_steps`, `the training records hold ${stream.length} tokens, fewer than max_steps + 1 (${config.seqLen + 1}): lower max_steps or add text`);
+        }
+        vocabulary = vocab;
+        w = createWeights(vocab.tokens.length);
+      }
       return windows;
     },
     evaluate(examples, batchSize = 64): LanguageModelMetrics {
