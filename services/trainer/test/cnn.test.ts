@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { L1g1Error } from '@l1g1/kit';
+import { PNG } from 'pngjs';
 import type { trainer } from '@l1g1/contracts';
 import { AdamW, createCosineWarmupSchedule, registerWasmKernels, train } from '../src/engine';
 import { exportOnnx } from '../src/export';
@@ -114,11 +115,28 @@ describe('image CNN classifier (conv blocks → dense → softmax)', () => {
     const model = cnn(cnnSpec({ inputHeight: 4, inputWidth: 4, convLayers: [{ filters: 2, kernelSize: 3, stride: 1, poolSize: 0 }] }));
     const ok = grey(4, 4, new Uint8Array(16));
     assert.throws(() => model.featurize([ok, grey(4, 4, new Uint8Array(15))]), invalid('records[1].data'));
-    assert.throws(() => model.featurize([grey(4, 4, new Uint8Array(16), { format: 'png' })]), invalid('records[0].metadata.format'));
+    assert.throws(() => model.featurize([grey(4, 4, new Uint8Array(16), { format: 'jpeg' })]), invalid('records[0].metadata.format'));
+    assert.throws(() => model.featurize([grey(4, 4, new Uint8Array(16), { format: 'png' })]), invalid('records[0].data'), 'not a PNG file');
     assert.throws(() => model.featurize([{ data: new Uint8Array(16), metadata: { height: '4', channels: '1', label: '1' } }]), invalid('records[0].metadata.width'));
     assert.throws(() => model.featurize([grey(4, 4, new Uint8Array(16), { channels: '2' })]), invalid('records[0].metadata.channels'));
     assert.throws(() => model.featurize([{ data: 'text', metadata: ok.metadata }]), invalid('records[0].data'));
     assert.throws(() => model.featurize([grey(4, 4, new Uint8Array(16), { label: 'x' })]), invalid('data.label_field'));
+    model.dispose();
+  });
+
+  it('reads PNG records as the ingestion image parser stores them (the same pixels as raw), and refuses a corrupt one', () => {
+    const model = cnn(cnnSpec({ inputHeight: 3, inputWidth: 3, convLayers: [{ filters: 2, kernelSize: 3, stride: 1, poolSize: 0 }] }));
+    const values = Uint8Array.from([0, 40, 80, 120, 160, 200, 240, 255, 7]);
+    const png = new PNG({ width: 3, height: 3 });
+    values.forEach((v, p) => png.data.set([v, v, v, 255], p * 4));
+    const file = PNG.sync.write(png);
+    const [fromPng] = model.featurize([{ data: new Uint8Array(file), metadata: { format: 'png', width: '3', height: '3', channels: '4', label: '1' } }]);
+    const [fromRaw] = model.featurize([grey(3, 3, values)]);
+    assert.ok(fromPng !== undefined && fromRaw !== undefined);
+    assert.ok(maxAbsDiff(fromPng.pixels, fromRaw.pixels) < 1e-6, 'grey RGB through BT.601 luma is the grey value');
+    const corrupt = new Uint8Array(file);
+    corrupt.fill(0, 40);
+    assert.throws(() => model.featurize([{ data: corrupt, metadata: { format: 'png', label: '1' } }]), invalid('records[0].data'));
     model.dispose();
   });
 

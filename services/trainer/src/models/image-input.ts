@@ -1,4 +1,5 @@
 import { errors } from '@l1g1/kit';
+import { PNG } from 'pngjs';
 import type { RecordInput } from './record-input';
 
 /** The input shape a CNN takes, channels last (tfjs's NHWC without the batch). */
@@ -24,11 +25,11 @@ function dimension(record: RecordInput, key: string, at: string): number {
 /**
  * A record's image as the spec's input: float32 `[height, width, channels]` in [0, 1].
  *
- * Record layout: `data` holds raw 8-bit pixels, row-major, channels last (`height × width ×
- * channels` bytes), with metadata `width`, `height` and `channels` (1, 3 or 4; alpha is
- * dropped). Encoded files (metadata `format` png/jpeg/webp, as the ingestion image parser stores
- * them) are refused: decoding them needs sharp's async pipeline, which the ingestion service
- * already runs — ingest them with `format: raw` pixels (or the parser's tensor option) instead.
+ * Record layouts: a PNG file (metadata `format: png`, as the ingestion image parser stores it),
+ * or raw 8-bit pixels, row-major, channels last (`height × width × channels` bytes) with
+ * metadata `width`, `height` and `channels` (1, 3 or 4) and `format` absent or `raw`. Alpha is
+ * dropped. JPEG and WebP are refused: they would need sharp's async pipeline, which belongs to
+ * the ingestion service — ingest them as raw pixels instead.
  * Grey → RGB repeats the channel; RGB → grey takes ITU-R BT.601 luma; a size other than the
  * spec's is resized bilinearly (corners aligned, as tfjs's `resizeBilinear(alignCorners)`).
  *
@@ -37,19 +38,7 @@ function dimension(record: RecordInput, key: string, at: string): number {
  */
 export function imagePixels(record: RecordInput, shape: ImageShape, index: number): Float32Array {
   const at = `records[${index}]`;
-  const format = record.metadata.format;
-  if (format !== undefined && format !== 'raw') {
-    throw errors.invalidArgument(`${at}.metadata.format`, `"${format}" images are not decoded by the trainer; store raw 8-bit pixels (format "raw") with width, height and channels`);
-  }
-  if (typeof record.data === 'string') throw errors.invalidArgument(`${at}.data`, 'an image record holds bytes, not text');
-  const width = dimension(record, 'width', at);
-  const height = dimension(record, 'height', at);
-  const channels = dimension(record, 'channels', at);
-  if (channels !== 1 && channels !== 3 && channels !== 4) throw errors.invalidArgument(`${at}.metadata.channels`, `must be 1, 3 or 4, got ${channels}`);
-  if (record.data.length !== width * height * channels) {
-    throw errors.invalidArgument(`${at}.data`, `holds ${record.data.length} bytes; ${height}×${width}×${channels} raw pixels are ${width * height * channels}`);
-  }
-  const source = record.data;
+  const { source, width, height, channels } = record.metadata.format === 'png' ? decodePng(record, at) : rawImage(record, at);
   // Channel conversion first, at the source size: out[p * c + k] in [0, 1].
   const converted = new Float32Array(width * height * shape.channels);
   for (let p = 0; p < width * height; p++) {
@@ -61,6 +50,56 @@ export function imagePixels(record: RecordInput, shape: ImageShape, index: numbe
     }
   }
   return width === shape.width && height === shape.height ? converted : resizeBilinear(converted, width, height, shape);
+}
+
+interface DecodedImage {
+  source: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+function rawImage(record: RecordInput, at: string): DecodedImage {
+  const format = record.metadata.format;
+  if (format !== undefined && format !== 'raw') {
+    throw errors.invalidArgument(`${at}.metadata.format`, `"${format}" images are not decoded by the trainer; store PNG or raw 8-bit pixels (format "raw") with width, height and channels`);
+  }
+  if (typeof record.data === 'string') throw errors.invalidArgument(`${at}.data`, 'an image record holds bytes, not text');
+  const width = dimension(record, 'width', at);
+  const height = dimension(record, 'height', at);
+  const channels = dimension(record, 'channels', at);
+  if (channels !== 1 && channels !== 3 && channels !== 4) throw errors.invalidArgument(`${at}.metadata.channels`, `must be 1, 3 or 4, got ${channels}`);
+  if (record.data.length !== width * height * channels) {
+    throw errors.invalidArgument(`${at}.data`, `holds ${record.data.length} bytes; ${height}×${width}×${channels} raw pixels are ${width * height * channels}`);
+  }
+  return { source: record.data, width, height, channels };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * A PNG record (as the ingestion image parser stores it) decoded synchronously: featurize runs in
+ * the trainer's worker thread, so a sync decode blocks no service loop. The header's size is
+ * checked before any pixel is inflated (a decompression-bomb guard).
+ */
+function decodePng(record: RecordInput, at: string): DecodedImage {
+  const bytes = record.data;
+  if (typeof bytes === 'string' || bytes.length < 24 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    throw errors.invalidArgument(`${at}.data`, 'metadata.format is "png" but the data is not a PNG file');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    throw errors.invalidArgument(`${at}.data`, `a ${width}×${height} PNG; each side must be in [1, ${MAX_IMAGE_SIDE}]`);
+  }
+  try {
+    // RGBA, 8 bits per channel whatever the file's colour type and depth (pngjs's default).
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { source: png.data, width: png.width, height: png.height, channels: 4 };
+  } catch (err) {
+    throw errors.invalidArgument(`${at}.data`, 'the PNG file is corrupt', { cause: err });
+  }
 }
 
 /** Bilinear resize with aligned corners of a `[h, w, c]` image. */
