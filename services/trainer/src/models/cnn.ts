@@ -5,6 +5,7 @@ import type { trainer } from '@l1g1/contracts';
 import type { ExportActivation, ExportModelSpec, LayerSpec } from '../export/layer-spec';
 import { evaluateInBatches } from './batched-evaluation';
 import type { BuiltModel } from './built-model';
+import { type DenseWeights, denseHeadSpecs } from './dense-head';
 import { imagePixels, type ImageShape } from './image-input';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
 import { labelIndex, type RecordInput } from './record-input';
@@ -101,13 +102,6 @@ interface ConvWeights extends ConvBlockConfig {
   kernel: tf.Variable;
   bias: tf.Variable;
   inChannels: number;
-}
-
-interface DenseWeights {
-  kernel: tf.Variable;
-  bias: tf.Variable;
-  inputs: number;
-  units: number;
 }
 
 /**
@@ -219,17 +213,7 @@ export function createCnn(config: CnnConfig, classNames: readonly string[], seed
         });
         if (c.poolSize > 1) layers.push({ kind: 'max_pool2d', poolSize: [c.poolSize, c.poolSize], strides: [c.poolSize, c.poolSize], padding: 'valid' });
       }
-      layers.push({ kind: 'flatten' });
-      dense.forEach((d, i) => {
-        layers.push({
-          kind: 'dense',
-          kernel: d.kernel.dataSync() as Float32Array,
-          bias: d.bias.dataSync() as Float32Array,
-          inputSize: d.inputs,
-          units: d.units,
-          activation: i < dense.length - 1 ? activation : 'softmax',
-        });
-      });
+      layers.push({ kind: 'flatten' }, ...denseHeadSpecs(dense, activation));
       return { inputShape: [height, width, channels], inputName: 'image', outputName: 'probabilities', classNames: [...classNames], layers };
     },
     tags() {

@@ -19,6 +19,7 @@ export { type BuiltModel } from './built-model';
 export { type RecordInput, recordText, labelIndex } from './record-input';
 export { type ClassificationMetrics, classificationMetrics, macroF1 } from './metrics';
 export { type BatchScores, evaluateInBatches } from './batched-evaluation';
+export { type DenseWeights, denseHeadSpecs } from './dense-head';
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
 export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_PADDING } from './text-classifier';
