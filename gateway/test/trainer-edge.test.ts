@@ -70,6 +70,14 @@ describe('gateway: trainer routes at the edge (no trainer behind: nothing here m
     assert.equal('merge_on_export' in printed['lora']!, false);
   });
 
+  it('a GRU language model spec parses into the proto (language_model, lowercase level)', () => {
+    const spec = { architecture: { gru: { hidden_size: 64, max_steps: 32, language_model: { level: 'word', max_vocab: 5000, embedding_dim: 16 } } } };
+    const proto = trainer.TrainingSpec.fromPartial(parseMessage(TRAINING_SPEC, spec, 'spec') as unknown as trainer.TrainingSpec);
+    const arch = proto.architecture?.architecture;
+    assert.equal(arch?.$case, 'gru');
+    assert.deepEqual(arch?.$case === 'gru' ? arch.value.languageModel : undefined, { level: trainer.TokenLevel.TOKEN_LEVEL_WORD, maxVocab: 5000, embeddingDim: 16 });
+  });
+
   it('bad specs and parameters are a 400 naming the field, decided before the trainer is called', async () => {
     const base = { architecture: { text_classifier: {} }, data: { dataset: { name: 'mail' } }, config: { epochs: 1 } };
     const withConfig = (config: Record<string, unknown>) => ({ spec: { ...base, config: { epochs: 1, ...config } } });
@@ -89,6 +97,7 @@ describe('gateway: trainer routes at the edge (no trainer behind: nothing here m
       [{ spec: { ...base, architecture: { mlp: { input_dim: 4 }, cnn: {} } } }, 'spec.architecture.cnn'],
       [{ spec: { ...base, architecture: { cnn: { conv_layers: [{ filters: 8 }, { filters: 'many' }] } } } }, 'spec.architecture.cnn.conv_layers[1].filters'],
       [{ spec: { ...base, architecture: { text_classifier: { dropout: 1.5 } } } }, 'spec.architecture.text_classifier.dropout'],
+      [{ spec: { ...base, architecture: { gru: { language_model: { level: 'byte' } } } } }, 'spec.architecture.gru.language_model.level'],
       [{ spec: { ...base, data: { dataset: 'mail@3' } } }, 'spec.data.dataset'],
       [{ spec: { ...base, register_as: { model_name: 'm', variants: ['fp64'] } } }, 'spec.register_as.variants[0]'],
       [{ spec: { ...base, register_as: { model_name: 'm', tags: { team: 7 } } } }, 'spec.register_as.tags.team'],

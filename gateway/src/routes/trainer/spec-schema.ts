@@ -141,6 +141,15 @@ const CNN: MessageSchema = {
   },
 };
 
+const GRU_LANGUAGE_MODEL: MessageSchema = {
+  name: 'GruLanguageModel',
+  fields: {
+    level: { type: en(trainer.TokenLevel, 'TOKEN_LEVEL_'), description: 'Default char' },
+    max_vocab: { type: int32(0, 100_000), description: 'Including <unk>; default 128 (char) / 10000 (word)' },
+    embedding_dim: { type: int32(0, 4096), description: 'Default 32' },
+  },
+};
+
 const GRU: MessageSchema = {
   name: 'GruSpec',
   fields: {
@@ -150,6 +159,7 @@ const GRU: MessageSchema = {
     bidirectional: { type: bool },
     max_steps: { type: int32() },
     dropout: { type: fraction },
+    language_model: { type: msg(GRU_LANGUAGE_MODEL), description: 'Set: a next-token language model over the records\' text' },
   },
 };
 

@@ -3,6 +3,8 @@ import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { BuiltModel } from './built-model';
 import type { SparseAdamW } from './sparse-adamw';
+import { cnnConfig, createCnn } from './cnn';
+import { createGruLm, gruLmConfig } from './gru-lm';
 import { createTextClassifier, textClassifierConfig } from './text-classifier';
 import { createTokenTagger, tokenTaggerConfig } from './token-tagger';
 
@@ -29,6 +31,12 @@ export function createModel(spec: ArchitectureInput, classNames: readonly string
     case 'tokenTagger':
       // classNames: entity types (sorted, from `entityTypesOf`) or the full IOB2 tag list.
       return createTokenTagger(tokenTaggerConfig(arch.value), classNames, seed, optimizer) as unknown as BuiltModel<unknown>;
+    case 'cnn':
+      return createCnn(cnnConfig(arch.value), classNames, seed) as unknown as BuiltModel<unknown>;
+    case 'gru':
+      // A language model needs no class names: its classes are the vocabulary it builds.
+      if (arch.value.languageModel !== undefined) return createGruLm(gruLmConfig(arch.value), seed) as unknown as BuiltModel<unknown>;
+      throw errors.invalidArgument('architecture.gru.language_model', 'only the GRU language model is implemented: set language_model');
     default:
       throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet`);
   }

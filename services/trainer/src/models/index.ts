@@ -18,11 +18,17 @@
 export { type BuiltModel } from './built-model';
 export { type RecordInput, recordText, labelIndex } from './record-input';
 export { type ClassificationMetrics, classificationMetrics, macroF1 } from './metrics';
+export { type BatchScores, evaluateInBatches } from './batched-evaluation';
+export { type DenseWeights, denseHeadSpecs } from './dense-head';
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
 export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_DEFAULTS, TEXT_CLASSIFIER_PADDING, TEXT_CLASSIFIER_TRAINING } from './text-classifier';
 export { type TaggedExample, type TokenTagger, type TokenTaggerConfig, type TokenTaggerMetrics, createTokenTagger, tokenTaggerConfig, tokenTaggerTagNames, tokenTaggerPreprocess, TOKEN_TAGGER_RECIPE } from './token-tagger';
 export { type Token, type EntitySpan, TOKEN_PATTERN, OUTSIDE_TAG, tokenize, tokenId, tokenIds, iob2TagNames, entitySpans, iob2Tags, entityTypesOf } from './token-tagger-tokens';
 export { type TagChunk, type EntityScores, tagChunks, entityScores } from './token-tagger-metrics';
+export { type ImageExample, type CnnConfig, type CnnModel, cnnConfig, createCnn } from './cnn';
+export { type ImageShape, imagePixels } from './image-input';
+export { type TokenWindow, type GruLmConfig, type GruLmModel, type LanguageModelMetrics, gruLmConfig, createGruLm } from './gru-lm';
+export { type TokenLevel, type Vocabulary, UNKNOWN_TOKEN, buildVocabulary, encodeTokens, tokenize as tokenizeForVocabulary } from './vocabulary';
 export { type ArchitectureInput, type CreateModelOptions, createModel } from './create-model';
 export { type LoraConfig, type LoraModel, type FeatureExample, createLoraModel, layerNames, loraConfig } from './lora';

@@ -224,6 +224,47 @@ export function activationToJSON(object: Activation): string {
   }
 }
 
+export enum TokenLevel {
+  TOKEN_LEVEL_UNSPECIFIED = 0,
+  /** TOKEN_LEVEL_CHAR - The default: one token per Unicode code point. */
+  TOKEN_LEVEL_CHAR = 1,
+  /** TOKEN_LEVEL_WORD - Words and single punctuation marks. */
+  TOKEN_LEVEL_WORD = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function tokenLevelFromJSON(object: any): TokenLevel {
+  switch (object) {
+    case 0:
+    case "TOKEN_LEVEL_UNSPECIFIED":
+      return TokenLevel.TOKEN_LEVEL_UNSPECIFIED;
+    case 1:
+    case "TOKEN_LEVEL_CHAR":
+      return TokenLevel.TOKEN_LEVEL_CHAR;
+    case 2:
+    case "TOKEN_LEVEL_WORD":
+      return TokenLevel.TOKEN_LEVEL_WORD;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TokenLevel.UNRECOGNIZED;
+  }
+}
+
+export function tokenLevelToJSON(object: TokenLevel): string {
+  switch (object) {
+    case TokenLevel.TOKEN_LEVEL_UNSPECIFIED:
+      return "TOKEN_LEVEL_UNSPECIFIED";
+    case TokenLevel.TOKEN_LEVEL_CHAR:
+      return "TOKEN_LEVEL_CHAR";
+    case TokenLevel.TOKEN_LEVEL_WORD:
+      return "TOKEN_LEVEL_WORD";
+    case TokenLevel.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum TextFeatures {
   TEXT_FEATURES_UNSPECIFIED = 0,
   /**
@@ -431,7 +472,10 @@ export interface CnnSpec {
   /** 1 (grey, e.g. windowed DICOM) or 3. */
   inputChannels: number;
   convLayers: ConvLayer[];
-  /** Dense layers after global average pooling. */
+  /**
+   * Dense layers after the last conv block's output, flattened (channels
+   * last); then the softmax over the classes.
+   */
   denseUnits: number[];
   activation: Activation;
   dropout: number;
@@ -450,6 +494,23 @@ export interface GruSpec {
   /** Longer sequences are truncated, shorter ones masked. */
   maxSteps: number;
   dropout: number;
+  /**
+   * Set: a language model over the records' text instead (input_dim unused;
+   * max_steps is the training window, default 64).
+   */
+  languageModel: GruLanguageModel | undefined;
+}
+
+/**
+ * Next-token GRU language model: text -> token ids (a vocabulary built from
+ * the training records, <unk> for the rest) -> embedding -> GRU -> softmax.
+ */
+export interface GruLanguageModel {
+  level: TokenLevel;
+  /** Vocabulary size including <unk>; default 128 (char) / 10000 (word). */
+  maxVocab: number;
+  /** Default 32. */
+  embeddingDim: number;
 }
 
 export interface TextClassifierSpec {
@@ -1989,7 +2050,15 @@ export const CnnSpec: MessageFns<CnnSpec> = {
 };
 
 function createBaseGruSpec(): GruSpec {
-  return { inputDim: 0, hiddenSize: 0, numLayers: 0, bidirectional: false, maxSteps: 0, dropout: 0 };
+  return {
+    inputDim: 0,
+    hiddenSize: 0,
+    numLayers: 0,
+    bidirectional: false,
+    maxSteps: 0,
+    dropout: 0,
+    languageModel: undefined,
+  };
 }
 
 export const GruSpec: MessageFns<GruSpec> = {
@@ -2011,6 +2080,9 @@ export const GruSpec: MessageFns<GruSpec> = {
     }
     if (message.dropout !== 0) {
       writer.uint32(49).double(message.dropout);
+    }
+    if (message.languageModel !== undefined) {
+      GruLanguageModel.encode(message.languageModel, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -2076,6 +2148,14 @@ export const GruSpec: MessageFns<GruSpec> = {
             message.dropout = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.languageModel = GruLanguageModel.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2112,6 +2192,11 @@ export const GruSpec: MessageFns<GruSpec> = {
         ? globalThis.Number(object.max_steps)
         : 0,
       dropout: isSet(object.dropout) ? globalThis.Number(object.dropout) : 0,
+      languageModel: isSet(object.languageModel)
+        ? GruLanguageModel.fromJSON(object.languageModel)
+        : isSet(object.language_model)
+        ? GruLanguageModel.fromJSON(object.language_model)
+        : undefined,
     };
   },
 
@@ -2135,6 +2220,9 @@ export const GruSpec: MessageFns<GruSpec> = {
     if (message.dropout !== 0) {
       obj.dropout = floatToJson(message.dropout);
     }
+    if (message.languageModel !== undefined) {
+      obj.languageModel = GruLanguageModel.toJSON(message.languageModel);
+    }
     return obj;
   },
 
@@ -2149,6 +2237,118 @@ export const GruSpec: MessageFns<GruSpec> = {
     message.bidirectional = object.bidirectional ?? false;
     message.maxSteps = object.maxSteps ?? 0;
     message.dropout = object.dropout ?? 0;
+    message.languageModel = (object.languageModel !== undefined && object.languageModel !== null)
+      ? GruLanguageModel.fromPartial(object.languageModel)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGruLanguageModel(): GruLanguageModel {
+  return { level: 0, maxVocab: 0, embeddingDim: 0 };
+}
+
+export const GruLanguageModel: MessageFns<GruLanguageModel> = {
+  encode(message: GruLanguageModel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.level !== 0) {
+      writer.uint32(8).int32(message.level);
+    }
+    if (message.maxVocab !== 0) {
+      writer.uint32(16).int32(message.maxVocab);
+    }
+    if (message.embeddingDim !== 0) {
+      writer.uint32(24).int32(message.embeddingDim);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GruLanguageModel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGruLanguageModel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.level = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxVocab = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.embeddingDim = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GruLanguageModel {
+    return {
+      level: isSet(object.level) ? tokenLevelFromJSON(object.level) : 0,
+      maxVocab: isSet(object.maxVocab)
+        ? globalThis.Number(object.maxVocab)
+        : isSet(object.max_vocab)
+        ? globalThis.Number(object.max_vocab)
+        : 0,
+      embeddingDim: isSet(object.embeddingDim)
+        ? globalThis.Number(object.embeddingDim)
+        : isSet(object.embedding_dim)
+        ? globalThis.Number(object.embedding_dim)
+        : 0,
+    };
+  },
+
+  toJSON(message: GruLanguageModel): unknown {
+    const obj: any = {};
+    if (message.level !== 0) {
+      obj.level = tokenLevelToJSON(message.level);
+    }
+    if (message.maxVocab !== 0) {
+      obj.maxVocab = Math.round(message.maxVocab);
+    }
+    if (message.embeddingDim !== 0) {
+      obj.embeddingDim = Math.round(message.embeddingDim);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GruLanguageModel>, I>>(base?: I): GruLanguageModel {
+    return GruLanguageModel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GruLanguageModel>, I>>(object: I): GruLanguageModel {
+    const message = createBaseGruLanguageModel();
+    message.level = object.level ?? 0;
+    message.maxVocab = object.maxVocab ?? 0;
+    message.embeddingDim = object.embeddingDim ?? 0;
     return message;
   },
 };
