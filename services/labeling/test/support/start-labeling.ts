@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labeling } from '@l1g1/contracts';
-import { createGrpcClient, createLogger, createSilentLogger, createSqliteKeyStore, issueApiKey } from '@l1g1/kit';
+import { createGrpcClient, createLogger, createSilentLogger, issueApiKey, openKeyStore } from '@l1g1/kit';
 import { loadLabelingConfig, startLabeling, type RunningLabeling } from '../../src/index';
 
 export type LabelingClient = labeling.LabelingServiceClient;
@@ -40,9 +40,10 @@ export async function startTestLabeling(options: StartTestLabelingOptions = {}):
     ...(options.databaseUrl ? { L1G1_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
-  const keys = createSqliteKeyStore(config.auth.keyDbPath);
+  // The service's own key store (SQLite, or PostgreSQL with a database URL).
+  const keys = await openKeyStore(config.auth);
   const adminKey = (await issueApiKey(keys, { name: 'tests', scopes: ['admin'] })).plaintext;
-  keys.close();
+  await keys.close();
   const logger = process.env['L1G1_TEST_LOGS'] ? createLogger('labeling-test') : createSilentLogger();
   let offset = 0;
   const service = await startLabeling(config, { logger, now: () => Date.now() + offset });
