@@ -1,24 +1,24 @@
 /** Promise forms of the LabelingService calls the tests make, and a refusal helper. */
 import { strict as assert } from 'node:assert';
-import { labeling } from '@l1g1/contracts';
+import { labeling, type common } from '@l1g1/contracts';
 import { L1g1Error, unary } from '@l1g1/kit';
 import type { LabelingClient } from './start-labeling';
 
 export function calls(client: LabelingClient) {
   return {
-    createProject: (r: Partial<labeling.CreateProjectRequest>) => unary(client.createProject.bind(client), labeling.CreateProjectRequest.fromPartial(r)),
+    createProject: (r: labeling.DeepPartial<labeling.CreateProjectRequest>) => unary(client.createProject.bind(client), labeling.CreateProjectRequest.fromPartial(r)),
     getProject: (projectId: string) => unary(client.getProject.bind(client), { projectId }),
-    updateProject: (r: Partial<labeling.UpdateProjectRequest>) => unary(client.updateProject.bind(client), labeling.UpdateProjectRequest.fromPartial(r)),
+    updateProject: (r: labeling.DeepPartial<labeling.UpdateProjectRequest>) => unary(client.updateProject.bind(client), labeling.UpdateProjectRequest.fromPartial(r)),
     deleteProject: (projectId: string, force = false) => unary(client.deleteProject.bind(client), { projectId, force }),
-    listProjects: (r: Partial<labeling.ListProjectsRequest> = {}) => unary(client.listProjects.bind(client), labeling.ListProjectsRequest.fromPartial(r)),
-    importTasks: (r: Partial<labeling.ImportTasksRequest>) => unary(client.importTasks.bind(client), labeling.ImportTasksRequest.fromPartial(r)),
+    listProjects: (r: labeling.DeepPartial<labeling.ListProjectsRequest> = {}) => unary(client.listProjects.bind(client), labeling.ListProjectsRequest.fromPartial(r)),
+    importTasks: (r: labeling.DeepPartial<labeling.ImportTasksRequest>) => unary(client.importTasks.bind(client), labeling.ImportTasksRequest.fromPartial(r)),
     getTask: (taskId: string) => unary(client.getTask.bind(client), { taskId }),
-    listTasks: (r: Partial<labeling.ListTasksRequest>) => unary(client.listTasks.bind(client), labeling.ListTasksRequest.fromPartial(r)),
+    listTasks: (r: labeling.DeepPartial<labeling.ListTasksRequest>) => unary(client.listTasks.bind(client), labeling.ListTasksRequest.fromPartial(r)),
     nextTask: (projectId: string, annotator: string) => unary(client.nextTask.bind(client), labeling.NextTaskRequest.fromPartial({ projectId, annotator })),
-    submit: (r: Partial<labeling.SubmitAnnotationRequest>) => unary(client.submitAnnotation.bind(client), labeling.SubmitAnnotationRequest.fromPartial(r)),
-    listAnnotations: (r: Partial<labeling.ListAnnotationsRequest>) => unary(client.listAnnotations.bind(client), labeling.ListAnnotationsRequest.fromPartial(r)),
-    agreement: (r: Partial<labeling.ComputeAgreementRequest>) => unary(client.computeAgreement.bind(client), labeling.ComputeAgreementRequest.fromPartial(r)),
-    reviewQueue: (r: Partial<labeling.ListReviewQueueRequest>) => unary(client.listReviewQueue.bind(client), labeling.ListReviewQueueRequest.fromPartial(r)),
+    submit: (r: labeling.DeepPartial<labeling.SubmitAnnotationRequest>) => unary(client.submitAnnotation.bind(client), labeling.SubmitAnnotationRequest.fromPartial(r)),
+    listAnnotations: (r: labeling.DeepPartial<labeling.ListAnnotationsRequest>) => unary(client.listAnnotations.bind(client), labeling.ListAnnotationsRequest.fromPartial(r)),
+    agreement: (r: labeling.DeepPartial<labeling.ComputeAgreementRequest>) => unary(client.computeAgreement.bind(client), labeling.ComputeAgreementRequest.fromPartial(r)),
+    reviewQueue: (r: labeling.DeepPartial<labeling.ListReviewQueueRequest>) => unary(client.listReviewQueue.bind(client), labeling.ListReviewQueueRequest.fromPartial(r)),
   };
 }
 
@@ -33,7 +33,7 @@ export async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
   assert.fail('expected the call to be refused');
 }
 
-export const textRecord = (id: string, text: string): { id: string; data: Buffer; contentType: string; metadata: Record<string, string> } => ({
+export const textRecord = (id: string, text: string): labeling.DeepPartial<common.Record> => ({
   id,
   data: Buffer.from(text),
   contentType: 'text/plain',
