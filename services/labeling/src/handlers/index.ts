@@ -6,6 +6,7 @@
 import type { labeling } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
+import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
 import { createProjectHandlers } from './project-handlers';
 import { createTaskHandlers } from './task-handlers';
@@ -17,5 +18,6 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createProjectHandlers(deps),
     ...createTaskHandlers(deps),
     ...createAnnotationHandlers(deps),
+    ...createAgreementHandlers(deps),
   };
 }
