@@ -8,6 +8,7 @@ import type { AsyncService } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
 import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
+import { createExportHandlers } from './export-handlers';
 import { createProjectHandlers } from './project-handlers';
 import { createTaskHandlers } from './task-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
@@ -19,5 +20,6 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createTaskHandlers(deps),
     ...createAnnotationHandlers(deps),
     ...createAgreementHandlers(deps),
+    ...createExportHandlers(deps),
   };
 }
