@@ -76,6 +76,20 @@ describe('labeling: projects and annotation schema (real gRPC)', function () {
     assert.equal((await api.getProject(p.id)).labelConfig?.classes[1]?.name, 'dog', 'the refused update changed nothing');
   });
 
+  it('renames a class in the stored annotations and their history too, so they stay valid', async () => {
+    const p = await api.createProject({ name: 'ren', labelConfig: { taskType: TaskType.TASK_TYPE_CLASSIFICATION, classes: [C('cat'), C('dog')] } });
+    await api.importTasks({ projectId: p.id, records: [textRecord('q1', 'meow')] });
+    const taskId = (await api.listTasks({ projectId: p.id })).tasks[0]?.id ?? '';
+    const first = await api.submit({ taskId, annotator: 'a', value: cls('dog') });
+    await api.submit({ taskId, annotator: 'a', value: cls('cat'), annotationId: first.id });
+    await api.updateProject({ projectId: p.id, renameClasses: [{ from: 'cat', to: 'kitten' }, { from: 'dog', to: 'puppy' }] });
+    const [a] = (await api.listAnnotations({ taskId })).annotations;
+    assert.deepEqual(a?.value, cls('kitten'));
+    assert.deepEqual(a?.history[0]?.value, cls('puppy'));
+    // The renamed value still validates against the schema: replacing it with itself is accepted.
+    await api.submit({ taskId, annotator: 'a', value: a?.value, annotationId: a?.id ?? '' });
+  });
+
   describe('annotations are validated against the schema', () => {
     let ner: labeling.Project;
     let bbox: labeling.Project;

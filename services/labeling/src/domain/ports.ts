@@ -123,8 +123,12 @@ export interface LabelingStore {
   getProject(id: string): Promise<ProjectRow | undefined>;
   /** Projects by id (creation order) after `afterId`, optionally filtered. */
   listProjects(filter: { query: string; taskType: number; afterId: string; limit: number }): Promise<ProjectRow[]>;
-  /** Read-modify-write under the project's lock; undefined when it does not exist. */
-  updateProject(id: string, change: (row: ProjectRow, counts: ProjectCounts) => ProjectRow): Promise<ProjectRow | undefined>;
+  /**
+   * Read-modify-write under the project's lock; undefined when it does not
+   * exist. `renames` (old → new class name) are applied to every stored
+   * annotation and its history in the same transaction.
+   */
+  updateProject(id: string, change: (row: ProjectRow, counts: ProjectCounts) => ProjectRow, renames: ReadonlyMap<string, string>): Promise<ProjectRow | undefined>;
   /** Deletes the project, its tasks and annotations; refuses (FAILED_PRECONDITION) with annotations unless `force`. */
   deleteProject(id: string, force: boolean): Promise<{ deletedTasks: number; deletedAnnotations: number } | undefined>;
   counts(projectId: string, nowMs: number): Promise<ProjectCounts>;

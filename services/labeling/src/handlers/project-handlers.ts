@@ -89,7 +89,7 @@ export function createProjectHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>)
           tags,
           updatedAtMs: deps.now(),
         };
-      });
+      }, new Map(req.renameClasses.map((r) => [r.from, r.to])));
       if (!row) throw errors.notFound(`project ${req.projectId}`, { reason: 'PROJECT_NOT_FOUND' });
       return toProject(row, counts);
     },

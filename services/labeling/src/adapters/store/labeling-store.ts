@@ -19,6 +19,7 @@ import {
   type ProjectRecord,
   type TaskRecord,
 } from './row-codec';
+import { renameLabels } from '../../domain/rename-labels';
 import type { SqlPort, SqlTx } from './sql-port';
 
 /** Slots of task `t` taken at $now by others than $who: done annotations and live reservations. */
@@ -105,7 +106,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
       );
       return rows.map(projectFromRecord);
     },
-    updateProject(id, change) {
+    updateProject(id, change, renames) {
       return sql.transaction(async (q) => {
         await q.lockProject(id);
         const row = await getProjectIn(q, id);
@@ -120,6 +121,14 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
           JSON.stringify(next.tags),
           next.updatedAtMs,
         ]);
+        if (renames.size > 0) {
+          const rows = await q.all<AnnotationRecord>('SELECT * FROM labeling_annotations WHERE project_id = $1', [id]);
+          for (const r of rows) {
+            const a = annotationFromRecord(r);
+            const history = a.history.map((h) => ({ ...h, value: h.value && renameLabels(h.value, renames) }));
+            await q.run('UPDATE labeling_annotations SET value = $2, history = $3 WHERE id = $1', [a.id, encodeValue(a.value && renameLabels(a.value, renames)), encodeHistory(history)]);
+          }
+        }
         return next;
       });
     },
