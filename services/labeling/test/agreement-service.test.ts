@@ -5,21 +5,21 @@
  */
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
-import { calls, cls, refusal, spans, textRecord } from './support/calls';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { calls, cls, refusal, spans, textRecord, labelClass } from './support/calls';
+import { useTestLabeling, type TestLabeling } from './support/start-labeling';
 
 const { TaskType, AgreementMetric: M } = labeling;
-const C = (name: string) => ({ name, index: 0, description: '', color: '' });
+const C = labelClass;
 
 describe('labeling: agreement and review queue (real gRPC)', function () {
   this.timeout(30_000);
-  let svc: TestLabeling;
+  const fixture = useTestLabeling();
   let api: ReturnType<typeof calls>;
-  before(async () => {
-    svc = await startTestLabeling();
+  let svc: TestLabeling;
+  before(() => {
+    svc = fixture.svc;
     api = calls(svc.client);
   });
-  after(async () => svc?.close());
 
   it("reports Cohen's kappa of two annotators equal to the textbook value on the same labels (0.4)", async () => {
     const p = await api.createProject({ name: 'yn', labelConfig: { taskType: TaskType.TASK_TYPE_CLASSIFICATION, classes: [C('yes'), C('no')], annotationsPerTask: 2 } });

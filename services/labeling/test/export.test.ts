@@ -8,12 +8,12 @@
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
 import { readCoco, readConll, readCsv, readJsonl, readLabelStudio, readYolo, type ImportedItem } from '../src/formats';
-import { boxes, calls, cls, refusal, spans, textRecord } from './support/calls';
+import { boxes, calls, cls, refusal, spans, textRecord, labelClass } from './support/calls';
 import { readExport } from './support/export-stream';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { useTestLabeling, type TestLabeling } from './support/start-labeling';
 
 const { TaskType, ExportFormat: F, Resolution: R } = labeling;
-const C = (name: string) => ({ name, index: 0, description: '', color: '' });
+const C = labelClass;
 
 /** Compares values, geometry to 1e-9 and everything else exactly. */
 function sameValue(actual: labeling.AnnotationValue | undefined, expected: labeling.AnnotationValue | undefined, where: string): void {
@@ -34,13 +34,13 @@ function sameValue(actual: labeling.AnnotationValue | undefined, expected: label
 
 describe('labeling: exports round-trip through their importers (real gRPC)', function () {
   this.timeout(60_000);
-  let svc: TestLabeling;
+  const fixture = useTestLabeling();
   let api: ReturnType<typeof calls>;
-  before(async () => {
-    svc = await startTestLabeling();
+  let svc: TestLabeling;
+  before(() => {
+    svc = fixture.svc;
     api = calls(svc.client);
   });
-  after(async () => svc?.close());
 
   /** A project of `type` with one annotation per task from `values`; answers stored annotations by task id. */
   async function labelled(type: labeling.TaskType, classes: string[], records: ReturnType<typeof textRecord>[], values: labeling.AnnotationValue[]) {

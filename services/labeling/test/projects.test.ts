@@ -6,21 +6,21 @@
  */
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
-import { boxes, calls, cls, refusal, spans, textRecord } from './support/calls';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { boxes, calls, cls, refusal, spans, textRecord, labelClass } from './support/calls';
+import { useTestLabeling, type TestLabeling } from './support/start-labeling';
 
 const { TaskType } = labeling;
-const C = (name: string) => ({ name, index: 0, description: '', color: '' });
+const C = labelClass;
 
 describe('labeling: projects and annotation schema (real gRPC)', function () {
   this.timeout(30_000);
-  let svc: TestLabeling;
+  const fixture = useTestLabeling();
   let api: ReturnType<typeof calls>;
-  before(async () => {
-    svc = await startTestLabeling();
+  let svc: TestLabeling;
+  before(() => {
+    svc = fixture.svc;
     api = calls(svc.client);
   });
-  after(async () => svc?.close());
 
   it('creates a project of every task type with indexes assigned and defaults written out', async () => {
     for (const taskType of [TaskType.TASK_TYPE_CLASSIFICATION, TaskType.TASK_TYPE_MULTI_LABEL_CLASSIFICATION, TaskType.TASK_TYPE_NER, TaskType.TASK_TYPE_BBOX]) {

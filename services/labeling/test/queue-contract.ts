@@ -8,11 +8,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
-import { calls, cls, refusal, textRecord } from './support/calls';
+import { calls, cls, refusal, textRecord, labelClass } from './support/calls';
 import { startTestLabeling, type StartTestLabelingOptions, type TestLabeling } from './support/start-labeling';
 
 const { TaskType, TaskState } = labeling;
-const C = (name: string) => ({ name, index: 0, description: '', color: '' });
+const C = labelClass;
 
 export function describeQueueContract(backend: string, options: () => StartTestLabelingOptions): void {
   describe(`labeling queue on ${backend} (real gRPC)`, function () {

@@ -7,21 +7,17 @@ import type { TaskAnnotations } from '../domain/agreement-units';
 import { consensusOf } from '../domain/consensus';
 import { recordText } from '../domain/record-content';
 import { taskPages } from '../domain/task-pages';
-import { requireId, requireName } from './checks';
+import { requireName } from './checks';
+import { loadProject } from './load-project';
 import { pageSizeOf } from './paging';
 
 type Service = AsyncService<labeling.LabelingServiceService>;
 
 export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>): Pick<Service, 'computeAgreement' | 'listReviewQueue'> {
   const { store } = deps;
-  const loadProject = async (id: string) => {
-    const row = await store.getProject(requireId(id, 'project_id', 'prj'));
-    if (!row) throw errors.notFound(`project ${id}`, { reason: 'PROJECT_NOT_FOUND' });
-    return row;
-  };
   return {
     async computeAgreement(req) {
-      const project = await loadProject(req.projectId);
+      const project = await loadProject(store, req.projectId);
       if (!Object.values(labeling.AgreementMetric).includes(req.metric)) throw errors.invalidArgument('metric', 'unknown agreement metric');
       req.annotators.forEach((a, i) => requireName(a, `annotators[${i}]`));
       if (req.iouThreshold !== undefined && !(req.iouThreshold > 0 && req.iouThreshold <= 1)) throw errors.invalidArgument('iou_threshold', 'expected 0 < IoU <= 1');
@@ -45,7 +41,7 @@ export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'
       });
     },
     async listReviewQueue(req) {
-      const project = await loadProject(req.projectId);
+      const project = await loadProject(store, req.projectId);
       const limit = pageSizeOf(req.page);
       const fp = filterFingerprint({ p: project.id });
       const after = decodePageToken(req.page?.pageToken ?? '', 'labeling.review', fp, 'number') ?? -1;

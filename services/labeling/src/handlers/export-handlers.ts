@@ -11,7 +11,7 @@ import { resolveAnnotations } from '../domain/export-resolution';
 import { recordText } from '../domain/record-content';
 import { taskPages } from '../domain/task-pages';
 import { holdsSeveral, writerFor, type Piece } from '../formats';
-import { requireId } from './checks';
+import { loadProject } from './load-project';
 
 type Service = AsyncService<labeling.LabelingServiceService>;
 
@@ -22,8 +22,7 @@ export function createExportHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>):
   const { store } = deps;
   return {
     async exportAnnotations(req, call) {
-      const project = await store.getProject(requireId(req.projectId, 'project_id', 'prj'));
-      if (!project) throw errors.notFound(`project ${req.projectId}`, { reason: 'PROJECT_NOT_FOUND' });
+      const project = await loadProject(store, req.projectId);
       const writer = writerFor(req.format, project.config.taskType);
       if (!Object.values(labeling.Resolution).includes(req.resolution)) throw errors.invalidArgument('resolution', 'unknown resolution');
       if (req.resolution === labeling.Resolution.RESOLUTION_ALL && !holdsSeveral(req.format)) {

@@ -5,6 +5,7 @@ import type { LabelingDeps } from '../deps';
 import { applyLabelConfigChanges, normalizeLabelConfig } from '../domain/label-config';
 import { newId } from '../domain/ids';
 import { boundedText, requireId, requireName } from './checks';
+import { loadProject } from './load-project';
 import { toProject } from './mappers';
 import { pageSizeOf } from './paging';
 
@@ -23,11 +24,6 @@ function checkTags(tags: Record<string, string>, field: string): void {
 
 export function createProjectHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>): Pick<Service, 'createProject' | 'getProject' | 'listProjects' | 'updateProject' | 'deleteProject'> {
   const { store } = deps;
-  const load = async (id: string) => {
-    const row = await store.getProject(requireId(id, 'project_id', 'prj'));
-    if (!row) throw errors.notFound(`project ${id}`, { reason: 'PROJECT_NOT_FOUND' });
-    return row;
-  };
   return {
     async createProject(req, call) {
       const name = requireName(req.name, 'name');
@@ -49,7 +45,7 @@ export function createProjectHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>)
       return toProject(row, { taskCount: 0, completedTaskCount: 0, annotationCount: 0 });
     },
     async getProject(req) {
-      const row = await load(req.projectId);
+      const row = await loadProject(store, req.projectId);
       return toProject(row, await store.counts(row.id, deps.now()));
     },
     async listProjects(req) {

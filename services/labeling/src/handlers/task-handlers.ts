@@ -3,8 +3,8 @@ import { labeling, type common } from '@l1g1/contracts';
 import { decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
 import { importRecords } from '../domain/task-import';
-import type { ProjectRow } from '../domain/ports';
 import { requireId, requireName } from './checks';
+import { loadProject } from './load-project';
 import { toTask } from './mappers';
 import { pageSizeOf } from './paging';
 
@@ -15,15 +15,10 @@ export const MAX_UPLOADED_RECORDS = 10_000;
 
 export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' | 'now' | 'config'>): Pick<Service, 'importTasks' | 'getTask' | 'listTasks' | 'nextTask'> {
   const { store } = deps;
-  const loadProject = async (id: string): Promise<ProjectRow> => {
-    const row = await store.getProject(requireId(id, 'project_id', 'prj'));
-    if (!row) throw errors.notFound(`project ${id}`, { reason: 'PROJECT_NOT_FOUND' });
-    return row;
-  };
   const limits = { maxRecords: deps.config.maxImportRecords, maxRecordBytes: deps.config.maxRecordBytes };
   return {
     async importTasks(req, call) {
-      const project = await loadProject(req.projectId);
+      const project = await loadProject(store, req.projectId);
       if (req.sampleSize < 0) throw errors.invalidArgument('sample_size', 'cannot be negative');
       if (req.labelField !== '') throw errors.invalidArgument('label_field', 'pre-annotations from a metadata field are not supported yet; leave it empty');
       const seed = req.seed ?? 42;
@@ -71,7 +66,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
       return toTask(row);
     },
     async listTasks(req) {
-      await loadProject(req.projectId);
+      await loadProject(store, req.projectId);
       if (req.withPredictionOnly) throw errors.invalidArgument('with_prediction_only', 'pre-labels are not available in this build yet');
       if (!Object.values(labeling.TaskState).includes(req.state)) throw errors.invalidArgument('state', 'unknown task state');
       const limit = pageSizeOf(req.page);
@@ -83,7 +78,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
       return { tasks: page.map(toTask), page: { nextPageToken: rows.length > limit && last ? encodePageToken('labeling.tasks', fp, last.seq) : '', totalSize: 0 } };
     },
     async nextTask(req) {
-      const project = await loadProject(req.projectId);
+      const project = await loadProject(store, req.projectId);
       const annotator = requireName(req.annotator, 'annotator');
       const { ActiveLearningStrategy: S } = labeling;
       if (!Object.values(S).includes(req.strategy)) throw errors.invalidArgument('strategy', 'unknown strategy');

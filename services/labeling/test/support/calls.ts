@@ -47,3 +47,6 @@ export const spans = (...s: [number, number, string][]): labeling.AnnotationValu
 export const boxes = (...b: [string, number, number, number, number][]): labeling.AnnotationValue => ({
   value: { $case: 'bbox', value: { boxes: b.map(([label, x, y, width, height]) => ({ label, x, y, width, height })) } },
 });
+
+/** A class for a CreateProject request (the service assigns the index). */
+export const labelClass = (name: string): labeling.LabelClass => ({ name, index: 0, description: '', color: '' });

@@ -61,3 +61,18 @@ export async function startTestLabeling(options: StartTestLabelingOptions = {}):
     },
   };
 }
+
+/** Mocha hooks for a describe block: a labeling service for its tests, closed after them. */
+export function useTestLabeling(options: () => StartTestLabelingOptions = () => ({})): { readonly svc: TestLabeling } {
+  let svc: TestLabeling | undefined;
+  before(async () => {
+    svc = await startTestLabeling(options());
+  });
+  after(async () => svc?.close());
+  return {
+    get svc(): TestLabeling {
+      if (!svc) throw new Error('the labeling service starts in a before() hook; use it inside tests');
+      return svc;
+    },
+  };
+}
