@@ -19,7 +19,8 @@ export const DEFAULT_SHAPES: BenchShapes = Object.freeze({
   mlp: { inputs: 784, hidden: 256, classes: 10, batch: 64 },
   cnn: { side: 28, filters1: 16, filters2: 32, classes: 10, batch: 32 },
   gru_lm: { vocab: 64, embedding: 32, hidden: 128, seq: 32, batch: 32 },
-  text: { vocab: 65_536, embedding: 64, hidden: 64, classes: 2, maxIds: 64, minIds: 16, batch: 64 },
+  // the text classifier's defaults (TEXT_CLASSIFIER_DEFAULTS / TEXT_CLASSIFIER_TRAINING): 2^16 × 16, one hidden layer of 64, batch 32
+  text: { vocab: 65_536, embedding: 16, hidden: 64, classes: 2, maxIds: 64, minIds: 16, batch: 32 },
 });
 
 export type ModelName = keyof BenchShapes;

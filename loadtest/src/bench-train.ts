@@ -1,6 +1,6 @@
 /**
  * `npm run bench:train [-- --models mlp,cnn,gru_lm,text --backends tensorflow,wasm[,cpu]
- *   --max-steps 40 --max-seconds 8 --no-torch --no-profile --no-recovery --python /usr/bin/python3]`:
+ *   --max-steps 40 --max-seconds 8 --no-torch --no-profile --no-recovery --no-text-corpus --python /usr/bin/python3]`:
  * training samples/s per model (dense MLP, small CNN, GRU char LM, hashed-n-gram text
  * classifier) and tfjs backend, through the trainer's own `train()` loop and AdamW, side by side
  * with the same networks in PyTorch in the same run (one thread: OPENBLAS_NUM_THREADS=1,
@@ -10,9 +10,12 @@
  *
  * One JSON line per case: `{"bench":"train",...}`, `{"bench":"train-torch",...}`,
  * `{"bench":"train-ratio",...}`, `{"bench":"train-profile",...}`,
- * `{"bench":"train-recovery",...}`. Bounded: every case stops
+ * `{"bench":"train-recovery",...}`, `{"bench":"train-text-corpus",...}` (the trainer's own text
+ * classifier on the SpamAssassin mails: featurize mails/s, train samples/s). Bounded: every case stops
  * after --max-steps timed steps or --max-seconds, whichever comes first (a single step in
- * progress finishes); backends that do not load are reported as skipped.
+ * progress finishes; the corpus case by the corpus: 2 epochs over at most 6,046 mails, about
+ * 20 s of one core);
+ * backends that do not load are reported as skipped.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamW, registerWasmKernels, train, WASM_KERNELS } from '@l1g1/trainer';
 import { buildBenchModel, DEFAULT_SHAPES, MODEL_NAMES, type ModelName } from './bench-train-models';
 import { profileStep } from './bench-train-profile';
+import { benchTextCorpus } from './bench-train-text';
 
 type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -40,6 +44,8 @@ const { values: args } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'no-recovery': { type: 'boolean', default: false },
+    // the real text classifier on the SpamAssassin corpus (bench-train-text.ts); with `text` in --models
+    'no-text-corpus': { type: 'boolean', default: false },
   },
 });
 
@@ -199,6 +205,7 @@ async function main(): Promise<void> {
   }
   // PyTorch right after the tfjs cases, so that both sides see about the same machine load
   if (!args['no-torch']) compareWithTorch(ours);
+  if (models.includes('text') && !args['no-text-corpus']) emit(await benchTextCorpus());
   if (!args['no-recovery']) {
     // in its own process tree: it SIGKILLs a trainer child and must not share this one's tfjs state
     spawnSync(process.execPath, [join(__dirname, 'bench-train-recovery.js')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 180_000 });

@@ -43,7 +43,7 @@ describe('l1g1 CLI: train and jobs (no server)', () => {
       spec: {
         architecture: { text_classifier: {} },
         data: { dataset: { name: 'mail', snapshot: 3 } },
-        config: { epochs: 2, batch_size: 16, optimizer: { kind: 'adamw', learning_rate: 5e-5 } },
+        config: { epochs: 2, batch_size: 16, optimizer: { kind: 'adamw', learning_rate: 5e-5 }, schedule: { warmup_steps: 20, min_learning_rate: 0.0005 } },
         register_as: { model_name: 'spam', variants: ['fp16', 'int8'] },
       },
     });
@@ -51,10 +51,18 @@ describe('l1g1 CLI: train and jobs (no server)', () => {
     assert.deepEqual((trainRequestBody({ dataset: 'mail', epochs: '1' })['spec'] as { data: unknown }).data, { dataset: { name: 'mail', snapshot: 0 } });
   });
 
+  it('a text classifier without --epochs/--lr gets the tuned recipe (2 epochs, AdamW 0.02, 20 warmup steps); other models do not', () => {
+    const config = (values: Record<string, string>) => (trainRequestBody(values)['spec'] as { config: unknown }).config;
+    assert.deepEqual(config({ dataset: 'mail' }), { epochs: 2, optimizer: { learning_rate: 0.02 }, schedule: { warmup_steps: 20, min_learning_rate: 0.0005 } });
+    assert.deepEqual(config({ dataset: 'mail', epochs: '5', lr: '0.1' }), { epochs: 5, optimizer: { learning_rate: 0.1 }, schedule: { warmup_steps: 20, min_learning_rate: 0.0005 } });
+    assert.deepEqual(config({ dataset: 'mail', optimizer: 'sgd' }), { epochs: 2, optimizer: { kind: 'sgd' }, schedule: { warmup_steps: 20, min_learning_rate: 0.0005 } });
+    assert.deepEqual(config({ dataset: 'd', arch: 'mlp', epochs: '1' }), { epochs: 1 });
+  });
+
   it('refuses bad flags as usage errors naming the flag (exit code 2), before calling anything', async () => {
     for (const [values, flag] of [
       [{ epochs: '1' }, '--dataset'],
-      [{ dataset: 'd' }, '--epochs'],
+      [{ dataset: 'd', arch: 'mlp' }, '--epochs'],
       [{ dataset: 'd', epochs: '0' }, '--epochs'],
       [{ dataset: 'd', epochs: '1', 'batch-size': 'x' }, '--batch-size'],
       [{ dataset: 'd', epochs: '1', optimizer: 'lion' }, '--optimizer'],

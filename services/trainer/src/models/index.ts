@@ -20,6 +20,6 @@ export { type RecordInput, recordText, labelIndex } from './record-input';
 export { type ClassificationMetrics, classificationMetrics, macroF1 } from './metrics';
 export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
-export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_PADDING } from './text-classifier';
+export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_DEFAULTS, TEXT_CLASSIFIER_PADDING, TEXT_CLASSIFIER_TRAINING } from './text-classifier';
 export { type ArchitectureInput, type CreateModelOptions, createModel } from './create-model';
 export { type LoraConfig, type LoraModel, type FeatureExample, createLoraModel, layerNames, loraConfig } from './lora';

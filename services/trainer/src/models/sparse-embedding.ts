@@ -61,27 +61,49 @@ export function createSparseEmbedding(name: string, init: Float32Array, vocabula
     return current;
   };
 
+  // Scratch tables indexed by id, reused by every bagsOf call (2 × 4 bytes per table row) and
+  // reset after it: a Map per batch and one per example were half the step's JS time and most
+  // of its garbage (the profile in the trainer-spam docs draft).
+  const positionOf = new Int32Array(vocabularySize).fill(-1);
+  const slotOf = new Int32Array(vocabularySize);
+  const stampOf = new Int32Array(vocabularySize);
+  let stamp = 0;
+
   const bagsOf = (lists: readonly (readonly number[])[]): { unique: number[]; bags: LocalBag[] } => {
-    const position = new Map<number, number>();
     const unique: number[] = [];
-    const bags = lists.map((ids) => {
-      const counts = new Map<number, number>();
-      for (const id of ids) {
-        if (!Number.isSafeInteger(id) || id < 0 || id >= vocabularySize) throw new RangeError(`${name}: id ${id} is outside [0, ${vocabularySize})`);
-        let p = position.get(id);
-        if (p === undefined) {
-          p = unique.length;
-          position.set(id, p);
-          unique.push(id);
+    try {
+      const bags = lists.map((ids) => {
+        stamp = stamp === 0x7fffffff ? 1 : stamp + 1;
+        if (stamp === 1) stampOf.fill(0); // wrapped: no stale stamp may equal a new one
+        const rows: number[] = [];
+        const counts: number[] = [];
+        for (const id of ids) {
+          if (!Number.isSafeInteger(id) || id < 0 || id >= vocabularySize) throw new RangeError(`${name}: id ${id} is outside [0, ${vocabularySize})`);
+          let p = positionOf[id] as number;
+          if (p < 0) {
+            p = unique.length;
+            positionOf[id] = p;
+            unique.push(id);
+          }
+          if (stampOf[id] === stamp) {
+            const k = slotOf[id] as number;
+            counts[k] = (counts[k] as number) + 1;
+          } else {
+            stampOf[id] = stamp;
+            slotOf[id] = rows.length;
+            rows.push(p);
+            counts.push(1);
+          }
         }
-        counts.set(p, (counts.get(p) ?? 0) + 1);
-      }
-      return { rows: [...counts.keys()], counts: [...counts.values()] };
-    });
-    // A batch without a single id still needs one row for the shapes; its gradient is zero
-    // (no example weighs it), so `apply` leaves it alone.
-    if (unique.length === 0) unique.push(0);
-    return { unique, bags };
+        return { rows, counts };
+      });
+      // A batch without a single id still needs one row for the shapes; its gradient is zero
+      // (no example weighs it), so `apply` leaves it alone.
+      if (unique.length === 0) unique.push(0);
+      return { unique, bags };
+    } finally {
+      for (const id of unique) positionOf[id] = -1;
+    }
   };
   const rowsOf = (ids: readonly number[]): tf.Tensor2D => {
     const gathered = new Float32Array(ids.length * dim);
@@ -115,20 +137,23 @@ export function createSparseEmbedding(name: string, init: Float32Array, vocabula
           const correction1 = 1 - beta1 ** step;
           const correction2 = 1 - beta2 ** step;
           const decay = 1 - lr * weightDecay;
-          unique.forEach((id, r) => {
+          for (let r = 0; r < unique.length; r++) {
+            const id = unique[r] as number;
+            const from = r * dim;
             let touched = false;
-            for (let j = 0; j < dim && !touched; j++) touched = (g[r * dim + j] as number) !== 0;
-            if (!touched) return; // the padding row of an id-less batch
+            for (let j = 0; j < dim && !touched; j++) touched = (g[from + j] as number) !== 0;
+            if (!touched) continue; // the padding row of an id-less batch
+            const base = id * dim;
             for (let j = 0; j < dim; j++) {
-              const at = id * dim + j;
-              const gj = g[r * dim + j] as number;
+              const at = base + j;
+              const gj = g[from + j] as number;
               const mj = beta1 * (m[at] as number) + (1 - beta1) * gj;
               const vj = beta2 * (v[at] as number) + (1 - beta2) * gj * gj;
               m[at] = mj;
               v[at] = vj;
               values[at] = (values[at] as number) * decay - lr * (mj / correction1 / (Math.sqrt(vj / correction2) + epsilon));
             }
-          });
+          }
         },
         release() {
           current?.rows.dispose();

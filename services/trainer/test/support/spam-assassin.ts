@@ -27,10 +27,6 @@ export function spamAssassinFiles(): { path: string; label: 'spam' | 'ham' }[] {
   return files;
 }
 
-function pick(metadata: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
-  return Object.fromEntries(keys.flatMap((k) => (metadata[k] === undefined ? [] : [[k, metadata[k]]])));
-}
-
 function fileSource(path: string): FileSource {
   return {
     name: path.split('/').slice(-2).join('/'),
@@ -42,8 +38,8 @@ function fileSource(path: string): FileSource {
 }
 
 /**
- * The corpus's mails as the snapshot holds them (body text as the data; `subject` and `from`
- * metadata from the parser) with metadata `label`,
+ * The corpus's mails as the snapshot holds them (body text as the data; the parser's metadata:
+ * `subject`, `from`, `to`, `message_id`, `date`, ...) with metadata `label`,
  * exact duplicates dropped (as the snapshot's dedupe does), split 80/20 stratified by label with
  * seed 42 (metadata `split` = train / test). Unparseable mails are skipped, as an upload reports them.
  * `every` > 1 keeps every n-th file (in sorted order, so both labels keep their share).
@@ -58,7 +54,7 @@ export async function spamAssassinSnapshot(every = 1): Promise<StoredRecord[]> {
         const id = contentIdOf(body);
         if (!seen.has(id)) {
           seen.add(id);
-          records.push({ id, modality: 'text', contentType: 'text/plain', data: new TextEncoder().encode(body), metadata: { ...pick(parsed.metadata, ['subject', 'from']), label } });
+          records.push({ id, modality: 'text', contentType: 'text/plain', data: new TextEncoder().encode(body), metadata: { ...parsed.metadata, label } });
         }
         break; // the mail itself; its attachments are nested records of their own
       }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { L1g1Error } from '@l1g1/kit';
-import { fnv1a32, HASHED_NGRAM_DEFAULTS, hashedNgramIds, preprocessTag, validateHashedNgramConfig, type HashedNgramConfig } from '../src/features';
+import { fnv1a32, HASHED_NGRAM_DEFAULTS, hashedNgramIds, validateHashedNgramConfig, type HashedNgramConfig } from '../src';
 
 const config = (over: Partial<HashedNgramConfig> = {}): HashedNgramConfig => ({ ...HASHED_NGRAM_DEFAULTS, ...over });
 
@@ -15,17 +15,34 @@ describe('hashed n-gram featurizer', () => {
     assert.equal(fnv1a32('é'), h);
   });
 
+  it('fnv1a32 hashes exactly TextEncoder’s UTF-8 bytes: 1- to 4-byte characters, surrogate pairs, lone surrogates', () => {
+    const reference = (text: string) => {
+      let h = 0x811c9dc5;
+      for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193);
+      return h >>> 0;
+    };
+    const texts = ['', 'plain', 'ß€', 'naïve café', '日本語', 'emoji 😀👍🏽', 'lone \ud800 high', 'lone \udc00 low', 'end \ud83d', '\u007f\u0080\u07ff\u0800\uffff'];
+    for (const t of texts) assert.equal(fnv1a32(t), reference(t), JSON.stringify(t));
+  });
+
   it('follows the documented recipe: word 1..N-grams then char n-grams of <word>, id = fnv1a32(key) mod vocab', () => {
     const vocabSize = 1000;
-    const ids = hashedNgramIds('Free MONEY!', config({ vocabSize, wordNgramMax: 2, charNgramMin: 5, charNgramMax: 6 }));
+    const ids = hashedNgramIds('Free MONEY!', config({ vocabSize, wordNgramMax: 2, charNgramMin: 5, charNgramMax: 6, distinctIds: false }));
     const keys = ['w1:free', 'w1:money', 'w2:free money', 'c5:<free', 'c5:free>', 'c6:<free>', 'c5:<mone', 'c5:money', 'c5:oney>', 'c6:<money', 'c6:money>'];
     assert.deepEqual(ids, keys.map((k) => fnv1a32(k) % vocabSize));
   });
 
-  it('keeps duplicates, honours lowercase=false, NFKC and max_tokens', () => {
-    const c = config({ vocabSize: 1 << 20, wordNgramMax: 1, lowercase: false, maxTokens: 3 });
+  it('keeps duplicates when distinct_ids is off, honours lowercase=false, NFKC and max_tokens', () => {
+    const c = config({ vocabSize: 1 << 20, wordNgramMax: 1, lowercase: false, maxTokens: 3, distinctIds: false });
     const ids = hashedNgramIds('ﬁne Fine fine fine', c); // the ligature ﬁ becomes "fi" under NFKC
     assert.deepEqual(ids, ['w1:fine', 'w1:Fine', 'w1:fine'].map((k) => fnv1a32(k) % (1 << 20)));
+  });
+
+  it('distinct_ids (the default) keeps each id once, at its first occurrence', () => {
+    const ids = hashedNgramIds('spam spam eggs spam', config({ vocabSize: 1 << 20, wordNgramMax: 2 }));
+    assert.deepEqual(ids, ['w1:spam', 'w1:eggs', 'w2:spam spam', 'w2:spam eggs', 'w2:eggs spam'].map((k) => fnv1a32(k) % (1 << 20)));
+    // a hash collision counts as a repeat too: vocab 2 folds the three words into ids 0 and 1
+    assert.ok(hashedNgramIds('a b c', config({ vocabSize: 2, wordNgramMax: 1 })).length <= 2);
   });
 
   it('an empty text gives no ids', () => {
@@ -41,14 +58,5 @@ describe('hashed n-gram featurizer', () => {
       () => validateHashedNgramConfig(config({ charNgramMin: 4, charNgramMax: 3 })),
       (e: unknown) => e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === 'architecture.text_classifier.char_ngram_min',
     );
-  });
-
-  it('the preprocess tag records every setting a client needs', () => {
-    const tag = JSON.parse(preprocessTag(config({ vocabSize: 4096 }))) as Record<string, unknown>;
-    assert.equal(tag.recipe, 'hashed_ngrams/v1');
-    assert.equal(tag.hash, 'fnv1a32_utf8');
-    assert.equal(tag.vocab_size, 4096);
-    assert.equal(tag.padding_id, -1);
-    assert.deepEqual(Object.keys(tag).sort(), ['char_ngram_max', 'char_ngram_min', 'hash', 'lowercase', 'max_tokens', 'normalize', 'padding_id', 'recipe', 'vocab_size', 'word_ngram_max', 'word_pattern']);
   });
 });
