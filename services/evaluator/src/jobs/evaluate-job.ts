@@ -16,7 +16,7 @@ import type { ModelRegistry } from '../adapters/model-registry';
 import { asProbabilities, classificationReport } from '../domain/evaluations/classification-report';
 import { decodeEvaluatePlan, type EvaluatePlan } from '../domain/evaluations/evaluate-params';
 import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
-import { featuresTensor, recordFeatures } from '../domain/evaluations/model-input';
+import { inputTensor, recordInput, type RecordInput } from '../domain/evaluations/model-input';
 import { sampleByHash } from '../domain/evaluations/record-sample';
 import { registryMetrics } from '../domain/evaluations/registry-metric-keys';
 
@@ -38,7 +38,7 @@ const PROGRESS_STEPS = 20;
 interface Example {
   id: string;
   label: number;
-  features: Float32Array;
+  input: RecordInput;
 }
 
 export function createEvaluateJobHandler(deps: EvaluateJobDeps): JobHandler {
@@ -59,20 +59,18 @@ export function createEvaluateJobHandler(deps: EvaluateJobDeps): JobHandler {
 
 async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: string, ctx: Parameters<JobHandler>[0]): Promise<{ [k: string]: number }> {
   const precision = precisionName(plan.precision) ?? 'fp32';
-  if (plan.input.kind !== 'features') throw errors.failedPrecondition(`model: the "${plan.input.kind}" input is not supported by this build`, { field: 'model' });
-  const dim = plan.input.dim;
   const classIndex = new Map(plan.classNames.map((c, i) => [c, i]));
   await ctx.progress({ fraction: 0, message: `reading ${plan.dataset}@${plan.snapshot}${plan.split ? ` split ${plan.split}` : ''}` });
   const read: Example[] = [];
   let skipped = 0;
   for await (const record of deps.snapshots.readRecords({ name: plan.dataset, snapshot: plan.snapshot }, plan.split, ctx.signal)) {
     const label = classIndex.get(record.metadata[plan.labelField] ?? '');
-    const features = recordFeatures(record.data, dim);
-    if (label === undefined || typeof features === 'string') {
+    const input = recordInput(plan.input, record);
+    if (label === undefined || typeof input === 'string') {
       skipped++;
       continue;
     }
-    read.push({ id: record.id, label, features });
+    read.push({ id: record.id, label, input });
     if (read.length > deps.maxRecords) {
       throw errors.failedPrecondition(`max_records: the split holds more than ${deps.maxRecords} records, the evaluator's limit; set max_records`, { field: 'max_records', reason: 'TOO_MANY_RECORDS' });
     }
@@ -90,7 +88,7 @@ async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: s
       const b = next++;
       const batch = batches[b] as Example[];
       const outputs = await deps.predictor.predict(
-        { model, precision: plan.precision, inputs: [featuresTensor(plan.input.inputName, batch.map((e) => e.features), dim)] },
+        { model, precision: plan.precision, inputs: [inputTensor(plan.input, batch.map((e) => e.input))] },
         ctx.signal,
       );
       const rows = outputRows(outputs, plan.outputName, batch.length, plan.classNames.length);

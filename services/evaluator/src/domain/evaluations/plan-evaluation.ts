@@ -11,7 +11,7 @@ import { errors, type JsonValue } from '@l1g1/kit';
 import type { SnapshotReader } from '../../adapters/ingestion-reader';
 import type { ModelRegistry } from '../../adapters/model-registry';
 import type { EvalTaskName, EvaluatePlan } from './evaluate-params';
-import { planModelInput, planModelOutput, recordFeatures } from './model-input';
+import { planModelInput, planModelOutput, recordInput, type ModelInputPlan } from './model-input';
 
 export interface PlanDeps {
   registry: Pick<ModelRegistry, 'resolve' | 'task'>;
@@ -74,13 +74,7 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
   const signature = artifact.signature ?? common.ModelSignature.fromPartial({});
   const input = planModelInput(signature, version.tags);
   const outputName = planModelOutput(signature, classNames.length);
-  if (input.kind === 'hashed_ngrams') {
-    throw errors.failedPrecondition(`model: version ${version.version} of ${version.modelName} reads text through the "${input.recipe}" recipe, which this build of the evaluator cannot featurize yet`, {
-      field: 'model',
-      reason: 'PREPROCESS_UNSUPPORTED',
-    });
-  }
-  await checkFirstRecordFits(deps.snapshots, { name: facts.dataset, snapshot: facts.version }, split, input.dim, `${version.modelName}@${version.version}`);
+  await checkFirstRecordFits(deps.snapshots, { name: facts.dataset, snapshot: facts.version }, split, input, `${version.modelName}@${version.version}`);
   const positiveClass = req.positiveClass ? classNames.indexOf(req.positiveClass) : 1;
   if (positiveClass < 0) throw errors.invalidArgument('positive_class', `"${req.positiveClass}" is not among the class names`);
   const pinned = evaluator.EvaluateRequest.fromPartial({ ...req, classNames });
@@ -110,13 +104,13 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
 }
 
 /** Reads the split's first record and checks the model can take it; FAILED_PRECONDITION naming `model` when not. */
-async function checkFirstRecordFits(snapshots: SnapshotReader, ref: common.DatasetRef, split: string, dim: number, model: string): Promise<void> {
+async function checkFirstRecordFits(snapshots: SnapshotReader, ref: common.DatasetRef, split: string, input: ModelInputPlan, model: string): Promise<void> {
   const stop = new AbortController();
   try {
     for await (const record of snapshots.readRecords(ref, split, stop.signal)) {
-      const features = recordFeatures(record.data, dim);
-      if (typeof features === 'string') {
-        throw errors.failedPrecondition(`model: ${model} takes ${dim} FP32 features per record, but ${features} (record ${record.id.slice(0, 16)} of ${ref.name}@${ref.snapshot})`, {
+      const fits = recordInput(input, record);
+      if (typeof fits === 'string' && input.kind === 'features') {
+        throw errors.failedPrecondition(`model: ${model} takes ${input.dim} FP32 features per record, but ${fits} (record ${record.id.slice(0, 16)} of ${ref.name}@${ref.snapshot})`, {
           field: 'model',
           reason: 'MODEL_DOES_NOT_FIT_DATA',
         });
