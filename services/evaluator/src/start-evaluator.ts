@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createPredictor } from './adapters/inference-predictor';
 import { createSnapshotReader } from './adapters/ingestion-reader';
 import { createModelRegistry } from './adapters/model-registry';
+import { openPostgresEvaluationStore } from './adapters/postgres-evaluation-store';
 import { openSqliteEvaluationStore } from './adapters/sqlite-evaluation-store';
 import type { EvaluatorConfig } from './config';
 import type { EvaluatorDeps } from './deps';
@@ -47,8 +48,8 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
   try {
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.evaluatorDir, logger });
     cleanups.push(() => jobs.close());
-    // Run rows stay in SQLite under the data directory even with L1G1_DATABASE_URL (a PostgreSQL table is still to come).
-    const evaluations = openSqliteEvaluationStore(config.databasePath);
+    // Runs live where the jobs do: PostgreSQL in scaled mode (every replica sees every run), else SQLite.
+    const evaluations = config.databaseUrl ? await openPostgresEvaluationStore(config.databaseUrl) : openSqliteEvaluationStore(config.databasePath);
     cleanups.push(() => evaluations.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     // Reads snapshots, resolves versions and records metrics, predicts: the scopes of those calls only.
