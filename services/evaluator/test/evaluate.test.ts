@@ -104,6 +104,10 @@ describe('Evaluate (ingestion → inference → evaluator → registry)', functi
     assert.equal(run.classification?.perClass.reduce((a, c) => a + c.support, 0), known.length);
     assert.equal(run.classification?.calibration.length, 15);
     assert.equal(run.predictions.length, known.length, 'predictions kept on request');
+    // Progress as job counters.
+    assert.equal(run.status?.progress, 1);
+    assert.equal(run.status?.counters['records_done'], known.length);
+    assert.equal(run.status?.counters['records_skipped'], test.length - known.length);
 
     // Merged into the registry version's metrics under eval.<split>.<precision>.<metric>.
     const version = await unary(s.stack.registry.getVersion.bind(s.stack.registry), registry.GetVersionRequest.fromPartial({ modelName: 'animals', version: 1 }));
