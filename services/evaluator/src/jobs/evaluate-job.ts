@@ -124,6 +124,7 @@ async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: s
     token: null,
     predictions,
   });
+  deps.logger.info({ runId, model: `${plan.modelName}@${plan.modelVersion}`, precision, records: examples.length, skipped }, 'evaluation finished');
   await ctx.progress({ fraction: 1, counters: { records_done: examples.length, records_total: examples.length, records_skipped: skipped }, message: 'evaluated' });
   const headline: { [k: string]: number } = {};
   for (const k of ['accuracy', 'macro_f1', 'weighted_f1', 'auc', 'ece'] as const) if (report.metrics[k] !== undefined) headline[k] = report.metrics[k];

@@ -43,6 +43,7 @@ export interface EvaluatePlan {
 }
 
 export function encodeEvaluatePlan(plan: EvaluatePlan): JsonValue {
+  // JSON by construction (strings, numbers, booleans, arrays, plain objects); the interface just is not declared as JsonValue.
   return plan as unknown as JsonValue;
 }
 

@@ -95,6 +95,7 @@ export function recordFeatures(data: Uint8Array, dim: number): Float32Array | st
     return Float32Array.from(parsed as number[]);
   }
   if (data.byteLength === dim * 4) {
+    // Copied so the view is aligned; Float32Array reads the host's order, little-endian on every platform Node ships for.
     const copy = new Uint8Array(data);
     return new Float32Array(copy.buffer, 0, dim);
   }
