@@ -1,9 +1,12 @@
 /**
  * The evaluator's client of the inference service: one Predict call per
  * batch of rows, the same path users hit (batcher, variant choice, limits).
+ * A cancelled run (cancel, shutdown, lost lease) cancels its calls in
+ * flight instead of waiting for their deadline.
  */
+import { Metadata } from '@grpc/grpc-js';
 import { inference, type common } from '@l1g1/contracts';
-import { unary } from '@l1g1/kit';
+import { fromServiceError } from '@l1g1/kit';
 
 /** One batch to score: a ready input tensor for a pinned version and precision. */
 export interface PredictBatch {
@@ -22,14 +25,18 @@ const PREDICT_DEADLINE_MS = 60_000;
 
 export function createPredictor(client: inference.InferenceServiceClient): Predictor {
   return {
-    async predict(batch, signal) {
+    predict(batch, signal) {
       signal.throwIfAborted();
-      const res = await unary(
-        client.predict.bind(client),
-        inference.PredictRequest.fromPartial({ model: batch.model, precision: batch.precision, inputs: batch.inputs }),
-        { deadlineMs: PREDICT_DEADLINE_MS },
-      );
-      return res.outputs;
+      return new Promise((resolve, reject) => {
+        const request = inference.PredictRequest.fromPartial({ model: batch.model, precision: batch.precision, inputs: batch.inputs });
+        const call = client.predict(request, new Metadata(), { deadline: Date.now() + PREDICT_DEADLINE_MS }, (err, res) => {
+          signal.removeEventListener('abort', onAbort);
+          if (err) reject(fromServiceError(err));
+          else resolve(res.outputs);
+        });
+        const onAbort = (): void => call.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
     },
   };
 }
