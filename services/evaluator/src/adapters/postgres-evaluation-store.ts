@@ -4,23 +4,12 @@
  * Metrics, reports and predictions are JSONB columns, read whole.
  */
 import { openPostgres, type JsonValue } from '@l1g1/kit';
-import type { EvaluationFilter, EvaluationRow, EvaluationState, EvaluationStore } from '../domain/evaluations/evaluation-store';
+import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
+import { fromRunColumns, listQuery, RUN_COLUMNS_SQL, type RunColumns } from './evaluation-columns';
 
 const MIGRATIONS = [
   `CREATE TABLE evaluator_runs (
-     run_id TEXT PRIMARY KEY,
-     model_name TEXT NOT NULL,
-     model_version INTEGER NOT NULL,
-     precision TEXT NOT NULL,
-     dataset TEXT NOT NULL,
-     snapshot INTEGER NOT NULL,
-     split TEXT NOT NULL,
-     state TEXT NOT NULL,
-     created_at_ms BIGINT NOT NULL,
-     finished_at_ms BIGINT,
-     trace_id TEXT NOT NULL,
-     records_evaluated BIGINT NOT NULL DEFAULT 0,
-     records_skipped BIGINT NOT NULL DEFAULT 0,
+     run_id TEXT PRIMARY KEY,${RUN_COLUMNS_SQL},
      metrics JSONB NOT NULL DEFAULT '{}',
      classification JSONB NOT NULL DEFAULT 'null',
      token JSONB NOT NULL DEFAULT 'null',
@@ -31,48 +20,8 @@ const MIGRATIONS = [
    CREATE INDEX evaluator_runs_by_dataset ON evaluator_runs (dataset, snapshot);`,
 ];
 
-interface Row {
-  run_id: string;
-  model_name: string;
-  model_version: number;
-  precision: string;
-  dataset: string;
-  snapshot: number;
-  split: string;
-  state: string;
-  created_at_ms: string;
-  finished_at_ms: string | null;
-  trace_id: string;
-  records_evaluated: string;
-  records_skipped: string;
-  metrics: Record<string, number>;
-  classification: JsonValue;
-  token: JsonValue;
-  predictions: JsonValue;
-}
-
-function fromRow(r: Row): EvaluationRow {
-  return {
-    runId: r.run_id,
-    modelName: r.model_name,
-    modelVersion: r.model_version,
-    precision: r.precision,
-    dataset: r.dataset,
-    snapshot: r.snapshot,
-    split: r.split,
-    state: r.state as EvaluationState,
-    // BIGINT comes back as text from pg: epoch milliseconds and counts fit a double exactly.
-    createdAtMs: Number(r.created_at_ms),
-    finishedAtMs: r.finished_at_ms === null ? undefined : Number(r.finished_at_ms),
-    traceId: r.trace_id,
-    recordsEvaluated: Number(r.records_evaluated),
-    recordsSkipped: Number(r.records_skipped),
-    metrics: r.metrics,
-    classification: r.classification,
-    token: r.token,
-    predictions: r.predictions,
-  };
-}
+// JSONB comes back parsed.
+const asIs = (value: unknown): JsonValue => value as JsonValue;
 
 export async function openPostgresEvaluationStore(url: string, options: { maxConnections?: number } = {}): Promise<EvaluationStore> {
   const pool = await openPostgres(url, MIGRATIONS, { component: 'evaluator', maxConnections: options.maxConnections ?? 4 });
@@ -95,29 +44,12 @@ export async function openPostgresEvaluationStore(url: string, options: { maxCon
       );
     },
     async get(runId) {
-      const res = await pool.query<Row>('SELECT * FROM evaluator_runs WHERE run_id = $1', [runId]);
-      const r = res.rows[0];
-      return r ? fromRow(r) : undefined;
+      const r = (await pool.query<RunColumns>('SELECT * FROM evaluator_runs WHERE run_id = $1', [runId])).rows[0];
+      return r ? fromRunColumns(r, asIs) : undefined;
     },
-    async list(filter: EvaluationFilter, limit, before) {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      const arg = (v: string | number): string => {
-        args.push(v);
-        return `$${args.length}`;
-      };
-      if (filter.modelName !== undefined) {
-        where.push(`model_name = ${arg(filter.modelName)}`);
-        if (filter.modelVersion) where.push(`model_version = ${arg(filter.modelVersion)}`);
-      }
-      if (filter.dataset !== undefined) {
-        where.push(`dataset = ${arg(filter.dataset)}`);
-        if (filter.snapshot) where.push(`snapshot = ${arg(filter.snapshot)}`);
-      }
-      if (filter.state !== undefined) where.push(`state = ${arg(filter.state)}`);
-      if (before) where.push(`(created_at_ms, run_id) < (${arg(before.createdAtMs)}, ${arg(before.runId)})`);
-      const sql = `SELECT * FROM evaluator_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, run_id DESC LIMIT ${arg(limit)}`;
-      return (await pool.query<Row>(sql, args)).rows.map(fromRow);
+    async list(filter, limit, before) {
+      const { sql, args } = listQuery('evaluator_runs', filter, limit, before, (n) => `$${n}`);
+      return (await pool.query<RunColumns>(sql, args)).rows.map((r) => fromRunColumns(r, asIs));
     },
     async close() {
       await pool.end();

@@ -1,91 +1,40 @@
 /**
  * Evaluation runs in SQLite under the evaluator's data directory. Metrics,
- * reports and predictions are JSON columns: they are read whole, never
- * queried inside.
+ * reports and predictions are JSON text columns: read whole, never queried
+ * inside.
  */
 import { openSqlite, type JsonValue } from '@l1g1/kit';
-import type { EvaluationFilter, EvaluationRow, EvaluationState, EvaluationStore } from '../domain/evaluations/evaluation-store';
+import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
+import { fromRunColumns, listQuery, RUN_COLUMNS_SQL, type RunColumns } from './evaluation-columns';
 
 const MIGRATIONS = [
-  `CREATE TABLE evaluations (
-     run_id TEXT PRIMARY KEY,
-     model_name TEXT NOT NULL,
-     model_version INTEGER NOT NULL,
-     precision TEXT NOT NULL,
-     dataset TEXT NOT NULL,
-     snapshot INTEGER NOT NULL,
-     split TEXT NOT NULL,
-     state TEXT NOT NULL,
-     created_at_ms INTEGER NOT NULL,
-     finished_at_ms INTEGER,
-     trace_id TEXT NOT NULL,
-     records_evaluated INTEGER NOT NULL DEFAULT 0,
-     records_skipped INTEGER NOT NULL DEFAULT 0,
-     metrics_json TEXT NOT NULL DEFAULT '{}',
-     classification_json TEXT NOT NULL DEFAULT 'null',
-     token_json TEXT NOT NULL DEFAULT 'null',
-     predictions_json TEXT NOT NULL DEFAULT 'null'
+  `CREATE TABLE evaluator_runs (
+     run_id TEXT PRIMARY KEY,${RUN_COLUMNS_SQL},
+     metrics TEXT NOT NULL DEFAULT '{}',
+     classification TEXT NOT NULL DEFAULT 'null',
+     token TEXT NOT NULL DEFAULT 'null',
+     predictions TEXT NOT NULL DEFAULT 'null'
    );
-   CREATE INDEX evaluations_by_time ON evaluations (created_at_ms DESC, run_id DESC);
-   CREATE INDEX evaluations_by_model ON evaluations (model_name, model_version);
-   CREATE INDEX evaluations_by_dataset ON evaluations (dataset, snapshot);`,
+   CREATE INDEX evaluator_runs_by_time ON evaluator_runs (created_at_ms DESC, run_id DESC);
+   CREATE INDEX evaluator_runs_by_model ON evaluator_runs (model_name, model_version);
+   CREATE INDEX evaluator_runs_by_dataset ON evaluator_runs (dataset, snapshot);`,
 ];
 
-interface Row {
-  run_id: string;
-  model_name: string;
-  model_version: number;
-  precision: string;
-  dataset: string;
-  snapshot: number;
-  split: string;
-  state: string;
-  created_at_ms: number;
-  finished_at_ms: number | null;
-  trace_id: string;
-  records_evaluated: number;
-  records_skipped: number;
-  metrics_json: string;
-  classification_json: string;
-  token_json: string;
-  predictions_json: string;
-}
-
-function fromRow(r: Row): EvaluationRow {
-  return {
-    runId: r.run_id,
-    modelName: r.model_name,
-    modelVersion: r.model_version,
-    precision: r.precision,
-    dataset: r.dataset,
-    snapshot: r.snapshot,
-    split: r.split,
-    state: r.state as EvaluationState,
-    createdAtMs: r.created_at_ms,
-    finishedAtMs: r.finished_at_ms ?? undefined,
-    traceId: r.trace_id,
-    recordsEvaluated: r.records_evaluated,
-    recordsSkipped: r.records_skipped,
-    metrics: JSON.parse(r.metrics_json) as Record<string, number>,
-    classification: JSON.parse(r.classification_json) as JsonValue,
-    token: JSON.parse(r.token_json) as JsonValue,
-    predictions: JSON.parse(r.predictions_json) as JsonValue,
-  };
-}
+const parse = (value: unknown): JsonValue => JSON.parse(String(value)) as JsonValue;
 
 export function openSqliteEvaluationStore(path: string): EvaluationStore {
   const db = openSqlite(path, MIGRATIONS);
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO evaluations (run_id, model_name, model_version, precision, dataset, snapshot, split, state, created_at_ms, trace_id)
+    `INSERT OR IGNORE INTO evaluator_runs (run_id, model_name, model_version, precision, dataset, snapshot, split, state, created_at_ms, trace_id)
      VALUES (@runId, @modelName, @modelVersion, @precision, @dataset, @snapshot, @split, @state, @createdAtMs, @traceId)`,
   );
-  const setState = db.prepare(`UPDATE evaluations SET state = ? WHERE run_id = ? AND finished_at_ms IS NULL`);
+  const setState = db.prepare(`UPDATE evaluator_runs SET state = ? WHERE run_id = ? AND finished_at_ms IS NULL`);
   const finish = db.prepare(
-    `UPDATE evaluations SET state = @state, finished_at_ms = @finishedAtMs, records_evaluated = @recordsEvaluated, records_skipped = @recordsSkipped,
-       metrics_json = @metrics, classification_json = @classification, token_json = @token, predictions_json = @predictions
+    `UPDATE evaluator_runs SET state = @state, finished_at_ms = @finishedAtMs, records_evaluated = @recordsEvaluated, records_skipped = @recordsSkipped,
+       metrics = @metrics, classification = @classification, token = @token, predictions = @predictions
      WHERE run_id = @runId`,
   );
-  const get = db.prepare(`SELECT * FROM evaluations WHERE run_id = ?`);
+  const get = db.prepare(`SELECT * FROM evaluator_runs WHERE run_id = ?`);
   return {
     async insert(row) {
       insert.run({ ...row });
@@ -107,38 +56,12 @@ export function openSqliteEvaluationStore(path: string): EvaluationStore {
       });
     },
     async get(runId) {
-      const r = get.get(runId) as Row | undefined;
-      return r ? fromRow(r) : undefined;
+      const r = get.get(runId) as RunColumns | undefined;
+      return r ? fromRunColumns(r, parse) : undefined;
     },
-    async list(filter: EvaluationFilter, limit, before) {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (filter.modelName !== undefined) {
-        where.push('model_name = ?');
-        args.push(filter.modelName);
-        if (filter.modelVersion) {
-          where.push('model_version = ?');
-          args.push(filter.modelVersion);
-        }
-      }
-      if (filter.dataset !== undefined) {
-        where.push('dataset = ?');
-        args.push(filter.dataset);
-        if (filter.snapshot) {
-          where.push('snapshot = ?');
-          args.push(filter.snapshot);
-        }
-      }
-      if (filter.state !== undefined) {
-        where.push('state = ?');
-        args.push(filter.state);
-      }
-      if (before) {
-        where.push('(created_at_ms < ? OR (created_at_ms = ? AND run_id < ?))');
-        args.push(before.createdAtMs, before.createdAtMs, before.runId);
-      }
-      const sql = `SELECT * FROM evaluations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, run_id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, limit) as Row[]).map(fromRow);
+    async list(filter, limit, before) {
+      const { sql, args } = listQuery('evaluator_runs', filter, limit, before, () => '?');
+      return (db.prepare(sql).all(...args) as RunColumns[]).map((r) => fromRunColumns(r, parse));
     },
     async close() {
       db.close();
