@@ -51,7 +51,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     dataDir = mkdtempSync(join(tmpdir(), 'l1g1-launch-'));
     proc = spawn(process.execPath, [LAUNCHER], {
       // Port 0: the launcher picks free ports, so the test never collides with a running suite.
-      env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_PORT: '0', L1G1_INFERENCE_PORT: '0', L1G1_INGESTION_PORT: '0', L1G1_TRAINER_PORT: '0', L1G1_GATEWAY_PORT: '0' },
+      env: { ...process.env, L1G1_DATA_DIR: dataDir, L1G1_REGISTRY_PORT: '0', L1G1_INFERENCE_PORT: '0', L1G1_INGESTION_PORT: '0', L1G1_TRAINER_PORT: '0', L1G1_EVALUATOR_PORT: '0', L1G1_GATEWAY_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -69,6 +69,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     assert.match(out, /inference\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /ingestion\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /trainer\s+127\.0\.0\.1:\d+\s+pid \d+/);
+    assert.match(out, /evaluator\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /labeling\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /gateway\s+http:\/\/127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /demo model: "demo" version 1 \(alias production/);
@@ -78,7 +79,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     assert.equal(res.status, 200);
     const body = (await res.json()) as { outputs: { data: number[] }[] };
     assert.equal(body.outputs[0]!.data.length, 3);
-    assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'ingestion.log', 'labeling.log', 'model-registry.log', 'trainer.log']);
+    assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['evaluator.log', 'gateway.log', 'inference.log', 'ingestion.log', 'labeling.log', 'model-registry.log', 'trainer.log']);
   });
 
   it('prints an admin key once, stores only its hash, and writes need it', async () => {
