@@ -14,10 +14,13 @@ import { createOrtRunner } from './adapters/ort-runner';
 import { createRegistryAdapter } from './adapters/registry-client';
 import type { InferenceConfig } from './config';
 import { ModelManager } from './domain/model-manager';
+import { VariantPolicy } from './domain/variant-policy';
 
 /** Everything the inference server's handlers need, built from the config. */
 export interface InferenceDeps {
   models: ModelManager;
+  /** Whether an fp16/int8 variant may be served (what the evaluator recorded in the registry). */
+  variants: VariantPolicy;
   metrics: InferenceMetrics;
   logger: Logger;
   /** How gRPC callers are authenticated (API keys, signed principals from the gateway). */
@@ -69,6 +72,7 @@ export async function createInferenceDeps(config: Readonly<InferenceConfig>, log
   const manager = models;
   return {
     models: manager,
+    variants: new VariantPolicy({ source: registry, ttlMs: config.variantPolicyTtlMs }),
     metrics,
     logger,
     auth,
