@@ -12,5 +12,4 @@ export { loadTrainerConfig, type TrainerConfig } from './config';
 export { TRAINER_SERVICE_NAME } from './server';
 export type { TrainerDeps } from './deps';
 export { startTrainer, type StartTrainerOptions, type RunningTrainer } from './start-trainer';
-export * from './features';
 export * from './models';

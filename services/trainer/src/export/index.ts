@@ -16,4 +16,5 @@ export type {
 export type { ExportPrecision } from './graph-builder';
 export { type ExportOnnxOptions, type ExportedModel, CLASS_NAMES_KEY, EXPORT_FORMAT_VERSION, exportOnnx } from './export-onnx';
 export { specFromTfjsModel } from './from-tfjs-layers';
-export { ID_PADDING, padIdLists } from './padded-ids';
+// The padded id matrix moved to @l1g1/features (clients build it too); re-exported for the export tests.
+export { ID_PADDING, padIdLists } from '@l1g1/features';

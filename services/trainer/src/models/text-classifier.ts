@@ -4,12 +4,11 @@ import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { ExportModelSpec, LayerSpec } from '../export/layer-spec';
-import { ID_PADDING } from '../export/padded-ids';
-import { HASHED_NGRAM_DEFAULTS, type HashedNgramConfig, hashedNgramIds, preprocessTag, validateHashedNgramConfig } from '../features/hashed-ngrams';
+import { DEFAULT_METADATA_FIELDS, featurizeRecord, HASHED_NGRAM_DEFAULTS, ID_PADDING, type PreprocessRecipe, preprocessTag, validateHashedNgramConfig } from '@l1g1/features';
 import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
 import { classificationMetrics } from './metrics';
-import { labelIndex, recordText, type RecordInput } from './record-input';
+import { labelIndex, type RecordInput } from './record-input';
 import type { SparseAdamW } from './sparse-adamw';
 import { createSparseEmbedding, type LocalBag } from './sparse-embedding';
 
@@ -19,28 +18,16 @@ export interface TextExample {
   label: number;
 }
 
-/** The text classifier's settings after defaults (TextClassifierSpec with HASHED_NGRAMS). */
-export interface TextClassifierConfig extends HashedNgramConfig {
+/**
+ * The text classifier's settings after defaults (TextClassifierSpec with HASHED_NGRAMS): the
+ * featurizer's recipe (@l1g1/features, stored as the `preprocess` tag) and the network's shape.
+ */
+export interface TextClassifierConfig extends PreprocessRecipe {
   /** Width of the embedding bag (the mean of the n-grams' rows); default 64. */
   embeddingDim: number;
   /** ReLU layers of the head; empty: a linear head (fastText). */
   hiddenUnits: number[];
   dropout: number;
-  /**
-   * Metadata read before the payload, each value on a line of its own, in this order (a mail's
-   * `subject` and `from`, as the ingestion email parser stores them); absent keys are skipped.
-   * Default `["subject", "from"]`; part of the `preprocess` tag.
-   */
-  metadataFields: string[];
-}
-
-/** The metadata a text is prefixed with by default (see {@link TextClassifierConfig.metadataFields}). */
-export const DEFAULT_TEXT_METADATA_FIELDS: readonly string[] = Object.freeze(['subject', 'from']);
-
-/** The text a record is classified by: its metadata fields, then its payload, one per line. */
-export function classifiedText(record: RecordInput, metadataFields: readonly string[]): string {
-  const parts = metadataFields.map((k) => record.metadata[k]).filter((v): v is string => v !== undefined);
-  return [...parts, recordText(record)].join('\n');
 }
 
 const FIELD = 'architecture.text_classifier';
@@ -61,7 +48,7 @@ export function textClassifierConfig(spec: Partial<trainer.TextClassifierSpec>):
     embeddingDim: spec.embeddingDim || 64,
     hiddenUnits: [...(spec.hiddenUnits ?? [])],
     dropout: spec.dropout ?? 0,
-    metadataFields: [...DEFAULT_TEXT_METADATA_FIELDS],
+    metadataFields: [...DEFAULT_METADATA_FIELDS],
   };
   validateHashedNgramConfig(config, FIELD);
   if (!Number.isSafeInteger(config.embeddingDim) || config.embeddingDim < 1 || config.embeddingDim > 4096) {
@@ -78,7 +65,7 @@ export function textClassifierConfig(spec: Partial<trainer.TextClassifierSpec>):
 }
 
 /**
- * Hashed n-gram text classifier: text → hashed word/char n-gram ids ({@link hashedNgramIds}) →
+ * Hashed n-gram text classifier: text → hashed word/char n-gram ids (@l1g1/features' `featurizeRecord`) →
  * embedding bag (mean of the ids' rows) → optional ReLU layers → softmax. fastText's recipe
  * with a hashing trick, so there is no vocabulary to fit or ship.
  *
@@ -87,7 +74,7 @@ export function textClassifierConfig(spec: Partial<trainer.TextClassifierSpec>):
  * gradient, moments and weight decay.
  *
  * Serving input (the ONNX model's `ngram_ids`): INT64 `[batch, max_ids]`, each row the ids of
- * one text in the order {@link hashedNgramIds} gives them, padded with -1 (`padIdLists`); the
+ * one text in the order `featurizeRecord` gives them, padded with -1 (`padIdLists`); the
  * output `probabilities` is `[batch, classes]`. The recipe is the `preprocess` tag.
  */
 export function createTextClassifier(
@@ -156,7 +143,7 @@ export function createTextClassifier(
       },
     },
     featurize(records: readonly RecordInput[], labelField = 'label') {
-      return records.map((r) => ({ ids: hashedNgramIds(classifiedText(r, config.metadataFields), config), label: labelIndex(r, labelField, classIndex) }));
+      return records.map((r) => ({ ids: featurizeRecord(r, config), label: labelIndex(r, labelField, classIndex) }));
     },
     evaluate(examples, batchSize = 256) {
       const truth: number[] = [];
@@ -194,7 +181,7 @@ export function createTextClassifier(
       return { inputShape: [-1], inputName: 'ngram_ids', outputName: 'probabilities', classNames: [...classNames], layers };
     },
     tags() {
-      return { preprocess: JSON.stringify({ ...JSON.parse(preprocessTag(config)), metadata_fields: config.metadataFields }), architecture: 'text_classifier' };
+      return { preprocess: preprocessTag(config), architecture: 'text_classifier' };
     },
     dispose() {
       embedding.dispose();

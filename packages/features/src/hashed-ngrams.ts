@@ -19,7 +19,7 @@ export interface HashedNgramConfig {
   maxTokens: number;
 }
 
-/** The defaults (TextClassifierSpec leaves a field at 0 / unset). */
+/** The defaults (a TextClassifierSpec leaves a field at 0 / unset). */
 export const HASHED_NGRAM_DEFAULTS: Readonly<HashedNgramConfig> = Object.freeze({
   vocabSize: 1 << 18,
   wordNgramMax: 2,
@@ -33,7 +33,8 @@ export const HASHED_NGRAM_DEFAULTS: Readonly<HashedNgramConfig> = Object.freeze(
 export const HASHED_NGRAM_RECIPE = 'hashed_ngrams/v1';
 
 /** Words: maximal runs of Unicode letters, digits, marks or `_`; everything else separates them. */
-const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
+export const WORD_PATTERN = /[\p{L}\p{N}\p{M}_]+/gu;
+const WORD = WORD_PATTERN;
 
 /** Checks a config: INVALID_ARGUMENT naming `<field>.<key>`. */
 export function validateHashedNgramConfig(config: HashedNgramConfig, field = 'architecture.text_classifier'): HashedNgramConfig {
@@ -91,21 +92,4 @@ export function hashedNgramIds(text: string, config: HashedNgramConfig): number[
     }
   }
   return ids;
-}
-
-/** The registry tag `preprocess`: the recipe name and its config, as JSON with snake_case keys. */
-export function preprocessTag(config: HashedNgramConfig): string {
-  return JSON.stringify({
-    recipe: HASHED_NGRAM_RECIPE,
-    hash: 'fnv1a32_utf8',
-    vocab_size: config.vocabSize,
-    word_ngram_max: config.wordNgramMax,
-    char_ngram_min: config.charNgramMin,
-    char_ngram_max: config.charNgramMax,
-    lowercase: config.lowercase,
-    max_tokens: config.maxTokens,
-    normalize: 'NFKC',
-    word_pattern: WORD.source,
-    padding_id: -1,
-  });
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { L1g1Error } from '@l1g1/kit';
-import { fnv1a32, HASHED_NGRAM_DEFAULTS, hashedNgramIds, preprocessTag, validateHashedNgramConfig, type HashedNgramConfig } from '../src/features';
+import { fnv1a32, HASHED_NGRAM_DEFAULTS, hashedNgramIds, validateHashedNgramConfig, type HashedNgramConfig } from '../src';
 
 const config = (over: Partial<HashedNgramConfig> = {}): HashedNgramConfig => ({ ...HASHED_NGRAM_DEFAULTS, ...over });
 
@@ -41,14 +41,5 @@ describe('hashed n-gram featurizer', () => {
       () => validateHashedNgramConfig(config({ charNgramMin: 4, charNgramMax: 3 })),
       (e: unknown) => e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === 'architecture.text_classifier.char_ngram_min',
     );
-  });
-
-  it('the preprocess tag records every setting a client needs', () => {
-    const tag = JSON.parse(preprocessTag(config({ vocabSize: 4096 }))) as Record<string, unknown>;
-    assert.equal(tag.recipe, 'hashed_ngrams/v1');
-    assert.equal(tag.hash, 'fnv1a32_utf8');
-    assert.equal(tag.vocab_size, 4096);
-    assert.equal(tag.padding_id, -1);
-    assert.deepEqual(Object.keys(tag).sort(), ['char_ngram_max', 'char_ngram_min', 'hash', 'lowercase', 'max_tokens', 'normalize', 'padding_id', 'recipe', 'vocab_size', 'word_ngram_max', 'word_pattern']);
   });
 });
