@@ -2,6 +2,8 @@ import { common, inference, precisionName } from '@l1g1/contracts';
 import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { ModelManager } from '../domain/model-manager';
+import type { TextFeaturizer } from '../domain/ports';
+import { featurizeRawText } from '../domain/raw-text';
 import type { VariantPolicy, VariantVerdict } from '../domain/variant-policy';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
@@ -55,16 +57,16 @@ export function sendVariantWarning(call: ServerUnaryCall<unknown, unknown>, verd
 }
 
 /** Handlers of l1g1.inference.v1.InferenceService: validate -> run -> map. */
-export function createInferenceHandlers(models: ModelManager, variants: VariantPolicy): CoreMethods {
+export function createInferenceHandlers(models: ModelManager, variants: VariantPolicy, featurizer: TextFeaturizer): CoreMethods {
   return {
     async predict(req, call) {
       const precision = checkPrecision(req.precision);
       const sel = selectorOf(req.model, precision);
       const inputs = req.inputs.map(fromTensor);
       return models.withModel(sel, async (model) => {
-        const ordered = validateInputs(model.signature, inputs);
-        const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
         sendVariantWarning(call, await variants.decide(model, allowsUnusable(call)));
+        const ordered = validateInputs(model.signature, await featurizeRawText(model, inputs, req.metadata, featurizer));
+        const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
         const result = await model.batcher.submit(ordered, outputNames, cancellationSignal(call));
         return {
           modelName: model.name,
