@@ -6,10 +6,12 @@
 import type { evaluator } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
+import { createGateHandlers } from './gate-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
-export function createEvaluatorHandlers(_deps: EvaluatorDeps): AsyncService<evaluator.EvaluatorServiceService> {
+export function createEvaluatorHandlers(deps: EvaluatorDeps): AsyncService<evaluator.EvaluatorServiceService> {
   return {
     ...createUnimplementedHandlers(),
+    ...createGateHandlers(deps),
   };
 }
