@@ -95,8 +95,7 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
       allowAnonymous: config.auth.allowAnonymous,
       rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
     };
-    // The kit worker refuses to start with no kind to claim (none until the evaluate job lands).
-    if (Object.keys(handlers).length > 0) worker.start();
+    worker.start();
     const server = await startGrpcServer(config.address, { logger, services: [evaluatorServiceBinding(deps)], auth, tls: config.tls });
     let closing: Promise<void> | undefined;
     return {

@@ -6,12 +6,14 @@
 import type { evaluator } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
+import { createEvaluationHandlers } from './evaluation-handlers';
 import { createGateHandlers } from './gate-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createEvaluatorHandlers(deps: EvaluatorDeps): AsyncService<evaluator.EvaluatorServiceService> {
   return {
     ...createUnimplementedHandlers(),
+    ...createEvaluationHandlers(deps),
     ...createGateHandlers(deps),
   };
 }
