@@ -5,6 +5,8 @@
  */
 import type { JobStore, Logger } from '@l1g1/kit';
 import type { AliasMover } from './adapters/alias-mover';
+import type { BenchmarkStore } from './benchmark/benchmark-store';
+import type { TimedPredictor } from './benchmark/run-benchmark';
 import type { Predictor } from './adapters/inference-predictor';
 import type { SnapshotReader } from './adapters/ingestion-reader';
 import type { ModelRegistry } from './adapters/model-registry';
@@ -29,4 +31,8 @@ export interface EvaluatorDeps {
   readonly gates: GateStore;
   /** Alias moves in the registry on behalf of a gate's caller (the audit actor). */
   readonly aliases: AliasMover;
+  /** Benchmark requests through the inference service, with its timing. */
+  readonly timedPredictor: TimedPredictor;
+  /** Stored benchmark results. */
+  readonly benchmarks: BenchmarkStore;
 }

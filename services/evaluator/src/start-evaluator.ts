@@ -14,6 +14,8 @@ import { createSnapshotReader } from './adapters/ingestion-reader';
 import { createModelRegistry } from './adapters/model-registry';
 import { openSqliteEvaluationStore } from './adapters/sqlite-evaluation-store';
 import { openSqliteGateStore } from './adapters/sqlite-gate-store';
+import { openSqliteBenchmarkStore } from './adapters/sqlite-benchmark-store';
+import { createTimedPredictor } from './adapters/timed-predictor';
 import type { EvaluatorConfig } from './config';
 import type { EvaluatorDeps } from './deps';
 import { evaluatorJobHandlers } from './jobs';
@@ -55,6 +57,8 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
     cleanups.push(() => evaluations.close());
     const gates = openSqliteGateStore(join(config.evaluatorDir, 'gates.db'));
     cleanups.push(() => gates.close());
+    const benchmarks = openSqliteBenchmarkStore(join(config.evaluatorDir, 'benchmarks.db'));
+    cleanups.push(() => benchmarks.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     // Reads snapshots, resolves versions and records metrics, predicts: the scopes of those calls only.
     const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, {
@@ -82,6 +86,8 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
       predictor: createPredictor(inferenceClient),
       gates,
       aliases: createAliasMover(aliasClient, internalSecret),
+      timedPredictor: createTimedPredictor(inferenceClient),
+      benchmarks,
     };
     const handlers: Record<string, JobHandler> = evaluatorJobHandlers(deps);
     const worker = createJobWorker({ store: jobs, logger, concurrency: config.concurrency, leaseMs: config.leaseMs, pollMs: 250, handlers });

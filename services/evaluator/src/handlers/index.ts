@@ -6,6 +6,7 @@
 import type { evaluator } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
+import { createBenchmarkHandlers } from './benchmark-handlers';
 import { createEvaluationHandlers } from './evaluation-handlers';
 import { createGateHandlers } from './gate-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
@@ -15,5 +16,6 @@ export function createEvaluatorHandlers(deps: EvaluatorDeps): AsyncService<evalu
     ...createUnimplementedHandlers(),
     ...createEvaluationHandlers(deps),
     ...createGateHandlers(deps),
+    ...createBenchmarkHandlers(deps),
   };
 }
