@@ -3,7 +3,7 @@ import { common, inference, oip, registry } from '@l1g1/contracts';
 import { featurizeBatch, HASHED_NGRAM_DEFAULTS, preprocessTag, recipeText, type PreprocessRecipe } from '@l1g1/features';
 import { createGrpcClient, encodeBytesElements, L1g1Error, unary } from '@l1g1/kit';
 import { buildIdentityModel } from '@l1g1/onnx';
-import { startStack, uploadModel, type Stack } from '../../../test/support/stack';
+import { http, startStack, uploadModel, type Stack } from '../../../test/support/stack';
 
 const RECIPE: PreprocessRecipe = { ...HASHED_NGRAM_DEFAULTS, charNgramMin: 2, charNgramMax: 3, metadataFields: ['subject', 'from'] };
 const MAIL = 'Dear friend,\nclaim your FREE prize now: reply with your bank details.';
@@ -88,6 +88,17 @@ describe('inference: raw text for a model version with a preprocess tag', functi
     await assert.rejects(predict('text-ids', [textInput([MAIL, MAIL], [1, 2])]), expectInvalid('inputs[0].shape', /shape \[n\] or \[n, 1\]/));
     await assert.rejects(predict('text-ids', [textInput(Array.from({ length: 257 }, () => 'x'))]), expectInvalid('inputs[0].shape', /1 to 256 texts/));
     await assert.rejects(predict('text-ids', [textInput([MAIL], [2])]), expectInvalid('inputs[0].data', /1 strings for shape \[2\]/));
+  });
+
+  it('REST: a mail’s text sent as JSON to /v1/models/<name>:predict is featurized the same way (what curl sends)', async () => {
+    const res = await http(`${stack.gatewayUrl}/v1/models/text-ids:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [MAIL] }], metadata: { subject: 'You won!' } },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const expected = featurizeBatch([`You won!\n${MAIL}`], RECIPE);
+    assert.deepEqual(res.body.outputs[0].shape, expected.dims);
+    assert.deepEqual(res.body.outputs[0].data, expected.data);
   });
 
   it('INT64 ids still go straight to the model', async () => {
