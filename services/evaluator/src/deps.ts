@@ -4,11 +4,15 @@
  * interface they need (structural typing) and receive this object.
  */
 import type { JobStore, Logger } from '@l1g1/kit';
+import type { AliasMover } from './adapters/alias-mover';
+import type { BenchmarkStore } from './benchmark/benchmark-store';
+import type { TimedPredictor } from './benchmark/run-benchmark';
 import type { Predictor } from './adapters/inference-predictor';
 import type { SnapshotReader } from './adapters/ingestion-reader';
 import type { ModelRegistry } from './adapters/model-registry';
 import type { EvaluatorConfig } from './config';
 import type { EvaluationStore } from './domain/evaluations/evaluation-store';
+import type { GateStore } from './gates/gate-store';
 
 export interface EvaluatorDeps {
   readonly config: EvaluatorConfig;
@@ -23,4 +27,12 @@ export interface EvaluatorDeps {
   readonly registry: ModelRegistry;
   /** Predictions through the inference service. */
   readonly predictor: Predictor;
+  /** Stored gates and their decisions. */
+  readonly gates: GateStore;
+  /** Alias moves in the registry on behalf of a gate's caller (the audit actor). */
+  readonly aliases: AliasMover;
+  /** Benchmark requests through the inference service, with its timing. */
+  readonly timedPredictor: TimedPredictor;
+  /** Stored benchmark results. */
+  readonly benchmarks: BenchmarkStore;
 }

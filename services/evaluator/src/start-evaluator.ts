@@ -7,11 +7,16 @@
 import { inference, ingestion, registry } from '@l1g1/contracts';
 import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type JobHandler, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAliasMover } from './adapters/alias-mover';
 import { createPredictor } from './adapters/inference-predictor';
 import { createSnapshotReader } from './adapters/ingestion-reader';
 import { createModelRegistry } from './adapters/model-registry';
 import { openPostgresEvaluationStore } from './adapters/postgres-evaluation-store';
 import { openSqliteEvaluationStore } from './adapters/sqlite-evaluation-store';
+import { openSqliteGateStore } from './adapters/sqlite-gate-store';
+import { openSqliteBenchmarkStore } from './adapters/sqlite-benchmark-store';
+import { createTimedPredictor } from './adapters/timed-predictor';
 import type { EvaluatorConfig } from './config';
 import type { EvaluatorDeps } from './deps';
 import { evaluatorJobHandlers } from './jobs';
@@ -51,6 +56,10 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
     // Runs live where the jobs do: PostgreSQL in scaled mode (every replica sees every run), else SQLite.
     const evaluations = config.databaseUrl ? await openPostgresEvaluationStore(config.databaseUrl) : openSqliteEvaluationStore(config.databasePath);
     cleanups.push(() => evaluations.close());
+    const gates = openSqliteGateStore(join(config.evaluatorDir, 'gates.db'));
+    cleanups.push(() => gates.close());
+    const benchmarks = openSqliteBenchmarkStore(join(config.evaluatorDir, 'benchmarks.db'));
+    cleanups.push(() => benchmarks.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     // Reads snapshots, resolves versions and records metrics, predicts: the scopes of those calls only.
     const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, {
@@ -61,6 +70,9 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
       identity: { principal: servicePrincipal('evaluator', ['read', 'write']), internalSecret },
     });
     cleanups.push(async () => registryClient.close());
+    // No identity interceptor: each alias move carries its own signed principal (the gate's caller).
+    const aliasClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, { tls: config.tls });
+    cleanups.push(async () => aliasClient.close());
     const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, {
       identity: { principal: servicePrincipal('evaluator', ['read', 'predict']), internalSecret },
     });
@@ -73,6 +85,10 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
       snapshots: createSnapshotReader(ingestionClient),
       registry: createModelRegistry(registryClient),
       predictor: createPredictor(inferenceClient),
+      gates,
+      aliases: createAliasMover(aliasClient, internalSecret),
+      timedPredictor: createTimedPredictor(inferenceClient),
+      benchmarks,
     };
     const handlers: Record<string, JobHandler> = evaluatorJobHandlers(deps);
     const worker = createJobWorker({ store: jobs, logger, concurrency: config.concurrency, leaseMs: config.leaseMs, pollMs: 250, handlers });

@@ -29,9 +29,9 @@ describe('evaluator service shape', function () {
   });
 
   it('answers UNIMPLEMENTED with the method name for a method not built yet', async () => {
-    const err = (await unary(s.client.listGates.bind(s.client), { page: undefined }).catch((e: unknown) => e)) as L1g1Error;
+    const err = (await unary(s.client.compareVariants.bind(s.client), evaluator.CompareVariantsRequest.fromPartial({})).catch((e: unknown) => e)) as L1g1Error;
     assert.equal(err.kind, 'UNIMPLEMENTED');
-    assert.match(err.message, /listGates/);
+    assert.match(err.message, /compareVariants/);
   });
 
   it('refuses Evaluate to a key with only the read scope (method scopes are wired)', async () => {

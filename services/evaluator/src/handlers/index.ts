@@ -6,12 +6,16 @@
 import type { evaluator } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
+import { createBenchmarkHandlers } from './benchmark-handlers';
 import { createEvaluationHandlers } from './evaluation-handlers';
+import { createGateHandlers } from './gate-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
 export function createEvaluatorHandlers(deps: EvaluatorDeps): AsyncService<evaluator.EvaluatorServiceService> {
   return {
     ...createUnimplementedHandlers(),
     ...createEvaluationHandlers(deps),
+    ...createGateHandlers(deps),
+    ...createBenchmarkHandlers(deps),
   };
 }
