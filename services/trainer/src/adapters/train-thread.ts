@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { errors, L1g1Error, type ErrorKind } from '@l1g1/kit';
+import { transferables } from '../worker/record-batch';
 import type { TrainWorkerInput, WorkerToMain } from '../worker/train-protocol';
 
 function workerScript(): string {
@@ -25,8 +26,8 @@ export type DoneMessage = Extract<WorkerToMain, { type: 'done' }>;
  * `signal` asks the loop to stop at the next step (it checkpoints first).
  */
 export function runTrainThread(input: TrainWorkerInput, onMessage: (m: WorkerToMain) => Promise<void>, signal: AbortSignal): Promise<DoneMessage> {
-  const transfer: ArrayBuffer[] = [input.train.features.buffer as ArrayBuffer, input.train.labels.buffer as ArrayBuffer];
-  if (input.validation) transfer.push(input.validation.features.buffer as ArrayBuffer, input.validation.labels.buffer as ArrayBuffer);
+  // The records' buffers move to the thread (not copied): the job holds them once.
+  const transfer = [...transferables(input.train), ...(input.validation ? transferables(input.validation) : [])];
   const worker = new Worker(workerScript(), { workerData: input, transferList: transfer });
   return new Promise<DoneMessage>((resolve, reject) => {
     let chain = Promise.resolve();
