@@ -16,6 +16,7 @@ import type { Registrar } from '../adapters/registry-registrar';
 import { runTrainThread } from '../adapters/train-thread';
 import type { CheckpointStore } from '../domain/jobs/checkpoint-rows';
 import { decodeTrainJobParams, encodeTrainJobResult, type TrainJobParams } from '../domain/jobs/job-params';
+import { checkpointClassNames } from '../domain/jobs/checkpoint-model';
 import { checkpointEvent, type RunnerEvent } from '../domain/jobs/training-events';
 import { PROGRESS_COUNTERS } from '../domain/jobs/training-job-view';
 import { checkLabels, collectRecords, holdOut, resolveClassNames, type CollectedRecords } from '../domain/jobs/training-data';
@@ -61,7 +62,7 @@ async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signa
   return { train, validation };
 }
 
-function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: CollectedRecords, validation: CollectedRecords, resumeFrom: Uint8Array | undefined, jobId: string): TrainWorkerInput {
+function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: CollectedRecords, validation: CollectedRecords, resumeFrom: Uint8Array | undefined, loraBase: Uint8Array | undefined, jobId: string): TrainWorkerInput {
   const c = spec.config;
   const o = c?.optimizer;
   const architecture = spec.architecture;
@@ -74,6 +75,7 @@ function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: Co
     labelField: spec.data?.labelField || 'label',
     train: packRecords(train.records),
     validation: validation.records.length > 0 ? packRecords(validation.records) : undefined,
+    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers] } : undefined,
     epochs: c.epochs,
     batchSize: c.batchSize,
     seed: c.seed ?? 42,
@@ -105,7 +107,9 @@ export async function registerModel(
   const ref = input.params.spec.data?.dataset;
   const snapshot = `${ref?.name ?? ''}@${ref?.snapshot ?? 0}`;
   const configJson = JSON.stringify(trainer.TrainConfig.toJSON(input.params.spec.config ?? trainer.TrainConfig.fromPartial({})));
-  const lineageTags = { snapshot, job_id: input.jobId, code_version: deps.codeVersion, backend: input.backend };
+  const base = input.params.spec.baseModel;
+  const baseVersion = base?.selector?.$case === 'version' ? `${base.name}@${base.selector.value}` : undefined;
+  const lineageTags = { snapshot, job_id: input.jobId, code_version: deps.codeVersion, backend: input.backend, ...(baseVersion ? { base_model: baseVersion } : {}) };
   const metadata = { ...lineageTags, config: configJson };
   const fp32 = exportOnnx(input.exportSpec, { precision: 'fp32', producerVersion: deps.codeVersion, metadata });
   const v = await deps.registrar.createVersion(
@@ -136,6 +140,13 @@ export async function registerModel(
   return v;
 }
 
+/** The base model's weights of a LoRA job (its checkpoint, resolved when the job was created). */
+async function readLoraBase(deps: TrainJobDeps, checkpointId: string): Promise<Uint8Array> {
+  const row = await deps.checkpoints.get(checkpointId);
+  if (!row) throw errors.failedPrecondition(`the base model's checkpoint ${checkpointId} is gone`, { field: 'spec.base_model', reason: 'CHECKPOINT_NOT_FOUND' });
+  return readBlob(deps.blobs, row.sha256);
+}
+
 export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
   return async (ctx) => {
     const jobId = ctx.job.id;
@@ -154,7 +165,9 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     }
     const resumedFrom = resumeId ?? '';
     const { train, validation } = await loadRecords(deps, spec, ctx.signal);
-    const classNames = resolveClassNames(spec.architecture?.classNames ?? [], train);
+    const loraBase = params.loraBase ? await readLoraBase(deps, params.loraBase.checkpointId) : undefined;
+    // A LoRA job keeps its base's classes (its output layer is the base's).
+    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train);
     checkLabels(train, classNames);
     checkLabels(validation, classNames);
     let backend = '';
@@ -163,7 +176,7 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     let metrics: Record<string, number> = {};
     let bestSoFar = false;
     const done = await runTrainThread(
-      workerInput(spec, classNames, train, validation, resumeFrom, jobId),
+      workerInput(spec, classNames, train, validation, resumeFrom, loraBase, jobId),
       async (m) => {
         if (m.type === 'backend') {
           backend = m.name;
@@ -215,7 +228,7 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     const latest = await deps.checkpoints.latest(jobId);
     let registered: { name: string; version: number } | undefined;
     if (spec.registerAs) {
-      registered = await registerModel(deps, { jobId, params, exportSpec: done.exportSpec, modelTags: done.tags, metrics, backend });
+      registered = await registerModel(deps, { jobId, params, exportSpec: done.exportSpec, modelTags: done.tags, metrics: { ...metrics, ...done.metrics }, backend });
       const event: RunnerEvent = { event: 'registered', name: registered.name, version: registered.version };
       await ctx.emit('metric', event);
     }

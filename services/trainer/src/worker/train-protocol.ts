@@ -17,6 +17,11 @@ export interface TrainWorkerInput {
   /** The records, featurized in the worker by the model's own `featurize`. */
   train: RecordBatch;
   validation: RecordBatch | undefined;
+  /**
+   * A LoRA job: the base's checkpoint (rebuilt as `architecture`, frozen) and the adapters to
+   * train; targets are the architecture's layer names (`hidden_0`, `logits`), empty = every dense layer.
+   */
+  lora: { base: Uint8Array; rank: number; alpha: number; targets: string[] } | undefined;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -60,5 +65,7 @@ export type WorkerToMain =
       exportSpec: ExportModelSpec;
       /** The model's registry tags (`architecture`, `preprocess` ...). */
       tags: Record<string, string>;
+      /** Figures for the registry beside the validation metrics (a LoRA adapter's parameter count). */
+      metrics: Record<string, number>;
     }
   | { type: 'error'; kind: string; message: string; field: string };

@@ -15,7 +15,8 @@ import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { train, type TrainResult } from '../engine/train-loop';
 import { AdamW } from '../optim/adamw';
 import { createCosineWarmupSchedule } from '../optim/cosine-schedule';
-import { createModel, withFieldPrefix, type BuiltModel } from '../models';
+import { withFieldPrefix } from '../models';
+import { createRunnableModel } from './runnable-model';
 import { unpackRecords } from './record-batch';
 import type { MainToWorker, TrainWorkerInput, WorkerToMain } from './train-protocol';
 
@@ -52,7 +53,7 @@ function weightsSha256(weights: Readonly<Record<string, tf.Variable>>): string {
 async function run(): Promise<void> {
   const backend = await selectBackend({ device: input.device }, { tf, loadModule: (id) => require(id) as unknown });
   post({ type: 'backend', name: backend.name, package: backend.package, device: backend.device });
-  const model: BuiltModel<unknown> = createModel(input.architecture, input.classNames, input.seed, { optimizer: input.optimizer });
+  const model = createRunnableModel(input.architecture, input.classNames, input.seed, input.optimizer, input.lora);
   // Featurized here, not on the service's event loop: hashing n-grams of a few thousand mails takes seconds.
   const examples = model.featurize(unpackRecords(input.train), input.labelField);
   const validation = input.validation && input.validation.ids.length > 0 ? model.featurize(unpackRecords(input.validation), input.labelField) : undefined;
@@ -151,6 +152,7 @@ async function run(): Promise<void> {
     weightsSha256: weightsSha256(model.trainable.weights),
     exportSpec: model.exportSpec(),
     tags: model.tags(),
+    metrics: model.metrics(),
   });
   model.dispose();
 }
