@@ -6,6 +6,7 @@
  */
 import type { trainer } from '@l1g1/contracts';
 import type { ExportModelSpec } from '../export/layer-spec';
+import type { WorkerError } from './worker-thread';
 import type { RecordBatch } from './record-batch';
 
 export interface TrainWorkerInput {
@@ -68,4 +69,4 @@ export type WorkerToMain =
       /** Figures for the registry beside the validation metrics (a LoRA adapter's parameter count). */
       metrics: Record<string, number>;
     }
-  | { type: 'error'; kind: string; message: string; field: string };
+  | WorkerError;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { errors, L1g1Error } from '@l1g1/kit';
+import { toWorkerError } from './worker-thread';
 import { selectBackend } from '../engine/backend';
 import { createSeededRandom } from '../engine/seeded-random';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
@@ -157,8 +158,4 @@ async function run(): Promise<void> {
   model.dispose();
 }
 
-run().catch((caught: unknown) => {
-  const err = inSpec(caught);
-  if (err instanceof L1g1Error) post({ type: 'error', kind: err.kind, message: err.message, field: err.field ?? '' });
-  else post({ type: 'error', kind: 'INTERNAL', message: err instanceof Error ? (err.stack ?? err.message) : String(err), field: '' });
-});
+run().catch((caught: unknown) => post(toWorkerError(inSpec(caught))));
