@@ -73,7 +73,7 @@ describe('trainer end to end: a text classifier on SpamAssassin mails (ingestion
     assert.equal(version.tags['job_id'], jobId);
     const preprocess = JSON.parse(version.tags['preprocess'] ?? '{}') as { vocab_size: number; word_ngram_max: number; char_ngram_min: number; char_ngram_max: number; lowercase: boolean; max_tokens: number; metadata_fields: string[] };
     assert.equal(preprocess.vocab_size, 1 << 14);
-    assert.equal(version.signature?.inputs[0]?.name, 'ngram_ids', 'the signature comes from the exported graph');
+    assert.equal(version.artifacts[0]?.signature?.inputs[0]?.name, 'ngram_ids', 'the signature comes from the exported graph');
 
     // A client's ids, from the preprocess tag alone.
     const featurizer = { vocabSize: preprocess.vocab_size, wordNgramMax: preprocess.word_ngram_max, charNgramMin: preprocess.char_ngram_min, charNgramMax: preprocess.char_ngram_max, lowercase: preprocess.lowercase, maxTokens: preprocess.max_tokens };
@@ -103,5 +103,14 @@ describe('trainer end to end: a text classifier on SpamAssassin mails (ingestion
       // Quantised weights may flip a text on the decision boundary, not more.
       else assert.ok(agree >= 0.9 * test.length, `${precision}: ${agree}/${test.length} agree with tfjs`);
     }
+  });
+
+  it('ExportOnnx rebuilds a text classifier checkpoint through the library and exports its ngram_ids graph', async () => {
+    const [job] = (await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({ modelName: 'spam-text' }))).jobs;
+    assert.ok(job, 'the text job is listed by its model name');
+    const res = await unary(tr.client.exportOnnx.bind(tr.client), trainer.ExportOnnxRequest.fromPartial({ jobId: job.status?.jobId ?? '', precision: common.Precision.PRECISION_INT8 }));
+    assert.match(res.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(res.signature?.inputs[0]?.name, 'ngram_ids');
+    assert.equal(res.signature?.outputs[0]?.name, 'probabilities');
   });
 });
