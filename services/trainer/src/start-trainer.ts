@@ -17,6 +17,7 @@ import { openTrainerBlobStore } from './adapters/open-blob-store';
 import type { TrainerConfig } from './config';
 import type { TrainerDeps } from './deps';
 import { trainerServiceBinding } from './server';
+import { implementedArchitectures } from './models/create-model';
 
 /** Options of {@link startTrainer}. */
 export interface StartTrainerOptions {
@@ -72,7 +73,7 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       checkpoints,
       ingestion: createIngestionReader(ingestionClient),
       registrar,
-      capabilities: { architectures: new Set(['mlp']) },
+      capabilities: { architectures: new Set(implementedArchitectures()) },
     };
     const worker = createJobWorker({
       store: jobs,

@@ -5,21 +5,20 @@
  */
 import { strict as assert } from 'node:assert';
 import { L1g1Error } from '@l1g1/kit';
-import { holdOut, type CollectedExamples } from '../src/domain/jobs/training-data';
+import { holdOut, type CollectedRecords } from '../src/domain/jobs/training-data';
 
-/** `counts[label]` examples per label, interleaved; feature = [example number, label index]. */
-function examples(counts: Record<string, number>): CollectedExamples {
-  const ex: CollectedExamples = { ids: [], labels: [], features: [] };
+/** `counts[label]` records per label, interleaved; record n is `r<n>` and holds `[n]`. */
+function examples(counts: Record<string, number>): CollectedRecords {
+  const ex: CollectedRecords = { records: [], labels: [] };
   const labels = Object.keys(counts);
   const left = { ...counts };
   let n = 0;
   while (Object.values(left).some((c) => c > 0)) {
-    labels.forEach((label, li) => {
+    labels.forEach((label) => {
       if ((left[label] ?? 0) <= 0) return;
       left[label] = (left[label] ?? 0) - 1;
-      ex.ids.push(`r${n}`);
+      ex.records.push({ id: `r${n}`, data: Buffer.from(JSON.stringify([n])), metadata: { label } });
       ex.labels.push(label);
-      ex.features.push(n, li);
       n++;
     });
   }
@@ -28,53 +27,51 @@ function examples(counts: Record<string, number>): CollectedExamples {
 
 const countBy = (labels: string[]): Record<string, number> => labels.reduce<Record<string, number>>((acc, l) => ({ ...acc, [l]: (acc[l] ?? 0) + 1 }), {});
 
-function reversed(ex: CollectedExamples): CollectedExamples {
-  const order = ex.ids.map((_, i) => i).reverse();
-  return { ids: order.map((i) => ex.ids[i]!), labels: order.map((i) => ex.labels[i]!), features: order.flatMap((i) => [ex.features[2 * i]!, ex.features[2 * i + 1]!]) };
-}
+const reversed = (ex: CollectedRecords): CollectedRecords => ({ records: [...ex.records].reverse(), labels: [...ex.labels].reverse() });
+const idsOf = (ex: CollectedRecords): string[] => ex.records.map((r) => r.id);
 
 describe('trainer: stratified validation hold-out', () => {
   it('holds out each class in proportion (round(fraction × class size))', () => {
-    const { train, validation } = holdOut(examples({ ham: 100, spam: 30, rare: 7 }), 0.2, 42, 2);
+    const { train, validation } = holdOut(examples({ ham: 100, spam: 30, rare: 7 }), 0.2, 42);
     assert.deepEqual(countBy(validation.labels), { ham: 20, spam: 6, rare: 1 });
     assert.deepEqual(countBy(train.labels), { ham: 80, spam: 24, rare: 6 });
   });
 
   it('puts every class with at least 2 examples in both parts, even at extreme fractions; a single example stays in training', () => {
     const ex = examples({ big: 200, two: 2, three: 3, one: 1 });
-    const small = holdOut(ex, 0.01, 1, 2);
+    const small = holdOut(ex, 0.01, 1);
     assert.deepEqual(countBy(small.validation.labels), { big: 2, two: 1, three: 1 });
-    const large = holdOut(ex, 0.95, 1, 2);
+    const large = holdOut(ex, 0.95, 1);
     assert.deepEqual(countBy(large.train.labels), { big: 10, two: 1, three: 1, one: 1 });
     assert.equal(large.validation.labels.includes('one'), false);
   });
 
   it('is deterministic for a seed whatever the record order, and another seed holds out other records', () => {
     const ex = examples({ a: 50, b: 50 });
-    const first = holdOut(ex, 0.3, 7, 2);
-    const again = holdOut(reversed(ex), 0.3, 7, 2);
-    assert.deepEqual([...again.validation.ids].sort(), [...first.validation.ids].sort());
-    const other = holdOut(ex, 0.3, 8, 2);
-    assert.notDeepEqual([...other.validation.ids].sort(), [...first.validation.ids].sort());
+    const first = holdOut(ex, 0.3, 7);
+    const again = holdOut(reversed(ex), 0.3, 7);
+    assert.deepEqual(idsOf(again.validation).sort(), idsOf(first.validation).sort());
+    const other = holdOut(ex, 0.3, 8);
+    assert.notDeepEqual(idsOf(other.validation).sort(), idsOf(first.validation).sort());
     assert.deepEqual(countBy(other.validation.labels), countBy(first.validation.labels));
   });
 
-  it('keeps each record with its own features and label, in record order, nothing lost or doubled', () => {
+  it('keeps each record with its own label, in record order, nothing lost or doubled', () => {
     const ex = examples({ a: 9, b: 4 });
-    const { train, validation } = holdOut(ex, 0.25, 3, 2);
-    assert.deepEqual([...train.ids, ...validation.ids].sort(), [...ex.ids].sort());
+    const { train, validation } = holdOut(ex, 0.25, 3);
+    assert.deepEqual([...idsOf(train), ...idsOf(validation)].sort(), idsOf(ex).sort());
     for (const part of [train, validation]) {
-      part.ids.forEach((id, i) => {
-        const n = Number(id.slice(1));
-        assert.equal(part.features[2 * i], n, `features of ${id}`);
-        assert.equal(part.labels[i], ex.labels[n]);
+      part.records.forEach((r, i) => {
+        const n = Number(r.id.slice(1));
+        assert.equal(r, ex.records[n], `record ${r.id} itself`);
+        assert.equal(part.labels[i], ex.labels[n], `label of ${r.id}`);
       });
-      const numbers = part.ids.map((id) => Number(id.slice(1)));
+      const numbers = idsOf(part).map((id) => Number(id.slice(1)));
       assert.deepEqual(numbers, [...numbers].sort((x, y) => x - y), 'record order kept');
     }
   });
 
   it('refuses a fraction outside (0, 1) naming the field', () => {
-    assert.throws(() => holdOut(examples({ a: 2 }), 1, 0, 2), (e: unknown) => e instanceof L1g1Error && e.field === 'spec.data.validation_fraction');
+    assert.throws(() => holdOut(examples({ a: 2 }), 1, 0), (e: unknown) => e instanceof L1g1Error && e.field === 'spec.data.validation_fraction');
   });
 });

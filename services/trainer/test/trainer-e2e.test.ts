@@ -8,7 +8,10 @@ import { strict as assert } from 'node:assert';
 import { common, registry, trainer } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
 import { startTestIngestion, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
-import { http, startStack, type Stack } from '../../../test/support/stack';
+import { buildDemoClassifier } from '@l1g1/onnx';
+import { http, startStack, uploadModel, type Stack } from '../../../test/support/stack';
+import { readBlob } from '../src/adapters/blob-bytes';
+import { decodeCheckpoint } from '../src/checkpoint/checkpoint-format';
 import { startTestTrainer, type TestTrainer } from './support/start-trainer';
 import { mlpSpec, publishRecords, separableRecords } from './support/training-data';
 import { collectEvents } from './support/watch';
@@ -111,6 +114,61 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     const bad = await unary(tr.client.exportOnnx.bind(tr.client), trainer.ExportOnnxRequest.fromPartial({ jobId, precision: 9 as common.Precision })).catch((e: unknown) => e);
     assert.equal((bad as { kind?: string }).kind, 'INVALID_ARGUMENT');
     assert.equal((bad as { field?: string }).field, 'precision');
+  });
+
+  it('LoRA fine-tunes the registered base: only adapters train, the merged model registers with its parameter count and base lineage, and serves', async () => {
+    const spec = trainer.TrainingSpec.fromPartial({
+      // No architecture: the base job's is rebuilt from its checkpoint.
+      data: { dataset: { name: 'points', snapshot: 0 } },
+      config: { epochs: 2, batchSize: 16, optimizer: trainer.OptimizerConfig.fromPartial({ learningRate: 0.05 }), schedule: trainer.LrSchedule.fromPartial({ warmupSteps: 0 }) },
+      baseModel: { name: 'points-mlp', selector: { $case: 'alias', value: 'staging' } },
+      lora: { rank: 2, alpha: 4, targetLayers: ['logits'], mergeOnExport: true },
+      registerAs: { modelName: 'points-lora', alias: 'staging' },
+    });
+    const created = await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: 'lora', tags: {} });
+    assert.equal(created.spec?.architecture?.architecture?.$case, 'mlp', "the base's architecture");
+    assert.deepEqual(created.spec?.baseModel?.selector, { $case: 'version', value: 1 }, 'the base is pinned to its version');
+    const jobId = created.status?.jobId ?? '';
+    await collectEvents(tr.client, { jobId });
+    const job = await unary(tr.client.getJob.bind(tr.client), { jobId });
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+
+    // Only the adapters were trained: the job's checkpoints hold A and B of `logits`, no base weight.
+    const checkpoints = (await unary(tr.client.listCheckpoints.bind(tr.client), { jobId, page: { pageSize: 100, pageToken: '' } })).checkpoints;
+    const final = checkpoints[checkpoints.length - 1];
+    assert.ok(final);
+    const file = decodeCheckpoint(await readBlob(tr.deps.blobs, final.sha256));
+    const trained = file.tensors.filter((t) => t.group === 'weights').map((t) => t.name).sort();
+    assert.deepEqual(trained, ['dense_1/lora_a', 'dense_1/lora_b']);
+
+    const versionNumber = job.registeredModel?.selector?.$case === 'version' ? job.registeredModel.selector.value : 0;
+    const version = await unary(stack.registry.getVersion.bind(stack.registry), registry.GetVersionRequest.fromPartial({ modelName: 'points-lora', version: versionNumber }));
+    // rank · (in + out) over the one target: 2 · (8 + 2).
+    assert.equal(version.metrics['adapter_parameters'], 20);
+    assert.equal(version.tags['lora_adapter_parameters'], '20');
+    assert.equal(version.tags['base_model'], 'points-mlp@1');
+    assert.equal(version.lineage?.parent?.name, 'points-mlp');
+    assert.deepEqual(version.lineage?.parent?.selector, { $case: 'version', value: 1 });
+    const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 4], data: [1, 1, 1, 1, -1, -1, -1, -1] }] };
+    const res = await http(`${stack.gatewayUrl}/v1/models/points-lora@staging:predict`, { method: 'POST', headers: stack.authHeaders, json: body });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const probs: number[] = res.body.outputs[0].data;
+    assert.ok((probs[1] ?? 0) > 0.5 && (probs[2] ?? 0) > 0.5, JSON.stringify(probs));
+  });
+
+  it('refuses LoRA on a base this trainer did not produce with FAILED_PRECONDITION naming spec.base_model, and queues nothing', async () => {
+    await uploadModel(stack.registry, 'foreign', buildDemoClassifier(), { alias: 'staging' });
+    const before = (await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({}))).jobs.length;
+    const spec = trainer.TrainingSpec.fromPartial({
+      data: { dataset: { name: 'points', snapshot: 0 } },
+      config: { epochs: 1, batchSize: 16 },
+      baseModel: { name: 'foreign', selector: { $case: 'alias', value: 'staging' } },
+      lora: { rank: 2, targetLayers: [] },
+    });
+    const err = (await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: '', tags: {} }).catch((e: unknown) => e)) as { kind?: string; field?: string; message?: string };
+    assert.equal(err.kind, 'FAILED_PRECONDITION', err.message);
+    assert.equal(err.field, 'spec.base_model');
+    assert.equal((await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({}))).jobs.length, before);
   });
 
   it('a cancelled job keeps its checkpoints and ResumeJob continues from the last one', async () => {

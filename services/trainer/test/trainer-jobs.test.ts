@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { common, trainer } from '@l1g1/contracts';
 import { L1g1Error, unary } from '@l1g1/kit';
 import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import { implementedArchitectures } from '../src/models';
 import { startTestTrainer, type TestTrainer } from './support/start-trainer';
 import { mlpSpec, publishRecords, separableRecords } from './support/training-data';
 import { collectEvents } from './support/watch';
@@ -21,6 +22,12 @@ async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
   }
   assert.fail('expected the call to be refused');
 }
+
+/** Specs of architectures other engineers are adding to the library (valid fields: only the missing builder refuses them). */
+const UNBUILT = [
+  { architecture: { $case: 'gru' as const, value: trainer.GruSpec.fromPartial({ inputDim: 4, hiddenSize: 4, numLayers: 1 }) } },
+  { architecture: { $case: 'cnn' as const, value: trainer.CnnSpec.fromPartial({ inputHeight: 8, inputWidth: 8, inputChannels: 1, convLayers: [{ filters: 4, kernelSize: 3, stride: 1, poolSize: 0 }], denseUnits: [8] }) } },
+];
 
 describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
   this.timeout(60_000);
@@ -81,6 +88,25 @@ describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
           lora: { rank: 4, targetLayers: ['conv_0'] },
         }),
       field: 'spec.lora.target_layers[0]',
+    },
+    {
+      // Whichever case the library's registry (MODEL_ARCHITECTURES) lacks when this runs; gru until it lands.
+      title: 'an architecture the model library does not build',
+      spec: () => {
+        const missing = UNBUILT.find((a) => !implementedArchitectures().includes(a.architecture.$case)) ?? UNBUILT[0];
+        return trainer.TrainingSpec.fromPartial({ ...mlpSpec('points'), architecture: missing });
+      },
+      field: 'spec.architecture',
+    },
+    {
+      title: 'a text classifier field out of range (checked by the library)',
+      spec: () => trainer.TrainingSpec.fromPartial({ ...mlpSpec('points'), architecture: { architecture: { $case: 'textClassifier', value: { vocabSize: 1, embeddingDim: 8 } } } }),
+      field: 'spec.architecture.text_classifier.vocab_size',
+    },
+    {
+      title: 'an mlp without an input size (checked by the library)',
+      spec: () => trainer.TrainingSpec.fromPartial({ ...mlpSpec('points'), architecture: { architecture: { $case: 'mlp', value: { inputDim: 0, hiddenUnits: [8] } } } }),
+      field: 'spec.architecture.mlp.input_dim',
     },
     { title: 'no dataset', spec: () => trainer.TrainingSpec.fromPartial({ ...mlpSpec('points'), data: {} }), field: 'spec.data.dataset' },
   ];

@@ -8,6 +8,7 @@ import type { trainer } from '@l1g1/contracts';
 import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService, type Job } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
 import { decodeTrainJobParams, encodeTrainJobParams, TRAIN_JOB_KIND } from '../domain/jobs/job-params';
+import { resolveLoraBase, type LoraBase } from '../domain/jobs/lora-base';
 import { toTrainingJob } from '../domain/jobs/training-job-view';
 import { checkTrainingSpec, pinSnapshot } from '../domain/spec/resolve-spec';
 import { SPEC_LIMITS } from '../domain/spec/spec-defaults';
@@ -58,7 +59,19 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
   };
   return {
     async createTrainingJob(req, call) {
-      const checked = checkTrainingSpec(req.spec, deps.capabilities);
+      let requested = req.spec;
+      let loraBase: LoraBase | undefined;
+      if (requested?.lora && requested.baseModel?.name) {
+        // Refusals that need no I/O first (a LoRA target that is not a dense layer of the spec's architecture).
+        if (requested.architecture?.architecture) checkTrainingSpec(requested, deps.capabilities);
+        loraBase = await resolveLoraBase(deps, requested.baseModel);
+        // The base's architecture is what runs (its weights decide); the base pinned to its version number.
+        requested = { ...requested, architecture: loraBase.architecture, baseModel: loraBase.ref };
+      }
+      const checked = checkTrainingSpec(requested, deps.capabilities);
+      if (checked.lora && checked.lora.mergeOnExport === false) {
+        throw errors.invalidArgument('spec.lora.merge_on_export', 'registering the adapter alone is not implemented yet; merge it into the base (true)');
+      }
       const tags = checkTags(req.tags);
       if (req.idempotencyKey.length > 200) throw errors.invalidArgument('idempotency_key', 'must be at most 200 characters');
       // Pinned now so a resumed or repeated job sees the same records; NOT_FOUND passes through.
@@ -69,7 +82,7 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       await checkQueueRoom();
       const { job } = await jobs.submit({
         kind: TRAIN_JOB_KIND,
-        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags }),
+        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags, ...(loraBase ? { loraBase: { jobId: loraBase.jobId, checkpointId: loraBase.checkpointId } } : {}) }),
         maxAttempts: MAX_ATTEMPTS,
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       });
@@ -152,7 +165,7 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       // job's checkpoint pointer, set here to the chosen row. A concurrent resume that lost the race
       // is refused by the store (FAILED_PRECONDITION naming job_id).
       const job = await jobs.reopen(old.id, {
-        params: encodeTrainJobParams({ spec, createdBy: params.createdBy, tags: params.tags }),
+        params: encodeTrainJobParams({ spec, createdBy: params.createdBy, tags: params.tags, ...(params.loraBase ? { loraBase: params.loraBase } : {}) }),
         checkpoint: { state: { checkpoint_id: checkpoint.id, step: checkpoint.step, resumed_from: checkpoint.id }, blobs: [checkpoint.sha256] },
         extraAttempts: MAX_ATTEMPTS,
         actor: actorOf(call.metadata),

@@ -11,8 +11,9 @@
  */
 import { common, trainer } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
+import { checkModelArchitecture, withFieldPrefix } from '../../models/create-model';
 import { architectureLayers } from './architecture-layers';
-import { EARLY_STOPPING_METRICS, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
+import { EARLY_STOPPING_METRIC, LOWER_IS_BETTER, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
 
 /** What the trainer can build now (the others are refused, naming `spec.architecture`). */
 export interface SpecCapabilities {
@@ -42,17 +43,6 @@ function positive(field: string, value: number): number {
   return value;
 }
 
-function units(field: string, list: readonly number[]): number[] {
-  if (list.length > SPEC_LIMITS.maxHiddenLayers) bad(field, `at most ${SPEC_LIMITS.maxHiddenLayers} layers`);
-  return list.map((u, i) => intIn(`${field}[${i}]`, u, 1, SPEC_LIMITS.maxUnits));
-}
-
-function checkActivation(field: string, a: trainer.Activation): trainer.Activation {
-  if (a === trainer.Activation.ACTIVATION_UNSPECIFIED) return trainer.Activation.ACTIVATION_RELU;
-  if (![trainer.Activation.ACTIVATION_RELU, trainer.Activation.ACTIVATION_GELU, trainer.Activation.ACTIVATION_TANH].includes(a)) bad(field, `unknown activation ${a}`);
-  return a;
-}
-
 function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: SpecCapabilities): trainer.ArchitectureSpec {
   const a = arch?.architecture;
   if (!arch || !a) return bad('spec.architecture', 'is required: one of mlp, cnn, gru, text_classifier, token_tagger');
@@ -66,21 +56,13 @@ function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: Spe
     seen.add(c);
   });
   if (classNames.length === 1) bad('spec.architecture.class_names', 'needs at least 2 classes (or none: the labels found in the data)');
-  if (a.$case === 'mlp') {
-    const m = a.value;
-    const value: trainer.MlpSpec = {
-      inputDim: intIn('spec.architecture.mlp.input_dim', m.inputDim, 1, SPEC_LIMITS.maxInputDim),
-      hiddenUnits: units('spec.architecture.mlp.hidden_units', m.hiddenUnits),
-      activation: checkActivation('spec.architecture.mlp.activation', m.activation),
-      dropout: numIn('spec.architecture.mlp.dropout', m.dropout, 0, 1, true),
-    };
-    // The ONNX export writes relu and tanh; gelu has no exporter yet.
-    if (value.activation === trainer.Activation.ACTIVATION_GELU) bad('spec.architecture.mlp.activation', 'gelu cannot be exported to ONNX yet; use relu or tanh');
-    // Dropout needs the run's seeded PRNG inside the model; the interim MLP has none (exact resume first).
-    if (value.dropout > 0) bad('spec.architecture.mlp.dropout', 'is not supported by the mlp yet; use 0');
-    return { architecture: { $case: 'mlp', value }, classNames: [...classNames] };
+  // The model library validates its own fields (its registry's `check`): an architecture added
+  // there is accepted here with no change. Its fields are named relative to the spec.
+  try {
+    checkModelArchitecture(arch);
+  } catch (err: unknown) {
+    throw withFieldPrefix(err, 'spec.');
   }
-  // The model library validates its own architectures' fields when it builds them.
   return trainer.ArchitectureSpec.fromPartial(arch);
 }
 
@@ -137,10 +119,12 @@ function checkConfig(c: trainer.TrainConfig | undefined): trainer.TrainConfig {
   if (c.earlyStopping) {
     const e = c.earlyStopping;
     const metric = e.metric || SPEC_DEFAULTS.earlyStoppingMetric;
-    if (!EARLY_STOPPING_METRICS.has(metric)) bad(`${f}.early_stopping.metric`, `must be one of ${[...EARLY_STOPPING_METRICS].join(', ')}`);
+    // Any validation metric a model reports (val_loss, val_macro_f1, val_entity_f1, val_perplexity ...);
+    // one the model does not report fails the job at its first evaluation, naming this field.
+    if (!EARLY_STOPPING_METRIC.test(metric)) bad(`${f}.early_stopping.metric`, 'must name a validation metric: val_ and a lowercase name (val_loss, val_accuracy, val_macro_f1 ...)');
     let mode = e.mode;
     if (mode === trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_UNSPECIFIED) {
-      mode = metric.endsWith('loss') ? trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN : trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX;
+      mode = LOWER_IS_BETTER.test(metric) ? trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN : trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX;
     } else if (mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN && mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX) {
       bad(`${f}.early_stopping.mode`, `unknown mode ${mode}`);
     }
