@@ -26,8 +26,10 @@ export interface TrainWorkerInput {
   epochs: number;
   batchSize: number;
   seed: number;
-  optimizer: { learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-  schedule: { warmupSteps: number; minLearningRate: number };
+  /** `kind` is the contract's OptimizerKind (built by optim's optimizerFromSpec); momentum: SGD only. */
+  optimizer: { kind: number; learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; momentum: number };
+  /** `kind` is the contract's ScheduleKind (built by optim's scheduleFromSpec). */
+  schedule: { kind: number; warmupSteps: number; minLearningRate: number };
   /** 0: no clipping. */
   maxGradNorm: number;
   checkpointEverySteps: number;

@@ -8,14 +8,14 @@
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { trainer } from '@l1g1/contracts';
 import { errors, L1g1Error } from '@l1g1/kit';
 import { toWorkerError } from './worker-thread';
 import { selectBackend } from '../engine/backend';
 import { createSeededRandom } from '../engine/seeded-random';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { train, type TrainResult } from '../engine/train-loop';
-import { AdamW } from '../optim/adamw';
-import { createCosineWarmupSchedule } from '../optim/cosine-schedule';
+import { optimizerFromSpec, scheduleFromSpec } from '../optim/from-spec';
 import { withFieldPrefix } from '../models';
 import { createRunnableModel } from './runnable-model';
 import { unpackRecords } from './record-batch';
@@ -64,12 +64,10 @@ async function run(): Promise<void> {
   const totalSteps = input.maxSteps > 0 ? Math.min(planned, input.maxSteps) : planned;
   // The contract caps the warmup at 10 % of a short run.
   const warmupSteps = Math.min(input.schedule.warmupSteps, Math.max(0, Math.ceil(totalSteps * 0.1)));
-  const optimizer = new AdamW({
-    learningRate: createCosineWarmupSchedule({ peakLr: input.optimizer.learningRate, totalSteps, warmupSteps, minLr: input.schedule.minLearningRate }),
-    beta1: input.optimizer.beta1,
-    beta2: input.optimizer.beta2,
-    epsilon: input.optimizer.epsilon,
-    weightDecay: input.optimizer.weightDecay,
+  // The spec's optimizer (AdamW, Adam, SGD) on its schedule (cosine, linear, constant); the one mapping lives in optim.
+  const schedule = scheduleFromSpec(trainer.LrSchedule.fromPartial({ ...input.schedule, warmupSteps }), totalSteps, input.optimizer.learningRate);
+  const optimizer = optimizerFromSpec(trainer.OptimizerConfig.fromPartial(input.optimizer), {
+    learningRate: schedule,
     // Biases are not decayed (the contract's rule).
     excludeFromWeightDecay: (name) => name.endsWith('/bias'),
   });
