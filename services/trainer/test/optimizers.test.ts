@@ -11,15 +11,9 @@ import { L1g1Error } from '@l1g1/kit';
 import { restoreCheckpoint, saveCheckpoint } from '../src/checkpoint/checkpoint';
 import { createSeededRandom } from '../src/engine/seeded-random';
 import { Adam, AdamW, createConstantWarmupSchedule, createLinearWarmupSchedule, optimizerFromSpec, scheduleFromSpec, Sgd, type TrainingOptimizer } from '../src/optim';
+import { assertClose } from './support/close';
 
-const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-6, what = 'values') => {
-  assert.equal(actual.length, expected.length, what);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    const a = actual[i] as number;
-    assert.ok(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `${what}[${i}]: ${a} vs ${e}`);
-  }
-};
+const close = assertClose;
 
 let seq = 0;
 const freshVariable = (init: number[]): tf.Variable => tf.variable(tf.tensor1d(init), true, `opt${seq++}`);

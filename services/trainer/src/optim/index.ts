@@ -1,5 +1,6 @@
 /** Optimisation: AdamW, Adam, SGD with momentum; warmup + cosine, linear or constant schedules; global-norm clipping; the spec → optimizer/schedule mapping. */
 export * from './training-optimizer';
+export * from './scheduled-optimizer';
 export * from './adamw';
 export * from './adam';
 export * from './sgd';
