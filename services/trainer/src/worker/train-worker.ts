@@ -31,7 +31,7 @@ port.on('message', (m: MainToWorker) => {
 });
 
 /** Every numeric field of an evaluation, as `val_<name>` (loss, accuracy, macro_f1, entity_f1, perplexity, ...). */
-export function validationMetrics(evaluation: object): Record<string, number> {
+function validationMetrics(evaluation: object): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, value] of Object.entries(evaluation)) if (typeof value === 'number' && Number.isFinite(value)) out[`val_${name}`] = value;
   return out;
