@@ -48,6 +48,10 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     const last = events[events.length - 1];
     const job = await unary(tr.client.getJob.bind(tr.client), { jobId });
     assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+    // A succeeded job does not resume: FAILED_PRECONDITION naming job_id.
+    const again = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
+    assert.equal((again as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    assert.equal((again as { field?: string }).field, 'job_id');
     assert.equal(last?.event?.$case, 'status', 'the stream ends with the terminal status');
 
     // Progress: steps with loss, learning rate and samples/s; evaluations; checkpoints.
@@ -193,13 +197,19 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.ok(last && checkpoints.length >= 2, 'checkpoints survive the cancel');
     assert.ok(events.length > 0);
 
-    const resumed = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 });
+    // Two resumes at once: the job runs again exactly once, under its own id.
+    const tries = await Promise.allSettled([0, 1].map(() => unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 })));
+    const won = tries.flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
+    assert.equal(won.length, 1, 'exactly one resume wins');
+    for (const t of tries) if (t.status === 'rejected') assert.equal((t.reason as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    const resumed = won[0]!;
+    assert.equal(resumed.status?.jobId, jobId, 'ResumeJob keeps the job id');
     assert.equal(resumed.resumedFromCheckpoint, last.id);
-    const newId = resumed.status?.jobId ?? '';
-    const watch = collectEvents(tr.client, { jobId: newId });
-    // No need to train 400 epochs: the point is where it starts.
+    assert.equal(resumed.status?.attempts, cancelled.status?.attempts, 'the attempts made so far are kept');
+    // The same event log goes on: watched from where the cancelled run's log ended.
+    const endOfFirstRun = events[events.length - 1]?.sequence ?? 0;
     const firstStep = await new Promise<number>((resolve, reject) => {
-      const c = tr.client.watchJob({ jobId: newId, afterSequence: 0 });
+      const c = tr.client.watchJob({ jobId, afterSequence: endOfFirstRun });
       c.on('data', (e: trainer.TrainingEvent) => {
         if (e.event?.$case === 'step' && e.event.value.progress) {
           c.cancel();
@@ -209,10 +219,17 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
       c.on('error', (err: Error & { code?: number }) => (err.code === 1 ? undefined : reject(err)));
     });
     assert.ok(firstStep > last.step, `the resumed run's first step ${firstStep} comes after checkpoint step ${last.step}`);
-    await unary(tr.client.cancelJob.bind(tr.client), { jobId: newId });
-    await watch;
-    const again = await unary(tr.client.resumeJob.bind(tr.client), { jobId: newId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
-    assert.ok(!(again instanceof Error) || (again as { kind?: string }).kind !== 'INTERNAL');
+    // A running job does not resume: FAILED_PRECONDITION naming job_id.
+    const running = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
+    assert.equal((running as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    assert.equal((running as { field?: string }).field, 'job_id');
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId });
+    const trail = await collectEvents(tr.client, { jobId });
+    const states = trail.flatMap((e) => (e.event?.$case === 'status' ? [e.event.value.state] : []));
+    const C = common.JobState;
+    assert.deepEqual(states.slice(0, 3), [C.JOB_STATE_QUEUED, C.JOB_STATE_RUNNING, C.JOB_STATE_CANCELLED]);
+    assert.equal(states.at(-1), C.JOB_STATE_CANCELLED, 'one log: the first run, the resume, the second run to its end');
+    assert.ok(states.slice(3).includes(C.JOB_STATE_QUEUED) && states.slice(3).includes(C.JOB_STATE_RUNNING), 'queued and running again after the resume');
   });
 });
 

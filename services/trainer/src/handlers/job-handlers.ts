@@ -145,12 +145,15 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
     async resumeJob(req, call) {
       const old = await findTrainingJob(deps, req.jobId);
       if (old.state !== 'cancelled' && old.state !== 'failed') {
-        throw errors.failedPrecondition(`job ${old.id} is ${old.state}; only cancelled or failed jobs resume (a crashed trainer's jobs resume on their own)`, { reason: 'JOB_NOT_RESUMABLE' });
+        throw errors.failedPrecondition(`job ${old.id} is ${old.state}; only cancelled or failed jobs resume (a crashed trainer's jobs resume on their own)`, {
+          reason: 'JOB_NOT_RESUMABLE',
+          field: 'job_id',
+        });
       }
       if (req.epochs < 0 || req.epochs > SPEC_LIMITS.maxEpochs) throw errors.invalidArgument('epochs', `must be from 0 to ${SPEC_LIMITS.maxEpochs}`);
       const checkpoint = req.checkpointId ? await deps.checkpoints.get(req.checkpointId) : await deps.checkpoints.latest(old.id);
       if (req.checkpointId && (!checkpoint || checkpoint.jobId !== old.id)) throw errors.notFound(`checkpoint ${req.checkpointId} of job ${old.id}`, { reason: 'CHECKPOINT_NOT_FOUND' });
-      if (!checkpoint) throw errors.failedPrecondition(`job ${old.id} saved no checkpoint to resume from; create a new job`, { reason: 'NO_CHECKPOINT' });
+      if (!checkpoint) throw errors.failedPrecondition(`job ${old.id} saved no checkpoint to resume from; create a new job`, { reason: 'NO_CHECKPOINT', field: 'job_id' });
       const params = decodeTrainJobParams(old.params);
       const config = params.spec.config;
       if (req.epochs > 0 && config && req.epochs < checkpoint.epoch) {
@@ -158,13 +161,16 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       }
       const spec = req.epochs > 0 && config ? { ...params.spec, config: { ...config, epochs: req.epochs } } : params.spec;
       await checkQueueRoom();
-      // The runtime ends a job for good, so a resume is a new job continuing the old one's checkpoint.
-      const { job } = await jobs.submit({
-        kind: TRAIN_JOB_KIND,
-        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags: params.tags, resume: { jobId: old.id, checkpointId: checkpoint.id }, ...(params.loraBase ? { loraBase: params.loraBase } : {}) }),
-        maxAttempts: MAX_ATTEMPTS,
-        idempotencyKey: `resume:${old.id}:${checkpoint.id}:${req.epochs}`,
+      // The same job runs again (its id, attempts and event log continue); the runner starts from the
+      // job's checkpoint pointer, set here to the chosen row. A concurrent resume that lost the race
+      // is refused by the store (FAILED_PRECONDITION naming job_id).
+      const job = await jobs.reopen(old.id, {
+        params: encodeTrainJobParams({ spec, createdBy: params.createdBy, tags: params.tags, ...(params.loraBase ? { loraBase: params.loraBase } : {}) }),
+        checkpoint: { state: { checkpoint_id: checkpoint.id, step: checkpoint.step, resumed_from: checkpoint.id }, blobs: [checkpoint.sha256] },
+        extraAttempts: MAX_ATTEMPTS,
+        actor: actorOf(call.metadata),
       });
+      if (!job) throw errors.notFound(`training job ${old.id}`, { reason: 'JOB_NOT_FOUND' });
       return toTrainingJob(job);
     },
   };

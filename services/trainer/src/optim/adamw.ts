@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
-import type { LearningRateSchedule } from './cosine-schedule';
+import type { LearningRateSchedule } from './warmup';
+import type { OptimizerState, TrainingOptimizer } from './training-optimizer';
 
 /** tfjs-core's `NamedTensor`, which the tfjs barrel does not re-export. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -50,8 +51,8 @@ function checkRange(field: string, value: number, min: number, max: number, maxO
  * to the weights directly and never enters the gradient, so the moments are those of the loss
  * alone (tfjs' adam with an L2 term would mix the decay into them).
  */
-export class AdamW extends tf.Optimizer {
-  static readonly className = 'AdamW';
+export class AdamW extends tf.Optimizer implements TrainingOptimizer {
+  static readonly className: string = 'AdamW';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -60,6 +61,11 @@ export class AdamW extends tf.Optimizer {
   private readonly excluded: (variableName: string) => boolean;
   private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
   private lastLr = Number.NaN;
+  /**
+   * false: weight decay is coupled, added to the gradient as an L2 term before the moments
+   * (PyTorch's `Adam(weight_decay=λ)`); the Adam subclass sets it.
+   */
+  protected readonly decoupledDecay: boolean = true;
 
   constructor(config: AdamWConfig = {}) {
     super();
@@ -108,11 +114,13 @@ export class AdamW extends tf.Optimizer {
         const variable = tf.engine().registeredVariables[name];
         if (variable === undefined) throw new Error(`AdamW: no variable named ${name}`);
         const state = this.momentsFor(name, variable);
-        const m = tf.add(tf.mul(state.m, beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const coupled = !this.decoupledDecay && this.weightDecay > 0 && !this.excluded(name);
+        const grad = coupled ? tf.add(g, tf.mul(variable, this.weightDecay)) : g;
+        const m = tf.add(tf.mul(state.m, beta1), tf.mul(grad, 1 - beta1));
+        const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
         state.m.assign(m);
         state.v.assign(v);
-        const decay = this.excluded(name) ? 1 : 1 - lr * this.weightDecay;
+        const decay = !this.decoupledDecay || this.excluded(name) ? 1 : 1 - lr * this.weightDecay;
         const update = tf.div(tf.div(m, biasCorrection1), tf.add(tf.sqrt(tf.div(v, biasCorrection2)), epsilon));
         variable.assign(tf.sub(tf.mul(variable, decay), tf.mul(update, lr)));
       }
@@ -142,10 +150,14 @@ export class AdamW extends tf.Optimizer {
   }
 
   /** Replaces the step count and moments with a saved state (the tensors are copied, not kept). */
-  setState(state: AdamWState): void {
+  setState(state: AdamWState | OptimizerState): void {
     if (!Number.isSafeInteger(state.step) || state.step < 0) throw new RangeError(`AdamW: bad step ${state.step}`);
+    const lacking = state.moments.find((s) => s.v === undefined);
+    if (lacking) {
+      throw errors.failedPrecondition(`checkpoint does not fit this optimizer: no second moment for ${lacking.name} (saved by another optimizer?)`, { reason: 'CHECKPOINT_MISMATCH', field: 'checkpoint' });
+    }
     this.disposeMoments();
-    for (const { name, m, v } of state.moments) {
+    for (const { name, m, v } of state.moments as AdamWMoments[]) {
       this.moments.set(name, {
         m: tf.variable(m.clone(), false, `${name}/adamw_m`),
         v: tf.variable(v.clone(), false, `${name}/adamw_v`),

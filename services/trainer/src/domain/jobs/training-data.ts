@@ -76,15 +76,36 @@ export function checkLabels(ex: CollectedRecords, classNames: readonly string[])
 }
 
 /**
- * Splits off a validation hold-out by a stable hash of record id and seed
- * (so a resumed run holds out the same records). Not stratified.
+ * Splits off a validation hold-out, stratified by label: each class gives
+ * round(fraction × its size) examples, at least 1 and at most all but 1 when
+ * it has 2 or more (so every such class is in both parts; a class of 1 stays
+ * in training). Which examples go is decided by a hash of seed and record id,
+ * not by record order, so a resumed run (or the same snapshot read in another
+ * order) holds out the same records. Both parts keep the records' order.
  */
 export function holdOut(ex: CollectedRecords, fraction: number, seed: number): { train: CollectedRecords; validation: CollectedRecords } {
+  if (!Number.isFinite(fraction) || fraction <= 0 || fraction >= 1) throw errors.invalidArgument('spec.data.validation_fraction', `must be between 0 and 1 (exclusive), got ${fraction}`);
+  const byClass = new Map<string, { index: number; rank: string }[]>();
+  ex.records.forEach((r, index) => {
+    const label = ex.labels[index] as string;
+    const rank = createHash('sha256').update(`${seed}:${r.id}`).digest('hex');
+    let members = byClass.get(label);
+    if (!members) byClass.set(label, (members = []));
+    members.push({ index, rank });
+  });
+  const held = new Set<number>();
+  for (const members of byClass.values()) {
+    const n = members.length;
+    if (n < 2) continue;
+    const k = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+    // Ties (the same id twice) fall back to record order: still deterministic.
+    members.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.index - b.index));
+    for (const m of members.slice(0, k)) held.add(m.index);
+  }
   const train = emptyRecords();
   const validation = emptyRecords();
   ex.records.forEach((r, i) => {
-    const h = createHash('sha256').update(`${seed}:${r.id}`).digest().readUInt32BE(0) / 2 ** 32;
-    const to = h < fraction ? validation : train;
+    const to = held.has(i) ? validation : train;
     to.records.push(r);
     to.labels.push(ex.labels[i] as string);
   });
