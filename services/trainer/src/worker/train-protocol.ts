@@ -26,8 +26,9 @@ export interface TrainWorkerInput {
   epochs: number;
   batchSize: number;
   seed: number;
-  optimizer: { learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-  schedule: { warmupSteps: number; minLearningRate: number };
+  /** The resolved spec's optimizer and schedule (`optimizerFromSpec` / `scheduleFromSpec` build them). */
+  optimizer: trainer.OptimizerConfig;
+  schedule: trainer.LrSchedule | undefined;
   /** 0: no clipping. */
   maxGradNorm: number;
   checkpointEverySteps: number;

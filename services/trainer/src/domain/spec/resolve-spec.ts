@@ -76,36 +76,35 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
       resolved = trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW;
       break;
     case trainer.OptimizerKind.OPTIMIZER_KIND_ADAM:
+    case trainer.OptimizerKind.OPTIMIZER_KIND_SGD:
       resolved = kind;
       break;
-    case trainer.OptimizerKind.OPTIMIZER_KIND_SGD:
-      return bad(`${f}.kind`, 'sgd is not supported by this trainer yet; use adamw or adam');
     default:
-      return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw or adam`);
+      return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw, adam or sgd`);
   }
+  const sgd = resolved === trainer.OptimizerKind.OPTIMIZER_KIND_SGD;
   const lr = positive(`${f}.learning_rate`, o?.learningRate ?? SPEC_DEFAULTS.learningRate);
-  if (o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
+  if (!sgd && o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
   return {
     kind: resolved,
     learningRate: numIn(`${f}.learning_rate`, lr, 0, 10),
     beta1: numIn(`${f}.beta1`, o?.beta1 ?? SPEC_DEFAULTS.beta1, 0, 1, true),
     beta2: numIn(`${f}.beta2`, o?.beta2 ?? SPEC_DEFAULTS.beta2, 0, 1, true),
-    // Adam is AdamW without decoupled decay.
-    weightDecay: resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAM ? numIn(`${f}.weight_decay`, o?.weightDecay ?? 0, 0, 0) : numIn(`${f}.weight_decay`, o?.weightDecay ?? SPEC_DEFAULTS.weightDecay, 0, 1),
+    // AdamW decays decoupled (default 0.01); Adam and SGD add an L2 term (default 0), as optimizerFromSpec builds them.
+    weightDecay: numIn(`${f}.weight_decay`, o?.weightDecay ?? (resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW ? SPEC_DEFAULTS.weightDecay : 0), 0, 1),
     epsilon: positive(`${f}.epsilon`, o?.epsilon ?? SPEC_DEFAULTS.epsilon),
-    momentum: 0,
+    momentum: sgd ? numIn(`${f}.momentum`, o?.momentum ?? 0, 0, 1, true) : 0,
   };
 }
 
 function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): trainer.LrSchedule {
   const f = 'spec.config.schedule';
   const kind = s?.kind ?? trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED;
-  if (kind === trainer.ScheduleKind.SCHEDULE_KIND_LINEAR || kind === trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT) {
-    bad(`${f}.kind`, 'only cosine is supported by this trainer yet');
-  }
-  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && kind !== trainer.ScheduleKind.SCHEDULE_KIND_COSINE) bad(`${f}.kind`, `unknown schedule ${kind}`);
+  const known = [trainer.ScheduleKind.SCHEDULE_KIND_COSINE, trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT];
+  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && !known.includes(kind)) bad(`${f}.kind`, `unknown schedule ${kind}; use cosine, linear or constant`);
   return {
-    kind: trainer.ScheduleKind.SCHEDULE_KIND_COSINE,
+    // optimizerFromSpec / scheduleFromSpec (src/optim) build what runs; cosine when unset.
+    kind: kind === trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED ? trainer.ScheduleKind.SCHEDULE_KIND_COSINE : kind,
     warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
     minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, 0, peakLr),
   };
