@@ -121,6 +121,24 @@ describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
     });
   }
 
+  it('trains with the spec's optimizer and schedule (sgd with momentum, a linear schedule) to the end', async () => {
+    const spec = mlpSpec('points', {
+      config: { epochs: 2, batchSize: 8, optimizer: trainer.OptimizerConfig.fromPartial({ kind: trainer.OptimizerKind.OPTIMIZER_KIND_SGD, learningRate: 0.1, momentum: 0.9 }), schedule: trainer.LrSchedule.fromPartial({ kind: trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, warmupSteps: 0 }) },
+    });
+    const job = await create(spec, { idempotencyKey: 'sgd-linear' });
+    assert.equal(job.spec?.config?.optimizer?.kind, trainer.OptimizerKind.OPTIMIZER_KIND_SGD);
+    assert.equal(job.spec?.config?.optimizer?.momentum, 0.9);
+    assert.equal(job.spec?.config?.optimizer?.weightDecay, 0, 'sgd decays nothing unless asked');
+    assert.equal(job.spec?.config?.schedule?.kind, trainer.ScheduleKind.SCHEDULE_KIND_LINEAR);
+    const id = job.status?.jobId ?? '';
+    const events = await collectEvents(tr.client, { jobId: id });
+    const done = await unary(tr.client.getJob.bind(tr.client), { jobId: id });
+    assert.equal(done.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(done.status?.error));
+    // A linear decay from 0.1 to 0: the last step's rate is below the first's.
+    const rates = events.flatMap((e) => (e.event?.$case === 'step' && e.event.value.progress && e.event.value.progress.step > 0 ? [e.event.value.progress.learningRate] : []));
+    assert.ok(rates.length > 0 && (rates[rates.length - 1] ?? 1) < 0.1, JSON.stringify(rates));
+  });
+
   it('answers NOT_FOUND for a dataset ingestion does not have', async () => {
     const err = await refusal(create(mlpSpec('no-such-dataset')));
     assert.equal(err.kind, 'NOT_FOUND');
