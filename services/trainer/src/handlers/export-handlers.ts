@@ -7,10 +7,11 @@
 import { common, type trainer } from '@l1g1/contracts';
 import { errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import { readBlob, writeBlob } from '../adapters/blob-bytes';
-import { rebuildForExport } from '../adapters/export-thread';
 import type { TrainerDeps } from '../deps';
+import { modelFromCheckpoint } from '../domain/jobs/checkpoint-model';
 import { decodeTrainJobParams, decodeTrainJobResult } from '../domain/jobs/job-params';
 import { exportOnnx } from '../export/export-onnx';
+import type { ExportModelSpec } from '../export/layer-spec';
 import { findTrainingJob } from './job-handlers';
 
 type Handlers = Pick<AsyncService<trainer.TrainerServiceService>, 'exportOnnx'>;
@@ -39,8 +40,17 @@ export function createExportHandlers(deps: TrainerDeps): Handlers {
         row = [...all].reverse().find((c) => c.best) ?? all[all.length - 1];
       }
       if (!row) throw errors.failedPrecondition(`job ${job.id} has no checkpoint yet`, { reason: 'NO_CHECKPOINT' });
-      // Rebuilt through the library in a worker thread, whatever the architecture.
-      const { exportSpec: spec, tags: modelTags } = await rebuildForExport(architecture, await readBlob(deps.blobs, row.sha256));
+      // Rebuilt through the library, whatever the architecture. On the event loop, as the ONNX
+      // writing below: a worker thread would cost a fresh tfjs load (seconds on a loaded machine) per call.
+      const model = modelFromCheckpoint(architecture, await readBlob(deps.blobs, row.sha256));
+      let spec: ExportModelSpec;
+      let modelTags: Record<string, string>;
+      try {
+        spec = model.exportSpec();
+        modelTags = model.tags();
+      } finally {
+        model.dispose();
+      }
       const exported = exportOnnx(spec, { precision, metadata: { job_id: job.id, checkpoint_id: row.id } });
       const blob = await writeBlob(deps.blobs, exported.bytes);
       let registered: common.ModelRef | undefined;

@@ -26,10 +26,9 @@ export interface TrainWorkerInput {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** `kind` is the contract's OptimizerKind (built by optim's optimizerFromSpec); momentum: SGD only. */
-  optimizer: { kind: number; learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; momentum: number };
-  /** `kind` is the contract's ScheduleKind (built by optim's scheduleFromSpec). */
-  schedule: { kind: number; warmupSteps: number; minLearningRate: number };
+  /** The resolved spec's optimizer and schedule (`optimizerFromSpec` / `scheduleFromSpec` build them). */
+  optimizer: trainer.OptimizerConfig;
+  schedule: trainer.LrSchedule | undefined;
   /** 0: no clipping. */
   maxGradNorm: number;
   checkpointEverySteps: number;

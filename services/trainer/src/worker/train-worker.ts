@@ -1,21 +1,20 @@
 /**
  * The worker thread of one training attempt: picks the tfjs backend, builds
  * the model through the library's `createModel`, featurizes the records with
- * the model's `featurize`, runs the engine's `train()` (AdamW, warmup + cosine, clipping,
+ * the model's `featurize`, runs the engine's `train()` (the spec's optimizer and schedule, clipping,
  * checkpoints, early stopping, exact resume) and reports every step,
  * evaluation and checkpoint to the main thread, which owns all I/O.
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { trainer } from '@l1g1/contracts';
 import { errors, L1g1Error } from '@l1g1/kit';
 import { toWorkerError } from './worker-thread';
 import { selectBackend } from '../engine/backend';
 import { createSeededRandom } from '../engine/seeded-random';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { train, type TrainResult } from '../engine/train-loop';
-import { optimizerFromSpec, scheduleFromSpec } from '../optim/from-spec';
+import { ADAMW_DEFAULTS, optimizerFromSpec, peakLearningRate, scheduleFromSpec } from '../optim';
 import { withFieldPrefix } from '../models';
 import { createRunnableModel } from './runnable-model';
 import { unpackRecords } from './record-batch';
@@ -31,7 +30,7 @@ port.on('message', (m: MainToWorker) => {
 });
 
 /** Every numeric field of an evaluation, as `val_<name>` (loss, accuracy, macro_f1, entity_f1, perplexity, ...). */
-export function validationMetrics(evaluation: object): Record<string, number> {
+function validationMetrics(evaluation: object): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, value] of Object.entries(evaluation)) if (typeof value === 'number' && Number.isFinite(value)) out[`val_${name}`] = value;
   return out;
@@ -54,7 +53,10 @@ function weightsSha256(weights: Readonly<Record<string, tf.Variable>>): string {
 async function run(): Promise<void> {
   const backend = await selectBackend({ device: input.device }, { tf, loadModule: (id) => require(id) as unknown });
   post({ type: 'backend', name: backend.name, package: backend.package, device: backend.device });
-  const model = createRunnableModel(input.architecture, input.classNames, input.seed, input.optimizer, input.lora);
+  // Rows a model updates itself (sparse embeddings) take the spec's Adam hyper-parameters.
+  const o = input.optimizer;
+  const sparseOptimizer = { learningRate: peakLearningRate(o), beta1: o.beta1 ?? ADAMW_DEFAULTS.beta1, beta2: o.beta2 ?? ADAMW_DEFAULTS.beta2, epsilon: o.epsilon ?? ADAMW_DEFAULTS.epsilon, weightDecay: o.weightDecay ?? 0 };
+  const model = createRunnableModel(input.architecture, input.classNames, input.seed, sparseOptimizer, input.lora);
   // Featurized here, not on the service's event loop: hashing n-grams of a few thousand mails takes seconds.
   const examples = model.featurize(unpackRecords(input.train), input.labelField);
   const validation = input.validation && input.validation.ids.length > 0 ? model.featurize(unpackRecords(input.validation), input.labelField) : undefined;
@@ -63,11 +65,11 @@ async function run(): Promise<void> {
   const planned = stepsPerEpoch * input.epochs;
   const totalSteps = input.maxSteps > 0 ? Math.min(planned, input.maxSteps) : planned;
   // The contract caps the warmup at 10 % of a short run.
-  const warmupSteps = Math.min(input.schedule.warmupSteps, Math.max(0, Math.ceil(totalSteps * 0.1)));
-  // The spec's optimizer (AdamW, Adam, SGD) on its schedule (cosine, linear, constant); the one mapping lives in optim.
-  const schedule = scheduleFromSpec(trainer.LrSchedule.fromPartial({ ...input.schedule, warmupSteps }), totalSteps, input.optimizer.learningRate);
-  const optimizer = optimizerFromSpec(trainer.OptimizerConfig.fromPartial(input.optimizer), {
-    learningRate: schedule,
+  const warmupSteps = Math.min(input.schedule?.warmupSteps ?? 0, Math.max(0, Math.ceil(totalSteps * 0.1)));
+  const peakLr = peakLearningRate(input.optimizer);
+  const schedule = input.schedule ? { ...input.schedule, warmupSteps } : undefined;
+  const optimizer = optimizerFromSpec(input.optimizer, {
+    learningRate: scheduleFromSpec(schedule, totalSteps, peakLr),
     // Biases are not decayed (the contract's rule).
     excludeFromWeightDecay: (name) => name.endsWith('/bias'),
   });

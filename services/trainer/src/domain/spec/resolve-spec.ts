@@ -90,7 +90,7 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
     learningRate: numIn(`${f}.learning_rate`, lr, 0, 10),
     beta1: numIn(`${f}.beta1`, o?.beta1 ?? SPEC_DEFAULTS.beta1, 0, 1, true),
     beta2: numIn(`${f}.beta2`, o?.beta2 ?? SPEC_DEFAULTS.beta2, 0, 1, true),
-    // Decoupled for AdamW (default 0.01); an L2 term in the gradient for Adam and SGD (default 0).
+    // AdamW decays decoupled (default 0.01); Adam and SGD add an L2 term (default 0), as optimizerFromSpec builds them.
     weightDecay: numIn(`${f}.weight_decay`, o?.weightDecay ?? (resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW ? SPEC_DEFAULTS.weightDecay : 0), 0, 1),
     epsilon: positive(`${f}.epsilon`, o?.epsilon ?? SPEC_DEFAULTS.epsilon),
     momentum: sgd ? numIn(`${f}.momentum`, o?.momentum ?? 0, 0, 1, true) : 0,
@@ -99,13 +99,12 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
 
 function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): trainer.LrSchedule {
   const f = 'spec.config.schedule';
-  const S = trainer.ScheduleKind;
-  const kind = s?.kind ?? S.SCHEDULE_KIND_UNSPECIFIED;
-  if (kind !== S.SCHEDULE_KIND_UNSPECIFIED && kind !== S.SCHEDULE_KIND_COSINE && kind !== S.SCHEDULE_KIND_LINEAR && kind !== S.SCHEDULE_KIND_CONSTANT) {
-    bad(`${f}.kind`, `unknown schedule ${kind}; use cosine, linear or constant`);
-  }
+  const kind = s?.kind ?? trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED;
+  const known = [trainer.ScheduleKind.SCHEDULE_KIND_COSINE, trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT];
+  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && !known.includes(kind)) bad(`${f}.kind`, `unknown schedule ${kind}; use cosine, linear or constant`);
   return {
-    kind: kind === S.SCHEDULE_KIND_UNSPECIFIED ? S.SCHEDULE_KIND_COSINE : kind,
+    // optimizerFromSpec / scheduleFromSpec (src/optim) build what runs; cosine when unset.
+    kind: kind === trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED ? trainer.ScheduleKind.SCHEDULE_KIND_COSINE : kind,
     warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
     minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, 0, peakLr),
   };
