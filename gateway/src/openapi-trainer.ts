@@ -117,7 +117,7 @@ export const TRAINER_PATHS: Json = {
   '/v1/training/jobs/{job_id}:resume': {
     parameters: [jobId],
     post: {
-      summary: 'Re-queue a cancelled or failed job from its latest (or a named) checkpoint',
+      summary: 'Re-queue a cancelled or failed job, under the same job_id (attempts kept, its event stream continues), from its latest (or a named) checkpoint; a queued, running or succeeded job is a 400 FAILED_PRECONDITION naming job_id',
       requestBody: jsonBody(obj({ checkpoint_id: idRef, epochs: { ...int32(1), description: 'Raise the epoch count; absent: unchanged' } }, []), false),
       responses: { '200': ok('Job', ref('TrainingJob')), ...errors },
     },

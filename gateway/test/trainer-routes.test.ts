@@ -197,6 +197,7 @@ describe('gateway: training jobs through REST and SSE against a real trainer', f
     const early = await http(`${gw.url}/v1/training/jobs/${id}:resume`, { method: 'POST', headers: admin, json: {} });
     assert.equal(early.status, 400, JSON.stringify(early.body));
     assert.equal(early.body.error.code, 'FAILED_PRECONDITION');
+    assert.equal(early.body.error.field, 'job_id');
     const cancelled = await cancel(id);
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     assert.equal(cancelled.body.job_id, id);
@@ -217,6 +218,7 @@ describe('gateway: training jobs through REST and SSE against a real trainer', f
     const resume = await http(`${gw.url}/v1/training/jobs/${id}:resume`, { method: 'POST', headers: admin, json: {} });
     assert.equal(resume.status, 200, JSON.stringify(resume.body));
     assert.ok(['queued', 'running'].includes(resume.body.state), resume.body.state);
+    assert.equal(resume.body.job_id, id, 'the same job resumes');
     assert.notEqual(resume.body.resumed_from_checkpoint, '');
     await cancel(id);
     await waitJob(id, (j) => TERMINAL.has(j.state));

@@ -47,6 +47,10 @@ describe('l1g1 CLI: train and jobs (no server)', () => {
         register_as: { model_name: 'spam', variants: ['fp16', 'int8'] },
       },
     });
+    // The default architecture takes the text classifier's shorthands (REST snake_case fields of TextClassifierSpec).
+    assert.deepEqual((trainRequestBody({ dataset: 'mail', epochs: '1', 'vocab-size': '65536', ngrams: '2' })['spec'] as { architecture: unknown }).architecture, {
+      text_classifier: { vocab_size: 65536, word_ngram_max: 2 },
+    });
     // Without @VERSION the snapshot is 0: the trainer pins the latest at creation.
     assert.deepEqual((trainRequestBody({ dataset: 'mail', epochs: '1' })['spec'] as { data: unknown }).data, { dataset: { name: 'mail', snapshot: 0 } });
   });
@@ -72,6 +76,8 @@ describe('l1g1 CLI: train and jobs (no server)', () => {
       [{ dataset: 'd', epochs: '1', variants: 'fp16' }, '--variants'],
       [{ dataset: 'd', epochs: '1', 'arch-options': '[1]' }, '--arch-options'],
       [{ dataset: 'd', epochs: '1', 'arch-options': '{' }, '--arch-options'],
+      [{ dataset: 'd', epochs: '1', 'vocab-size': '0' }, '--vocab-size'],
+      [{ dataset: 'd', epochs: '1', arch: 'mlp', ngrams: '2' }, '--ngrams'],
     ] as [Record<string, string>, string][]) {
       assert.throws(() => trainRequestBody(values), (e: unknown) => e instanceof UsageError && e.message.includes(flag), JSON.stringify(values));
     }

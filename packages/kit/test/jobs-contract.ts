@@ -290,6 +290,88 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.equal((await store.claim({ workerId: 'b', kinds: [kind], leaseMs: 1000 }))?.job.attempts, 1);
       });
 
+      it('reopens a failed or cancelled job under the same id: attempts kept, outcome cleared, its log continued with a resumed event', async () => {
+        const store = await open(fakeNow);
+        const kind = freshKind();
+        const { job } = await store.submit({ kind, params: { epochs: 1 }, maxAttempts: 1 });
+        const c = await store.claim({ workerId: 'a', kinds: [kind], leaseMs: 1000 });
+        await store.saveCheckpoint(job.id, c!.leaseToken, { state: { step: 4 }, blobs: [] });
+        const failed = await store.fail(job.id, c!.leaseToken, { code: 'UNAVAILABLE', message: 'down' });
+        assert.equal(failed.state, 'failed');
+        const lastBefore = (await store.readEvents(job.id, 0)).at(-1)!.id;
+        clock += 10;
+        const reopened = await store.reopen(job.id, { params: { epochs: 2 }, checkpoint: { state: { step: 2 }, blobs: [] }, actor: 'ana' });
+        assert.equal(reopened?.id, job.id);
+        assert.equal(reopened?.state, 'queued');
+        assert.equal(reopened?.attempts, 1, 'the attempt made before is kept');
+        assert.equal(reopened?.maxAttempts, 4, 'three more attempts on top of the one made');
+        assert.equal(reopened?.error, undefined);
+        assert.equal(reopened?.finishedAtMs, undefined);
+        assert.deepEqual(reopened?.params, { epochs: 2 });
+        assert.deepEqual(reopened?.checkpoint?.state, { step: 2 });
+        const after = await store.readEvents(job.id, lastBefore);
+        assert.deepEqual(after.map((e) => e.type), ['resumed', 'state']);
+        assert.deepEqual(after[0]?.data, { previous_state: 'failed', attempt: 1, actor: 'ana', checkpoint: { step: 2 } });
+        assert.deepEqual(after[1]?.data, { state: 'queued', attempt: 1, resumed: true });
+        const again = await store.claim({ workerId: 'b', kinds: [kind], leaseMs: 1000 });
+        assert.equal(again?.job.id, job.id);
+        assert.equal(again?.job.attempts, 2);
+        // A cancelled job reopens too; without a checkpoint given, the last one stays.
+        const cancelled = (await store.submit({ kind, params: {} })).job;
+        await store.requestCancel(cancelled.id);
+        assert.equal((await store.reopen(cancelled.id))?.state, 'queued');
+        assert.equal(await store.reopen('00000000-0000-4000-8000-000000000000'), undefined);
+        await assert.rejects(store.reopen('nope'), (e: unknown) => e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === 'job_id');
+      });
+
+      it('refuses to reopen a queued, running or succeeded job, naming job_id', async () => {
+        const store = await open(fakeNow);
+        const kind = freshKind();
+        const refused = (p: Promise<unknown>) =>
+          assert.rejects(p, (e: unknown) => e instanceof L1g1Error && e.kind === 'FAILED_PRECONDITION' && e.field === 'job_id' && e.reason === 'JOB_NOT_REOPENABLE');
+        const { job } = await store.submit({ kind, params: {} });
+        await refused(store.reopen(job.id));
+        const c = await store.claim({ workerId: 'a', kinds: [kind], leaseMs: 1000 });
+        await refused(store.reopen(job.id));
+        await store.complete(job.id, c!.leaseToken, null);
+        await refused(store.reopen(job.id));
+        assert.deepEqual(stateTrail(await store.readEvents(job.id, 0)), ['queued', 'running', 'succeeded']);
+      });
+
+      it('lets exactly one of many concurrent reopens of a job win, across store instances', async () => {
+        const stores = [await open(), await open(), await open()];
+        const kind = freshKind();
+        const { job } = await stores[0]!.submit({ kind, params: {} });
+        await stores[0]!.requestCancel(job.id);
+        const outcomes = await Promise.allSettled(stores.flatMap((s) => [s.reopen(job.id), s.reopen(job.id)]));
+        assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+        for (const o of outcomes) {
+          if (o.status === 'rejected') assert.ok(o.reason instanceof L1g1Error && o.reason.kind === 'FAILED_PRECONDITION', String(o.reason));
+        }
+        const events = await stores[0]!.readEvents(job.id, 0);
+        assert.equal(events.filter((e) => e.type === 'resumed').length, 1);
+        assert.deepEqual(stateTrail(events), ['queued', 'cancelled', 'queued']);
+      });
+
+      it('follows a reopened job past its earlier terminal event to its new end', async () => {
+        const store = await open(fakeNow);
+        const kind = freshKind();
+        const { job } = await store.submit({ kind, params: {} });
+        await store.requestCancel(job.id);
+        await store.reopen(job.id);
+        const ac = new AbortController();
+        const seen: JobEvent[] = [];
+        const watching = (async () => {
+          for await (const e of watchJob(store, job.id, 0, ac.signal)) seen.push(e);
+        })();
+        await eventually('the replay', async () => (seen.length >= 4 ? true : undefined));
+        const c = await store.claim({ workerId: 'a', kinds: [kind], leaseMs: 1000 });
+        await store.complete(job.id, c!.leaseToken, null);
+        await watching; // ends after the new terminal event, not the old one
+        assert.deepEqual(stateTrail(seen), ['queued', 'cancelled', 'queued', 'running', 'succeeded']);
+        assert.equal(seen.filter((e) => e.type === 'resumed').length, 1);
+      });
+
       it('keeps an ordered event log per job, replayed from an event id and then followed live', async () => {
         const store = await open(fakeNow);
         const kind = freshKind();

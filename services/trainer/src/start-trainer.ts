@@ -7,7 +7,7 @@
 import { ingestion, registry } from '@l1g1/contracts';
 import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createIngestionReader } from './adapters/ingestion-reader';
-import { openSqliteCheckpointStore } from './adapters/sqlite-checkpoint-store';
+import { openCheckpointStore } from './adapters/open-checkpoint-store';
 import { detectCodeVersion } from './adapters/code-version';
 import { createRegistryRegistrar } from './adapters/registry-registrar';
 import { TRAIN_JOB_KIND } from './domain/jobs/job-params';
@@ -17,6 +17,7 @@ import { openTrainerBlobStore } from './adapters/open-blob-store';
 import type { TrainerConfig } from './config';
 import type { TrainerDeps } from './deps';
 import { trainerServiceBinding } from './server';
+import { implementedArchitectures } from './models/create-model';
 
 /** Options of {@link startTrainer}. */
 export interface StartTrainerOptions {
@@ -52,8 +53,7 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
   try {
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.trainerDir, logger });
     cleanups.push(() => jobs.close());
-    // Checkpoint rows stay in SQLite under the data directory even with L1G1_DATABASE_URL (a PostgreSQL table is still to come).
-    const checkpoints = openSqliteCheckpointStore(config.databasePath);
+    const checkpoints = await openCheckpointStore({ databaseUrl: config.databaseUrl, databasePath: config.databasePath });
     cleanups.push(() => checkpoints.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, {
@@ -73,7 +73,7 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
       checkpoints,
       ingestion: createIngestionReader(ingestionClient),
       registrar,
-      capabilities: { architectures: new Set(['mlp']) },
+      capabilities: { architectures: new Set(implementedArchitectures()) },
     };
     const worker = createJobWorker({
       store: jobs,

@@ -2,15 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { L1g1Error } from '@l1g1/kit';
 import { AdamW, ADAMW_DEFAULTS } from '../src/optim/adamw';
+import { assertClose } from './support/close';
 
-const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-6, what = 'values') => {
-  assert.equal(actual.length, expected.length, what);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    const a = actual[i] as number;
-    assert.ok(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `${what}[${i}]: ${a} vs ${e}`);
-  }
-};
+const close = assertClose;
 
 /** Applies `steps` steps of the given per-step gradients to a fresh variable, returning its values and the optimizer. */
 function run(init: number[], gradsPerStep: number[][], opt: AdamW): { weights: number[][]; opt: AdamW; w: tf.Variable } {

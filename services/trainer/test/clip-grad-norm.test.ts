@@ -26,4 +26,12 @@ describe('trainer optim: global-norm gradient clipping', () => {
     assert.deepEqual(Array.from(clipped.a?.dataSync() ?? []), Array.from(grads.a.dataSync()));
     tf.dispose([grads.a, ...Object.values(clipped)]);
   });
+
+  it('skips a variable the loss does not reach (a null gradient), as AdamW does', () => {
+    const grads = { a: tf.tensor1d([3, 4]), table: null } as unknown as tf.NamedTensorMap;
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, 1);
+    assert.ok(Math.abs(norm - 5) < 1e-6);
+    assert.equal('table' in clipped, false);
+    tf.dispose([grads['a'] as tf.Tensor, ...Object.values(clipped)]);
+  });
 });

@@ -8,7 +8,10 @@ import { strict as assert } from 'node:assert';
 import { common, registry, trainer } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
 import { startTestIngestion, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
-import { http, startStack, type Stack } from '../../../test/support/stack';
+import { buildDemoClassifier } from '@l1g1/onnx';
+import { http, startStack, uploadModel, type Stack } from '../../../test/support/stack';
+import { readBlob } from '../src/adapters/blob-bytes';
+import { decodeCheckpoint } from '../src/checkpoint/checkpoint-format';
 import { startTestTrainer, type TestTrainer } from './support/start-trainer';
 import { mlpSpec, publishRecords, separableRecords } from './support/training-data';
 import { collectEvents } from './support/watch';
@@ -45,6 +48,10 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     const last = events[events.length - 1];
     const job = await unary(tr.client.getJob.bind(tr.client), { jobId });
     assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+    // A succeeded job does not resume: FAILED_PRECONDITION naming job_id.
+    const again = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
+    assert.equal((again as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    assert.equal((again as { field?: string }).field, 'job_id');
     assert.equal(last?.event?.$case, 'status', 'the stream ends with the terminal status');
 
     // Progress: steps with loss, learning rate and samples/s; evaluations; checkpoints.
@@ -109,6 +116,61 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.equal((bad as { field?: string }).field, 'precision');
   });
 
+  it('LoRA fine-tunes the registered base: only adapters train, the merged model registers with its parameter count and base lineage, and serves', async () => {
+    const spec = trainer.TrainingSpec.fromPartial({
+      // No architecture: the base job's is rebuilt from its checkpoint.
+      data: { dataset: { name: 'points', snapshot: 0 } },
+      config: { epochs: 2, batchSize: 16, optimizer: trainer.OptimizerConfig.fromPartial({ learningRate: 0.05 }), schedule: trainer.LrSchedule.fromPartial({ warmupSteps: 0 }) },
+      baseModel: { name: 'points-mlp', selector: { $case: 'alias', value: 'staging' } },
+      lora: { rank: 2, alpha: 4, targetLayers: ['logits'], mergeOnExport: true },
+      registerAs: { modelName: 'points-lora', alias: 'staging' },
+    });
+    const created = await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: 'lora', tags: {} });
+    assert.equal(created.spec?.architecture?.architecture?.$case, 'mlp', "the base's architecture");
+    assert.deepEqual(created.spec?.baseModel?.selector, { $case: 'version', value: 1 }, 'the base is pinned to its version');
+    const jobId = created.status?.jobId ?? '';
+    await collectEvents(tr.client, { jobId });
+    const job = await unary(tr.client.getJob.bind(tr.client), { jobId });
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+
+    // Only the adapters were trained: the job's checkpoints hold A and B of `logits`, no base weight.
+    const checkpoints = (await unary(tr.client.listCheckpoints.bind(tr.client), { jobId, page: { pageSize: 100, pageToken: '' } })).checkpoints;
+    const final = checkpoints[checkpoints.length - 1];
+    assert.ok(final);
+    const file = decodeCheckpoint(await readBlob(tr.deps.blobs, final.sha256));
+    const trained = file.tensors.filter((t) => t.group === 'weights').map((t) => t.name).sort();
+    assert.deepEqual(trained, ['dense_1/lora_a', 'dense_1/lora_b']);
+
+    const versionNumber = job.registeredModel?.selector?.$case === 'version' ? job.registeredModel.selector.value : 0;
+    const version = await unary(stack.registry.getVersion.bind(stack.registry), registry.GetVersionRequest.fromPartial({ modelName: 'points-lora', version: versionNumber }));
+    // rank · (in + out) over the one target: 2 · (8 + 2).
+    assert.equal(version.metrics['adapter_parameters'], 20);
+    assert.equal(version.tags['lora_adapter_parameters'], '20');
+    assert.equal(version.tags['base_model'], 'points-mlp@1');
+    assert.equal(version.lineage?.parent?.name, 'points-mlp');
+    assert.deepEqual(version.lineage?.parent?.selector, { $case: 'version', value: 1 });
+    const body = { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 4], data: [1, 1, 1, 1, -1, -1, -1, -1] }] };
+    const res = await http(`${stack.gatewayUrl}/v1/models/points-lora@staging:predict`, { method: 'POST', headers: stack.authHeaders, json: body });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const probs: number[] = res.body.outputs[0].data;
+    assert.ok((probs[1] ?? 0) > 0.5 && (probs[2] ?? 0) > 0.5, JSON.stringify(probs));
+  });
+
+  it('refuses LoRA on a base this trainer did not produce with FAILED_PRECONDITION naming spec.base_model, and queues nothing', async () => {
+    await uploadModel(stack.registry, 'foreign', buildDemoClassifier(), { alias: 'staging' });
+    const before = (await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({}))).jobs.length;
+    const spec = trainer.TrainingSpec.fromPartial({
+      data: { dataset: { name: 'points', snapshot: 0 } },
+      config: { epochs: 1, batchSize: 16 },
+      baseModel: { name: 'foreign', selector: { $case: 'alias', value: 'staging' } },
+      lora: { rank: 2, targetLayers: [] },
+    });
+    const err = (await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: '', tags: {} }).catch((e: unknown) => e)) as { kind?: string; field?: string; message?: string };
+    assert.equal(err.kind, 'FAILED_PRECONDITION', err.message);
+    assert.equal(err.field, 'spec.base_model');
+    assert.equal((await unary(tr.client.listJobs.bind(tr.client), trainer.ListJobsRequest.fromPartial({}))).jobs.length, before);
+  });
+
   it('a cancelled job keeps its checkpoints and ResumeJob continues from the last one', async () => {
     const spec = mlpSpec('points', { config: { epochs: 400, batchSize: 4, checkpointEverySteps: 10 } });
     const created = await unary(tr.client.createTrainingJob.bind(tr.client), { spec, idempotencyKey: 'to-cancel', tags: {} });
@@ -135,13 +197,19 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.ok(last && checkpoints.length >= 2, 'checkpoints survive the cancel');
     assert.ok(events.length > 0);
 
-    const resumed = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 });
+    // Two resumes at once: the job runs again exactly once, under its own id.
+    const tries = await Promise.allSettled([0, 1].map(() => unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 })));
+    const won = tries.flatMap((t) => (t.status === 'fulfilled' ? [t.value] : []));
+    assert.equal(won.length, 1, 'exactly one resume wins');
+    for (const t of tries) if (t.status === 'rejected') assert.equal((t.reason as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    const resumed = won[0]!;
+    assert.equal(resumed.status?.jobId, jobId, 'ResumeJob keeps the job id');
     assert.equal(resumed.resumedFromCheckpoint, last.id);
-    const newId = resumed.status?.jobId ?? '';
-    const watch = collectEvents(tr.client, { jobId: newId });
-    // No need to train 400 epochs: the point is where it starts.
+    assert.equal(resumed.status?.attempts, cancelled.status?.attempts, 'the attempts made so far are kept');
+    // The same event log goes on: watched from where the cancelled run's log ended.
+    const endOfFirstRun = events[events.length - 1]?.sequence ?? 0;
     const firstStep = await new Promise<number>((resolve, reject) => {
-      const c = tr.client.watchJob({ jobId: newId, afterSequence: 0 });
+      const c = tr.client.watchJob({ jobId, afterSequence: endOfFirstRun });
       c.on('data', (e: trainer.TrainingEvent) => {
         if (e.event?.$case === 'step' && e.event.value.progress) {
           c.cancel();
@@ -151,10 +219,17 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
       c.on('error', (err: Error & { code?: number }) => (err.code === 1 ? undefined : reject(err)));
     });
     assert.ok(firstStep > last.step, `the resumed run's first step ${firstStep} comes after checkpoint step ${last.step}`);
-    await unary(tr.client.cancelJob.bind(tr.client), { jobId: newId });
-    await watch;
-    const again = await unary(tr.client.resumeJob.bind(tr.client), { jobId: newId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
-    assert.ok(!(again instanceof Error) || (again as { kind?: string }).kind !== 'INTERNAL');
+    // A running job does not resume: FAILED_PRECONDITION naming job_id.
+    const running = await unary(tr.client.resumeJob.bind(tr.client), { jobId, checkpointId: '', epochs: 0 }).catch((e: unknown) => e);
+    assert.equal((running as { kind?: string }).kind, 'FAILED_PRECONDITION');
+    assert.equal((running as { field?: string }).field, 'job_id');
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId });
+    const trail = await collectEvents(tr.client, { jobId });
+    const states = trail.flatMap((e) => (e.event?.$case === 'status' ? [e.event.value.state] : []));
+    const C = common.JobState;
+    assert.deepEqual(states.slice(0, 3), [C.JOB_STATE_QUEUED, C.JOB_STATE_RUNNING, C.JOB_STATE_CANCELLED]);
+    assert.equal(states.at(-1), C.JOB_STATE_CANCELLED, 'one log: the first run, the resume, the second run to its end');
+    assert.ok(states.slice(3).includes(C.JOB_STATE_QUEUED) && states.slice(3).includes(C.JOB_STATE_RUNNING), 'queued and running again after the resume');
   });
 });
 

@@ -143,6 +143,9 @@ describe('trainer: SIGKILL mid-job, restart, exact resume (real processes)', fun
       const secondAttempt = events.slice(events.indexOf(resumed));
       const steps = secondAttempt.flatMap((e) => (e.event?.$case === 'step' && e.event.value.progress ? [e.event.value.progress.step] : []));
       assert.ok(steps.length > 0 && steps.every((s) => s > CHECKPOINT_EVERY), `steps of attempt 2: ${steps.slice(0, 5).join(', ')} ...`);
+      // The watcher sees each step once: the steps attempt 2 re-ran after the checkpoint are not announced twice.
+      const allSteps = events.flatMap((e) => (e.event?.$case === 'step' && e.event.value.progress ? [e.event.value.progress.step] : []));
+      assert.ok(allSteps.every((s, i) => i === 0 || s > allSteps[i - 1]!), `step events in order, none twice: ${allSteps.join(', ')}`);
       assert.equal(weightsOf(job), expected, 'final weights equal the uninterrupted run');
     } finally {
       client2.close();

@@ -66,6 +66,12 @@ export function trainRequestBody(values: Record<string, string | boolean | undef
     }
     if (typeof archOptions !== 'object' || archOptions === null || Array.isArray(archOptions)) throw new UsageError('--arch-options must be a JSON object');
   }
+  // Shorthands for the text classifier's hashed n-gram features (over --arch-options).
+  const vocabSize = positiveInt(str('vocab-size'), '--vocab-size');
+  const ngrams = positiveInt(str('ngrams'), '--ngrams');
+  if ((vocabSize !== undefined || ngrams !== undefined) && arch !== 'text_classifier') throw new UsageError('--vocab-size and --ngrams go with --arch text_classifier');
+  if (vocabSize !== undefined) archOptions = { ...(archOptions as object), vocab_size: vocabSize };
+  if (ngrams !== undefined) archOptions = { ...(archOptions as object), word_ngram_max: ngrams };
   const optimizer = oneOf(str('optimizer'), OPTIMIZERS, '--optimizer');
   // the tuned rate is AdamW's; another optimizer keeps the trainer's default
   const lr = positiveNumber(str('lr'), '--lr') ?? (optimizer === undefined || optimizer === 'adamw' ? text?.learningRate : undefined);
@@ -124,7 +130,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'start a training job on a dataset snapshot; --watch follows it live',
   usage:
-    'l1g1 train --dataset NAME[@VERSION] [--epochs N (text_classifier: 2; other archs: required)] [--arch text_classifier|mlp|cnn|gru|token_tagger [--arch-options JSON]] [--batch-size B] [--optimizer adamw|adam|sgd] [--lr X]\n' +
+    'l1g1 train --dataset NAME[@VERSION] [--epochs N (text_classifier: 2; other archs: required)] [--arch text_classifier|mlp|cnn|gru|token_tagger [--arch-options JSON]] [--vocab-size N] [--ngrams N] [--batch-size B] [--optimizer adamw|adam|sgd] [--lr X]\n' +
     '       [--seed S] [--max-steps N] [--checkpoint-every N] [--label-field F] [--model-name M [--variants fp16,int8] [--alias A]] [--idempotency-key K] [--watch] [--json]',
   async run(args, ctx) {
     const { values, positionals } = parseArgs({
@@ -135,6 +141,8 @@ export const trainCommand: Command = {
         'model-name': { type: 'string' },
         arch: { type: 'string' },
         'arch-options': { type: 'string' },
+        'vocab-size': { type: 'string' },
+        ngrams: { type: 'string' },
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         optimizer: { type: 'string' },

@@ -2,7 +2,7 @@
 import type { ErrorKind } from '../errors';
 import { errors, L1g1Error } from '../errors';
 import { eventReadLimit, type LoggedEvent } from '../event-log';
-import type { Job, JobEvent, JobEventType, JobState, JsonValue } from './job';
+import { DEFAULT_MAX_ATTEMPTS, encodeJobJson, type Job, type JobEvent, type JobEventType, type JobState, type JsonValue, type ReopenJobInput } from './job';
 
 /** A `jobs` row as either driver returns it (pg answers BIGINT as a string). */
 export interface JobRow {
@@ -113,4 +113,59 @@ export function sameJobOrRefuse(existing: JobRow, paramsJson: string): { job: Jo
 /** A retry delay as stored: whole milliseconds, never negative (NaN → 0). */
 export function retryDelay(ms: number): number {
   return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;
+}
+
+/** Attempts one reopen may add at most (a reopen is a person's decision, not a retry loop). */
+const MAX_EXTRA_ATTEMPTS = 100;
+
+/** What a reopen writes: the row's new fields and the data of its `resumed` and `state` events. */
+export interface ReopenPlan {
+  fields: Record<string, string | number | null>;
+  resumed: JsonValue;
+  queued: JsonValue;
+}
+
+/**
+ * The one reopen rule both stores apply inside their transaction: only a
+ * failed or cancelled job reopens (FAILED_PRECONDITION naming `job_id`
+ * otherwise, so of two concurrent reopens the second is refused), its
+ * attempt count is kept and its cap raised by `extraAttempts`, its outcome
+ * (result, error, cancel flag, finish time) cleared.
+ */
+export function reopenPlan(job: Job, input: ReopenJobInput, t: number): ReopenPlan {
+  if (job.state !== 'failed' && job.state !== 'cancelled') {
+    throw errors.failedPrecondition(`job ${job.id} is ${job.state}; only a failed or cancelled job can be reopened`, { reason: 'JOB_NOT_REOPENABLE', field: 'job_id' });
+  }
+  const extra = input.extraAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(extra) || extra < 1 || extra > MAX_EXTRA_ATTEMPTS) {
+    throw errors.invalidArgument('extra_attempts', `must be an integer from 1 to ${MAX_EXTRA_ATTEMPTS}`);
+  }
+  const fields: Record<string, string | number | null> = {
+    state: 'queued',
+    max_attempts: job.attempts + extra,
+    result: null,
+    error_code: null,
+    error_message: null,
+    lease_token: null,
+    worker_id: null,
+    lease_expires_at_ms: null,
+    finished_at_ms: null,
+    run_after_ms: t,
+    updated_at_ms: t,
+  };
+  if (input.params !== undefined) fields['params'] = encodeJobJson(input.params, 'params');
+  if (input.checkpoint !== undefined) {
+    const saved = { state: input.checkpoint.state, blobs: [...input.checkpoint.blobs], atMs: t };
+    fields['checkpoint'] = encodeJobJson(saved as unknown as JsonValue, 'checkpoint');
+  }
+  return {
+    fields,
+    resumed: {
+      previous_state: job.state,
+      attempt: job.attempts,
+      ...(input.actor ? { actor: input.actor } : {}),
+      ...(input.checkpoint ? { checkpoint: input.checkpoint.state } : {}),
+    },
+    queued: { state: 'queued', attempt: job.attempts, resumed: true },
+  };
 }

@@ -35,7 +35,7 @@ import {
   sameJobOrRefuse,
   checkJobId,
   checkLeaseMs,
-  retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, toJobEvent, type JobRow } from './job-rows';
+  retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, reopenPlan, toJobEvent, type JobRow } from './job-rows';
 import type { ClaimedJob, JobStore } from './job-store';
 import { createDatabaseClock, type DatabaseClock } from './database-clock';
 import { createPostgresEventLog } from './postgres-event-log';
@@ -247,6 +247,21 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
         const flagged = await update(c, id, { cancel_requested: true, updated_at_ms: now() });
         await event(c, id, 'cancel_requested', {});
         return flagged;
+      });
+    },
+    async reopen(id, input = {}) {
+      checkJobId(id);
+      return tx(async (c) => {
+        // FOR UPDATE: a concurrent reopen waits here, then sees the job queued and is refused.
+        const job = await loadFor(c, id, true);
+        if (!job) return undefined;
+        const plan = reopenPlan(job, input, now());
+        const pending = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND state IN ('queued', 'running')`, [job.kind]);
+        if (Number(pending.rows[0]?.n ?? 0) >= maxPending) throw jobQueueFull(job.kind, maxPending);
+        const reopened = await update(c, id, { ...plan.fields, cancel_requested: false });
+        await event(c, id, 'resumed', plan.resumed);
+        await event(c, id, 'state', plan.queued);
+        return reopened;
       });
     },
     async claim({ workerId, kinds, leaseMs }): Promise<ClaimedJob | undefined> {

@@ -20,7 +20,7 @@ import {
   sameJobOrRefuse,
   checkJobId,
   checkLeaseMs,
-  retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound } from './job-rows';
+  retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound, reopenPlan } from './job-rows';
 
 export interface SqliteJobStoreOptions {
   db: SqliteDatabase;
@@ -220,6 +220,20 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         if (job.cancelRequested) return job;
         update(id, { cancel_requested: 1, updated_at_ms: now() });
         event(id, 'cancel_requested', {});
+        return load(id);
+      })();
+    },
+    async reopen(id, input = {}) {
+      checkJobId(id);
+      return tx(() => {
+        const job = load(id);
+        if (!job) return undefined;
+        const plan = reopenPlan(job, input, now());
+        const pending = countPending.get(job.kind) as { n: number };
+        if (pending.n >= maxPending) throw jobQueueFull(job.kind, maxPending);
+        update(id, { ...plan.fields, cancel_requested: 0 });
+        event(id, 'resumed', plan.resumed);
+        event(id, 'state', plan.queued);
         return load(id);
       })();
     },

@@ -1,4 +1,4 @@
-import type { Job, JobCheckpoint, JobError, JobEvent, JobEventType, JobProgress, JobState, JsonValue, SubmitJobInput } from './job';
+import type { Job, JobCheckpoint, JobError, JobEvent, JobEventType, JobProgress, JobState, JsonValue, ReopenJobInput, SubmitJobInput } from './job';
 
 /** A job claimed by a worker: the lease token fences every write of this attempt. */
 export interface ClaimedJob {
@@ -55,6 +55,16 @@ export interface JobStore {
    * left as it is. Undefined when there is no such job.
    */
   requestCancel(id: string): Promise<Job | undefined>;
+  /**
+   * Queues a failed or cancelled job again under the same id (a user's
+   * resume): attempts so far kept, its cap raised, its outcome cleared, a
+   * `resumed` event then a `state` (queued) event appended to the same log.
+   * Atomic: of concurrent reopens of one job exactly one wins; the others, and
+   * any reopen of a queued, running or succeeded job, are FAILED_PRECONDITION
+   * (reason JOB_NOT_REOPENABLE, field `job_id`). Undefined when there is no
+   * such job; RESOURCE_EXHAUSTED when the kind's queue is full.
+   */
+  reopen(id: string, input?: ReopenJobInput): Promise<Job | undefined>;
 
   /**
    * Claims one job: a queued job whose backoff has passed, or a running one

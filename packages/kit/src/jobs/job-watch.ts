@@ -9,7 +9,8 @@ const isTerminalEvent = (e: JobEvent): boolean =>
  * The shape behind WatchJob streams and SSE with `Last-Event-ID`: replays the
  * job's events after `afterId`, follows live ones, and ends after the event
  * that finishes the job (or at once when it had already finished), or when
- * `signal` aborts.
+ * `signal` aborts. A job reopened after it finished is followed through its
+ * earlier terminal events to its current end.
  */
 export async function* watchJob(store: JobStore, jobId: string, afterId: number, signal: AbortSignal): AsyncGenerator<JobEvent> {
   const job = await store.get(jobId);
@@ -33,7 +34,9 @@ export async function* watchJob(store: JobStore, jobId: string, afterId: number,
   try {
     for await (const e of store.watchEvents(jobId, afterId, inner.signal)) {
       yield e;
-      if (isTerminalEvent(e)) return;
+      // A reopened job's log goes on after a terminal event (reopen appends its events in the
+      // same transaction as the state change): the end is a terminal event nothing follows.
+      if (isTerminalEvent(e) && (await store.readEvents(jobId, e.id, 1)).length === 0) return;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -73,8 +73,23 @@ export interface SubmitJobInput {
   maxAttempts?: number;
 }
 
+/**
+ * Reopening a failed or cancelled job (the same id) so it runs again from its
+ * checkpoint: its attempts so far are kept, its event log continues.
+ */
+export interface ReopenJobInput {
+  /** New params (e.g. a longer run); default: unchanged. */
+  params?: JsonValue;
+  /** The checkpoint the next attempt starts from; default: the job's last one. */
+  checkpoint?: { state: JsonValue; blobs: string[] };
+  /** Attempts the reopened run may use on top of those already made (default 3). */
+  extraAttempts?: number;
+  /** Who asked (recorded in the `resumed` event). */
+  actor?: string;
+}
+
 /** Event types in a job's log. */
-export type JobEventType = 'state' | 'progress' | 'checkpoint' | 'metric' | 'log' | 'cancel_requested';
+export type JobEventType = 'state' | 'progress' | 'checkpoint' | 'metric' | 'log' | 'cancel_requested' | 'resumed';
 
 /** One entry of a job's ordered event log (ids shared by all jobs of a store, increasing). */
 export interface JobEvent {

@@ -9,6 +9,8 @@ import { fromServiceError, unary, type L1g1Error } from '@l1g1/kit';
 
 /** Upload chunks: well under grpc-js's default 4 MiB message limit. */
 const CHUNK_BYTES = 256 * 1024;
+/** Deadline of a version lookup (a metadata read). */
+const RESOLVE_DEADLINE_MS = 10_000;
 /** Deadline of one upload (a model of a few hundred MB over loopback fits easily). */
 const UPLOAD_DEADLINE_MS = 120_000;
 
@@ -25,6 +27,8 @@ export interface Registrar {
   createVersion(input: RegistrationInput, fp32: Uint8Array): Promise<{ name: string; version: number }>;
   addVariant(name: string, version: number, precision: common.Precision, bytes: Uint8Array): Promise<void>;
   setAlias(name: string, alias: string, version: number): Promise<void>;
+  /** The version `ref` names (an alias, a number, or the production alias); NOT_FOUND passes through. */
+  resolve(ref: common.ModelRef): Promise<{ name: string; version: number; tags: Record<string, string> }>;
 }
 
 function upload(client: registry.ModelRegistryServiceClient, method: 'createVersion' | 'addVariant', header: registry.UploadHeader, bytes: Uint8Array): Promise<registry.ModelVersion> {
@@ -63,6 +67,10 @@ export function createRegistryRegistrar(client: registry.ModelRegistryServiceCli
     },
     async setAlias(name, alias, version) {
       await unary(client.setAlias.bind(client), { modelName: name, alias, version });
+    },
+    async resolve(ref) {
+      const v = await unary(client.resolveModel.bind(client), ref, { deadlineMs: RESOLVE_DEADLINE_MS });
+      return { name: v.modelName, version: v.version, tags: v.tags };
     },
   };
 }

@@ -4,7 +4,8 @@
  * immutable fact about a run.
  */
 import { openSqlite } from '@l1g1/kit';
-import type { CheckpointRow, CheckpointStore } from '../domain/jobs/checkpoint-rows';
+import type { CheckpointStore } from '../domain/jobs/checkpoint-rows';
+import { checkpointFromDbRow, type CheckpointDbRow } from './checkpoint-row-codec';
 
 const MIGRATIONS = [
   `CREATE TABLE checkpoints (
@@ -21,30 +22,6 @@ const MIGRATIONS = [
    CREATE INDEX checkpoints_job_step ON checkpoints (job_id, step, id);`,
 ];
 
-interface Row {
-  id: string;
-  job_id: string;
-  step: number;
-  epoch: number;
-  sha256: string;
-  size_bytes: number;
-  metrics_json: string;
-  best: number;
-  created_at_ms: number;
-}
-
-const fromRow = (r: Row): CheckpointRow => ({
-  id: r.id,
-  jobId: r.job_id,
-  step: r.step,
-  epoch: r.epoch,
-  sha256: r.sha256,
-  sizeBytes: r.size_bytes,
-  metrics: JSON.parse(r.metrics_json) as Record<string, number>,
-  best: r.best === 1,
-  createdAtMs: r.created_at_ms,
-});
-
 export function openSqliteCheckpointStore(path: string): CheckpointStore {
   const db = openSqlite(path, MIGRATIONS);
   const insert = db.prepare(
@@ -59,15 +36,15 @@ export function openSqliteCheckpointStore(path: string): CheckpointStore {
       insert.run(r.id, r.jobId, r.step, r.epoch, r.sha256, r.sizeBytes, JSON.stringify(r.metrics), r.best ? 1 : 0, r.createdAtMs);
     },
     async get(id) {
-      const r = byId.get(id) as Row | undefined;
-      return r ? fromRow(r) : undefined;
+      const r = byId.get(id) as CheckpointDbRow | undefined;
+      return r ? checkpointFromDbRow(r) : undefined;
     },
     async list(jobId, { afterStep = -1, afterId = '', limit }) {
-      return (page.all(jobId, afterStep, afterStep, afterId, limit) as Row[]).map(fromRow);
+      return (page.all(jobId, afterStep, afterStep, afterId, limit) as CheckpointDbRow[]).map(checkpointFromDbRow);
     },
     async latest(jobId) {
-      const r = last.get(jobId) as Row | undefined;
-      return r ? fromRow(r) : undefined;
+      const r = last.get(jobId) as CheckpointDbRow | undefined;
+      return r ? checkpointFromDbRow(r) : undefined;
     },
     async close() {
       db.close();

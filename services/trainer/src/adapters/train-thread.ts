@@ -4,18 +4,11 @@
  * a time: the job's handler for a checkpoint (a blob write, a row) finishes
  * before the next message is handled.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { errors, L1g1Error, type ErrorKind } from '@l1g1/kit';
+import { errors } from '@l1g1/kit';
+import { transferables } from '../worker/record-batch';
+import { errorFromWorker, workerScript } from '../worker/worker-thread';
 import type { TrainWorkerInput, WorkerToMain } from '../worker/train-protocol';
-
-function workerScript(): string {
-  // Compiled layout: dist/adapters/train-thread.js -> dist/worker/train-worker.js (tests under tsx: use dist).
-  const local = join(__dirname, '..', 'worker', 'train-worker.js');
-  if (existsSync(local)) return local;
-  return join(__dirname, '..', '..', 'dist', 'worker', 'train-worker.js');
-}
 
 export type DoneMessage = Extract<WorkerToMain, { type: 'done' }>;
 
@@ -25,9 +18,9 @@ export type DoneMessage = Extract<WorkerToMain, { type: 'done' }>;
  * `signal` asks the loop to stop at the next step (it checkpoints first).
  */
 export function runTrainThread(input: TrainWorkerInput, onMessage: (m: WorkerToMain) => Promise<void>, signal: AbortSignal): Promise<DoneMessage> {
-  const transfer: ArrayBuffer[] = [input.train.features.buffer as ArrayBuffer, input.train.labels.buffer as ArrayBuffer];
-  if (input.validation) transfer.push(input.validation.features.buffer as ArrayBuffer, input.validation.labels.buffer as ArrayBuffer);
-  const worker = new Worker(workerScript(), { workerData: input, transferList: transfer });
+  // The records' buffers move to the thread (not copied): the job holds them once.
+  const transfer = [...transferables(input.train), ...(input.validation ? transferables(input.validation) : [])];
+  const worker = new Worker(workerScript('train-worker'), { workerData: input, transferList: transfer });
   return new Promise<DoneMessage>((resolve, reject) => {
     let chain = Promise.resolve();
     let settled = false;
@@ -49,13 +42,7 @@ export function runTrainThread(input: TrainWorkerInput, onMessage: (m: WorkerToM
         if (settled) return;
         if (m.type === 'done') settle(() => resolve(m));
         else if (m.type === 'error') {
-          settle(() =>
-            reject(
-              m.kind === 'INTERNAL'
-                ? errors.internal('training failed', { cause: new Error(m.message) })
-                : new L1g1Error(m.kind as ErrorKind, m.message, { ...(m.field ? { field: m.field } : {}) }),
-            ),
-          );
+          settle(() => reject(errorFromWorker(m, 'training failed')));
         } else await onMessage(m);
       }).catch((err: unknown) => settle(() => reject(err)));
     });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
-import type { AdamW } from '../optim/adamw';
+import type { TrainingOptimizer } from '../optim/training-optimizer';
 import type { SeededRandom } from '../engine/seeded-random';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointDtype, type CheckpointTensor } from './checkpoint-format';
 
@@ -28,7 +28,7 @@ export interface TrainingState {
 /** What a checkpoint captures and a restore writes back into. Weights are keyed by a stable name of the caller's. */
 export interface TrainingParts {
   weights: Readonly<Record<string, tf.Variable>>;
-  optimizer: AdamW;
+  optimizer: TrainingOptimizer;
   rng: SeededRandom;
 }
 
@@ -63,10 +63,12 @@ export function saveCheckpoint(
     for (const { name, m, v } of opt.moments) {
       const key = keyOfVariable.get(name);
       if (key === undefined) throw new Error(`the optimizer holds moments for ${name}, which is not among the checkpointed weights`);
-      tensors.push(snapshot(key, MOMENT_M, m), snapshot(key, MOMENT_V, v));
+      tensors.push(snapshot(key, MOMENT_M, m));
+      // SGD keeps one slot (its momentum buffer); Adam and AdamW two.
+      if (v !== undefined) tensors.push(snapshot(key, MOMENT_V, v));
     }
   } finally {
-    opt.moments.forEach((s) => tf.dispose([s.m, s.v]));
+    opt.moments.forEach((s) => tf.dispose(s.v === undefined ? [s.m] : [s.m, s.v]));
   }
   const state: TrainingState = { step: opt.step, data: { ...progress.data }, rng_state: parts.rng.getState(), meta: progress.meta ?? {} };
   return encodeCheckpoint({ state, tensors });
@@ -119,26 +121,26 @@ export function restoreCheckpoint(bytes: Uint8Array, parts: TrainingParts): Trai
         throw mismatch(`${what} ${key} is ${t.dtype}[${t.shape}] in the checkpoint, ${variable.dtype}[${variable.shape}] in the model`);
       }
     }
-    if (ms.has(key) !== vs.has(key)) throw mismatch(`optimizer moments of ${key} are incomplete`);
+    if (vs.has(key) && !ms.has(key)) throw mismatch(`optimizer moments of ${key} are incomplete`);
   }
   const strays = [...ms.keys(), ...vs.keys()].filter((k) => !weights.has(k));
   if (strays.length > 0) throw mismatch(`optimizer moments for unknown weights: ${[...new Set(strays)].join(', ')}`);
 
   // all checks passed: write
   const toTensor = (t: CheckpointTensor) => tf.tensor(t.values, t.shape, t.dtype);
+  const moments = [...ms.keys()].map((key) => {
+    const v = vs.get(key);
+    return { name: (parts.weights[key] as tf.Variable).name, m: toTensor(ms.get(key) as CheckpointTensor), ...(v ? { v: toTensor(v) } : {}) };
+  });
+  try {
+    // First: the optimizer refuses slots it does not keep (an SGD checkpoint into AdamW) before anything changed.
+    parts.optimizer.setState({ step: state.step, moments });
+  } finally {
+    moments.forEach((s) => tf.dispose(s.v === undefined ? [s.m] : [s.m, s.v]));
+  }
   tf.tidy(() => {
     for (const [key, variable] of Object.entries(parts.weights)) variable.assign(toTensor(weights.get(key) as CheckpointTensor));
   });
-  const moments = [...ms.keys()].map((key) => ({
-    name: (parts.weights[key] as tf.Variable).name,
-    m: toTensor(ms.get(key) as CheckpointTensor),
-    v: toTensor(vs.get(key) as CheckpointTensor),
-  }));
-  try {
-    parts.optimizer.setState({ step: state.step, moments });
-  } finally {
-    moments.forEach((s) => tf.dispose([s.m, s.v]));
-  }
   parts.rng.setState(state.rng_state);
   return state;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
 import { restoreCheckpoint, saveCheckpoint, type TrainingParts, type TrainingState } from '../checkpoint/checkpoint';
-import type { AdamW } from '../optim/adamw';
+import type { TrainingOptimizer } from '../optim/training-optimizer';
 import { clipByGlobalNorm } from '../optim/clip-grad-norm';
 import { createSeededRandom, type SeededRandom } from './seeded-random';
 import { shuffled } from './shuffle-buffer';
@@ -69,7 +69,7 @@ export interface EarlyStopping {
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
-  optimizer: AdamW;
+  optimizer: TrainingOptimizer;
   /** Seeds the data order and the run's PRNG: the same seed, data and backend give the same weights. */
   seed: number;
   /** Examples held by the seeded shuffle (default 10,000; ≥ the data size is a full shuffle). */

@@ -7,11 +7,11 @@
 import { common, type trainer } from '@l1g1/contracts';
 import { errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import { readBlob, writeBlob } from '../adapters/blob-bytes';
-import { decodeCheckpoint } from '../checkpoint/checkpoint-format';
 import type { TrainerDeps } from '../deps';
-import { mlpExportSpec } from '../domain/jobs/checkpoint-export-spec';
+import { modelFromCheckpoint } from '../domain/jobs/checkpoint-model';
 import { decodeTrainJobParams, decodeTrainJobResult } from '../domain/jobs/job-params';
 import { exportOnnx } from '../export/export-onnx';
+import type { ExportModelSpec } from '../export/layer-spec';
 import { findTrainingJob } from './job-handlers';
 
 type Handlers = Pick<AsyncService<trainer.TrainerServiceService>, 'exportOnnx'>;
@@ -31,8 +31,8 @@ export function createExportHandlers(deps: TrainerDeps): Handlers {
       if (req.opset !== 0 && req.opset !== 17) throw errors.invalidArgument('opset', 'only opset 17 is written');
       const job = await findTrainingJob(deps, req.jobId);
       const params = decodeTrainJobParams(job.params);
-      const arch = params.spec.architecture?.architecture;
-      if (arch?.$case !== 'mlp') throw errors.failedPrecondition('this trainer build exports mlp checkpoints only', { reason: 'EXPORT_UNSUPPORTED' });
+      const architecture = params.spec.architecture;
+      if (!architecture?.architecture) throw errors.failedPrecondition(`job ${job.id} names no architecture`, { reason: 'EXPORT_UNSUPPORTED' });
       let row = req.checkpointId ? await deps.checkpoints.get(req.checkpointId) : undefined;
       if (req.checkpointId && (!row || row.jobId !== job.id)) throw errors.notFound(`checkpoint ${req.checkpointId} of job ${job.id}`, { reason: 'CHECKPOINT_NOT_FOUND' });
       if (!row) {
@@ -40,7 +40,17 @@ export function createExportHandlers(deps: TrainerDeps): Handlers {
         row = [...all].reverse().find((c) => c.best) ?? all[all.length - 1];
       }
       if (!row) throw errors.failedPrecondition(`job ${job.id} has no checkpoint yet`, { reason: 'NO_CHECKPOINT' });
-      const spec = mlpExportSpec(arch.value, decodeCheckpoint(await readBlob(deps.blobs, row.sha256)));
+      // Rebuilt through the library, whatever the architecture. On the event loop, as the ONNX
+      // writing below: a worker thread would cost a fresh tfjs load (seconds on a loaded machine) per call.
+      const model = modelFromCheckpoint(architecture, await readBlob(deps.blobs, row.sha256));
+      let spec: ExportModelSpec;
+      let modelTags: Record<string, string>;
+      try {
+        spec = model.exportSpec();
+        modelTags = model.tags();
+      } finally {
+        model.dispose();
+      }
       const exported = exportOnnx(spec, { precision, metadata: { job_id: job.id, checkpoint_id: row.id } });
       const blob = await writeBlob(deps.blobs, exported.bytes);
       let registered: common.ModelRef | undefined;
@@ -52,7 +62,7 @@ export function createExportHandlers(deps: TrainerDeps): Handlers {
         if (precision === 'fp32') {
           const ref = params.spec.data?.dataset;
           const v = await deps.registrar.createVersion(
-            { modelName: r.modelName, description: r.description, tags: { ...r.tags, job_id: job.id, checkpoint_id: row.id }, metrics: row.metrics, lineage: { dataset: ref, trainingJobId: job.id, parent: params.spec.baseModel, codeVersion: '', params: {} } },
+            { modelName: r.modelName, description: r.description, tags: { ...r.tags, ...modelTags, job_id: job.id, checkpoint_id: row.id }, metrics: row.metrics, lineage: { dataset: ref, trainingJobId: job.id, parent: params.spec.baseModel, codeVersion: '', params: {} } },
             exported.bytes,
           );
           registered = { name: v.name, selector: { $case: 'version', value: v.version } };

@@ -8,6 +8,7 @@ import type { trainer } from '@l1g1/contracts';
 import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService, type Job } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
 import { decodeTrainJobParams, encodeTrainJobParams, TRAIN_JOB_KIND } from '../domain/jobs/job-params';
+import { resolveLoraBase, type LoraBase } from '../domain/jobs/lora-base';
 import { toTrainingJob } from '../domain/jobs/training-job-view';
 import { checkTrainingSpec, pinSnapshot } from '../domain/spec/resolve-spec';
 import { SPEC_LIMITS } from '../domain/spec/spec-defaults';
@@ -58,7 +59,19 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
   };
   return {
     async createTrainingJob(req, call) {
-      const checked = checkTrainingSpec(req.spec, deps.capabilities);
+      let requested = req.spec;
+      let loraBase: LoraBase | undefined;
+      if (requested?.lora && requested.baseModel?.name) {
+        // Refusals that need no I/O first (a LoRA target that is not a dense layer of the spec's architecture).
+        if (requested.architecture?.architecture) checkTrainingSpec(requested, deps.capabilities);
+        loraBase = await resolveLoraBase(deps, requested.baseModel);
+        // The base's architecture is what runs (its weights decide); the base pinned to its version number.
+        requested = { ...requested, architecture: loraBase.architecture, baseModel: loraBase.ref };
+      }
+      const checked = checkTrainingSpec(requested, deps.capabilities);
+      if (checked.lora && checked.lora.mergeOnExport === false) {
+        throw errors.invalidArgument('spec.lora.merge_on_export', 'registering the adapter alone is not implemented yet; merge it into the base (true)');
+      }
       const tags = checkTags(req.tags);
       if (req.idempotencyKey.length > 200) throw errors.invalidArgument('idempotency_key', 'must be at most 200 characters');
       // Pinned now so a resumed or repeated job sees the same records; NOT_FOUND passes through.
@@ -69,7 +82,7 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       await checkQueueRoom();
       const { job } = await jobs.submit({
         kind: TRAIN_JOB_KIND,
-        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags }),
+        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags, ...(loraBase ? { loraBase: { jobId: loraBase.jobId, checkpointId: loraBase.checkpointId } } : {}) }),
         maxAttempts: MAX_ATTEMPTS,
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       });
@@ -132,12 +145,15 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
     async resumeJob(req, call) {
       const old = await findTrainingJob(deps, req.jobId);
       if (old.state !== 'cancelled' && old.state !== 'failed') {
-        throw errors.failedPrecondition(`job ${old.id} is ${old.state}; only cancelled or failed jobs resume (a crashed trainer's jobs resume on their own)`, { reason: 'JOB_NOT_RESUMABLE' });
+        throw errors.failedPrecondition(`job ${old.id} is ${old.state}; only cancelled or failed jobs resume (a crashed trainer's jobs resume on their own)`, {
+          reason: 'JOB_NOT_RESUMABLE',
+          field: 'job_id',
+        });
       }
       if (req.epochs < 0 || req.epochs > SPEC_LIMITS.maxEpochs) throw errors.invalidArgument('epochs', `must be from 0 to ${SPEC_LIMITS.maxEpochs}`);
       const checkpoint = req.checkpointId ? await deps.checkpoints.get(req.checkpointId) : await deps.checkpoints.latest(old.id);
       if (req.checkpointId && (!checkpoint || checkpoint.jobId !== old.id)) throw errors.notFound(`checkpoint ${req.checkpointId} of job ${old.id}`, { reason: 'CHECKPOINT_NOT_FOUND' });
-      if (!checkpoint) throw errors.failedPrecondition(`job ${old.id} saved no checkpoint to resume from; create a new job`, { reason: 'NO_CHECKPOINT' });
+      if (!checkpoint) throw errors.failedPrecondition(`job ${old.id} saved no checkpoint to resume from; create a new job`, { reason: 'NO_CHECKPOINT', field: 'job_id' });
       const params = decodeTrainJobParams(old.params);
       const config = params.spec.config;
       if (req.epochs > 0 && config && req.epochs < checkpoint.epoch) {
@@ -145,13 +161,16 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       }
       const spec = req.epochs > 0 && config ? { ...params.spec, config: { ...config, epochs: req.epochs } } : params.spec;
       await checkQueueRoom();
-      // The runtime ends a job for good, so a resume is a new job continuing the old one's checkpoint.
-      const { job } = await jobs.submit({
-        kind: TRAIN_JOB_KIND,
-        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags: params.tags, resume: { jobId: old.id, checkpointId: checkpoint.id } }),
-        maxAttempts: MAX_ATTEMPTS,
-        idempotencyKey: `resume:${old.id}:${checkpoint.id}:${req.epochs}`,
+      // The same job runs again (its id, attempts and event log continue); the runner starts from the
+      // job's checkpoint pointer, set here to the chosen row. A concurrent resume that lost the race
+      // is refused by the store (FAILED_PRECONDITION naming job_id).
+      const job = await jobs.reopen(old.id, {
+        params: encodeTrainJobParams({ spec, createdBy: params.createdBy, tags: params.tags, ...(params.loraBase ? { loraBase: params.loraBase } : {}) }),
+        checkpoint: { state: { checkpoint_id: checkpoint.id, step: checkpoint.step, resumed_from: checkpoint.id }, blobs: [checkpoint.sha256] },
+        extraAttempts: MAX_ATTEMPTS,
+        actor: actorOf(call.metadata),
       });
+      if (!job) throw errors.notFound(`training job ${old.id}`, { reason: 'JOB_NOT_FOUND' });
       return toTrainingJob(job);
     },
   };

@@ -6,6 +6,7 @@
 import type { trainer } from '@l1g1/contracts';
 import { cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, watchJob, writeWithBackpressure, type AsyncService } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
+import { createStepOnceFilter } from '../domain/jobs/step-once';
 import { toCheckpoint, toTrainingEvent } from '../domain/jobs/training-events';
 import { findTrainingJob } from './job-handlers';
 
@@ -18,7 +19,9 @@ export function createWatchHandlers(deps: TrainerDeps): Handlers {
       if (!Number.isSafeInteger(req.afterSequence) || req.afterSequence < 0) throw errors.invalidArgument('after_sequence', 'must be a non-negative integer');
       let job = await findTrainingJob(deps, req.jobId);
       const signal = cancellationSignal(call);
+      const shown = createStepOnceFilter();
       for await (const e of watchJob(deps.jobs, req.jobId, req.afterSequence, signal)) {
+        if (!shown(e)) continue;
         // Status events carry the job's current figures: re-read it for those only (they are rare).
         if (e.type === 'state') job = await findTrainingJob(deps, req.jobId);
         const event = toTrainingEvent(job, e, uriOf);

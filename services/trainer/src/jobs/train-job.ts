@@ -16,12 +16,14 @@ import type { Registrar } from '../adapters/registry-registrar';
 import { runTrainThread } from '../adapters/train-thread';
 import type { CheckpointStore } from '../domain/jobs/checkpoint-rows';
 import { decodeTrainJobParams, encodeTrainJobResult, type TrainJobParams } from '../domain/jobs/job-params';
+import { checkpointClassNames } from '../domain/jobs/checkpoint-model';
 import { checkpointEvent, type RunnerEvent } from '../domain/jobs/training-events';
 import { PROGRESS_COUNTERS } from '../domain/jobs/training-job-view';
-import { collectExamples, holdOut, resolveClassNames, toExampleSet, type CollectedExamples } from '../domain/jobs/training-data';
+import { checkLabels, collectRecords, holdOut, resolveClassNames, type CollectedRecords } from '../domain/jobs/training-data';
 import { exportOnnx } from '../export/export-onnx';
 import type { ExportModelSpec } from '../export/layer-spec';
-import type { MlpArchitecture, TrainWorkerInput } from '../worker/train-protocol';
+import { packRecords } from '../worker/record-batch';
+import type { TrainWorkerInput } from '../worker/train-protocol';
 
 export interface TrainJobDeps {
   blobs: BlobStore;
@@ -37,51 +39,48 @@ export interface TrainJobDeps {
 /** Progress reports (job events) at most this often; the last step is always reported. */
 const PROGRESS_EVERY_MS = 250;
 
-function mlpOf(spec: trainer.TrainingSpec): MlpArchitecture {
-  const a = spec.architecture?.architecture;
-  if (a?.$case !== 'mlp') throw errors.invalidArgument('spec.architecture', 'this trainer build trains mlp only');
-  const activation = a.value.activation === trainer.Activation.ACTIVATION_TANH ? 'tanh' : 'relu';
-  return { kind: 'mlp', inputDim: a.value.inputDim, hiddenUnits: [...a.value.hiddenUnits], activation };
-}
-
 async function* notInSplit(records: AsyncIterable<TrainingRecord>, split: string): AsyncIterable<TrainingRecord> {
   for await (const r of records) if (r.metadata['split'] !== split) yield r;
 }
 
-/** Reads and holds the job's train and validation examples (bounded by `maxDatasetBytes`). */
-async function loadExamples(deps: TrainJobDeps, spec: trainer.TrainingSpec, inputDim: number, signal: AbortSignal): Promise<{ train: CollectedExamples; validation: CollectedExamples }> {
+/** Reads and holds the job's train and validation records (bounded by `maxDatasetBytes`). */
+async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signal: AbortSignal): Promise<{ train: CollectedRecords; validation: CollectedRecords }> {
   const data = spec.data;
   const ref = data?.dataset;
   if (!data || !ref) throw errors.invalidArgument('spec.data.dataset', 'is required');
-  const options = { inputDim, labelField: data.labelField, failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
+  const options = { labelField: data.labelField, failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
   const budget = { bytes: 0 };
-  let train = await collectExamples(deps.ingestion.readRecords(ref, data.trainSplit, signal), options, undefined, budget);
-  let validation = await collectExamples(deps.ingestion.readRecords(ref, data.validationSplit, signal), options, undefined, budget);
-  if (train.ids.length === 0) {
+  let train = await collectRecords(deps.ingestion.readRecords(ref, data.trainSplit, signal), options, undefined, budget);
+  let validation = await collectRecords(deps.ingestion.readRecords(ref, data.validationSplit, signal), options, undefined, budget);
+  if (train.records.length === 0) {
     // No record carries the train split: every record not in the validation split trains.
-    train = await collectExamples(notInSplit(deps.ingestion.readRecords(ref, '', signal), data.validationSplit), options, undefined, budget);
+    train = await collectRecords(notInSplit(deps.ingestion.readRecords(ref, '', signal), data.validationSplit), options, undefined, budget);
   }
   const fraction = data.validationFraction ?? 0;
-  if (validation.ids.length === 0 && fraction > 0) ({ train, validation } = holdOut(train, fraction, spec.config?.seed ?? 0, inputDim));
-  if (train.ids.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no labelled training records`, { reason: 'NO_TRAINING_DATA' });
+  if (validation.records.length === 0 && fraction > 0) ({ train, validation } = holdOut(train, fraction, spec.config?.seed ?? 0));
+  if (train.records.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no labelled training records`, { reason: 'NO_TRAINING_DATA' });
   return { train, validation };
 }
 
-function workerInput(spec: trainer.TrainingSpec, arch: MlpArchitecture, classNames: string[], train: CollectedExamples, validation: CollectedExamples, resumeFrom: Uint8Array | undefined, jobId: string): TrainWorkerInput {
+function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: CollectedRecords, validation: CollectedRecords, resumeFrom: Uint8Array | undefined, loraBase: Uint8Array | undefined, jobId: string): TrainWorkerInput {
   const c = spec.config;
   const o = c?.optimizer;
+  const architecture = spec.architecture;
   if (!c || !o) throw errors.invalidArgument('spec.config', 'is required');
+  if (!architecture) throw errors.invalidArgument('spec.architecture', 'is required');
   const es = c.earlyStopping;
   return {
-    architecture: arch,
+    architecture,
     classNames,
-    train: toExampleSet(train, classNames),
-    validation: validation.ids.length > 0 ? toExampleSet(validation, classNames) : undefined,
+    labelField: spec.data?.labelField || 'label',
+    train: packRecords(train.records),
+    validation: validation.records.length > 0 ? packRecords(validation.records) : undefined,
+    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers] } : undefined,
     epochs: c.epochs,
     batchSize: c.batchSize,
     seed: c.seed ?? 42,
-    optimizer: { learningRate: o.learningRate ?? 5e-5, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.98, epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay ?? 0 },
-    schedule: { warmupSteps: c.schedule?.warmupSteps ?? 0, minLearningRate: c.schedule?.minLearningRate ?? 0 },
+    optimizer: o,
+    schedule: c.schedule,
     maxGradNorm: c.maxGradNorm ?? 0,
     checkpointEverySteps: c.checkpointEverySteps ?? 1000,
     evalEverySteps: c.evalEverySteps,
@@ -100,7 +99,7 @@ const PRECISION_NAME: Readonly<Record<number, 'fp16' | 'int8'>> = { [common.Prec
 /** Exports fp32 + variants and registers them as one version; answers name and version. */
 export async function registerModel(
   deps: Pick<TrainJobDeps, 'registrar' | 'codeVersion'>,
-  input: { jobId: string; params: TrainJobParams; exportSpec: ExportModelSpec; metrics: Record<string, number>; backend: string },
+  input: { jobId: string; params: TrainJobParams; exportSpec: ExportModelSpec; modelTags: Record<string, string>; metrics: Record<string, number>; backend: string },
 ): Promise<{ name: string; version: number }> {
   const r = input.params.spec.registerAs;
   if (!r) throw errors.internal('registerModel called without register_as');
@@ -108,14 +107,17 @@ export async function registerModel(
   const ref = input.params.spec.data?.dataset;
   const snapshot = `${ref?.name ?? ''}@${ref?.snapshot ?? 0}`;
   const configJson = JSON.stringify(trainer.TrainConfig.toJSON(input.params.spec.config ?? trainer.TrainConfig.fromPartial({})));
-  const lineageTags = { snapshot, job_id: input.jobId, code_version: deps.codeVersion, backend: input.backend };
+  const base = input.params.spec.baseModel;
+  const baseVersion = base?.selector?.$case === 'version' ? `${base.name}@${base.selector.value}` : undefined;
+  const lineageTags = { snapshot, job_id: input.jobId, code_version: deps.codeVersion, backend: input.backend, ...(baseVersion ? { base_model: baseVersion } : {}) };
   const metadata = { ...lineageTags, config: configJson };
   const fp32 = exportOnnx(input.exportSpec, { precision: 'fp32', producerVersion: deps.codeVersion, metadata });
   const v = await deps.registrar.createVersion(
     {
       modelName: r.modelName,
       description: r.description,
-      tags: { ...r.tags, ...lineageTags },
+      // The model's own tags (`preprocess`: how a client builds its input) over the user's; lineage over both.
+      tags: { ...r.tags, ...input.modelTags, ...lineageTags },
       metrics: input.metrics,
       lineage: {
         dataset: ref,
@@ -138,12 +140,18 @@ export async function registerModel(
   return v;
 }
 
+/** The base model's weights of a LoRA job (its checkpoint, resolved when the job was created). */
+async function readLoraBase(deps: TrainJobDeps, checkpointId: string): Promise<Uint8Array> {
+  const row = await deps.checkpoints.get(checkpointId);
+  if (!row) throw errors.failedPrecondition(`the base model's checkpoint ${checkpointId} is gone`, { field: 'spec.base_model', reason: 'CHECKPOINT_NOT_FOUND' });
+  return readBlob(deps.blobs, row.sha256);
+}
+
 export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
   return async (ctx) => {
     const jobId = ctx.job.id;
     const params = decodeTrainJobParams(ctx.params);
     const spec = params.spec;
-    const arch = mlpOf(spec);
     const state = ctx.checkpoint?.state as { checkpoint_id?: string } | null | undefined;
     const resumeId = state?.checkpoint_id ?? params.resume?.checkpointId;
     let resumeFrom: Uint8Array | undefined;
@@ -156,15 +164,19 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
       await ctx.saveCheckpoint({ checkpoint_id: row.id, step: row.step, resumed_from: row.id }, [row.sha256]);
     }
     const resumedFrom = resumeId ?? '';
-    const { train, validation } = await loadExamples(deps, spec, arch.inputDim, ctx.signal);
-    const classNames = resolveClassNames(spec.architecture?.classNames ?? [], train);
+    const { train, validation } = await loadRecords(deps, spec, ctx.signal);
+    const loraBase = params.loraBase ? await readLoraBase(deps, params.loraBase.checkpointId) : undefined;
+    // A LoRA job keeps its base's classes (its output layer is the base's).
+    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train);
+    checkLabels(train, classNames);
+    checkLabels(validation, classNames);
     let backend = '';
     let backendMessage: string | undefined;
     let lastReport = 0;
     let metrics: Record<string, number> = {};
     let bestSoFar = false;
     const done = await runTrainThread(
-      workerInput(spec, arch, classNames, train, validation, resumeFrom, jobId),
+      workerInput(spec, classNames, train, validation, resumeFrom, loraBase, jobId),
       async (m) => {
         if (m.type === 'backend') {
           backend = m.name;
@@ -216,7 +228,7 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     const latest = await deps.checkpoints.latest(jobId);
     let registered: { name: string; version: number } | undefined;
     if (spec.registerAs) {
-      registered = await registerModel(deps, { jobId, params, exportSpec: done.exportSpec, metrics, backend });
+      registered = await registerModel(deps, { jobId, params, exportSpec: done.exportSpec, modelTags: done.tags, metrics: { ...metrics, ...done.metrics }, backend });
       const event: RunnerEvent = { event: 'registered', name: registered.name, version: registered.version };
       await ctx.emit('metric', event);
     }

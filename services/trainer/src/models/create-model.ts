@@ -1,7 +1,8 @@
-import { errors } from '@l1g1/kit';
+import { errors, L1g1Error } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
 import type { BuiltModel } from './built-model';
+import { createMlp, mlpConfig } from './mlp';
 import type { SparseAdamW } from './sparse-adamw';
 import { cnnConfig, createCnn } from './cnn';
 import { createGruLm, gruLmConfig } from './gru-lm';
@@ -11,9 +12,89 @@ import { createTokenTagger, tokenTaggerConfig } from './token-tagger';
 /** The proto's ArchitectureSpec oneof (ts-proto shape), or a plain object of the same shape. */
 export type ArchitectureInput = Pick<trainer.ArchitectureSpec, 'architecture'>;
 
+/** The oneof's case names (`mlp`, `textClassifier`, `tokenTagger`, `cnn`, `gru`). */
+export type ArchitectureCase = NonNullable<trainer.ArchitectureSpec['architecture']>['$case'];
+
+/** The spec message of one case (`trainer.MlpSpec` for `mlp`, ...). */
+export type ArchitectureValue<K extends ArchitectureCase> = Extract<NonNullable<trainer.ArchitectureSpec['architecture']>, { $case: K }>['value'];
+
 export interface CreateModelOptions {
   /** AdamW hyper-parameters for the parameters a model updates itself (sparse embeddings). */
   optimizer?: SparseAdamW;
+}
+
+/** How the library validates and builds one architecture. */
+export interface ArchitectureBuilder<K extends ArchitectureCase> {
+  /**
+   * Validates the spec's fields without building anything (cheap: the service calls it on
+   * CreateTrainingJob, before a job exists).
+   * @throws INVALID_ARGUMENT naming `architecture.<snake_name>.<field>`.
+   */
+  check(value: ArchitectureValue<K>): void;
+  /** Builds the model with seeded initial weights (in the training worker, or an export). */
+  create(value: ArchitectureValue<K>, classNames: readonly string[], seed: number, options: Required<CreateModelOptions>): BuiltModel<unknown>;
+}
+
+/**
+ * THE extension point of the model library: one entry per architecture the trainer builds.
+ * Adding an entry here is all it takes for the service to accept, train, export and register
+ * that architecture (resolve-spec checks specs through `check`, the worker builds through
+ * `create`, ExportOnnx rebuilds through `create`). A case absent here is refused with
+ * INVALID_ARGUMENT naming `spec.architecture`.
+ */
+export const MODEL_ARCHITECTURES: { readonly [K in ArchitectureCase]?: ArchitectureBuilder<K> } = {
+  mlp: {
+    check: (v) => void mlpConfig(v),
+    // Cast: BuiltModel is invariant in its example type; the runner only passes a model's own examples back to it.
+    create: (v, classNames, seed) => createMlp(mlpConfig(v), classNames, seed) as unknown as BuiltModel<unknown>,
+  },
+  textClassifier: {
+    check: (v) => void textClassifierConfig(v),
+    create: (v, classNames, seed, o) => createTextClassifier(textClassifierConfig(v), classNames, seed, o.optimizer) as unknown as BuiltModel<unknown>,
+  },
+  tokenTagger: {
+    check: (v) => void tokenTaggerConfig(v),
+    // classNames: entity types (sorted, from `entityTypesOf`) or the full IOB2 tag list.
+    create: (v, classNames, seed, o) => createTokenTagger(tokenTaggerConfig(v), classNames, seed, o.optimizer) as unknown as BuiltModel<unknown>,
+  },
+  cnn: {
+    check: (v) => void cnnConfig(v),
+    create: (v, classNames, seed) => createCnn(cnnConfig(v), classNames, seed) as unknown as BuiltModel<unknown>,
+  },
+  gru: {
+    check: (v) => void gruOnlyLanguageModel(v),
+    // A language model needs no class names: its classes are the vocabulary it builds.
+    create: (v, _classNames, seed) => createGruLm(gruOnlyLanguageModel(v), seed) as unknown as BuiltModel<unknown>,
+  },
+};
+
+/** The GRU spec as a language model's config; a GRU sequence classifier is not built. */
+function gruOnlyLanguageModel(v: trainer.GruSpec): ReturnType<typeof gruLmConfig> {
+  if (v.languageModel === undefined) throw errors.invalidArgument('architecture.gru.language_model', 'only the GRU language model is implemented: set language_model');
+  return gruLmConfig(v);
+}
+
+/** The architectures `createModel` builds, in the registry's order. */
+export function implementedArchitectures(): ArchitectureCase[] {
+  return Object.keys(MODEL_ARCHITECTURES) as ArchitectureCase[];
+}
+
+function builderOf(spec: ArchitectureInput): { arch: NonNullable<ArchitectureInput['architecture']>; builder: ArchitectureBuilder<ArchitectureCase> } {
+  const arch = spec.architecture;
+  if (arch === undefined) throw errors.invalidArgument('architecture', `choose an architecture (${implementedArchitectures().join(', ')})`);
+  // Cast: the entry for `arch.$case` takes exactly `arch.value`; TS cannot correlate the two through the index.
+  const builder = MODEL_ARCHITECTURES[arch.$case] as ArchitectureBuilder<ArchitectureCase> | undefined;
+  if (builder === undefined) throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet (implemented: ${implementedArchitectures().join(', ')})`);
+  return { arch, builder };
+}
+
+/**
+ * Validates an ArchitectureSpec through its builder's `check`, building nothing.
+ * @throws INVALID_ARGUMENT naming `architecture` (unknown or unimplemented) or the field inside it.
+ */
+export function checkModelArchitecture(spec: ArchitectureInput): void {
+  const { arch, builder } = builderOf(spec);
+  builder.check(arch.value as ArchitectureValue<ArchitectureCase>);
 }
 
 /**
@@ -22,22 +103,16 @@ export interface CreateModelOptions {
  *   missing, not implemented or out of range.
  */
 export function createModel(spec: ArchitectureInput, classNames: readonly string[], seed: number, options: CreateModelOptions = {}): BuiltModel<unknown> {
-  const arch = spec.architecture;
-  const optimizer = options.optimizer ?? ADAMW_DEFAULTS;
-  if (arch === undefined) throw errors.invalidArgument('architecture', 'choose an architecture (text_classifier, token_tagger, cnn, gru, mlp)');
-  switch (arch.$case) {
-    case 'textClassifier':
-      return createTextClassifier(textClassifierConfig(arch.value), classNames, seed, optimizer) as unknown as BuiltModel<unknown>;
-    case 'tokenTagger':
-      // classNames: entity types (sorted, from `entityTypesOf`) or the full IOB2 tag list.
-      return createTokenTagger(tokenTaggerConfig(arch.value), classNames, seed, optimizer) as unknown as BuiltModel<unknown>;
-    case 'cnn':
-      return createCnn(cnnConfig(arch.value), classNames, seed) as unknown as BuiltModel<unknown>;
-    case 'gru':
-      // A language model needs no class names: its classes are the vocabulary it builds.
-      if (arch.value.languageModel !== undefined) return createGruLm(gruLmConfig(arch.value), seed) as unknown as BuiltModel<unknown>;
-      throw errors.invalidArgument('architecture.gru.language_model', 'only the GRU language model is implemented: set language_model');
-    default:
-      throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet`);
-  }
+  const { arch, builder } = builderOf(spec);
+  return builder.create(arch.value as ArchitectureValue<ArchitectureCase>, classNames, seed, { optimizer: options.optimizer ?? ADAMW_DEFAULTS });
+}
+
+/**
+ * The same error with its field under `prefix` (`architecture.mlp.input_dim` →
+ * `spec.architecture.mlp.input_dim`): the library names fields relative to the spec it is
+ * handed, the service relative to its request.
+ */
+export function withFieldPrefix(err: unknown, prefix: string): unknown {
+  if (!(err instanceof L1g1Error) || err.field === '') return err;
+  return new L1g1Error(err.kind, err.message, { field: `${prefix}${err.field}`, reason: err.reason, metadata: err.metadata, retryAfterMs: err.retryAfterMs, cause: err });
 }

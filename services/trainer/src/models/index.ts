@@ -14,6 +14,14 @@
  *       }
  *
  * Bad specs throw INVALID_ARGUMENT naming the field (`architecture.text_classifier.vocab_size`).
+ *
+ * Adding an architecture: add its entry to `MODEL_ARCHITECTURES` (create-model.ts): a `check`
+ * (validate the spec's fields, build nothing) and a `create` (→ BuiltModel). That one entry is
+ * what the trainer service reads: resolve-spec accepts the case and validates it through `check`
+ * on CreateTrainingJob, the job's worker thread builds it through `create`, featurizes the
+ * snapshot's records with its `featurize`, reports every numeric field of `evaluate()` as
+ * `val_<name>`, and exports + registers `exportSpec()` with `tags()`. Nothing in the service
+ * names an architecture.
  */
 export { type BuiltModel } from './built-model';
 export { type RecordInput, recordText, labelIndex } from './record-input';
@@ -30,5 +38,17 @@ export { type ImageExample, type CnnConfig, type CnnModel, cnnConfig, createCnn 
 export { type ImageShape, imagePixels } from './image-input';
 export { type TokenWindow, type GruLmConfig, type GruLmModel, type LanguageModelMetrics, gruLmConfig, createGruLm } from './gru-lm';
 export { type TokenLevel, type Vocabulary, UNKNOWN_TOKEN, buildVocabulary, encodeTokens, tokenize as tokenizeForVocabulary } from './vocabulary';
-export { type ArchitectureInput, type CreateModelOptions, createModel } from './create-model';
+export {
+  type ArchitectureInput,
+  type ArchitectureBuilder,
+  type ArchitectureCase,
+  type ArchitectureValue,
+  type CreateModelOptions,
+  MODEL_ARCHITECTURES,
+  checkModelArchitecture,
+  createModel,
+  implementedArchitectures,
+  withFieldPrefix,
+} from './create-model';
+export { type MlpConfig, createMlp, mlpConfig, parseFeatureRecord } from './mlp';
 export { type LoraConfig, type LoraModel, type FeatureExample, createLoraModel, layerNames, loraConfig } from './lora';

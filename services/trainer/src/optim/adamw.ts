@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { errors } from '@l1g1/kit';
-import type { LearningRateSchedule } from './cosine-schedule';
-
-/** tfjs-core's `NamedTensor`, which the tfjs barrel does not re-export. */
-type NamedTensor = { name: string; tensor: tf.Tensor };
+import type { LearningRateSchedule } from './warmup';
+import type { OptimizerState } from './training-optimizer';
+import { checkRange, ScheduledOptimizer, type NamedTensor } from './scheduled-optimizer';
 
 /** The source's fine-tuning defaults (lr 5e-5, betas (0.9, 0.98), weight decay 0.01); eps is PyTorch's. */
 export const ADAMW_DEFAULTS = Object.freeze({
@@ -39,34 +38,27 @@ export interface AdamWState {
   moments: AdamWMoments[];
 }
 
-function checkRange(field: string, value: number, min: number, max: number, maxOpen = false): void {
-  const ok = Number.isFinite(value) && value >= min && (maxOpen ? value < max : value <= max);
-  if (!ok) throw errors.invalidArgument(field, `must be in [${min}, ${max}${maxOpen ? ')' : ']'}, got ${value}`);
-}
-
 /**
  * AdamW (Loshchilov & Hutter) as a tfjs Optimizer, step for step PyTorch's `torch.optim.AdamW`:
  * p ← p·(1 − lr·λ) − lr·m̂/(√v̂ + ε), with m̂, v̂ the bias-corrected moments. The decay is applied
  * to the weights directly and never enters the gradient, so the moments are those of the loss
  * alone (tfjs' adam with an L2 term would mix the decay into them).
  */
-export class AdamW extends tf.Optimizer {
-  static readonly className = 'AdamW';
+export class AdamW extends ScheduledOptimizer {
+  static readonly className: string = 'AdamW';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  private readonly schedule: LearningRateSchedule;
-  private readonly excluded: (variableName: string) => boolean;
   private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
-  private lastLr = Number.NaN;
+  /**
+   * false: weight decay is coupled, added to the gradient as an L2 term before the moments
+   * (PyTorch's `Adam(weight_decay=λ)`); the Adam subclass sets it.
+   */
+  protected readonly decoupledDecay: boolean = true;
 
   constructor(config: AdamWConfig = {}) {
-    super();
-    this.iterations_ = 0; // tf.Optimizer leaves it undefined until its first increment
-    const lr = config.learningRate ?? ADAMW_DEFAULTS.learningRate;
-    if (typeof lr === 'number') checkRange('learning_rate', lr, 0, Infinity);
-    this.schedule = typeof lr === 'number' ? () => lr : lr;
+    super(config.learningRate ?? ADAMW_DEFAULTS.learningRate, config.excludeFromWeightDecay);
     this.beta1 = config.beta1 ?? ADAMW_DEFAULTS.beta1;
     this.beta2 = config.beta2 ?? ADAMW_DEFAULTS.beta2;
     this.epsilon = config.epsilon ?? ADAMW_DEFAULTS.epsilon;
@@ -75,50 +67,22 @@ export class AdamW extends tf.Optimizer {
     checkRange('beta2', this.beta2, 0, 1, true);
     checkRange('epsilon', this.epsilon, 0, Infinity);
     checkRange('weight_decay', this.weightDecay, 0, Infinity);
-    this.excluded = config.excludeFromWeightDecay ?? (() => false);
   }
 
-  /** Steps applied so far. */
-  get step(): number {
-    return this.iterations_;
-  }
-
-  /** The rate the next step will use. */
-  get learningRate(): number {
-    return this.schedule(this.iterations_);
-  }
-
-  /** The rate the last step used (NaN before the first). */
-  get lastLearningRate(): number {
-    return this.lastLr;
-  }
-
-  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const grads = Array.isArray(variableGradients)
-      ? variableGradients
-      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
-    const lr = this.schedule(this.iterations_);
-    const t = this.iterations_ + 1;
+  protected override applyStep(name: string, variable: tf.Variable, g: tf.Tensor, lr: number, t: number): void {
     const { beta1, beta2, epsilon } = this;
     const biasCorrection1 = 1 - beta1 ** t;
     const biasCorrection2 = 1 - beta2 ** t;
-    tf.tidy(() => {
-      for (const { name, tensor: g } of grads) {
-        if (g == null) continue; // a variable the loss does not reach
-        const variable = tf.engine().registeredVariables[name];
-        if (variable === undefined) throw new Error(`AdamW: no variable named ${name}`);
-        const state = this.momentsFor(name, variable);
-        const m = tf.add(tf.mul(state.m, beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        state.m.assign(m);
-        state.v.assign(v);
-        const decay = this.excluded(name) ? 1 : 1 - lr * this.weightDecay;
-        const update = tf.div(tf.div(m, biasCorrection1), tf.add(tf.sqrt(tf.div(v, biasCorrection2)), epsilon));
-        variable.assign(tf.sub(tf.mul(variable, decay), tf.mul(update, lr)));
-      }
-    });
-    this.lastLr = lr;
-    this.incrementIterations();
+    const state = this.momentsFor(name, variable);
+    const coupled = !this.decoupledDecay && this.weightDecay > 0 && !this.excluded(name);
+    const grad = coupled ? tf.add(g, tf.mul(variable, this.weightDecay)) : g;
+    const m = tf.add(tf.mul(state.m, beta1), tf.mul(grad, 1 - beta1));
+    const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
+    state.m.assign(m);
+    state.v.assign(v);
+    const decay = !this.decoupledDecay || this.excluded(name) ? 1 : 1 - lr * this.weightDecay;
+    const update = tf.div(tf.div(m, biasCorrection1), tf.add(tf.sqrt(tf.div(v, biasCorrection2)), epsilon));
+    variable.assign(tf.sub(tf.mul(variable, decay), tf.mul(update, lr)));
   }
 
   private momentsFor(name: string, variable: tf.Variable): { m: tf.Variable; v: tf.Variable } {
@@ -134,7 +98,7 @@ export class AdamW extends tf.Optimizer {
   }
 
   /** The step count and copies of the moments (the caller disposes the tensors). */
-  getState(): AdamWState {
+  override getState(): AdamWState {
     return {
       step: this.iterations_,
       moments: [...this.moments].map(([name, s]) => ({ name, m: s.m.clone(), v: s.v.clone() })),
@@ -142,10 +106,14 @@ export class AdamW extends tf.Optimizer {
   }
 
   /** Replaces the step count and moments with a saved state (the tensors are copied, not kept). */
-  setState(state: AdamWState): void {
+  override setState(state: AdamWState | OptimizerState): void {
     if (!Number.isSafeInteger(state.step) || state.step < 0) throw new RangeError(`AdamW: bad step ${state.step}`);
+    const lacking = state.moments.find((s) => s.v === undefined);
+    if (lacking) {
+      throw errors.failedPrecondition(`checkpoint does not fit this optimizer: no second moment for ${lacking.name} (saved by another optimizer?)`, { reason: 'CHECKPOINT_MISMATCH', field: 'checkpoint' });
+    }
     this.disposeMoments();
-    for (const { name, m, v } of state.moments) {
+    for (const { name, m, v } of state.moments as AdamWMoments[]) {
       this.moments.set(name, {
         m: tf.variable(m.clone(), false, `${name}/adamw_m`),
         v: tf.variable(v.clone(), false, `${name}/adamw_v`),

@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: number } {
   if (!(maxNorm > 0)) throw new RangeError(`maxNorm must be positive, got ${maxNorm}`);
-  const names = Object.keys(grads);
+  // A variable the loss does not reach has a null gradient (tf.variableGrads): AdamW skips it, so
+  // does the norm (the text classifier's full embedding table; only its batch rows are read).
+  const names = Object.keys(grads).filter((n) => grads[n] != null);
   const norm = tf.tidy(() => {
     const squares = names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)));
     return squares.length === 0 ? 0 : (tf.sqrt(tf.addN(squares)).dataSync()[0] as number);

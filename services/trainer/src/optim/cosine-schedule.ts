@@ -1,31 +1,6 @@
-import { errors } from '@l1g1/kit';
+import { resolveWarmup, type CosineWarmupConfig, type CosineWarmupSchedule } from './warmup';
 
-/** The learning rate for the optimizer step with 0-based index `step`. */
-export type LearningRateSchedule = (step: number) => number;
-
-export interface CosineWarmupConfig {
-  /** The rate reached at the end of warmup. */
-  peakLr: number;
-  /** Steps in the whole run (epochs × batches per epoch). */
-  totalSteps: number;
-  /** Linear warmup length in steps; give this or `warmupRatio`, not both (default 0). */
-  warmupSteps?: number;
-  /** Linear warmup length as a fraction of `totalSteps`, rounded up. */
-  warmupRatio?: number;
-  /** The floor the cosine decays to (default 0). */
-  minLr?: number;
-}
-
-export interface CosineWarmupSchedule extends LearningRateSchedule {
-  /** The warmup actually used: from the ratio, clamped to `totalSteps`. */
-  readonly warmupSteps: number;
-}
-
-function requireFinite(field: string, value: number, min: number, max = Infinity): void {
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw errors.invalidArgument(field, `must be a number in [${min}, ${max}], got ${value}`);
-  }
-}
+export type { CosineWarmupConfig, CosineWarmupSchedule, LearningRateSchedule } from './warmup';
 
 /**
  * Linear warmup then cosine annealing, Hugging Face's `get_cosine_with_min_lr_schedule_with_warmup`
@@ -35,24 +10,7 @@ function requireFinite(field: string, value: number, min: number, max = Infinity
  * Bad values are INVALID_ARGUMENT naming the (REST, snake_case) field.
  */
 export function createCosineWarmupSchedule(config: CosineWarmupConfig): CosineWarmupSchedule {
-  const { peakLr, totalSteps, warmupRatio } = config;
-  const minLr = config.minLr ?? 0;
-  requireFinite('learning_rate', peakLr, 0);
-  if (!Number.isSafeInteger(totalSteps) || totalSteps < 1) {
-    throw errors.invalidArgument('total_steps', `must be a positive integer, got ${totalSteps}`);
-  }
-  requireFinite('min_lr', minLr, 0, peakLr);
-  if (config.warmupSteps !== undefined && warmupRatio !== undefined) {
-    throw errors.invalidArgument('warmup_ratio', 'give warmup_steps or warmup_ratio, not both');
-  }
-  let warmup = config.warmupSteps ?? 0;
-  if (warmupRatio !== undefined) {
-    requireFinite('warmup_ratio', warmupRatio, 0, 1);
-    warmup = Math.ceil(warmupRatio * totalSteps);
-  } else if (!Number.isSafeInteger(warmup) || warmup < 0) {
-    throw errors.invalidArgument('warmup_steps', `must be a non-negative integer, got ${warmup}`);
-  }
-  const warmupSteps = Math.min(warmup, totalSteps);
+  const { peakLr, totalSteps, minLr, warmupSteps } = resolveWarmup(config);
   const decaySteps = Math.max(1, totalSteps - warmupSteps);
   const schedule = (step: number): number => {
     if (step >= totalSteps) return minLr;

@@ -1,37 +1,34 @@
 /**
  * Messages between a training job (main thread) and its worker thread. The
  * worker owns tfjs and the whole training loop, so a step never blocks the
- * service's event loop; the main thread owns I/O (blobs, rows, job events).
+ * service's event loop, and featurizes the records; the main thread owns I/O
+ * (blobs, rows, job events).
  */
+import type { trainer } from '@l1g1/contracts';
 import type { ExportModelSpec } from '../export/layer-spec';
-
-/** Examples as flat typed arrays (transferred, not copied). */
-export interface ExampleSet {
-  /** Row-major `[count, inputDim]`. */
-  features: Float32Array;
-  /** Class index per example. */
-  labels: Int32Array;
-  count: number;
-}
-
-/** The interim MLP the worker builds (until the model library lands). */
-export interface MlpArchitecture {
-  kind: 'mlp';
-  inputDim: number;
-  hiddenUnits: number[];
-  activation: 'relu' | 'tanh';
-}
+import type { WorkerError } from './worker-thread';
+import type { RecordBatch } from './record-batch';
 
 export interface TrainWorkerInput {
-  architecture: MlpArchitecture;
+  /** What `createModel` builds (the resolved spec's ArchitectureSpec, a plain object). */
+  architecture: trainer.ArchitectureSpec;
   classNames: string[];
-  train: ExampleSet;
-  validation: ExampleSet | undefined;
+  /** The metadata key holding each record's label. */
+  labelField: string;
+  /** The records, featurized in the worker by the model's own `featurize`. */
+  train: RecordBatch;
+  validation: RecordBatch | undefined;
+  /**
+   * A LoRA job: the base's checkpoint (rebuilt as `architecture`, frozen) and the adapters to
+   * train; targets are the architecture's layer names (`hidden_0`, `logits`), empty = every dense layer.
+   */
+  lora: { base: Uint8Array; rank: number; alpha: number; targets: string[] } | undefined;
   epochs: number;
   batchSize: number;
   seed: number;
-  optimizer: { learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-  schedule: { warmupSteps: number; minLearningRate: number };
+  /** The resolved spec's optimizer and schedule (`optimizerFromSpec` / `scheduleFromSpec` build them). */
+  optimizer: trainer.OptimizerConfig;
+  schedule: trainer.LrSchedule | undefined;
   /** 0: no clipping. */
   maxGradNorm: number;
   checkpointEverySteps: number;
@@ -68,5 +65,9 @@ export type WorkerToMain =
       /** sha256 over the final weights (names sorted, then fp32 little-endian values). */
       weightsSha256: string;
       exportSpec: ExportModelSpec;
+      /** The model's registry tags (`architecture`, `preprocess` ...). */
+      tags: Record<string, string>;
+      /** Figures for the registry beside the validation metrics (a LoRA adapter's parameter count). */
+      metrics: Record<string, number>;
     }
-  | { type: 'error'; kind: string; message: string; field: string };
+  | WorkerError;

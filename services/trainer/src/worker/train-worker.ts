@@ -1,21 +1,24 @@
 /**
  * The worker thread of one training attempt: picks the tfjs backend, builds
- * the model, runs the engine's `train()` (AdamW, warmup + cosine, clipping,
+ * the model through the library's `createModel`, featurizes the records with
+ * the model's `featurize`, runs the engine's `train()` (the spec's optimizer and schedule, clipping,
  * checkpoints, early stopping, exact resume) and reports every step,
  * evaluation and checkpoint to the main thread, which owns all I/O.
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { L1g1Error } from '@l1g1/kit';
+import { errors, L1g1Error } from '@l1g1/kit';
+import { toWorkerError } from './worker-thread';
 import { selectBackend } from '../engine/backend';
 import { createSeededRandom } from '../engine/seeded-random';
 import { saveCheckpoint } from '../checkpoint/checkpoint';
 import { train, type TrainResult } from '../engine/train-loop';
-import { AdamW } from '../optim/adamw';
-import { createCosineWarmupSchedule } from '../optim/cosine-schedule';
-import { createInterimMlp } from './interim-mlp';
-import type { ExampleSet, MainToWorker, TrainWorkerInput, WorkerToMain } from './train-protocol';
+import { ADAMW_DEFAULTS, optimizerFromSpec, peakLearningRate, scheduleFromSpec } from '../optim';
+import { withFieldPrefix } from '../models';
+import { createRunnableModel } from './runnable-model';
+import { unpackRecords } from './record-batch';
+import type { MainToWorker, TrainWorkerInput, WorkerToMain } from './train-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('train-worker runs as a worker thread');
@@ -26,37 +29,16 @@ port.on('message', (m: MainToWorker) => {
   if (m.type === 'abort') controller.abort();
 });
 
-/** val_loss, val_accuracy and val_macro_f1 over `set`, in batches (bounded memory). */
-function evaluate(model: ReturnType<typeof createInterimMlp>, set: ExampleSet, classCount: number, dim: number): Record<string, number> {
-  const confusion = new Float64Array(classCount * classCount);
-  let lossSum = 0;
-  const chunk = 1024;
-  for (let from = 0; from < set.count; from += chunk) {
-    const n = Math.min(chunk, set.count - from);
-    const probs = tf.tidy(() => model.predict(tf.tensor2d(set.features.subarray(from * dim, (from + n) * dim), [n, dim])).dataSync());
-    for (let i = 0; i < n; i++) {
-      const truth = set.labels[from + i] as number;
-      let best = 0;
-      for (let c = 1; c < classCount; c++) if ((probs[i * classCount + c] as number) > (probs[i * classCount + best] as number)) best = c;
-      lossSum -= Math.log(Math.max(probs[i * classCount + truth] as number, 1e-12));
-      confusion[truth * classCount + best] = (confusion[truth * classCount + best] as number) + 1;
-    }
-  }
-  let correct = 0;
-  let f1Sum = 0;
-  for (let c = 0; c < classCount; c++) {
-    const tp = confusion[c * classCount + c] as number;
-    correct += tp;
-    let predicted = 0;
-    let actual = 0;
-    for (let k = 0; k < classCount; k++) {
-      predicted += confusion[k * classCount + c] as number;
-      actual += confusion[c * classCount + k] as number;
-    }
-    // scikit-learn's zero_division=0: a class never predicted nor present scores 0.
-    f1Sum += predicted + actual === 0 ? 0 : (2 * tp) / (predicted + actual);
-  }
-  return { val_loss: lossSum / Math.max(1, set.count), val_accuracy: correct / Math.max(1, set.count), val_macro_f1: f1Sum / classCount };
+/** Every numeric field of an evaluation, as `val_<name>` (loss, accuracy, macro_f1, entity_f1, perplexity, ...). */
+function validationMetrics(evaluation: object): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(evaluation)) if (typeof value === 'number' && Number.isFinite(value)) out[`val_${name}`] = value;
+  return out;
+}
+
+/** The library names record fields relative to the spec (`data.label_field`); the job, relative to its request. */
+function inSpec(err: unknown): unknown {
+  return err instanceof L1g1Error && /^(architecture|data|lora)\./.test(err.field) ? withFieldPrefix(err, 'spec.') : err;
 }
 
 function weightsSha256(weights: Readonly<Record<string, tf.Variable>>): string {
@@ -71,24 +53,26 @@ function weightsSha256(weights: Readonly<Record<string, tf.Variable>>): string {
 async function run(): Promise<void> {
   const backend = await selectBackend({ device: input.device }, { tf, loadModule: (id) => require(id) as unknown });
   post({ type: 'backend', name: backend.name, package: backend.package, device: backend.device });
-  const classCount = input.classNames.length;
-  const dim = input.architecture.inputDim;
-  const model = createInterimMlp(input.architecture, classCount, input.seed, input.train);
-  const stepsPerEpoch = Math.ceil(input.train.count / input.batchSize);
+  // Rows a model updates itself (sparse embeddings) take the spec's Adam hyper-parameters.
+  const o = input.optimizer;
+  const sparseOptimizer = { learningRate: peakLearningRate(o), beta1: o.beta1 ?? ADAMW_DEFAULTS.beta1, beta2: o.beta2 ?? ADAMW_DEFAULTS.beta2, epsilon: o.epsilon ?? ADAMW_DEFAULTS.epsilon, weightDecay: o.weightDecay ?? 0 };
+  const model = createRunnableModel(input.architecture, input.classNames, input.seed, sparseOptimizer, input.lora);
+  // Featurized here, not on the service's event loop: hashing n-grams of a few thousand mails takes seconds.
+  const examples = model.featurize(unpackRecords(input.train), input.labelField);
+  const validation = input.validation && input.validation.ids.length > 0 ? model.featurize(unpackRecords(input.validation), input.labelField) : undefined;
+  const evaluate = (examples: readonly unknown[]): Record<string, number> => validationMetrics(model.evaluate(examples, input.batchSize));
+  const stepsPerEpoch = Math.ceil(examples.length / input.batchSize);
   const planned = stepsPerEpoch * input.epochs;
   const totalSteps = input.maxSteps > 0 ? Math.min(planned, input.maxSteps) : planned;
   // The contract caps the warmup at 10 % of a short run.
-  const warmupSteps = Math.min(input.schedule.warmupSteps, Math.max(0, Math.ceil(totalSteps * 0.1)));
-  const optimizer = new AdamW({
-    learningRate: createCosineWarmupSchedule({ peakLr: input.optimizer.learningRate, totalSteps, warmupSteps, minLr: input.schedule.minLearningRate }),
-    beta1: input.optimizer.beta1,
-    beta2: input.optimizer.beta2,
-    epsilon: input.optimizer.epsilon,
-    weightDecay: input.optimizer.weightDecay,
+  const warmupSteps = Math.min(input.schedule?.warmupSteps ?? 0, Math.max(0, Math.ceil(totalSteps * 0.1)));
+  const peakLr = peakLearningRate(input.optimizer);
+  const schedule = input.schedule ? { ...input.schedule, warmupSteps } : undefined;
+  const optimizer = optimizerFromSpec(input.optimizer, {
+    learningRate: scheduleFromSpec(schedule, totalSteps, peakLr),
     // Biases are not decayed (the contract's rule).
     excludeFromWeightDecay: (name) => name.endsWith('/bias'),
   });
-  const validation = input.validation && input.validation.count > 0 ? input.validation : undefined;
   const es = input.earlyStopping;
   let lastMetrics: Record<string, number> = {};
   let hitMaxSteps = false;
@@ -124,8 +108,11 @@ async function run(): Promise<void> {
         ? {
             earlyStopping: {
               evaluate: () => {
-                lastMetrics = evaluate(model, validation, classCount, dim);
-                return lastMetrics[es?.metric ?? 'val_loss'] as number;
+                lastMetrics = evaluate(validation);
+                const metric = es?.metric ?? 'val_loss';
+                const value = lastMetrics[metric];
+                if (value === undefined) throw errors.invalidArgument('spec.config.early_stopping.metric', `${metric} is not among this model's validation metrics (${Object.keys(lastMetrics).join(', ')})`);
+                return value;
               },
               mode: es?.mode ?? 'min',
               // Without early stopping the evaluations still run (they feed the metrics), but never stop the run.
@@ -136,37 +123,39 @@ async function run(): Promise<void> {
           }
         : {}),
     },
-    model,
+    model.trainable,
     () =>
       (async function* () {
-        for (let i = 0; i < input.train.count; i++) yield i;
+        yield* examples;
       })(),
   );
   const status = hitMaxSteps ? 'max_steps' : result.status;
   if (status !== 'cancelled') {
     // The final state, so ExportOnnx and ResumeJob (more epochs) can start from the end.
+    model.trainable.sparse?.beforeCheckpoint?.();
     const bytes = Uint8Array.from(
-      // The interim MLP draws nothing from the run's PRNG, so a fresh one stands in for its state.
-      saveCheckpoint({ weights: model.weights, optimizer, rng: createSeededRandom(input.seed) }, {
+      // train() keeps its PRNG to itself: a fresh one stands in (exact for models without dropout; a
+      // final checkpoint is for export and for ResumeJob with more epochs).
+      saveCheckpoint({ weights: model.trainable.weights, optimizer, rng: createSeededRandom(input.seed) }, {
         data: { epoch: result.epoch, position: 0, seed: input.seed },
         meta: input.meta,
       }),
     );
     post({ type: 'checkpoint', bytes, step: result.step, epoch: result.epoch, final: true }, [bytes.buffer]);
   }
-  if (validation) post({ type: 'evaluation', step: result.step, epoch: result.epoch, metrics: evaluate(model, validation, classCount, dim), improved: false });
+  if (validation) post({ type: 'evaluation', step: result.step, epoch: result.epoch, metrics: evaluate(validation), improved: false });
   post({
     type: 'done',
     status,
     step: result.step,
     epoch: result.epoch,
     loss: result.lastLoss,
-    weightsSha256: weightsSha256(model.weights),
-    exportSpec: model.exportSpec(input.classNames),
+    weightsSha256: weightsSha256(model.trainable.weights),
+    exportSpec: model.exportSpec(),
+    tags: model.tags(),
+    metrics: model.metrics(),
   });
+  model.dispose();
 }
 
-run().catch((err: unknown) => {
-  if (err instanceof L1g1Error) post({ type: 'error', kind: err.kind, message: err.message, field: err.field ?? '' });
-  else post({ type: 'error', kind: 'INTERNAL', message: err instanceof Error ? (err.stack ?? err.message) : String(err), field: '' });
-});
+run().catch((caught: unknown) => post(toWorkerError(inSpec(caught))));

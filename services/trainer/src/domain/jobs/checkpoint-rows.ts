@@ -15,7 +15,7 @@ export interface CheckpointRow {
   createdAtMs: number;
 }
 
-/** The port the job runner and handlers use; SQLite in the embedded mode. */
+/** The port the job runner and handlers use: SQLite in the embedded mode, PostgreSQL with L1G1_DATABASE_URL. */
 export interface CheckpointStore {
   add(row: CheckpointRow): Promise<void>;
   get(id: string): Promise<CheckpointRow | undefined>;

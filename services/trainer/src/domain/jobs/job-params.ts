@@ -15,6 +15,8 @@ export interface TrainJobParams {
   tags: Record<string, string>;
   /** ResumeJob: the job and checkpoint this run continues from. */
   resume?: { jobId: string; checkpointId: string };
+  /** A LoRA job: the job and checkpoint holding its base model's weights (see lora-base.ts). */
+  loraBase?: { jobId: string; checkpointId: string };
 }
 
 export function encodeTrainJobParams(p: TrainJobParams): JsonValue {
@@ -23,16 +25,19 @@ export function encodeTrainJobParams(p: TrainJobParams): JsonValue {
     created_by: p.createdBy,
     tags: p.tags,
     ...(p.resume ? { resume: { job_id: p.resume.jobId, checkpoint_id: p.resume.checkpointId } } : {}),
+    ...(p.loraBase ? { lora_base: { job_id: p.loraBase.jobId, checkpoint_id: p.loraBase.checkpointId } } : {}),
   };
 }
 
 export function decodeTrainJobParams(json: JsonValue): TrainJobParams {
-  const o = (json ?? {}) as { spec?: unknown; created_by?: string; tags?: Record<string, string>; resume?: { job_id: string; checkpoint_id: string } };
+  type Pointer = { job_id: string; checkpoint_id: string };
+  const o = (json ?? {}) as { spec?: unknown; created_by?: string; tags?: Record<string, string>; resume?: Pointer; lora_base?: Pointer };
   return {
     spec: trainer.TrainingSpec.fromJSON(o.spec ?? {}),
     createdBy: o.created_by ?? '',
     tags: o.tags ?? {},
     ...(o.resume ? { resume: { jobId: o.resume.job_id, checkpointId: o.resume.checkpoint_id } } : {}),
+    ...(o.lora_base ? { loraBase: { jobId: o.lora_base.job_id, checkpointId: o.lora_base.checkpoint_id } } : {}),
   };
 }
 

@@ -11,8 +11,9 @@
  */
 import { common, trainer } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
+import { checkModelArchitecture, withFieldPrefix } from '../../models/create-model';
 import { architectureLayers } from './architecture-layers';
-import { EARLY_STOPPING_METRICS, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
+import { EARLY_STOPPING_METRIC, LOWER_IS_BETTER, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
 
 /** What the trainer can build now (the others are refused, naming `spec.architecture`). */
 export interface SpecCapabilities {
@@ -42,17 +43,6 @@ function positive(field: string, value: number): number {
   return value;
 }
 
-function units(field: string, list: readonly number[]): number[] {
-  if (list.length > SPEC_LIMITS.maxHiddenLayers) bad(field, `at most ${SPEC_LIMITS.maxHiddenLayers} layers`);
-  return list.map((u, i) => intIn(`${field}[${i}]`, u, 1, SPEC_LIMITS.maxUnits));
-}
-
-function checkActivation(field: string, a: trainer.Activation): trainer.Activation {
-  if (a === trainer.Activation.ACTIVATION_UNSPECIFIED) return trainer.Activation.ACTIVATION_RELU;
-  if (![trainer.Activation.ACTIVATION_RELU, trainer.Activation.ACTIVATION_GELU, trainer.Activation.ACTIVATION_TANH].includes(a)) bad(field, `unknown activation ${a}`);
-  return a;
-}
-
 function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: SpecCapabilities): trainer.ArchitectureSpec {
   const a = arch?.architecture;
   if (!arch || !a) return bad('spec.architecture', 'is required: one of mlp, cnn, gru, text_classifier, token_tagger');
@@ -66,21 +56,13 @@ function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: Spe
     seen.add(c);
   });
   if (classNames.length === 1) bad('spec.architecture.class_names', 'needs at least 2 classes (or none: the labels found in the data)');
-  if (a.$case === 'mlp') {
-    const m = a.value;
-    const value: trainer.MlpSpec = {
-      inputDim: intIn('spec.architecture.mlp.input_dim', m.inputDim, 1, SPEC_LIMITS.maxInputDim),
-      hiddenUnits: units('spec.architecture.mlp.hidden_units', m.hiddenUnits),
-      activation: checkActivation('spec.architecture.mlp.activation', m.activation),
-      dropout: numIn('spec.architecture.mlp.dropout', m.dropout, 0, 1, true),
-    };
-    // The ONNX export writes relu and tanh; gelu has no exporter yet.
-    if (value.activation === trainer.Activation.ACTIVATION_GELU) bad('spec.architecture.mlp.activation', 'gelu cannot be exported to ONNX yet; use relu or tanh');
-    // Dropout needs the run's seeded PRNG inside the model; the interim MLP has none (exact resume first).
-    if (value.dropout > 0) bad('spec.architecture.mlp.dropout', 'is not supported by the mlp yet; use 0');
-    return { architecture: { $case: 'mlp', value }, classNames: [...classNames] };
+  // The model library validates its own fields (its registry's `check`): an architecture added
+  // there is accepted here with no change. Its fields are named relative to the spec.
+  try {
+    checkModelArchitecture(arch);
+  } catch (err: unknown) {
+    throw withFieldPrefix(err, 'spec.');
   }
-  // The model library validates its own architectures' fields when it builds them.
   return trainer.ArchitectureSpec.fromPartial(arch);
 }
 
@@ -94,36 +76,35 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
       resolved = trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW;
       break;
     case trainer.OptimizerKind.OPTIMIZER_KIND_ADAM:
+    case trainer.OptimizerKind.OPTIMIZER_KIND_SGD:
       resolved = kind;
       break;
-    case trainer.OptimizerKind.OPTIMIZER_KIND_SGD:
-      return bad(`${f}.kind`, 'sgd is not supported by this trainer yet; use adamw or adam');
     default:
-      return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw or adam`);
+      return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw, adam or sgd`);
   }
+  const sgd = resolved === trainer.OptimizerKind.OPTIMIZER_KIND_SGD;
   const lr = positive(`${f}.learning_rate`, o?.learningRate ?? SPEC_DEFAULTS.learningRate);
-  if (o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
+  if (!sgd && o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
   return {
     kind: resolved,
     learningRate: numIn(`${f}.learning_rate`, lr, 0, 10),
     beta1: numIn(`${f}.beta1`, o?.beta1 ?? SPEC_DEFAULTS.beta1, 0, 1, true),
     beta2: numIn(`${f}.beta2`, o?.beta2 ?? SPEC_DEFAULTS.beta2, 0, 1, true),
-    // Adam is AdamW without decoupled decay.
-    weightDecay: resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAM ? numIn(`${f}.weight_decay`, o?.weightDecay ?? 0, 0, 0) : numIn(`${f}.weight_decay`, o?.weightDecay ?? SPEC_DEFAULTS.weightDecay, 0, 1),
+    // AdamW decays decoupled (default 0.01); Adam and SGD add an L2 term (default 0), as optimizerFromSpec builds them.
+    weightDecay: numIn(`${f}.weight_decay`, o?.weightDecay ?? (resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW ? SPEC_DEFAULTS.weightDecay : 0), 0, 1),
     epsilon: positive(`${f}.epsilon`, o?.epsilon ?? SPEC_DEFAULTS.epsilon),
-    momentum: 0,
+    momentum: sgd ? numIn(`${f}.momentum`, o?.momentum ?? 0, 0, 1, true) : 0,
   };
 }
 
 function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): trainer.LrSchedule {
   const f = 'spec.config.schedule';
   const kind = s?.kind ?? trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED;
-  if (kind === trainer.ScheduleKind.SCHEDULE_KIND_LINEAR || kind === trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT) {
-    bad(`${f}.kind`, 'only cosine is supported by this trainer yet');
-  }
-  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && kind !== trainer.ScheduleKind.SCHEDULE_KIND_COSINE) bad(`${f}.kind`, `unknown schedule ${kind}`);
+  const known = [trainer.ScheduleKind.SCHEDULE_KIND_COSINE, trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT];
+  if (kind !== trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED && !known.includes(kind)) bad(`${f}.kind`, `unknown schedule ${kind}; use cosine, linear or constant`);
   return {
-    kind: trainer.ScheduleKind.SCHEDULE_KIND_COSINE,
+    // optimizerFromSpec / scheduleFromSpec (src/optim) build what runs; cosine when unset.
+    kind: kind === trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED ? trainer.ScheduleKind.SCHEDULE_KIND_COSINE : kind,
     warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
     minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, 0, peakLr),
   };
@@ -137,10 +118,12 @@ function checkConfig(c: trainer.TrainConfig | undefined): trainer.TrainConfig {
   if (c.earlyStopping) {
     const e = c.earlyStopping;
     const metric = e.metric || SPEC_DEFAULTS.earlyStoppingMetric;
-    if (!EARLY_STOPPING_METRICS.has(metric)) bad(`${f}.early_stopping.metric`, `must be one of ${[...EARLY_STOPPING_METRICS].join(', ')}`);
+    // Any validation metric a model reports (val_loss, val_macro_f1, val_entity_f1, val_perplexity ...);
+    // one the model does not report fails the job at its first evaluation, naming this field.
+    if (!EARLY_STOPPING_METRIC.test(metric)) bad(`${f}.early_stopping.metric`, 'must name a validation metric: val_ and a lowercase name (val_loss, val_accuracy, val_macro_f1 ...)');
     let mode = e.mode;
     if (mode === trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_UNSPECIFIED) {
-      mode = metric.endsWith('loss') ? trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN : trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX;
+      mode = LOWER_IS_BETTER.test(metric) ? trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN : trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX;
     } else if (mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MIN && mode !== trainer.EarlyStoppingMode.EARLY_STOPPING_MODE_MAX) {
       bad(`${f}.early_stopping.mode`, `unknown mode ${mode}`);
     }
@@ -238,6 +221,10 @@ export function checkTrainingSpec(spec: trainer.TrainingSpec | undefined, caps: 
   const architecture = checkArchitecture(spec.architecture, caps);
   const data = checkData(spec.data);
   const config = checkConfig(spec.config);
+  if (architecture.architecture?.$case === 'textClassifier' && config.optimizer?.kind !== trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW) {
+    // Its embedding table updates only the rows a batch used, with lazy AdamW; another optimizer would apply to the rest only.
+    bad('spec.config.optimizer.kind', 'the text classifier trains with adamw only (its sparse embedding table uses lazy AdamW)');
+  }
   if (spec.dpSgd) bad('spec.dp_sgd', 'DP-SGD is not supported by this trainer yet');
   if (spec.federated) bad('spec.federated', 'federated training is not supported by this trainer yet');
   if (spec.baseModel && !lora) bad('spec.base_model', 'full fine-tuning of a registered model is not supported yet; add lora');

@@ -42,5 +42,8 @@ export const SPEC_LIMITS = Object.freeze({
   maxTags: 64,
 });
 
-/** Validation metrics early stopping can watch. */
-export const EARLY_STOPPING_METRICS: ReadonlySet<string> = new Set(['val_loss', 'val_accuracy', 'val_macro_f1']);
+/** Validation metrics early stopping can watch: every numeric field of a model's `evaluate()`, as `val_<name>`. */
+export const EARLY_STOPPING_METRIC = /^val_[a-z][a-z0-9_]{0,62}$/;
+
+/** Metrics watched for a fall by default (the others for a rise). */
+export const LOWER_IS_BETTER = /(loss|perplexity|error)$/;

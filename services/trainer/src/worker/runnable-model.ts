@@ -1,0 +1,89 @@
+/**
+ * What a training thread trains: the model the spec names, built through
+ * the library's `createModel`, or — for a LoRA job — low-rank adapters over
+ * that model rebuilt from its base checkpoint and frozen. Either way the
+ * loop sees one TrainableModel, an evaluation, and what to export.
+ */
+import type { trainer } from '@l1g1/contracts';
+import { errors } from '@l1g1/kit';
+import { modelFromCheckpoint } from '../domain/jobs/checkpoint-model';
+import { architectureLayers } from '../domain/spec/architecture-layers';
+import type { TrainableModel } from '../engine/train-loop';
+import type { ExportModelSpec } from '../export/layer-spec';
+import { createLoraModel, createModel, layerNames, loraConfig, type FeatureExample, type RecordInput, type SparseAdamW } from '../models';
+
+export interface RunnableModel {
+  trainable: TrainableModel<unknown>;
+  featurize(records: readonly RecordInput[], labelField: string): unknown[];
+  evaluate(examples: readonly unknown[], batchSize: number): object;
+  exportSpec(): ExportModelSpec;
+  tags(): Record<string, string>;
+  /** Figures for the registry besides the validation metrics. */
+  metrics(): Record<string, number>;
+  dispose(): void;
+}
+
+export interface LoraInput {
+  base: Uint8Array;
+  rank: number;
+  alpha: number;
+  targets: string[];
+}
+
+/**
+ * The library's names of the dense layers `targets` picks (the architecture's layer names or
+ * prefixes, as resolve-spec checked them): the n-th dense layer of the architecture is the n-th
+ * dense layer of its export chain.
+ */
+function libraryTargets(architecture: trainer.ArchitectureSpec, base: ExportModelSpec, targets: readonly string[]): string[] {
+  const archDense = architectureLayers(architecture).filter((l) => l.dense).map((l) => l.name);
+  const chainDense = layerNames(base).filter((_, i) => base.layers[i]?.kind === 'dense');
+  if (archDense.length !== chainDense.length) throw errors.internal(`the ${architecture.architecture?.$case} layer list does not match its export chain`);
+  const chosen = targets.length === 0 ? archDense : archDense.filter((n) => targets.some((t) => n === t || n.startsWith(t)));
+  return chosen.map((n) => chainDense[archDense.indexOf(n)] as string);
+}
+
+export function createRunnableModel(architecture: trainer.ArchitectureSpec, classNames: readonly string[], seed: number, optimizer: SparseAdamW, lora: LoraInput | undefined): RunnableModel {
+  if (lora === undefined) {
+    const model = createModel(architecture, classNames, seed, { optimizer });
+    return {
+      trainable: model.trainable,
+      featurize: (records, labelField) => model.featurize(records, labelField),
+      evaluate: (examples, batchSize) => model.evaluate(examples, batchSize),
+      exportSpec: () => model.exportSpec(),
+      tags: () => model.tags(),
+      metrics: () => ({}),
+      dispose: () => model.dispose(),
+    };
+  }
+  const base = modelFromCheckpoint(architecture, lora.base);
+  try {
+    const baseSpec = base.exportSpec();
+    const config = loraConfig({ rank: lora.rank, alpha: lora.alpha, targetLayers: libraryTargets(architecture, baseSpec, lora.targets), mergeOnExport: true }, baseSpec);
+    const adapters = createLoraModel(baseSpec, config, seed);
+    const baseTags = base.tags();
+    return {
+      // Cast: the adapters train on the base's own examples (FeatureExample for a dense chain).
+      trainable: adapters.trainable as TrainableModel<unknown>,
+      featurize: (records, labelField) => base.featurize(records, labelField),
+      evaluate: (examples) => adapters.evaluate(examples as FeatureExample[]),
+      // The merged model: W + (alpha / rank)·A·B per target, served like the base.
+      exportSpec: () => adapters.mergedSpec(),
+      tags: () => ({
+        ...baseTags,
+        lora_rank: String(config.rank),
+        lora_alpha: String(config.alpha),
+        lora_targets: config.targets.join(','),
+        lora_adapter_parameters: String(adapters.adapterParameterCount),
+      }),
+      metrics: () => ({ adapter_parameters: adapters.adapterParameterCount }),
+      dispose: () => {
+        adapters.dispose();
+        base.dispose();
+      },
+    };
+  } catch (err: unknown) {
+    base.dispose();
+    throw err;
+  }
+}
