@@ -121,7 +121,7 @@ describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
     });
   }
 
-  it('trains with the spec's optimizer and schedule (sgd with momentum, a linear schedule) to the end', async () => {
+  it('trains with the optimizer and schedule the spec names (sgd with momentum, a linear schedule) to the end', async () => {
     const spec = mlpSpec('points', {
       config: { epochs: 2, batchSize: 8, optimizer: trainer.OptimizerConfig.fromPartial({ kind: trainer.OptimizerKind.OPTIMIZER_KIND_SGD, learningRate: 0.1, momentum: 0.9 }), schedule: trainer.LrSchedule.fromPartial({ kind: trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, warmupSteps: 0 }) },
     });
