@@ -75,6 +75,6 @@ describe('trainer: stratified validation hold-out', () => {
   });
 
   it('refuses a fraction outside (0, 1) naming the field', () => {
-    assert.throws(() => holdOut(examples({ a: 2 }), 1, 0, 2), (e: unknown) => e instanceof L1g1Error && e.field === 'spec.data.validation_fraction');
+    assert.throws(() => holdOut(examples({ a: 2 }), 1, 0), (e: unknown) => e instanceof L1g1Error && e.field === 'spec.data.validation_fraction');
   });
 });
