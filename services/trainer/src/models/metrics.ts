@@ -43,3 +43,27 @@ export function classificationMetrics(truth: ArrayLike<number>, predicted: Array
   const n = truth.length;
   return { loss: n === 0 ? 0 : lossSum / n, accuracy: n === 0 ? 0 : correct / n, macro_f1: macroF1(truth, predicted), examples: n };
 }
+
+/**
+ * Classification metrics over `examples` in batches of `batchSize` (bounded memory): `scoreBatch`
+ * answers each example's loss and predicted class for one batch.
+ */
+export function batchedClassificationMetrics<E extends { label: number }>(
+  examples: readonly E[],
+  batchSize: number,
+  scoreBatch: (batch: readonly E[]) => { losses: ArrayLike<number>; predicted: ArrayLike<number> },
+): ClassificationMetrics {
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  let lossSum = 0;
+  for (let start = 0; start < examples.length; start += batchSize) {
+    const batch = examples.slice(start, start + batchSize);
+    const scored = scoreBatch(batch);
+    batch.forEach((e, i) => {
+      truth.push(e.label);
+      predicted.push(scored.predicted[i] as number);
+      lossSum += scored.losses[i] as number;
+    });
+  }
+  return classificationMetrics(truth, predicted, lossSum);
+}

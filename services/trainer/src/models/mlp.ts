@@ -6,7 +6,7 @@ import type { ExportModelSpec } from '../export/layer-spec';
 import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, zerosBias } from './init';
 import type { FeatureExample } from './lora';
-import { classificationMetrics } from './metrics';
+import { batchedClassificationMetrics } from './metrics';
 import { labelIndex, type RecordInput } from './record-input';
 
 /** The MLP's settings after defaults (MlpSpec). */
@@ -114,22 +114,12 @@ export function createMlp(config: MlpConfig, classNames: readonly string[], seed
       return records.map((r) => ({ features: parseFeatureRecord(r, config.inputDim), label: labelIndex(r, labelField, classIndex) }));
     },
     evaluate(examples, batchSize = 1024) {
-      const truth: number[] = [];
-      const predicted: number[] = [];
-      let lossSum = 0;
-      for (let start = 0; start < examples.length; start += batchSize) {
-        const batch = examples.slice(start, start + batchSize);
-        const [losses, argmax] = tf.tidy(() => {
+      return batchedClassificationMetrics(examples, batchSize, (batch) =>
+        tf.tidy(() => {
           const out = logits(batchOf(batch));
-          return [tf.losses.softmaxCrossEntropy(oneHot(batch), out, undefined, undefined, tf.Reduction.NONE).dataSync(), tf.argMax(out, 1).dataSync()];
-        });
-        batch.forEach((e, i) => {
-          truth.push(e.label);
-          predicted.push(argmax[i] as number);
-          lossSum += losses[i] as number;
-        });
-      }
-      return classificationMetrics(truth, predicted, lossSum);
+          return { losses: tf.losses.softmaxCrossEntropy(oneHot(batch), out, undefined, undefined, tf.Reduction.NONE).dataSync(), predicted: tf.argMax(out, 1).dataSync() };
+        }),
+      );
     },
     exportSpec(): ExportModelSpec {
       return {
