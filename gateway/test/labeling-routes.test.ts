@@ -183,6 +183,8 @@ describe('gateway: labeling through REST against a real labeling service', funct
   it('malformed input is a 400 naming the field before the service is asked', async () => {
     const cases: [string, string, unknown, string][] = [
       ['POST', '/v1/labeling/projects', { name: 'x', label_config: { task_type: 'boxes' } }, 'label_config.task_type'],
+      ['POST', '/v1/labeling/projects', { name: 'x', label_config: {} }, 'label_config.task_type'],
+      ['POST', '/v1/labeling/projects', { label_config: { task_type: 'ner' } }, 'name'],
       ['POST', '/v1/labeling/projects', { name: 'x', label_config: { task_type: 'ner', classes: [1] } }, 'label_config.classes[0]'],
       ['POST', '/v1/labeling/projects/p1/tasks', {}, 'snapshot'],
       ['POST', '/v1/labeling/projects/p1/tasks', { records: [{ text: 'a', data_base64: 'AA==' }] }, 'records[0].text'],
