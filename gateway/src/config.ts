@@ -13,6 +13,8 @@ export interface GatewayConfig {
   ingestionAddress: string;
   /** The trainer service (L1G1_TRAINER_ADDR, the same variable the service listens on). */
   trainerAddress: string;
+  /** The labeling service (L1G1_LABELING_ADDR); its REST routes come with the annotation page. */
+  labelingAddress: string;
   /**
    * Largest dataset upload streamed through to ingestion; beyond it: 413.
    * Read from L1G1_INGESTION_MAX_UPLOAD_BYTES, the service's own limit, so
@@ -89,6 +91,7 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
     ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
     trainerAddress: envUpstream(env, 'L1G1_TRAINER_ADDR', '127.0.0.1:50054'),
+    labelingAddress: envUpstream(env, 'L1G1_LABELING_ADDR', '127.0.0.1:50056'),
     maxIngestUploadBytes: envInt(env, 'L1G1_INGESTION_MAX_UPLOAD_BYTES', 4 * 1024 ** 3, { min: 1024, max: Number.MAX_SAFE_INTEGER }),
     maxBodyBytes: envInt(env, 'L1G1_MAX_BODY_BYTES', 16 * 1024 * 1024, { min: 1024 }),
     maxUploadBytes: envInt(env, 'L1G1_MAX_UPLOAD_BYTES', 512 * 1024 * 1024, { min: 1024 }),

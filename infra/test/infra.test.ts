@@ -254,7 +254,7 @@ describe('infra: k8s manifests', () => {
   };
 
   it('has the expected manifest files', () => {
-    for (const f of ['namespace.yaml', 'configmap.yaml', 'model-registry.yaml', 'inference.yaml', 'ingestion.yaml', 'trainer.yaml', 'gateway.yaml', 'otel-collector.yaml']) {
+    for (const f of ['namespace.yaml', 'configmap.yaml', 'model-registry.yaml', 'inference.yaml', 'ingestion.yaml', 'trainer.yaml', 'labeling.yaml', 'gateway.yaml', 'otel-collector.yaml']) {
       assert.ok(resourceFiles.includes(f), `infra/k8s/${f} is missing`);
     }
   });
@@ -273,8 +273,8 @@ describe('infra: k8s manifests', () => {
     }
   });
 
-  it('defines the six workload Deployments', () => {
-    assert.deepEqual(deployments.map(nameOf).sort(), ['gateway', 'inference', 'ingestion', 'model-registry', 'otel-collector', 'trainer']);
+  it('defines the seven workload Deployments', () => {
+    assert.deepEqual(deployments.map(nameOf).sort(), ['gateway', 'inference', 'ingestion', 'labeling', 'model-registry', 'otel-collector', 'trainer']);
   });
 
   it('labels pods and selects them consistently', () => {

@@ -16,6 +16,7 @@ import { loadInferenceConfig } from '../../services/inference/src/config';
 import { loadRegistryConfig } from '../../services/model-registry/src/config';
 import { loadIngestionConfig } from '../../services/ingestion/src/config';
 import { loadTrainerConfig } from '../../services/trainer/src/config';
+import { loadLabelingConfig } from '../../services/labeling/src/config';
 import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 type Env = Record<string, string>;
@@ -26,6 +27,7 @@ const LOADERS: Record<string, (env: Env) => unknown> = {
   inference: loadInferenceConfig,
   ingestion: loadIngestionConfig,
   trainer: loadTrainerConfig,
+  labeling: loadLabelingConfig,
   gateway: loadGatewayConfig,
 };
 

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     inference: await pickPort(envInt(env, 'L1G1_INFERENCE_PORT', 50052, { min: 0, max: 65535 })),
     ingestion: await pickPort(envInt(env, 'L1G1_INGESTION_PORT', 50053, { min: 0, max: 65535 })),
     trainer: await pickPort(envInt(env, 'L1G1_TRAINER_PORT', 50054, { min: 0, max: 65535 })),
+    labeling: await pickPort(envInt(env, 'L1G1_LABELING_PORT', 50056, { min: 0, max: 65535 })),
     gateway: await pickPort(envInt(env, 'L1G1_GATEWAY_PORT', 8080, { min: 0, max: 65535 })),
     inferenceMetrics: await pickPort(envInt(env, 'L1G1_INFERENCE_METRICS_PORT', 9102, { min: 0, max: 65535 })),
   };
@@ -87,12 +88,14 @@ async function main(): Promise<void> {
   const inferenceAddr = `127.0.0.1:${ports.inference}`;
   const ingestionAddr = `127.0.0.1:${ports.ingestion}`;
   const trainerAddr = `127.0.0.1:${ports.trainer}`;
+  const labelingAddr = `127.0.0.1:${ports.labeling}`;
   const shared = {
     L1G1_DATA_DIR: dataDir,
     L1G1_REGISTRY_ADDR: registryAddr,
     L1G1_INFERENCE_ADDR: inferenceAddr,
     L1G1_INGESTION_ADDR: ingestionAddr,
     L1G1_TRAINER_ADDR: trainerAddr,
+    L1G1_LABELING_ADDR: labelingAddr,
     L1G1_GATEWAY_PORT: String(ports.gateway),
     L1G1_HTTP_HOST: '127.0.0.1',
     L1G1_INTERNAL_SECRET: internalSecret,
@@ -113,6 +116,8 @@ async function main(): Promise<void> {
     { name: 'ingestion', script: 'services/ingestion/dist/main.js', ready: () => grpcServing(ingestionAddr), address: ingestionAddr },
     // Reads snapshots from ingestion and registers into the registry, both dialled per job.
     { name: 'trainer', script: 'services/trainer/dist/main.js', ready: () => grpcServing(trainerAddr), address: trainerAddr },
+    // Reads snapshots from ingestion when tasks are imported.
+    { name: 'labeling', script: 'services/labeling/dist/main.js', ready: () => grpcServing(labelingAddr), address: labelingAddr },
     {
       name: 'gateway',
       script: 'gateway/dist/main.js',

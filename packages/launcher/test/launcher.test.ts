@@ -69,6 +69,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     assert.match(out, /inference\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /ingestion\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /trainer\s+127\.0\.0\.1:\d+\s+pid \d+/);
+    assert.match(out, /labeling\s+127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /gateway\s+http:\/\/127\.0\.0\.1:\d+\s+pid \d+/);
     assert.match(out, /demo model: "demo" version 1 \(alias production/);
     assert.match(out, /curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/models\/demo:predict/);
@@ -77,7 +78,7 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     assert.equal(res.status, 200);
     const body = (await res.json()) as { outputs: { data: number[] }[] };
     assert.equal(body.outputs[0]!.data.length, 3);
-    assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'ingestion.log', 'model-registry.log', 'trainer.log']);
+    assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'ingestion.log', 'labeling.log', 'model-registry.log', 'trainer.log']);
   });
 
   it('prints an admin key once, stores only its hash, and writes need it', async () => {

@@ -52,6 +52,8 @@ export enum TaskType {
   TASK_TYPE_BBOX = 4,
   /** TASK_TYPE_SEGMENTATION - Polygons on images. */
   TASK_TYPE_SEGMENTATION = 5,
+  /** TASK_TYPE_FREE_TEXT - A free-text answer per record (no classes). */
+  TASK_TYPE_FREE_TEXT = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -75,6 +77,9 @@ export function taskTypeFromJSON(object: any): TaskType {
     case 5:
     case "TASK_TYPE_SEGMENTATION":
       return TaskType.TASK_TYPE_SEGMENTATION;
+    case 6:
+    case "TASK_TYPE_FREE_TEXT":
+      return TaskType.TASK_TYPE_FREE_TEXT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -96,6 +101,8 @@ export function taskTypeToJSON(object: TaskType): string {
       return "TASK_TYPE_BBOX";
     case TaskType.TASK_TYPE_SEGMENTATION:
       return "TASK_TYPE_SEGMENTATION";
+    case TaskType.TASK_TYPE_FREE_TEXT:
+      return "TASK_TYPE_FREE_TEXT";
     case TaskType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -218,6 +225,10 @@ export enum AgreementMetric {
   AGREEMENT_METRIC_FLEISS_KAPPA = 2,
   /** AGREEMENT_METRIC_PERCENT - Raw observed agreement, no chance correction. */
   AGREEMENT_METRIC_PERCENT = 3,
+  /** AGREEMENT_METRIC_KRIPPENDORFF_ALPHA - Krippendorff's alpha (nominal), any number of annotators, missing values allowed. */
+  AGREEMENT_METRIC_KRIPPENDORFF_ALPHA = 4,
+  /** AGREEMENT_METRIC_SPAN_F1 - Span-level F1 between pairs of annotators (NER; exact start, end and label). */
+  AGREEMENT_METRIC_SPAN_F1 = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -235,6 +246,12 @@ export function agreementMetricFromJSON(object: any): AgreementMetric {
     case 3:
     case "AGREEMENT_METRIC_PERCENT":
       return AgreementMetric.AGREEMENT_METRIC_PERCENT;
+    case 4:
+    case "AGREEMENT_METRIC_KRIPPENDORFF_ALPHA":
+      return AgreementMetric.AGREEMENT_METRIC_KRIPPENDORFF_ALPHA;
+    case 5:
+    case "AGREEMENT_METRIC_SPAN_F1":
+      return AgreementMetric.AGREEMENT_METRIC_SPAN_F1;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -252,6 +269,10 @@ export function agreementMetricToJSON(object: AgreementMetric): string {
       return "AGREEMENT_METRIC_FLEISS_KAPPA";
     case AgreementMetric.AGREEMENT_METRIC_PERCENT:
       return "AGREEMENT_METRIC_PERCENT";
+    case AgreementMetric.AGREEMENT_METRIC_KRIPPENDORFF_ALPHA:
+      return "AGREEMENT_METRIC_KRIPPENDORFF_ALPHA";
+    case AgreementMetric.AGREEMENT_METRIC_SPAN_F1:
+      return "AGREEMENT_METRIC_SPAN_F1";
     case AgreementMetric.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -586,6 +607,10 @@ export interface SegmentationValue {
   polygons: Polygon[];
 }
 
+export interface FreeTextValue {
+  text: string;
+}
+
 /** The labels of one record; the case must match the project's task type. */
 export interface AnnotationValue {
   value:
@@ -593,6 +618,7 @@ export interface AnnotationValue {
     | { $case: "ner"; value: NerValue }
     | { $case: "bbox"; value: BboxValue }
     | { $case: "segmentation"; value: SegmentationValue }
+    | { $case: "freeText"; value: FreeTextValue }
     | undefined;
 }
 
@@ -659,6 +685,12 @@ export interface ImportTasksRequest {
    * (e.g. an existing noisy label); empty: none.
    */
   labelField: string;
+  /**
+   * Uploaded records instead of a snapshot (at most 10,000 per call);
+   * `snapshot` must then be unset. A record without an id gets the sha256
+   * of its data.
+   */
+  records: Record[];
 }
 
 export interface ImportTasksRequest_MetadataEqualsEntry {
@@ -741,7 +773,23 @@ export interface Annotation {
   prelabelModel: ModelRef | undefined;
   prelabelAcceptedUnchanged: boolean;
   createdAt: Date | undefined;
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** A reviewer's authoritative answer: consensus takes it over the majority. */
+  gold: boolean;
+  /**
+   * Earlier versions of this annotation, oldest first (the current one is
+   * the annotation itself).
+   */
+  history: AnnotationRevision[];
+}
+
+export interface AnnotationRevision {
+  value: AnnotationValue | undefined;
+  leadTimeMs: number;
+  skipped: boolean;
+  createdAt: Date | undefined;
 }
 
 export interface SubmitAnnotationRequest {
@@ -758,6 +806,8 @@ export interface SubmitAnnotationRequest {
   annotationId: string;
   /** Set when `value` started from the task's prediction. */
   fromPrelabel: boolean;
+  /** A reviewer's authoritative answer (does not count toward overlap). */
+  gold: boolean;
 }
 
 export interface ListAnnotationsRequest {
@@ -813,6 +863,29 @@ export interface ComputeAgreementRequest {
    * default 0.5), unmatched ones counting as "none".
    */
   iouThreshold?: number | undefined;
+}
+
+export interface ListReviewQueueRequest {
+  projectId: string;
+  page: PageRequest | undefined;
+}
+
+export interface ReviewQueueItem {
+  taskId: string;
+  /** Gold when given, else the most frequent value (ties: the latest). */
+  consensus:
+    | AnnotationValue
+    | undefined;
+  /** Share of the non-skipped annotations equal to the consensus (0..1). */
+  agreement: number;
+  annotations: number;
+  /** Distinct values given by the annotators. */
+  distinctValues: number;
+}
+
+export interface ListReviewQueueResponse {
+  items: ReviewQueueItem[];
+  page: PageResponse | undefined;
 }
 
 export interface LabelAgreement {
@@ -3452,6 +3525,73 @@ export const SegmentationValue: MessageFns<SegmentationValue> = {
   },
 };
 
+function createBaseFreeTextValue(): FreeTextValue {
+  return { text: "" };
+}
+
+export const FreeTextValue: MessageFns<FreeTextValue> = {
+  encode(message: FreeTextValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FreeTextValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFreeTextValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FreeTextValue {
+    return { text: isSet(object.text) ? globalThis.String(object.text) : "" };
+  },
+
+  toJSON(message: FreeTextValue): unknown {
+    const obj: any = {};
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FreeTextValue>, I>>(base?: I): FreeTextValue {
+    return FreeTextValue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FreeTextValue>, I>>(object: I): FreeTextValue {
+    const message = createBaseFreeTextValue();
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
 function createBaseAnnotationValue(): AnnotationValue {
   return { value: undefined };
 }
@@ -3470,6 +3610,9 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
         break;
       case "segmentation":
         SegmentationValue.encode(message.value.value, writer.uint32(34).fork()).join();
+        break;
+      case "freeText":
+        FreeTextValue.encode(message.value.value, writer.uint32(42).fork()).join();
         break;
     }
     return writer;
@@ -3520,6 +3663,14 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
             message.value = { $case: "segmentation", value: SegmentationValue.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.value = { $case: "freeText", value: FreeTextValue.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3542,6 +3693,10 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
         ? { $case: "bbox", value: BboxValue.fromJSON(object.bbox) }
         : isSet(object.segmentation)
         ? { $case: "segmentation", value: SegmentationValue.fromJSON(object.segmentation) }
+        : isSet(object.freeText)
+        ? { $case: "freeText", value: FreeTextValue.fromJSON(object.freeText) }
+        : isSet(object.free_text)
+        ? { $case: "freeText", value: FreeTextValue.fromJSON(object.free_text) }
         : undefined,
     };
   },
@@ -3556,6 +3711,8 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
       obj.bbox = BboxValue.toJSON(message.value.value);
     } else if (message.value?.$case === "segmentation") {
       obj.segmentation = SegmentationValue.toJSON(message.value.value);
+    } else if (message.value?.$case === "freeText") {
+      obj.freeText = FreeTextValue.toJSON(message.value.value);
     }
     return obj;
   },
@@ -3587,6 +3744,12 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
       case "segmentation": {
         if (object.value?.value !== undefined && object.value?.value !== null) {
           message.value = { $case: "segmentation", value: SegmentationValue.fromPartial(object.value.value) };
+        }
+        break;
+      }
+      case "freeText": {
+        if (object.value?.value !== undefined && object.value?.value !== null) {
+          message.value = { $case: "freeText", value: FreeTextValue.fromPartial(object.value.value) };
         }
         break;
       }
@@ -4186,6 +4349,7 @@ function createBaseImportTasksRequest(): ImportTasksRequest {
     sampleSize: 0,
     seed: undefined,
     labelField: "",
+    records: [],
   };
 }
 
@@ -4211,6 +4375,9 @@ export const ImportTasksRequest: MessageFns<ImportTasksRequest> = {
     }
     if (message.labelField !== "") {
       writer.uint32(58).string(message.labelField);
+    }
+    for (const v of message.records) {
+      Record.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -4287,6 +4454,14 @@ export const ImportTasksRequest: MessageFns<ImportTasksRequest> = {
             message.labelField = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.records.push(Record.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4346,6 +4521,9 @@ export const ImportTasksRequest: MessageFns<ImportTasksRequest> = {
         : isSet(object.label_field)
         ? globalThis.String(object.label_field)
         : "",
+      records: globalThis.Array.isArray(object?.records)
+        ? object.records.map((e: any) => Record.fromJSON(e))
+        : [],
     };
   },
 
@@ -4378,6 +4556,9 @@ export const ImportTasksRequest: MessageFns<ImportTasksRequest> = {
     if (message.labelField !== "") {
       obj.labelField = message.labelField;
     }
+    if (message.records?.length) {
+      obj.records = message.records.map((e) => Record.toJSON(e));
+    }
     return obj;
   },
 
@@ -4403,6 +4584,7 @@ export const ImportTasksRequest: MessageFns<ImportTasksRequest> = {
     message.sampleSize = object.sampleSize ?? 0;
     message.seed = object.seed ?? undefined;
     message.labelField = object.labelField ?? "";
+    message.records = object.records?.map((e) => Record.fromPartial(e)) || [];
     return message;
   },
 };
@@ -5157,6 +5339,8 @@ function createBaseAnnotation(): Annotation {
     prelabelAcceptedUnchanged: false,
     createdAt: undefined,
     updatedAt: undefined,
+    gold: false,
+    history: [],
   };
 }
 
@@ -5194,6 +5378,12 @@ export const Annotation: MessageFns<Annotation> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(90).fork()).join();
+    }
+    if (message.gold !== false) {
+      writer.uint32(96).bool(message.gold);
+    }
+    for (const v of message.history) {
+      AnnotationRevision.encode(v!, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -5299,6 +5489,22 @@ export const Annotation: MessageFns<Annotation> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.gold = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.history.push(AnnotationRevision.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5352,6 +5558,10 @@ export const Annotation: MessageFns<Annotation> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      gold: isSet(object.gold) ? globalThis.Boolean(object.gold) : false,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => AnnotationRevision.fromJSON(e))
+        : [],
     };
   },
 
@@ -5390,6 +5600,12 @@ export const Annotation: MessageFns<Annotation> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.gold !== false) {
+      obj.gold = message.gold;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => AnnotationRevision.toJSON(e));
+    }
     return obj;
   },
 
@@ -5413,6 +5629,135 @@ export const Annotation: MessageFns<Annotation> = {
     message.prelabelAcceptedUnchanged = object.prelabelAcceptedUnchanged ?? false;
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.gold = object.gold ?? false;
+    message.history = object.history?.map((e) => AnnotationRevision.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAnnotationRevision(): AnnotationRevision {
+  return { value: undefined, leadTimeMs: 0, skipped: false, createdAt: undefined };
+}
+
+export const AnnotationRevision: MessageFns<AnnotationRevision> = {
+  encode(message: AnnotationRevision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== undefined) {
+      AnnotationValue.encode(message.value, writer.uint32(10).fork()).join();
+    }
+    if (message.leadTimeMs !== 0) {
+      writer.uint32(16).int64(message.leadTimeMs);
+    }
+    if (message.skipped !== false) {
+      writer.uint32(24).bool(message.skipped);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnnotationRevision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnnotationRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = AnnotationValue.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.leadTimeMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.skipped = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnnotationRevision {
+    return {
+      value: isSet(object.value) ? AnnotationValue.fromJSON(object.value) : undefined,
+      leadTimeMs: isSet(object.leadTimeMs)
+        ? globalThis.Number(object.leadTimeMs)
+        : isSet(object.lead_time_ms)
+        ? globalThis.Number(object.lead_time_ms)
+        : 0,
+      skipped: isSet(object.skipped) ? globalThis.Boolean(object.skipped) : false,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AnnotationRevision): unknown {
+    const obj: any = {};
+    if (message.value !== undefined) {
+      obj.value = AnnotationValue.toJSON(message.value);
+    }
+    if (message.leadTimeMs !== 0) {
+      obj.leadTimeMs = Math.round(message.leadTimeMs);
+    }
+    if (message.skipped !== false) {
+      obj.skipped = message.skipped;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnnotationRevision>, I>>(base?: I): AnnotationRevision {
+    return AnnotationRevision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnnotationRevision>, I>>(object: I): AnnotationRevision {
+    const message = createBaseAnnotationRevision();
+    message.value = (object.value !== undefined && object.value !== null)
+      ? AnnotationValue.fromPartial(object.value)
+      : undefined;
+    message.leadTimeMs = object.leadTimeMs ?? 0;
+    message.skipped = object.skipped ?? false;
+    message.createdAt = object.createdAt ?? undefined;
     return message;
   },
 };
@@ -5426,6 +5771,7 @@ function createBaseSubmitAnnotationRequest(): SubmitAnnotationRequest {
     skipped: false,
     annotationId: "",
     fromPrelabel: false,
+    gold: false,
   };
 }
 
@@ -5451,6 +5797,9 @@ export const SubmitAnnotationRequest: MessageFns<SubmitAnnotationRequest> = {
     }
     if (message.fromPrelabel !== false) {
       writer.uint32(56).bool(message.fromPrelabel);
+    }
+    if (message.gold !== false) {
+      writer.uint32(64).bool(message.gold);
     }
     return writer;
   },
@@ -5524,6 +5873,14 @@ export const SubmitAnnotationRequest: MessageFns<SubmitAnnotationRequest> = {
             message.fromPrelabel = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.gold = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5561,6 +5918,7 @@ export const SubmitAnnotationRequest: MessageFns<SubmitAnnotationRequest> = {
         : isSet(object.from_prelabel)
         ? globalThis.Boolean(object.from_prelabel)
         : false,
+      gold: isSet(object.gold) ? globalThis.Boolean(object.gold) : false,
     };
   },
 
@@ -5587,6 +5945,9 @@ export const SubmitAnnotationRequest: MessageFns<SubmitAnnotationRequest> = {
     if (message.fromPrelabel !== false) {
       obj.fromPrelabel = message.fromPrelabel;
     }
+    if (message.gold !== false) {
+      obj.gold = message.gold;
+    }
     return obj;
   },
 
@@ -5604,6 +5965,7 @@ export const SubmitAnnotationRequest: MessageFns<SubmitAnnotationRequest> = {
     message.skipped = object.skipped ?? false;
     message.annotationId = object.annotationId ?? "";
     message.fromPrelabel = object.fromPrelabel ?? false;
+    message.gold = object.gold ?? false;
     return message;
   },
 };
@@ -6257,6 +6619,327 @@ export const ComputeAgreementRequest: MessageFns<ComputeAgreementRequest> = {
     message.metric = object.metric ?? 0;
     message.annotators = object.annotators?.map((e) => e) || [];
     message.iouThreshold = object.iouThreshold ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListReviewQueueRequest(): ListReviewQueueRequest {
+  return { projectId: "", page: undefined };
+}
+
+export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
+  encode(message: ListReviewQueueRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReviewQueueRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(base?: I): ListReviewQueueRequest {
+    return ListReviewQueueRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(object: I): ListReviewQueueRequest {
+    const message = createBaseListReviewQueueRequest();
+    message.projectId = object.projectId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReviewQueueItem(): ReviewQueueItem {
+  return { taskId: "", consensus: undefined, agreement: 0, annotations: 0, distinctValues: 0 };
+}
+
+export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
+  encode(message: ReviewQueueItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.consensus !== undefined) {
+      AnnotationValue.encode(message.consensus, writer.uint32(18).fork()).join();
+    }
+    if (message.agreement !== 0) {
+      writer.uint32(25).double(message.agreement);
+    }
+    if (message.annotations !== 0) {
+      writer.uint32(32).int64(message.annotations);
+    }
+    if (message.distinctValues !== 0) {
+      writer.uint32(40).int64(message.distinctValues);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewQueueItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewQueueItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consensus = AnnotationValue.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.agreement = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.annotations = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.distinctValues = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewQueueItem {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      consensus: isSet(object.consensus) ? AnnotationValue.fromJSON(object.consensus) : undefined,
+      agreement: isSet(object.agreement) ? globalThis.Number(object.agreement) : 0,
+      annotations: isSet(object.annotations) ? globalThis.Number(object.annotations) : 0,
+      distinctValues: isSet(object.distinctValues)
+        ? globalThis.Number(object.distinctValues)
+        : isSet(object.distinct_values)
+        ? globalThis.Number(object.distinct_values)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReviewQueueItem): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.consensus !== undefined) {
+      obj.consensus = AnnotationValue.toJSON(message.consensus);
+    }
+    if (message.agreement !== 0) {
+      obj.agreement = floatToJson(message.agreement);
+    }
+    if (message.annotations !== 0) {
+      obj.annotations = Math.round(message.annotations);
+    }
+    if (message.distinctValues !== 0) {
+      obj.distinctValues = Math.round(message.distinctValues);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(base?: I): ReviewQueueItem {
+    return ReviewQueueItem.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(object: I): ReviewQueueItem {
+    const message = createBaseReviewQueueItem();
+    message.taskId = object.taskId ?? "";
+    message.consensus = (object.consensus !== undefined && object.consensus !== null)
+      ? AnnotationValue.fromPartial(object.consensus)
+      : undefined;
+    message.agreement = object.agreement ?? 0;
+    message.annotations = object.annotations ?? 0;
+    message.distinctValues = object.distinctValues ?? 0;
+    return message;
+  },
+};
+
+function createBaseListReviewQueueResponse(): ListReviewQueueResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListReviewQueueResponse: MessageFns<ListReviewQueueResponse> = {
+  encode(message: ListReviewQueueResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ReviewQueueItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ReviewQueueItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ReviewQueueItem.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReviewQueueResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ReviewQueueItem.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(base?: I): ListReviewQueueResponse {
+    return ListReviewQueueResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(object: I): ListReviewQueueResponse {
+    const message = createBaseListReviewQueueResponse();
+    message.items = object.items?.map((e) => ReviewQueueItem.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
     return message;
   },
 };
@@ -8561,6 +9244,21 @@ export const LabelingServiceService = {
     responseDeserialize: (value: Buffer): AgreementReport => AgreementReport.decode(value),
   },
   /**
+   * Per-task consensus (gold when given, else the majority) and the tasks
+   * whose annotators disagree, for a reviewer to settle.
+   */
+  listReviewQueue: {
+    path: "/l1g1.labeling.v1.LabelingService/ListReviewQueue" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReviewQueueRequest): Buffer =>
+      Buffer.from(ListReviewQueueRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReviewQueueRequest => ListReviewQueueRequest.decode(value),
+    responseSerialize: (value: ListReviewQueueResponse): Buffer =>
+      Buffer.from(ListReviewQueueResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReviewQueueResponse => ListReviewQueueResponse.decode(value),
+  },
+  /**
    * Server-streaming export: first `header`, then for multi-file formats
    * (YOLO) a `file` before each file's `chunk`s, else only `chunk`s.
    */
@@ -8649,6 +9347,11 @@ export interface LabelingServiceServer extends UntypedServiceImplementation {
    */
   createPrelabels: handleUnaryCall<CreatePrelabelsRequest, LabelingJob>;
   computeAgreement: handleUnaryCall<ComputeAgreementRequest, AgreementReport>;
+  /**
+   * Per-task consensus (gold when given, else the majority) and the tasks
+   * whose annotators disagree, for a reviewer to settle.
+   */
+  listReviewQueue: handleUnaryCall<ListReviewQueueRequest, ListReviewQueueResponse>;
   /**
    * Server-streaming export: first `header`, then for multi-file formats
    * (YOLO) a `file` before each file's `chunk`s, else only `chunk`s.
@@ -8873,6 +9576,25 @@ export interface LabelingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AgreementReport) => void,
+  ): ClientUnaryCall;
+  /**
+   * Per-task consensus (gold when given, else the majority) and the tasks
+   * whose annotators disagree, for a reviewer to settle.
+   */
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
   ): ClientUnaryCall;
   /**
    * Server-streaming export: first `header`, then for multi-file formats

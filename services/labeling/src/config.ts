@@ -1,0 +1,54 @@
+/**
+ * The labeling service's settings, parsed once from the environment into a
+ * frozen object. Every default works on one laptop; a bad value fails at
+ * startup naming the variable.
+ */
+// The config module alone: main parses the config before telemetry, hence before grpc-js loads.
+import { envAddress, envDatabaseUrl, envInt, envString, envUpstream, type Env } from '@l1g1/kit/dist/config';
+import { hostOf, loadAuthConfig, type AuthConfig } from '@l1g1/kit/dist/auth/auth-config';
+import { loadGrpcTls, type GrpcTls } from '@l1g1/kit/dist/auth/grpc-tls-config';
+import { join, resolve } from 'node:path';
+
+/** Typed, frozen labeling settings. */
+export interface LabelingConfig {
+  /** `host:port` to bind (L1G1_LABELING_LISTEN, else L1G1_LABELING_ADDR, default 127.0.0.1:50056). */
+  readonly address: string;
+  /** Absolute data root shared by the suite (L1G1_DATA_DIR, default ./.l1g1). */
+  readonly dataDir: string;
+  /** `<dataDir>/labeling`: everything this service owns. */
+  readonly labelingDir: string;
+  /** `<labelingDir>/labeling.db`: projects, tasks and annotations (SQLite) when no database URL is set. */
+  readonly databasePath: string;
+  /** L1G1_DATABASE_URL: metadata in PostgreSQL; unset: SQLite under `labelingDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Where snapshots are read (L1G1_INGESTION_ADDR, default 127.0.0.1:50053). */
+  readonly ingestionAddress: string;
+  /** Records one ImportTasks call may add (L1G1_LABELING_MAX_IMPORT, default 100000). */
+  readonly maxImportRecords: number;
+  /** Bytes of one record's data a task may hold (L1G1_LABELING_MAX_RECORD_BYTES, default 4 MiB). */
+  readonly maxRecordBytes: number;
+  /** How long shutdown lets in-flight calls finish (L1G1_LABELING_SHUTDOWN_GRACE_MS, default 5000). */
+  readonly shutdownGraceMs: number;
+  readonly auth: AuthConfig;
+  readonly tls: GrpcTls | undefined;
+}
+
+/** Parses the labeling settings from `env` (default: process.env). */
+export function loadLabelingConfig(env: Env = process.env): LabelingConfig {
+  const dataDir = resolve(envString(env, 'L1G1_DATA_DIR', './.l1g1'));
+  const labelingDir = join(dataDir, 'labeling');
+  const address = envAddress(env, 'L1G1_LABELING_LISTEN', envAddress(env, 'L1G1_LABELING_ADDR', '127.0.0.1:50056'));
+  return Object.freeze({
+    address,
+    dataDir,
+    labelingDir,
+    databasePath: join(labelingDir, 'labeling.db'),
+    databaseUrl: envDatabaseUrl(env, 'L1G1_DATABASE_URL'),
+    ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
+    maxImportRecords: envInt(env, 'L1G1_LABELING_MAX_IMPORT', 100_000, { min: 1, max: 10_000_000 }),
+    maxRecordBytes: envInt(env, 'L1G1_LABELING_MAX_RECORD_BYTES', 4 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    shutdownGraceMs: envInt(env, 'L1G1_LABELING_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
+    auth: loadAuthConfig(env, hostOf(address)),
+    tls: loadGrpcTls(env),
+  });
+}

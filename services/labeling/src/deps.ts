@@ -1,0 +1,19 @@
+/**
+ * What the composition root (`startLabeling`) hands every handler group.
+ * Parts that need only a piece of it declare the smallest interface they
+ * need (structural typing) and receive this object.
+ */
+import type { Logger } from '@l1g1/kit';
+import type { LabelingConfig } from './config';
+import type { LabelingStore, SnapshotRecordSource } from './domain/ports';
+
+export interface LabelingDeps {
+  readonly config: LabelingConfig;
+  readonly logger: Logger;
+  /** Projects, tasks, reservations and annotations. */
+  readonly store: LabelingStore;
+  /** Snapshot records, from the ingestion service. */
+  readonly records: SnapshotRecordSource;
+  /** Epoch milliseconds; tests pass a clock they move to expire reservations. */
+  readonly now: () => number;
+}

@@ -1,0 +1,169 @@
+/**
+ * What the labeling domain needs from storage, as interfaces the composition
+ * root fills with adapters (SQLite embedded, PostgreSQL scaled). Values are
+ * the contract's plain message types; times are epoch milliseconds.
+ */
+import type { common, labeling } from '@l1g1/contracts';
+
+export interface ProjectRow {
+  id: string;
+  name: string;
+  description: string;
+  instructions: string;
+  config: labeling.LabelConfig;
+  tags: Record<string, string>;
+  createdAtMs: number;
+  updatedAtMs: number;
+  createdBy: string;
+}
+
+export interface ProjectCounts {
+  taskCount: number;
+  completedTaskCount: number;
+  annotationCount: number;
+}
+
+export interface NewTask {
+  id: string;
+  record: common.Record;
+  source: common.DatasetRef | undefined;
+  /** Distinct (non-skipped) annotators this task needs. */
+  required: number;
+  imageWidth: number;
+  imageHeight: number;
+  /** A ground-truth pre-annotation from the snapshot (ImportTasks' label_field), if any. */
+  seedValue: labeling.AnnotationValue | undefined;
+}
+
+export interface TaskRow {
+  id: string;
+  projectId: string;
+  /** Import order within the project (keyset of lists and the sequential queue). */
+  seq: number;
+  record: common.Record;
+  source: common.DatasetRef | undefined;
+  required: number;
+  /** Non-skipped, non-gold annotations. */
+  annotationCount: number;
+  /** The annotator holding an unexpired reservation and until when (ms), if any. */
+  reservedBy: string;
+  reservedUntilMs: number;
+  createdAtMs: number;
+  imageWidth: number;
+  imageHeight: number;
+  seedValue: labeling.AnnotationValue | undefined;
+}
+
+export interface AnnotationRevisionRow {
+  value: labeling.AnnotationValue | undefined;
+  leadTimeMs: number;
+  skipped: boolean;
+  createdAtMs: number;
+}
+
+export interface AnnotationRow {
+  id: string;
+  taskId: string;
+  projectId: string;
+  annotator: string;
+  value: labeling.AnnotationValue | undefined;
+  leadTimeMs: number;
+  skipped: boolean;
+  gold: boolean;
+  fromPrelabel: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Earlier versions, oldest first. */
+  history: AnnotationRevisionRow[];
+}
+
+export interface TaskFilter {
+  projectId: string;
+  state: labeling.TaskState;
+  annotator: string;
+  /** Keyset: tasks after this seq. */
+  afterSeq: number;
+  limit: number;
+  nowMs: number;
+}
+
+export interface AnnotationFilter {
+  projectId: string;
+  taskId: string;
+  annotator: string;
+  /** Keyset: annotations after this id (ids sort by creation). */
+  afterId: string;
+  limit: number;
+}
+
+/** A submission as the store applies it, after validation. */
+export interface AnnotationWrite {
+  id: string;
+  taskId: string;
+  annotator: string;
+  value: labeling.AnnotationValue | undefined;
+  leadTimeMs: number;
+  skipped: boolean;
+  gold: boolean;
+  fromPrelabel: boolean;
+  /** Set to replace the annotator's earlier annotation (it moves to history). */
+  replaces: string;
+  nowMs: number;
+}
+
+export interface ClaimedTask {
+  task: TaskRow;
+  /** Open tasks left for this annotator, the claimed one included. */
+  remaining: number;
+}
+
+/** The labeling service's metadata. Every write is one transaction. */
+export interface LabelingStore {
+  insertProject(row: ProjectRow): Promise<void>;
+  getProject(id: string): Promise<ProjectRow | undefined>;
+  /** Projects by id (creation order) after `afterId`, optionally filtered. */
+  listProjects(filter: { query: string; taskType: number; afterId: string; limit: number }): Promise<ProjectRow[]>;
+  /**
+   * Read-modify-write under the project's lock; undefined when it does not
+   * exist. `renames` (old → new class name) are applied to every stored
+   * annotation and its history in the same transaction.
+   */
+  updateProject(id: string, change: (row: ProjectRow, counts: ProjectCounts) => ProjectRow, renames: ReadonlyMap<string, string>): Promise<ProjectRow | undefined>;
+  /** Deletes the project, its tasks and annotations; refuses (FAILED_PRECONDITION) with annotations unless `force`. */
+  deleteProject(id: string, force: boolean): Promise<{ deletedTasks: number; deletedAnnotations: number } | undefined>;
+  counts(projectId: string, nowMs: number): Promise<ProjectCounts>;
+
+  /** Adds tasks in order; a record already in the project is skipped. */
+  insertTasks(projectId: string, tasks: readonly NewTask[], nowMs: number): Promise<{ imported: number; skipped: number }>;
+  getTask(id: string, nowMs: number): Promise<TaskRow | undefined>;
+  listTasks(filter: TaskFilter): Promise<TaskRow[]>;
+  /**
+   * Reserves the next task for `annotator` (their own live reservation
+   * first): one they have not annotated or skipped, whose annotations plus
+   * live reservations of others stay below its requirement.
+   */
+  claimNextTask(projectId: string, annotator: string, nowMs: number, reservationMs: number): Promise<ClaimedTask | undefined>;
+
+  /** Applies a submission atomically, checking capacity and duplicates inside the transaction. */
+  writeAnnotation(write: AnnotationWrite): Promise<AnnotationRow>;
+  getAnnotation(id: string): Promise<AnnotationRow | undefined>;
+  listAnnotations(filter: AnnotationFilter): Promise<AnnotationRow[]>;
+  /** Every annotation of these tasks (for agreement, consensus and export pages). */
+  annotationsOfTasks(taskIds: readonly string[]): Promise<AnnotationRow[]>;
+
+  close(): Promise<void>;
+}
+
+/** A batch of snapshot records, with the snapshot they were pinned to. */
+export interface RecordBatch {
+  records: common.Record[];
+  snapshot: common.DatasetRef | undefined;
+  /** Records the whole read will give (first batch only; 0 otherwise). */
+  total: number;
+}
+
+/** Records of ingestion's snapshots (ReadRecords), the source of ImportTasks. */
+export interface SnapshotRecordSource {
+  /** NOT_FOUND (a client fault) when the snapshot does not exist. */
+  readRecords(ref: common.DatasetRef, filter: { metadataEquals: Record<string, string>; split: string }, signal: AbortSignal): AsyncIterable<RecordBatch>;
+}

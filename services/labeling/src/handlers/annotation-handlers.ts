@@ -1,0 +1,62 @@
+/** SubmitAnnotation and ListAnnotations. */
+import { labeling } from '@l1g1/contracts';
+import { decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService } from '@l1g1/kit';
+import type { LabelingDeps } from '../deps';
+import { newId } from '../domain/ids';
+import { recordText } from '../domain/record-content';
+import { validateAnnotationValue } from '../domain/validate-annotation';
+import { requireId, requireName } from './checks';
+import { toAnnotation } from './mappers';
+import { pageSizeOf } from './paging';
+
+type Service = AsyncService<labeling.LabelingServiceService>;
+
+/** A day: a longer lead time is a client clock bug, not time spent. */
+const MAX_LEAD_TIME_MS = 86_400_000;
+
+export function createAnnotationHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>): Pick<Service, 'submitAnnotation' | 'listAnnotations'> {
+  const { store } = deps;
+  return {
+    async submitAnnotation(req) {
+      const taskId = requireId(req.taskId, 'task_id', 'tsk');
+      const annotator = requireName(req.annotator, 'annotator');
+      if (req.annotationId !== '') requireId(req.annotationId, 'annotation_id', 'ann');
+      if (!Number.isSafeInteger(req.leadTimeMs) || req.leadTimeMs < 0 || req.leadTimeMs > MAX_LEAD_TIME_MS) {
+        throw errors.invalidArgument('lead_time_ms', `expected 0..${MAX_LEAD_TIME_MS} milliseconds`);
+      }
+      const now = deps.now();
+      const task = await store.getTask(taskId, now);
+      if (!task) throw errors.notFound(`task ${taskId}`, { reason: 'TASK_NOT_FOUND' });
+      const project = await store.getProject(task.projectId);
+      if (!project) throw errors.notFound(`project ${task.projectId}`, { reason: 'PROJECT_NOT_FOUND' });
+      if (req.skipped && req.value?.value) throw errors.invalidArgument('value', 'a skipped task carries no value');
+      if (req.skipped && req.gold) throw errors.invalidArgument('gold', 'a gold answer cannot be a skip');
+      const value = req.skipped ? undefined : validateAnnotationValue(project.config, { text: recordText(task.record) }, req.value);
+      const row = await store.writeAnnotation({
+        id: newId('ann', now),
+        taskId,
+        annotator,
+        value,
+        leadTimeMs: req.leadTimeMs,
+        skipped: req.skipped,
+        gold: req.gold,
+        fromPrelabel: req.fromPrelabel,
+        replaces: req.annotationId,
+        nowMs: now,
+      });
+      return toAnnotation(row);
+    },
+    async listAnnotations(req) {
+      if (req.projectId === '' && req.taskId === '') throw errors.invalidArgument('project_id', 'give a project or a task');
+      if (req.projectId !== '') requireId(req.projectId, 'project_id', 'prj');
+      if (req.taskId !== '') requireId(req.taskId, 'task_id', 'tsk');
+      const limit = pageSizeOf(req.page);
+      const fp = filterFingerprint({ p: req.projectId, t: req.taskId, a: req.annotator });
+      const after = decodePageToken(req.page?.pageToken ?? '', 'labeling.annotations', fp, 'string') ?? '';
+      const rows = await store.listAnnotations({ projectId: req.projectId, taskId: req.taskId, annotator: req.annotator, afterId: after, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { annotations: page.map(toAnnotation), page: { nextPageToken: rows.length > limit && last ? encodePageToken('labeling.annotations', fp, last.id) : '', totalSize: 0 } };
+    },
+  };
+}

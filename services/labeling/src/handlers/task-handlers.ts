@@ -1,0 +1,92 @@
+/** ImportTasks, GetTask, ListTasks, NextTask. */
+import { labeling, type common } from '@l1g1/contracts';
+import { decodePageToken, encodePageToken, errors, filterFingerprint, type AsyncService } from '@l1g1/kit';
+import type { LabelingDeps } from '../deps';
+import { importRecords } from '../domain/task-import';
+import { requireId, requireName } from './checks';
+import { loadProject } from './load-project';
+import { toTask } from './mappers';
+import { pageSizeOf } from './paging';
+
+type Service = AsyncService<labeling.LabelingServiceService>;
+
+/** Uploaded records one ImportTasks call may carry (the rest belongs in a snapshot). */
+export const MAX_UPLOADED_RECORDS = 10_000;
+
+export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' | 'now' | 'config'>): Pick<Service, 'importTasks' | 'getTask' | 'listTasks' | 'nextTask'> {
+  const { store } = deps;
+  const limits = { maxRecords: deps.config.maxImportRecords, maxRecordBytes: deps.config.maxRecordBytes };
+  return {
+    async importTasks(req, call) {
+      const project = await loadProject(store, req.projectId);
+      if (req.sampleSize < 0) throw errors.invalidArgument('sample_size', 'cannot be negative');
+      if (req.labelField !== '') throw errors.invalidArgument('label_field', 'pre-annotations from a metadata field are not supported yet; leave it empty');
+      const seed = req.seed ?? 42;
+      if (req.records.length > 0) {
+        if (req.snapshot) throw errors.invalidArgument('snapshot', 'give either uploaded records or a snapshot, not both');
+        if (req.records.length > MAX_UPLOADED_RECORDS) throw errors.invalidArgument('records', `at most ${MAX_UPLOADED_RECORDS} per call; publish larger sets as a snapshot`);
+        const records = req.records;
+        const out = await importRecords(
+          store,
+          project,
+          (async function* () {
+            yield { records, source: undefined, total: records.length, field: (i: number) => `records[${i}]` };
+          })(),
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+        );
+        return { imported: out.imported, skippedExisting: out.skipped, snapshot: undefined };
+      }
+      const ref = req.snapshot;
+      if (!ref || ref.name === '') throw errors.invalidArgument('snapshot.name', 'name the dataset to import (or upload records)');
+      if (ref.snapshot < 0) throw errors.invalidArgument('snapshot.snapshot', 'expected a snapshot number (0: the latest)');
+      const abort = new AbortController();
+      call.on?.('cancelled', () => abort.abort());
+      let pinned: common.DatasetRef | undefined;
+      const source = deps.records.readRecords(ref, { metadataEquals: req.metadataEquals, split: req.split }, abort.signal);
+      try {
+        const out = await importRecords(
+          store,
+          project,
+          (async function* () {
+            for await (const batch of source) {
+              pinned ??= batch.snapshot;
+              yield { records: batch.records, source: pinned, total: batch.total, field: () => 'snapshot' };
+            }
+          })(),
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+        );
+        return { imported: out.imported, skippedExisting: out.skipped, snapshot: pinned };
+      } finally {
+        abort.abort();
+      }
+    },
+    async getTask(req) {
+      const row = await store.getTask(requireId(req.taskId, 'task_id', 'tsk'), deps.now());
+      if (!row) throw errors.notFound(`task ${req.taskId}`, { reason: 'TASK_NOT_FOUND' });
+      return toTask(row);
+    },
+    async listTasks(req) {
+      await loadProject(store, req.projectId);
+      if (req.withPredictionOnly) throw errors.invalidArgument('with_prediction_only', 'pre-labels are not available in this build yet');
+      if (!Object.values(labeling.TaskState).includes(req.state)) throw errors.invalidArgument('state', 'unknown task state');
+      const limit = pageSizeOf(req.page);
+      const fp = filterFingerprint({ p: req.projectId, s: req.state, a: req.annotator });
+      const after = decodePageToken(req.page?.pageToken ?? '', 'labeling.tasks', fp, 'number') ?? -1;
+      const rows = await store.listTasks({ projectId: req.projectId, state: req.state, annotator: req.annotator, afterSeq: after, limit: limit + 1, nowMs: deps.now() });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { tasks: page.map(toTask), page: { nextPageToken: rows.length > limit && last ? encodePageToken('labeling.tasks', fp, last.seq) : '', totalSize: 0 } };
+    },
+    async nextTask(req) {
+      const project = await loadProject(store, req.projectId);
+      const annotator = requireName(req.annotator, 'annotator');
+      const { ActiveLearningStrategy: S } = labeling;
+      if (!Object.values(S).includes(req.strategy)) throw errors.invalidArgument('strategy', 'unknown strategy');
+      // Pre-labels come with the next wave: until a task has a prediction, every model-based strategy ranks in import order.
+      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000);
+      const strategy = S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL;
+      if (!claimed) return { task: undefined, score: 0, strategy, remaining: 0 };
+      return { task: toTask(claimed.task), score: 0, strategy, remaining: claimed.remaining };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The composition root's body: opens the labeling store (SQLite, or
+ * PostgreSQL with L1G1_DATABASE_URL), wires the ingestion client and the
+ * handlers, and serves them over gRPC. Kept apart from index.ts so main.ts
+ * loads only what the service runs.
+ */
+import { ingestion } from '@l1g1/contracts';
+import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { mkdirSync } from 'node:fs';
+import { createIngestionRecordSource } from './adapters/ingestion-records';
+import { openLabelingStore } from './adapters/store/open-store';
+import type { LabelingConfig } from './config';
+import type { LabelingDeps } from './deps';
+import { labelingServiceBinding } from './server';
+
+/** Options of {@link startLabeling}. */
+export interface StartLabelingOptions {
+  logger: Logger;
+  /** Epoch milliseconds (default Date.now); tests move it to expire reservations. */
+  now?: () => number;
+}
+
+/** A running labeling service. */
+export interface RunningLabeling {
+  /** `host:port` clients dial (the bound port when the config asked for 0). */
+  readonly address: string;
+  readonly port: number;
+  readonly deps: LabelingDeps;
+  /** Graceful stop: refuses new calls, lets in-flight calls finish, closes the stores. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Opens the service's storage and serves it over gRPC. */
+export async function startLabeling(config: LabelingConfig, options: StartLabelingOptions): Promise<RunningLabeling> {
+  const { logger } = options;
+  mkdirSync(config.labelingDir, { recursive: true });
+  // Undone in reverse order when a later step fails.
+  const cleanups: (() => Promise<void>)[] = [];
+  const undo = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const store = await openLabelingStore({ databaseUrl: config.databaseUrl, databasePath: config.databasePath });
+    cleanups.push(() => store.close());
+    const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
+    const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, {
+      identity: { principal: servicePrincipal('labeling', ['read', 'write']), internalSecret },
+    });
+    cleanups.push(async () => ingestionClient.close());
+    const deps: LabelingDeps = { config, logger, store, records: createIngestionRecordSource(ingestionClient), now: options.now ?? Date.now };
+    const keys = await openKeyStore(config.auth);
+    cleanups.push(() => keys.close());
+    const auth = {
+      verifier: createKeyVerifier({ store: keys, cacheTtlMs: config.auth.cacheTtlMs }),
+      internalSecret,
+      allowAnonymous: config.auth.allowAnonymous,
+      rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
+    };
+    const server = await startGrpcServer(config.address, { logger, services: [labelingServiceBinding(deps)], auth, tls: config.tls });
+    let closing: Promise<void> | undefined;
+    return {
+      address: server.address,
+      port: server.port,
+      deps,
+      close() {
+        closing ??= (async () => {
+          await server.shutdown(config.shutdownGraceMs);
+          await undo();
+        })();
+        return closing;
+      },
+    };
+  } catch (err: unknown) {
+    await undo();
+    throw err;
+  }
+}
