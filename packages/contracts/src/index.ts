@@ -12,3 +12,11 @@ export * as labeling from './gen/l1g1/labeling/v1/labeling';
 export * as trainer from './gen/l1g1/trainer/v1/trainer';
 export * as evaluator from './gen/l1g1/evaluator/v1/evaluator';
 export { PRECISION_NAMES, precisionName, precisionFromName, type PrecisionName } from './precision';
+export {
+  readVariantUsability,
+  variantCheckTag,
+  variantUsabilityTags,
+  variantUsableTag,
+  type VariantUsability,
+  type VariantUsabilityState,
+} from './variant-usability';

@@ -32,6 +32,8 @@ export interface InferenceConfig {
   cacheMaxBytes: number;
   /** How often cache files of deleted or archived versions are looked for (0: only after unloads). */
   cacheSweepMs: number;
+  /** How long a variant's recorded usability (fp16/int8 vs fp32) is trusted before the registry is asked again. */
+  variantPolicyTtlMs: number;
 }
 
 const GIB = 1024 ** 3;
@@ -59,5 +61,6 @@ export function loadInferenceConfig(env: Env = process.env): Readonly<InferenceC
     modelIdleMs: envInt(env, 'L1G1_INFERENCE_MODEL_IDLE_MS', 15 * 60_000, { min: 0, max: 7 * 24 * 3_600_000 }),
     cacheMaxBytes: envInt(env, 'L1G1_INFERENCE_CACHE_MAX_BYTES', 8 * GIB, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     cacheSweepMs: envInt(env, 'L1G1_INFERENCE_CACHE_SWEEP_MS', 60_000, { min: 0, max: 24 * 3_600_000 }),
+    variantPolicyTtlMs: envInt(env, 'L1G1_INFERENCE_VARIANT_POLICY_TTL_MS', 5000, { min: 0, max: 3_600_000 }),
   });
 }

@@ -9,15 +9,22 @@ import {
   type Logger,
 } from '@l1g1/kit';
 import { createArtifactCache } from './adapters/artifact-cache';
+import { createFeaturizerThread } from './adapters/featurizer-thread';
 import { createInferenceMetrics, type InferenceMetrics } from './adapters/metrics';
 import { createOrtRunner } from './adapters/ort-runner';
 import { createRegistryAdapter } from './adapters/registry-client';
 import type { InferenceConfig } from './config';
 import { ModelManager } from './domain/model-manager';
+import type { TextFeaturizer } from './domain/ports';
+import { VariantPolicy } from './domain/variant-policy';
 
 /** Everything the inference server's handlers need, built from the config. */
 export interface InferenceDeps {
   models: ModelManager;
+  /** Whether an fp16/int8 variant may be served (what the evaluator recorded in the registry). */
+  variants: VariantPolicy;
+  /** Raw text -> hashed n-gram ids for models with a `preprocess` tag, on its own thread. */
+  featurizer: TextFeaturizer;
   metrics: InferenceMetrics;
   logger: Logger;
   /** How gRPC callers are authenticated (API keys, signed principals from the gateway). */
@@ -67,14 +74,18 @@ export async function createInferenceDeps(config: Readonly<InferenceConfig>, log
     limits: { maxLoadedBytes: config.maxLoadedBytes, idleMs: config.modelIdleMs, cacheSweepMs: config.cacheSweepMs },
   });
   const manager = models;
+  const featurizer = createFeaturizerThread({ maxPending: config.maxQueueSize, logger });
   return {
     models: manager,
+    featurizer,
+    variants: new VariantPolicy({ source: registry, ttlMs: config.variantPolicyTtlMs }),
     metrics,
     logger,
     auth,
     tls: config.tls,
     async close() {
       await manager.close();
+      await featurizer.close();
       registry.close();
       await keys.close();
     },

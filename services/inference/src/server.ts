@@ -11,7 +11,7 @@ import { INFERENCE_METHOD_SCOPES, OIP_METHOD_SCOPES } from './method-scopes';
  * (with health and reflection for exactly these services) on `address`.
  */
 export function startInferenceServer(address: string, deps: InferenceDeps, isReady: () => boolean): Promise<RunningGrpcServer> {
-  const { models, logger } = deps;
+  const { models, variants, featurizer, logger } = deps;
   return startGrpcServer(address, {
     logger,
     auth: deps.auth,
@@ -22,7 +22,7 @@ export function startInferenceServer(address: string, deps: InferenceDeps, isRea
         definition: inference.InferenceServiceService,
         implementation: toGrpcImplementation(
           inference.InferenceServiceService,
-          { ...createInferenceHandlers(models), ...createRepositoryHandlers(models) },
+          { ...createInferenceHandlers(models, variants, featurizer), ...createRepositoryHandlers(models) },
           logger,
         ),
         methodScopes: INFERENCE_METHOD_SCOPES,
@@ -30,7 +30,7 @@ export function startInferenceServer(address: string, deps: InferenceDeps, isRea
       {
         name: 'inference.GRPCInferenceService',
         definition: oip.GRPCInferenceServiceService,
-        implementation: toGrpcImplementation(oip.GRPCInferenceServiceService, createOipHandlers(models, isReady), logger),
+        implementation: toGrpcImplementation(oip.GRPCInferenceServiceService, createOipHandlers(models, variants, featurizer, isReady), logger),
         methodScopes: OIP_METHOD_SCOPES,
       },
     ],

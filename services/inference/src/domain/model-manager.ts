@@ -1,4 +1,5 @@
 import { common, precisionName as contractPrecisionName, type registry } from '@l1g1/contracts';
+import { parsePreprocessTag, type PreprocessRecipe } from '@l1g1/features';
 import { dataTypeToOip, errors, type Logger } from '@l1g1/kit';
 import { DynamicBatcher, type BatcherOptions, type BatchObserver, type ModelIdentity } from './batcher';
 import type { ArtifactStore, CreateRunner, ModelRunner, ModelSource } from './ports';
@@ -14,6 +15,8 @@ export interface LoadedModel {
   /** Artifact size: what this model counts against the loaded-bytes budget. */
   readonly sizeBytes: number;
   readonly signature: Signature;
+  /** The version's `preprocess` recipe: raw text is featurized into its input (see raw-text.ts). */
+  readonly preprocess?: PreprocessRecipe;
   readonly batcher: DynamicBatcher;
   readonly runner: ModelRunner;
   /** Requests holding this model (admitted, not yet answered). */
@@ -350,6 +353,7 @@ export class ModelManager {
       throw errors.unavailable('inference is stopping');
     }
     const signature = toSignature(artifact.signature);
+    const preprocess = this.recipeOf(v);
     const identity = identityOf({ name: v.modelName, version: v.version, precision });
     const model: LoadedModel = {
       key,
@@ -359,6 +363,7 @@ export class ModelManager {
       sha256: artifact.sha256,
       sizeBytes: bytes.byteLength,
       signature,
+      ...(preprocess ? { preprocess } : {}),
       runner,
       batcher: new DynamicBatcher(runner, signature, this.deps.batcher, identity, this.deps.observer),
       leases: 0,
@@ -369,6 +374,18 @@ export class ModelManager {
     this.history.delete(key);
     this.deps.logger.info({ model: v.modelName, version: v.version, precision: identity.precisionName, bytes: model.sizeBytes, ms: this.now() - started }, 'model loaded');
     return model;
+  }
+
+  /** A stored tag that does not parse leaves the model serving its tensors (logged; raw text is then refused). */
+  private recipeOf(v: registry.ModelVersion): PreprocessRecipe | undefined {
+    const tag = v.tags['preprocess'];
+    if (!tag) return undefined;
+    try {
+      return parsePreprocessTag(tag);
+    } catch (err) {
+      this.deps.logger.warn({ err, model: v.modelName, version: v.version }, 'the version has a preprocess tag this service cannot read');
+      return undefined;
+    }
   }
 
   private onAliasEvent(e: registry.AliasEvent): void {

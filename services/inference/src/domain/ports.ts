@@ -5,6 +5,7 @@
  * the domain never imports those adapters.
  */
 import type { common, registry } from '@l1g1/contracts';
+import type { PreprocessRecipe } from '@l1g1/features';
 import type { WireTensor } from './wire-tensor';
 
 export interface RunResult {
@@ -57,4 +58,10 @@ export interface ArtifactStore {
   fetch(version: registry.ModelVersion, artifact: registry.Artifact): Promise<Uint8Array>;
   list(): CachedArtifact[];
   remove(sha256: string): Promise<void>;
+}
+
+/** Hashed n-gram ids of raw texts, `[rows, width]` INT64 little-endian (off the event loop). */
+export interface TextFeaturizer {
+  featurize(texts: string[], recipe: PreprocessRecipe): Promise<{ ids: Buffer; rows: number; width: number }>;
+  close(): Promise<void>;
 }

@@ -1,6 +1,10 @@
 import { common, inference, precisionName } from '@l1g1/contracts';
 import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
+import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { ModelManager } from '../domain/model-manager';
+import type { TextFeaturizer } from '../domain/ports';
+import { featurizeRawText } from '../domain/raw-text';
+import type { VariantPolicy, VariantVerdict } from '../domain/variant-policy';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
 
@@ -34,15 +38,34 @@ function toTensor(t: RawTensor): common.Tensor {
   return { name: t.name, datatype: oipToDataType(t.datatype) ?? common.DataType.DATA_TYPE_UNSPECIFIED, shape: t.shape, rawData: t.data };
 }
 
+/** Request header that lets a call use a variant the evaluator marked not usable. */
+export const ALLOW_UNUSABLE_VARIANT_HEADER = 'l1g1-allow-unusable-variant';
+/** Response header carrying the variant warning (unchecked, or served only because allowed). */
+export const VARIANT_WARNING_HEADER = 'l1g1-variant-warning';
+
+function allowsUnusable(call: ServerUnaryCall<unknown, unknown>): boolean {
+  return call.metadata.get(ALLOW_UNUSABLE_VARIANT_HEADER).some((v) => String(v).toLowerCase() === 'true');
+}
+
+/** Sends the warning as response header metadata (before the response, which carries the status). */
+export function sendVariantWarning(call: ServerUnaryCall<unknown, unknown>, verdict: VariantVerdict): void {
+  if (!verdict.warning) return;
+  const md = new Metadata();
+  // Header values must be printable ASCII.
+  md.set(VARIANT_WARNING_HEADER, verdict.warning.replace(/[^\x20-\x7e]/g, '?'));
+  call.sendMetadata(md);
+}
+
 /** Handlers of l1g1.inference.v1.InferenceService: validate -> run -> map. */
-export function createInferenceHandlers(models: ModelManager): CoreMethods {
+export function createInferenceHandlers(models: ModelManager, variants: VariantPolicy, featurizer: TextFeaturizer): CoreMethods {
   return {
     async predict(req, call) {
       const precision = checkPrecision(req.precision);
       const sel = selectorOf(req.model, precision);
       const inputs = req.inputs.map(fromTensor);
       return models.withModel(sel, async (model) => {
-        const ordered = validateInputs(model.signature, inputs);
+        sendVariantWarning(call, await variants.decide(model, allowsUnusable(call)));
+        const ordered = validateInputs(model.signature, await featurizeRawText(model, inputs, req.metadata, featurizer));
         const outputNames = validateOutputNames(model.signature, req.outputNames, 'output_names');
         const result = await model.batcher.submit(ordered, outputNames, cancellationSignal(call));
         return {

@@ -1,6 +1,10 @@
 import { common, oip, precisionFromName } from '@l1g1/contracts';
 import { cancellationSignal, contentsToRaw, errors, isOipDatatype, rawToContents, type AsyncService } from '@l1g1/kit';
 import type { ModelManager, ModelSelector } from '../domain/model-manager';
+import type { TextFeaturizer } from '../domain/ports';
+import { featurizeRawText } from '../domain/raw-text';
+import type { VariantPolicy } from '../domain/variant-policy';
+import { sendVariantWarning } from './inference-handlers';
 import { validateInputs, validateOutputNames } from '../domain/validate';
 import type { RawTensor } from '../domain/types';
 
@@ -30,12 +34,19 @@ export function oipSelector(name: string, version: string, params: { [k: string]
   return { name, alias: version, precision };
 }
 
+/** String request parameters (e.g. a mail's `subject`, `from`): the metadata raw text is prefixed with. */
+function textMetadata(params: { [k: string]: oip.InferParameter }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v.parameterChoice?.$case === 'stringParam' && k !== 'precision') out[k] = v.parameterChoice.value;
+  return out;
+}
+
 export const SERVER_NAME = 'l1g1';
 export const SERVER_VERSION = '0.1.0';
 export const SERVER_EXTENSIONS = ['model_repository', 'binary_tensor_data', 'parameters'];
 
 /** The KServe Open Inference Protocol v2 gRPC service. */
-export function createOipHandlers(models: ModelManager, isReady: () => boolean): AsyncService<Service> {
+export function createOipHandlers(models: ModelManager, variants: VariantPolicy, featurizer: TextFeaturizer, isReady: () => boolean): AsyncService<Service> {
   return {
     async serverLive() {
       return { live: true };
@@ -96,8 +107,13 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
       });
       const wantRawParam = req.parameters['raw_output']?.parameterChoice;
       const rawOut = wantRawParam?.$case === 'boolParam' ? wantRawParam.value : raw;
+      const allowParam = req.parameters['allow_unusable_variant']?.parameterChoice;
+      if (allowParam && allowParam.$case !== 'boolParam') throw errors.invalidArgument('parameters.allow_unusable_variant', 'must be a bool');
+      const allowUnusable = allowParam?.value === true;
       return models.withModel(sel, async (model) => {
-        const ordered = validateInputs(model.signature, inputs);
+        const verdict = await variants.decide(model, allowUnusable);
+        sendVariantWarning(call, verdict);
+        const ordered = validateInputs(model.signature, await featurizeRawText(model, inputs, textMetadata(req.parameters), featurizer));
         const outputNames = validateOutputNames(
           model.signature,
           req.outputs.map((o) => o.name),
@@ -111,6 +127,7 @@ export function createOipHandlers(models: ModelManager, isReady: () => boolean):
             queue_us: { parameterChoice: { $case: 'int64Param', value: Math.round(result.timing.queueUs) } },
             compute_us: { parameterChoice: { $case: 'int64Param', value: Math.round(result.timing.computeUs) } },
             batch_size: { parameterChoice: { $case: 'int64Param', value: result.timing.batchSize } },
+            ...(verdict.warning ? { variant_warning: { parameterChoice: { $case: 'stringParam', value: verdict.warning } } } : {}),
           },
           outputs: result.outputs.map((o) => ({
             name: o.name,
