@@ -84,7 +84,13 @@ export function normalizeLabelConfig(config: labeling.LabelConfig | undefined): 
     annotationsPerTask: checkAnnotationsPerTask(config.annotationsPerTask, `${field}.annotations_per_task`),
     overlapFraction: checkOverlapFraction(config.overlapFraction, `${field}.overlap_fraction`),
     reservationS: reservation,
+    activeLearningStrategy: checkStrategy(config.activeLearningStrategy, `${field}.active_learning_strategy`),
   };
+}
+
+function checkStrategy(s: labeling.ActiveLearningStrategy, field: string): labeling.ActiveLearningStrategy {
+  if (!Object.values(labeling.ActiveLearningStrategy).includes(s) || s === labeling.ActiveLearningStrategy.UNRECOGNIZED) throw errors.invalidArgument(field, 'unknown active-learning strategy');
+  return s;
 }
 
 /** The changes UpdateProject may make to a config: appended classes, renames, overlap. */
