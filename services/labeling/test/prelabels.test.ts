@@ -198,7 +198,8 @@ describe('labeling: pre-labels and active learning through the inference service
     const ner = await api.createProject({ name: 'spans', labelConfig: { taskType: labeling.TaskType.TASK_TYPE_NER, classes: [labelClass('PER')] } });
     assert.equal((await refusal(ml.createPrelabels({ projectId: ner.id, model: alias('animals') }))).kind, 'FAILED_PRECONDITION');
     assert.equal((await refusal(api.listTasks({ projectId, order: S.ACTIVE_LEARNING_STRATEGY_RANDOM }))).field, 'order');
-    assert.equal((await refusal(ml.getJob('job-that-does-not-exist'))).kind, 'NOT_FOUND');
+    assert.equal((await refusal(ml.getJob('job-that-does-not-exist'))).field, 'job_id');
+    assert.equal((await refusal(ml.getJob('00000000-0000-4000-8000-000000000000'))).kind, 'NOT_FOUND');
     // from_prelabel on a task without a pre-label is the client's mistake.
     const bare = await api.createProject({ name: 'bare', labelConfig: { taskType: labeling.TaskType.TASK_TYPE_CLASSIFICATION, classes: CLASSES.map(labelClass) } });
     await api.importTasks({ projectId: bare.id, records: [{ id: 'x', data: Buffer.from('[1]'), contentType: 'application/json', metadata: {} }] });
