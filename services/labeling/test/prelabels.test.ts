@@ -14,6 +14,7 @@ import { buildMlpWithWeights, type MlpLayer } from '@l1g1/onnx';
 import { setAlias, uploadModel } from '../../../test/support/stack';
 import { softmaxLayer } from '../../evaluator/test/support/eval-data';
 import { uncertaintyOf } from '../src/active-learning/uncertainty';
+import { findLabelIssues } from '../src/label-issues/confident-learning';
 import { calls, cls, labelClass, refusal } from './support/calls';
 import { mlCalls, startMlStack, waitForJob, type MlStack } from './support/ml-stack';
 
@@ -170,6 +171,30 @@ describe('labeling: pre-labels and active learning through the inference service
     const byHand = after.map((t) => ({ id: t.id, u: uncertaintyOf(expected(v2, t.id)).leastConfidence }));
     for (let i = 1; i < byHand.length; i++) assert.ok((byHand[i]?.u ?? 0) <= (byHand[i - 1]?.u ?? 0) + 1e-6, `v2 order broken at ${i}`);
     assert.notDeepEqual(after.slice(0, 20).map((t) => t.id), before, 'the order follows the new version');
+  });
+
+  it('FindLabelIssues without probabilities uses the current pre-labels and names their model version', async () => {
+    const open = (await api.listTasks({ projectId, state: labeling.TaskState.TASK_STATE_OPEN, page: { pageSize: 40 } })).tasks;
+    // 32 labelled as the model says, 8 with a class it finds unlikely (the noisy ones).
+    for (const [i, t] of open.entries()) {
+      const scores = t.prediction?.classScores ?? {};
+      const byScore = [...CLASSES].sort((x, y) => (scores[y] ?? 0) - (scores[x] ?? 0));
+      await api.submit({ taskId: t.id, annotator: 'labeler', value: cls((i % 5 === 0 ? byScore[2] : byScore[0]) as string) });
+    }
+    const r = await ml.findLabelIssues({ projectId, dryRun: true });
+    // The same computation over every labelled task's stored scores, done here.
+    const labelled = (await ordered(S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL)).filter((t) => t.annotationCount > 0);
+    const anns = new Map((await api.listAnnotations({ projectId, page: { pageSize: 1000 } })).annotations.map((a) => [a.taskId, a.value]));
+    const items = labelled.map((t) => {
+      const v = anns.get(t.id)?.value;
+      const label = v?.$case === 'classification' ? (v.value.labels[0] as string) : '';
+      return { id: t.id, label: CLASSES.indexOf(label), probabilities: CLASSES.map((c) => t.prediction?.classScores[c] ?? 0) };
+    });
+    assert.equal(r.tasksChecked, items.length);
+    const expectedIssues = findLabelIssues(items, CLASSES.length).issues.map((i) => i.id);
+    assert.ok(expectedIssues.length >= 4, `the fixture should flag most of the 8 noisy labels, got ${expectedIssues.length}`);
+    assert.deepEqual(r.issues.map((i) => i.taskId).sort(), [...expectedIssues].sort());
+    assert.ok(r.issues.every((i) => i.model?.name === 'animals' && i.model.selector?.$case === 'version' && i.model.selector.value === 2));
   });
 
   it('a run can be cancelled while it runs; the job ends cancelled', async () => {
