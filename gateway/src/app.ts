@@ -13,6 +13,8 @@ import { buildOpenApi } from './openapi';
 import { registerInferenceRoutes } from './routes/inference-routes';
 import { registerIngestionRoutes } from './routes/ingestion-routes';
 import { registerKeyRoutes } from './routes/key-routes';
+import { registerLabelPage } from './routes/label-page';
+import { registerLabelingRoutes } from './routes/labeling-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerRepositoryRoutes } from './routes/repository-routes';
 import { registerSseRoutes } from './routes/sse-routes';
@@ -139,5 +141,7 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerRepositoryRoutes(app, upstreams, config);
   registerIngestionRoutes(app, upstreams, config);
   registerTrainerRoutes(app, upstreams, config);
+  registerLabelingRoutes(app, upstreams, config);
+  registerLabelPage(app);
   return app;
 }

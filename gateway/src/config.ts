@@ -74,6 +74,8 @@ export interface GatewayConfig {
   breakerConsecutiveFailures: number;
   /** SSE comment heartbeat interval. */
   sseHeartbeatMs: number;
+  /** How often a labeling project's progress stream re-reads counts and agreement (L1G1_LABELING_PROGRESS_MS). */
+  labelingProgressMs: number;
   /** Key store, anonymous access (only when `host` is loopback), internal secret. */
   auth: AuthConfig;
   /** Predict requests per second per model, all callers together (L1G1_MODEL_QPS, 0 = unlimited). */
@@ -115,6 +117,7 @@ export function loadGatewayConfig(env: Env = process.env): Readonly<GatewayConfi
     breakerErrorPercent: envInt(env, 'L1G1_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
     breakerConsecutiveFailures: envInt(env, 'L1G1_BREAKER_CONSECUTIVE_FAILURES', 3, { min: 1, max: 1_000_000 }),
     sseHeartbeatMs: envInt(env, 'L1G1_SSE_HEARTBEAT_MS', 15_000, { min: 10 }),
+    labelingProgressMs: envInt(env, 'L1G1_LABELING_PROGRESS_MS', 1000, { min: 50 }),
     auth: loadAuthConfig(env, host),
     modelQps: envInt(env, 'L1G1_MODEL_QPS', 0, { min: 0, max: 1_000_000 }),
     grpcTls: loadGrpcTls(env),

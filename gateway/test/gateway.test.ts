@@ -419,7 +419,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     auth.keys.close();
     const doc = (await http(`${stack.gatewayUrl}/openapi.json`)).body;
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
-      Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict').replace(/:job_id:(\w+)$/, ':job_id(^[^/:]+)::$1')}`),
+      Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict').replace(/:(\w+_id):([\w-]+)$/, ':$1(^[^/:]+)::$2')}`),
     );
     assert.deepEqual([...new Set(routes)].sort(), documented.sort());
   });
@@ -593,7 +593,7 @@ describe('gateway: malformed requests', function () {
     type Op = { parameters?: Param[]; requestBody?: { content: Record<string, unknown> } };
     const doc = (await http(`${ctx.stack.gatewayUrl}/openapi.json`)).body as { paths: Record<string, Record<string, Op | Param[]>> };
     // Routes that take no input at all: nothing to get wrong.
-    const inputless = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/v2', '/v2/health/live', '/v2/health/ready']);
+    const inputless = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/v2', '/v2/health/live', '/v2/health/ready', '/label', '/label/label-page.js', '/label/label-page.css']);
     const inputlessOps = new Set(['GET /v1/keys']);
     const valid: Record<string, string> = { name: 'demo', version: '1', alias: 'staging', precision: 'fp16' };
     const deep = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;

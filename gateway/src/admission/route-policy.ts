@@ -61,6 +61,13 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
     // An export converts a checkpoint to ONNX (and may upload it to the registry): the transfer deadline.
     return { upstream: 'trainer', lane: 'request', deadline: url.endsWith(':export') ? 'transfer' : 'metadata' };
   }
+  if (url === '/v1/labeling' || url.startsWith('/v1/labeling/')) {
+    // A project's live progress is a long-lived SSE answer, counted with the other streams.
+    if (url.endsWith('/events')) return { upstream: 'labeling', lane: 'stream', deadline: 'metadata' };
+    // Exports stream a whole project and imports may read a whole snapshot: the transfer deadline.
+    const transfer = url.endsWith('/export') || url.endsWith(':import');
+    return { upstream: 'labeling', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
+  }
   return { lane: 'request', deadline: 'metadata' };
 }
 

@@ -3,12 +3,14 @@
  * from `openapi.ts` so that the route documents there stay about their
  * services. Every operation needs a key unless its route is public.
  */
+import { SCOPES } from '@l1g1/kit';
+
 type Json = Record<string, unknown>;
 
 const error = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
 
-const scopes: Json = { type: 'array', items: { enum: ['read', 'predict', 'write', 'admin'] } };
+const scopes: Json = { type: 'array', items: { enum: [...SCOPES] } };
 
 const keySchema: Json = {
   type: 'object',

@@ -18,6 +18,7 @@ import {
   loadGrpcTls,
   loadInternalSecret,
   modelAllowed,
+  parseScopes,
   readForwardedPrincipal,
   servicePrincipal,
   signPrincipal,
@@ -101,6 +102,17 @@ describe('kit/auth: keys, scopes, verification cache, token buckets, forwarded p
     assert.ok(!grants(['predict'], 'read'));
     assert.ok(!grants(['read'], 'write'));
     assert.ok(grants([], 'public'));
+  });
+
+  it('scopes: annotate (a labeler) implies read only; write and admin imply annotate; read does not', () => {
+    assert.ok(grants(['annotate'], 'annotate'));
+    assert.ok(grants(['annotate'], 'read'));
+    assert.ok(!grants(['annotate'], 'write'));
+    assert.ok(!grants(['annotate'], 'predict'));
+    assert.ok(grants(['write'], 'annotate'));
+    assert.ok(grants(['admin'], 'annotate'));
+    assert.ok(!grants(['read'], 'annotate'));
+    assert.deepEqual(parseScopes(['annotate']), ['annotate']);
   });
 
   it('model patterns are globs over the model name, an @alias ignored', () => {

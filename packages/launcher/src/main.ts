@@ -163,6 +163,8 @@ async function main(): Promise<void> {
   console.log(`\n  data directory  ${dataDir}\n  logs            ${logDir}`);
   if (demo) console.log(`  ${demo}`);
   console.log(`\nGateway: ${gw}   (OpenAPI: ${gw}/openapi.json, metrics: ${gw}/metrics)`);
+  // The page is the gateway's; it needs the labeling service, and a key (an annotator's: scope "annotate").
+  if (running.some(({ svc }) => svc.spec.name === 'labeling')) console.log(`Annotation page: ${gw}/label   (sign in with an API key; annotators need scope "annotate")`);
   console.log(`Inference metrics: http://127.0.0.1:${ports.inferenceMetrics}/metrics\n\nTry:\n`);
   console.log(
     `  curl -s ${gw}/v1/models/demo:predict -H 'content-type: application/json' \\\n` +
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       `Admin API key (shown only now; store it somewhere safe):\n\n  export L1G1_KEY=${firstAdminKey}\n\n` +
         `Writes need it (reads and predicts on 127.0.0.1 do not):\n` +
         `  curl -s ${gw}/v1/keys -H "authorization: Bearer $L1G1_KEY" -H 'content-type: application/json' \\\n` +
-        `    -d '{"name":"ci","scopes":["predict"]}'      # more keys: read, predict, write, admin\n`,
+        `    -d '{"name":"ci","scopes":["predict"]}'      # more keys: read, predict, annotate, write, admin\n`,
     );
   } else {
     console.log(`API keys: the admin key was printed on first start; create more with POST ${gw}/v1/keys (admin scope).\n`);

@@ -78,6 +78,12 @@ describe('launcher (npm start): the whole suite as supervised processes', functi
     assert.equal(res.status, 200);
     const body = (await res.json()) as { outputs: { data: number[] }[] };
     assert.equal(body.outputs[0]!.data.length, 3);
+    // The annotation page's URL is printed, and the gateway serves it.
+    const pageUrl = (await waitFor(/Annotation page: (http:\/\/127\.0\.0\.1:\d+\/label)/, 1000))[1]!;
+    assert.equal(pageUrl, `${url}/label`);
+    const page = await fetch(pageUrl);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>L1G1 labeling<\/title>/);
     assert.deepEqual(readdirSync(join(dataDir, 'logs')).sort(), ['gateway.log', 'inference.log', 'ingestion.log', 'labeling.log', 'model-registry.log', 'trainer.log']);
   });
 

@@ -3,8 +3,9 @@ import type { MethodScopes } from '@l1g1/kit';
 /**
  * What each LabelingService method needs (keys of the generated definition):
  * reads browse projects, tasks, annotations, agreement and exports; taking a
- * task from the queue and submitting labels change state, so they are writes
- * (an `annotate` scope may narrow this when the page lands).
+ * task from the queue and submitting labels need `annotate` (which `write`
+ * implies), so a labeler's key can label without being able to change or
+ * delete projects.
  */
 export const LABELING_METHOD_SCOPES: MethodScopes = {
   getProject: 'read',
@@ -22,8 +23,8 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   updateProject: 'write',
   deleteProject: 'write',
   importTasks: 'write',
-  nextTask: 'write',
-  submitAnnotation: 'write',
+  nextTask: 'annotate',
+  submitAnnotation: 'annotate',
   createPrelabels: 'write',
   exportToSnapshot: 'write',
   cancelJob: 'write',

@@ -1,20 +1,23 @@
 import { errors } from '../errors';
 
 /**
- * What a key may do. `admin` implies every scope; `write` implies `read`.
- * `predict` stands alone: a predict-only key serves models without being
- * able to browse or change the registry.
+ * What a key may do. `admin` implies every scope; `write` implies `read`
+ * and `annotate`. `predict` stands alone: a predict-only key serves models
+ * without being able to browse or change the registry. `annotate` is a
+ * labeler's key: it reads (projects, tasks) and takes tasks and submits
+ * labels, but cannot create, change or delete anything else.
  */
-export type Scope = 'read' | 'predict' | 'write' | 'admin';
+export type Scope = 'read' | 'predict' | 'write' | 'admin' | 'annotate';
 
 /** A route's or method's requirement: a scope, or `public` (no key needed). */
 export type Requirement = Scope | 'public';
 
-export const SCOPES: readonly Scope[] = ['read', 'predict', 'write', 'admin'];
+export const SCOPES: readonly Scope[] = ['read', 'predict', 'write', 'admin', 'annotate'];
 
 const IMPLIED: Readonly<Record<Scope, readonly Scope[]>> = {
-  admin: ['admin', 'write', 'read', 'predict'],
-  write: ['write', 'read'],
+  admin: ['admin', 'write', 'read', 'predict', 'annotate'],
+  write: ['write', 'read', 'annotate'],
+  annotate: ['annotate', 'read'],
   read: ['read'],
   predict: ['predict'],
 };

@@ -1,0 +1,283 @@
+/**
+ * The OpenAPI entries of the labeling routes (routes/labeling-routes.ts) and
+ * of the annotation page (routes/label-page.ts). Enum spellings are derived
+ * from the contract, like the parsers that read them.
+ */
+import { labeling } from '@l1g1/contracts';
+import { enumNames } from './routes/ingestion/enum-names';
+import { bool, err, int32, int64, jsonBody, num, numberMap, obj, ok, p, page, paging, ref, str, stringMap, timestamp, type Json } from './openapi-helpers';
+
+const L = labeling;
+const en = (e: Record<string, string | number>, prefix: string): Json => ({ type: 'string', enum: enumNames(e, prefix) });
+const nullable = (schema: Json): Json => ({ oneOf: [schema, { type: 'null' }] });
+const idSchema = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 };
+const projectId = p('project_id', 'path', idSchema, 'Labeling project id');
+const taskId = p('task_id', 'path', idSchema, 'Task id');
+const errors = {
+  '400': err('Bad input; `field` names what was wrong (e.g. value.ner.spans[0].end)'),
+  '403': err('The key lacks the scope, or an annotate-only key named another annotator or asked for gold'),
+  '404': err('No such project, task or job'),
+  '409': err('Conflict: e.g. a second annotation by the same annotator (ALREADY_EXISTS)'),
+  '429': err('Overloaded (Retry-After)'),
+  '503': err('Labeling service unavailable (Retry-After)'),
+};
+const arr = (items: Json): Json => ({ type: 'array', items });
+const annotatorField = { type: 'string', maxLength: 128, description: 'Default: the key\'s name. Naming someone else needs scope write' };
+const classSchema = { oneOf: [str, obj({ name: str, description: str, color: { type: 'string', description: '#rrggbb' } }, ['name'])] };
+const datasetRef = obj({ dataset: str, snapshot: { type: 'integer' } });
+
+export const LABELING_SCHEMAS: Json = {
+  LabelingValue: {
+    description: 'Exactly one key, matching the project\'s task type; span offsets are UTF-16 [start, end), box coordinates fractions 0..1 of the image',
+    type: 'object',
+    minProperties: 1,
+    maxProperties: 1,
+    properties: {
+      classification: obj({ labels: arr(str) }),
+      ner: obj({ spans: arr(obj({ start: int32(), end: int32(), label: str, text: str }, ['start', 'end', 'label'])) }),
+      bbox: obj({ boxes: arr(obj({ label: str, x: num, y: num, width: num, height: num })) }),
+      segmentation: obj({ polygons: arr(obj({ label: str, points: arr(obj({ x: num, y: num })) })) }),
+      free_text: obj({ text: str }),
+    },
+  },
+  LabelingProject: obj({
+    id: str,
+    name: str,
+    description: str,
+    instructions: str,
+    label_config: obj({
+      task_type: en(L.TaskType, 'TASK_TYPE_'),
+      classes: arr(obj({ name: str, index: { type: 'integer' }, description: str, color: str })),
+      annotations_per_task: { type: 'integer' },
+      overlap_fraction: { type: ['number', 'null'] },
+      reservation_s: { type: 'integer' },
+    }),
+    tags: stringMap,
+    task_count: { type: 'integer' },
+    completed_task_count: { type: 'integer' },
+    annotation_count: { type: 'integer' },
+    created_at: timestamp,
+    updated_at: timestamp,
+    created_by: str,
+  }),
+  LabelingProjectList: obj({ projects: arr(ref('LabelingProject')), ...page }),
+  LabelingTask: obj({
+    id: str,
+    project_id: str,
+    record: nullable(obj({ id: str, content_type: str, metadata: stringMap, text: { type: 'string', description: 'Text records' }, data_base64: { type: 'string', description: 'Other records (images)' } }, ['id', 'content_type', 'metadata'])),
+    source: nullable(datasetRef),
+    state: en(L.TaskState, 'TASK_STATE_'),
+    annotations_required: { type: 'integer' },
+    annotation_count: { type: 'integer' },
+    prediction: nullable(obj({ model: obj({ name: str, version: { type: 'integer' }, alias: str }, ['name']), value: ref('LabelingValue'), class_scores: numberMap, score: num, created_at: timestamp })),
+    reserved_by: str,
+    reserved_until: timestamp,
+    created_at: timestamp,
+    image_width: { type: 'integer' },
+    image_height: { type: 'integer' },
+  }),
+  LabelingTaskList: obj({ tasks: arr(ref('LabelingTask')), ...page }),
+  LabelingNextTask: obj({ task: nullable(ref('LabelingTask')), score: num, strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_'), remaining: { type: 'integer' } }),
+  LabelingAnnotation: obj({
+    id: str,
+    task_id: str,
+    project_id: str,
+    annotator: str,
+    value: nullable(ref('LabelingValue')),
+    lead_time_ms: { type: 'integer' },
+    skipped: bool,
+    prelabel_model: nullable(obj({ name: str, version: { type: 'integer' } }, ['name'])),
+    prelabel_accepted_unchanged: bool,
+    gold: bool,
+    created_at: timestamp,
+    updated_at: timestamp,
+    history: arr(obj({ value: nullable(ref('LabelingValue')), lead_time_ms: { type: 'integer' }, skipped: bool, created_at: timestamp })),
+  }),
+  LabelingAnnotationList: obj({ annotations: arr(ref('LabelingAnnotation')), ...page }),
+  LabelingAgreement: obj({
+    project_id: str,
+    metric: en(L.AgreementMetric, 'AGREEMENT_METRIC_'),
+    kappa: num,
+    observed_agreement: num,
+    tasks_compared: { type: 'integer' },
+    units_compared: { type: 'integer' },
+    per_label: arr(obj({ label: str, kappa: num, support: { type: 'integer' } })),
+    pairs: arr(obj({ annotator_a: str, annotator_b: str, kappa: num, observed_agreement: num, shared_tasks: { type: 'integer' } })),
+    computed_at: timestamp,
+  }),
+  LabelingReviewQueue: obj({ items: arr(obj({ task_id: str, consensus: nullable(ref('LabelingValue')), agreement: num, annotations: { type: 'integer' }, distinct_values: { type: 'integer' } })), ...page }),
+  LabelingJob: obj({
+    job_id: str,
+    kind: str,
+    state: str,
+    progress: num,
+    message: str,
+    job_kind: en(L.LabelingJobKind, 'LABELING_JOB_KIND_'),
+    project_id: str,
+    created_by: str,
+    export_result: nullable(obj({ snapshot: nullable(datasetRef), records: { type: 'integer' }, label_counts: { type: 'object', additionalProperties: { type: 'integer' } } })),
+  }),
+  LabelingProgress: obj({
+    project_id: str,
+    task_count: { type: 'integer' },
+    completed_task_count: { type: 'integer' },
+    annotation_count: { type: 'integer' },
+    agreement: nullable(obj({ metric: str, kappa: num, observed_agreement: num, tasks_compared: { type: 'integer' } })),
+  }),
+};
+
+const html = (description: string, type: string): Json => ({ description, content: { [type]: { schema: str } } });
+
+export const LABELING_PATHS: Json = {
+  '/label': { get: { summary: 'The annotation page (HTML; it asks for an API key and calls the /v1/labeling routes)', security: [], responses: { '200': html('The page', 'text/html') } } },
+  '/label/label-page.js': { get: { summary: 'The annotation page\'s ES module', security: [], responses: { '200': html('Script', 'text/javascript') } } },
+  '/label/label-page.css': { get: { summary: 'The annotation page\'s stylesheet', security: [], responses: { '200': html('Stylesheet', 'text/css') } } },
+  '/v1/labeling/projects': {
+    post: {
+      summary: 'Create a labeling project with its label schema (scope write)',
+      requestBody: jsonBody(
+        obj(
+          {
+            name: str,
+            description: str,
+            instructions: str,
+            label_config: obj(
+              { task_type: en(L.TaskType, 'TASK_TYPE_'), classes: arr(classSchema), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, reservation_s: int32() },
+              ['task_type'],
+            ),
+            tags: stringMap,
+          },
+          ['name', 'label_config'],
+        ),
+      ),
+      responses: { '201': ok('Created (Location: the project)', ref('LabelingProject')), ...errors },
+    },
+    get: {
+      summary: 'Labeling projects',
+      parameters: [p('query', 'query', str, 'Name contains'), p('task_type', 'query', en(L.TaskType, 'TASK_TYPE_')), ...paging],
+      responses: { '200': ok('Projects', ref('LabelingProjectList')), ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}': {
+    parameters: [projectId],
+    get: { summary: 'A project with its counts', responses: { '200': ok('Project', ref('LabelingProject')), ...errors } },
+    patch: {
+      summary: 'Rename, re-describe, append or rename classes, change overlap (scope write)',
+      requestBody: jsonBody(
+        obj({ name: str, description: str, instructions: str, add_classes: arr(classSchema), rename_classes: arr(obj({ from: str, to: str })), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, tags: stringMap }, []),
+      ),
+      responses: { '200': ok('Project', ref('LabelingProject')), ...errors },
+    },
+    delete: {
+      summary: 'Delete a project; refused (400, FAILED_PRECONDITION) while annotations exist unless force=true (scope write)',
+      parameters: [p('force', 'query', bool)],
+      responses: { '204': { description: 'Deleted' }, ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}/tasks': {
+    parameters: [projectId],
+    post: {
+      summary: 'Import tasks from a dataset snapshot or from uploaded records (at most 10,000); records already in the project are skipped (scope write)',
+      requestBody: jsonBody(
+        obj(
+          {
+            snapshot: datasetRef,
+            split: str,
+            metadata_equals: stringMap,
+            sample_size: int64(),
+            seed: int64(),
+            records: arr(obj({ id: str, text: str, data_base64: str, content_type: str, metadata: stringMap }, [])),
+          },
+          [],
+        ),
+      ),
+      responses: { '201': ok('Imported', obj({ imported: { type: 'integer' }, skipped_existing: { type: 'integer' }, snapshot: nullable(datasetRef) })), ...errors },
+    },
+    get: {
+      summary: 'A project\'s tasks in import order',
+      parameters: [p('state', 'query', en(L.TaskState, 'TASK_STATE_')), p('annotator', 'query', str, 'Only tasks this annotator annotated'), p('with_prediction_only', 'query', bool), ...paging],
+      responses: { '200': ok('Tasks', ref('LabelingTaskList')), ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}:next-task': {
+    parameters: [projectId],
+    post: {
+      summary: 'Reserve the next task for the caller (the key\'s name, or `annotator` with scope write); task null when none is left (scope annotate)',
+      requestBody: jsonBody(obj({ annotator: annotatorField, strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_'), seed: int64() }, []), false),
+      responses: { '200': ok('The task', ref('LabelingNextTask')), ...errors },
+    },
+  },
+  '/v1/labeling/tasks/{task_id}': {
+    parameters: [taskId],
+    get: { summary: 'A task: its record, state, counts, pre-label', responses: { '200': ok('Task', ref('LabelingTask')), ...errors } },
+  },
+  '/v1/labeling/tasks/{task_id}:skip': {
+    parameters: [taskId],
+    post: {
+      summary: 'Skip a task: it leaves the caller\'s queue and its slot goes to someone else (scope annotate)',
+      requestBody: jsonBody(obj({ annotator: annotatorField, lead_time_ms: int64() }, []), false),
+      responses: { '200': ok('The skip, recorded as an annotation', ref('LabelingAnnotation')), ...errors },
+    },
+  },
+  '/v1/labeling/tasks/{task_id}/annotations': {
+    parameters: [taskId],
+    post: {
+      summary: 'Submit an annotation (validated against the schema; annotation_id replaces an earlier one, keeping it in history; gold needs scope write) (scope annotate)',
+      requestBody: jsonBody(obj({ value: ref('LabelingValue'), annotator: annotatorField, lead_time_ms: int64(), annotation_id: str, from_prelabel: bool, gold: bool }, ['value'])),
+      responses: { '201': ok('Stored', ref('LabelingAnnotation')), '200': ok('Replaced', ref('LabelingAnnotation')), ...errors },
+    },
+    get: {
+      summary: 'A task\'s annotations with their history',
+      parameters: [p('annotator', 'query', str), ...paging],
+      responses: { '200': ok('Annotations', ref('LabelingAnnotationList')), ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}/annotations': {
+    parameters: [projectId],
+    get: { summary: 'A project\'s annotations with their history', parameters: [p('annotator', 'query', str), ...paging], responses: { '200': ok('Annotations', ref('LabelingAnnotationList')), ...errors } },
+  },
+  '/v1/labeling/projects/{project_id}/agreement': {
+    parameters: [projectId],
+    get: {
+      summary: 'Agreement between annotators (default: Cohen with two per task, Fleiss with more)',
+      parameters: [p('metric', 'query', en(L.AgreementMetric, 'AGREEMENT_METRIC_')), p('annotators', 'query', str, 'Comma-separated; empty: all'), p('iou_threshold', 'query', { type: 'number', minimum: 0, maximum: 1 })],
+      responses: { '200': ok('Agreement', ref('LabelingAgreement')), ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}/review-queue': {
+    parameters: [projectId],
+    get: { summary: 'Tasks whose annotators disagree and that have no gold answer, with the consensus', parameters: paging, responses: { '200': ok('Review queue', ref('LabelingReviewQueue')), ...errors } },
+  },
+  '/v1/labeling/projects/{project_id}/export': {
+    parameters: [projectId],
+    get: {
+      summary: 'Download the annotations, streamed, in the format\'s content type (YOLO, a folder of files, only over gRPC)',
+      parameters: [
+        p('format', 'query', en(L.ExportFormat, 'EXPORT_FORMAT_'), 'Required'),
+        p('resolution', 'query', en(L.Resolution, 'RESOLUTION_')),
+        p('include_incomplete', 'query', bool),
+        p('include_predictions', 'query', bool),
+      ],
+      responses: { '200': { description: 'The file (Content-Disposition names it; X-L1G1-Task-Count)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}:export-to-snapshot': {
+    parameters: [projectId],
+    post: {
+      summary: 'Start a job turning the consensus labels into a new dataset snapshot (scope write)',
+      requestBody: jsonBody(obj({ dataset: str, label_field: str, resolution: en(L.Resolution, 'RESOLUTION_'), include_incomplete: bool, split_fractions: numberMap, seed: int64(), description: str, idempotency_key: str }, ['dataset'])),
+      responses: { '202': ok('Queued (Location: the job)', ref('LabelingJob')), '501': err('Not implemented by this labeling service yet'), ...errors },
+    },
+  },
+  '/v1/labeling/jobs/{job_id}': {
+    parameters: [p('job_id', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$', maxLength: 128 }, 'Labeling job id')],
+    get: { summary: 'A labeling job (export to snapshot)', responses: { '200': ok('Job', ref('LabelingJob')), ...errors } },
+  },
+  '/v1/labeling/projects/{project_id}/events': {
+    parameters: [projectId],
+    get: {
+      summary: 'Server-Sent Events of a project\'s progress: `progress` events, each the whole state (counts, agreement), the first at once, then on every change',
+      responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: ref('LabelingProgress') } } }, ...errors },
+    },
+  },
+};

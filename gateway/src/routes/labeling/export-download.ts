@@ -1,0 +1,59 @@
+/**
+ * GET a project's export, streamed from the labeling service's
+ * ExportAnnotations into the response: the header message gives the content
+ * type and file name, then chunks are written as they come, each write
+ * waiting for the client to drain, so a project of any size downloads in
+ * bounded gateway memory.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { labeling } from '@l1g1/contracts';
+import { errors, fromServiceError, pauseUntilDrained } from '@l1g1/kit';
+import type { Upstream } from '../../upstreams';
+import { forwardMetadata, guarded } from '../common';
+
+export async function sendExport(
+  client: labeling.LabelingServiceClient,
+  guard: Upstream,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  request: labeling.ExportAnnotationsRequest,
+  options: { deadlineMs: number },
+): Promise<void> {
+  const stream = client.exportAnnotations(request, forwardMetadata(req), { deadline: Date.now() + options.deadlineMs });
+  // Cancelling ends the stream with an error; after the header nobody else listens for it.
+  stream.on('error', () => undefined);
+  // Wait for the header so that NOT_FOUND or a format the project cannot hold is a proper 4xx.
+  const header = await guarded(guard, () =>
+    new Promise<labeling.ExportHeader>((resolve, reject) => {
+      stream.once('data', (m: labeling.ExportAnnotationsResponse) => {
+        if (m.payload?.$case === 'header') resolve(m.payload.value);
+        else reject(errors.internal('labeling sent an export without its header'));
+      });
+      stream.once('error', (err) => reject(fromServiceError(err as never)));
+      stream.once('end', () => reject(errors.internal('labeling ended the export without a header')));
+    }),
+  );
+  stream.pause();
+  reply.raw.on('close', () => stream.cancel());
+  reply.hijack();
+  // The file name is the service's (project id + extension); quotes are kept out of the header anyway.
+  const fileName = header.fileName.replace(/["\\\r\n]/g, '_');
+  reply.raw.writeHead(200, {
+    'content-type': header.contentType,
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'cache-control': 'no-store',
+    'x-l1g1-task-count': String(header.taskCount),
+  });
+  stream.on('data', (m: labeling.ExportAnnotationsResponse) => {
+    if (m.payload?.$case !== 'chunk') return;
+    if (!reply.raw.write(m.payload.value)) pauseUntilDrained(stream, reply.raw);
+  });
+  stream.on('end', () => {
+    if (!reply.raw.writableEnded) reply.raw.end();
+  });
+  stream.on('error', () => {
+    // Headers are gone: a failure now can only cut the body (the client sees a short download).
+    if (!reply.raw.writableEnded) reply.raw.destroy();
+  });
+  stream.resume();
+}
