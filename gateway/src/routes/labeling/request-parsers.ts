@@ -57,7 +57,7 @@ function labelClass(value: unknown, field: string): labeling.LabelClass {
 }
 
 function labelConfig(value: unknown, field: string): labeling.LabelConfig {
-  const o = onlyFields(objectBody(value, field), ['task_type', 'classes', 'annotations_per_task', 'overlap_fraction', 'reservation_s']);
+  const o = onlyFields(objectBody(value, field), ['task_type', 'classes', 'annotations_per_task', 'overlap_fraction', 'reservation_s', 'active_learning_strategy']);
   const overlap = numberParam(o['overlap_fraction'], `${field}.overlap_fraction`, 0, 1);
   return {
     taskType: parseEnum(L.TaskType, 'TASK_TYPE_', o['task_type'], `${field}.task_type`),
@@ -65,6 +65,7 @@ function labelConfig(value: unknown, field: string): labeling.LabelConfig {
     annotationsPerTask: intParam(o['annotations_per_task'], `${field}.annotations_per_task`, { fallback: 0 }),
     ...(overlap !== undefined ? { overlapFraction: overlap } : {}),
     reservationS: intParam(o['reservation_s'], `${field}.reservation_s`, { fallback: 0 }),
+    activeLearningStrategy: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', o['active_learning_strategy'], `${field}.active_learning_strategy`),
   };
 }
 
@@ -154,6 +155,7 @@ export function listTasksRequest(projectId: string, q: Query): labeling.ListTask
     state: parseEnum(L.TaskState, 'TASK_STATE_', q['state'], 'state'),
     annotator: q['annotator'] ?? '',
     withPredictionOnly: boolQuery(q['with_prediction_only'], 'with_prediction_only'),
+    order: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', q['order'], 'order'),
   };
 }
 
