@@ -7,8 +7,8 @@
  * between batches. Each stored pre-label is whole, so a retried attempt
  * simply predicts again (a newer row replaces the older one).
  */
-import { labeling, type common } from '@l1g1/contracts';
-import { dataTypeToOip, errors, rawToJson, type JobHandler, type JsonValue } from '@l1g1/kit';
+import { labeling } from '@l1g1/contracts';
+import { outputScoreRows, type JobHandler, type JsonValue } from '@l1g1/kit';
 import { uncertaintyOf } from '../active-learning/uncertainty';
 import type { ScoreSource } from '../adapters/inference-scores';
 import type { LabelingStore, TaskRow } from '../domain/ports';
@@ -96,7 +96,7 @@ async function predictBatch(deps: PrelabelJobDeps, plan: PrelabelPlan, jobId: st
     { model: { name: plan.modelName, selector: { $case: 'version', value: plan.modelVersion } }, precision: plan.precision, inputs: [input.tensor] },
     signal,
   );
-  const scores = outputRows(outputs, plan.outputName, input.tasks.length, plan.classNames.length);
+  const scores = outputScoreRows(outputs, plan.outputName, input.tasks.length, plan.classNames.length);
   const multi = plan.multiLabel;
   const now = deps.now();
   return input.tasks.map((task, i) => {
@@ -121,16 +121,4 @@ async function predictBatch(deps: PrelabelJobDeps, plan: PrelabelPlan, jobId: st
       createdAtMs: now,
     };
   });
-}
-
-/** The score rows of a batch from the named output (FP32 or FP16), checked against the expected shape. */
-function outputRows(outputs: readonly common.Tensor[], name: string, rows: number, classes: number): number[][] {
-  const tensor = outputs.find((o) => o.name === name) ?? outputs[0];
-  const dt = tensor ? dataTypeToOip(tensor.datatype) : undefined;
-  if (!tensor || !dt) throw errors.failedPrecondition(`model: the model answered no "${name}" output`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  const values = rawToJson(dt, tensor.rawData) as number[];
-  if (values.length !== rows * classes) {
-    throw errors.failedPrecondition(`model: output "${name}" holds ${values.length} values for ${rows} tasks and ${classes} classes`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  }
-  return Array.from({ length: rows }, (_, r) => values.slice(r * classes, (r + 1) * classes));
 }
