@@ -67,6 +67,8 @@ function describeOrder(name: string, options: () => StartTestLabelingOptions): v
       assert.deepEqual(await order(S.ACTIVE_LEARNING_STRATEGY_MARGIN), [1, 3, 2, 0, 4]);
       assert.deepEqual(await order(S.ACTIVE_LEARNING_STRATEGY_ENTROPY), [1, 3, 2, 0, 4]);
       assert.deepEqual(await order(S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL), [0, 1, 2, 3, 4]);
+      const withPrediction = await calls(ctx.svc.client).listTasks({ projectId, withPredictionOnly: true });
+      assert.deepEqual(withPrediction.tasks.map((t) => tasks.indexOf(t.id)), [0, 1, 2, 3]);
     });
 
     it('NextTask serves the most uncertain first; replacing the pre-labels re-orders the queue', async () => {
