@@ -86,6 +86,25 @@ describe('labeling: tasks from an ingestion snapshot (real ingestion + labeling 
     assert.equal(err.field, 'page.page_token');
   });
 
+  it('leaves nothing behind when an import is refused after its first batches were written', async () => {
+    // 600 records read in id order; the last one is over the record limit, so the refusal comes after 500 were written.
+    const records = sentences(600);
+    const last = [...records].sort((x, y) => x.id.localeCompare(y.id))[599];
+    assert.ok(last);
+    last.data = Buffer.alloc(2048, 97);
+    await publishTestSnapshot(ing.deps, 'big-tail', records);
+    const strict = await startTestLabeling({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET, env: { L1G1_LABELING_MAX_RECORD_BYTES: '1024' } });
+    try {
+      const s = calls(strict.client);
+      const p = await s.createProject({ name: 'strict', labelConfig: { taskType: labeling.TaskType.TASK_TYPE_NER, classes: [{ name: 'LOC', index: 0, description: '', color: '' }] } });
+      const err = await refusal(s.importTasks({ projectId: p.id, snapshot: { name: 'big-tail', snapshot: 0 } }));
+      assert.equal(err.kind, 'INVALID_ARGUMENT');
+      assert.equal((await s.getProject(p.id)).taskCount, 0, 'the 500 tasks of the first batch were removed again');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers NOT_FOUND for a snapshot that does not exist and creates no task', async () => {
     const p = await ner();
     const err = await refusal(api.importTasks({ projectId: p.id, snapshot: { name: 'no-such-dataset', snapshot: 0 } }));

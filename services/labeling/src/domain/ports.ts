@@ -146,8 +146,10 @@ export interface LabelingStore extends PredictionStore {
   deleteProject(id: string, force: boolean): Promise<{ deletedTasks: number; deletedAnnotations: number } | undefined>;
   counts(projectId: string, nowMs: number): Promise<ProjectCounts>;
 
-  /** Adds tasks in order; a record already in the project is skipped. */
-  insertTasks(projectId: string, tasks: readonly NewTask[], nowMs: number): Promise<{ imported: number; skipped: number }>;
+  /** Adds tasks in order; a record already in the project is skipped. Answers the ids of the tasks added. */
+  insertTasks(projectId: string, tasks: readonly NewTask[], nowMs: number): Promise<{ imported: number; skipped: number; insertedIds: string[] }>;
+  /** Removes these tasks where nobody has reserved, skipped or annotated them yet (undoing a failed import); answers how many. */
+  deleteUntouchedTasks(projectId: string, ids: readonly string[]): Promise<number>;
   getTask(id: string, nowMs: number): Promise<TaskRow | undefined>;
   listTasks(filter: TaskFilter): Promise<TaskRow[]>;
   /**

@@ -47,7 +47,11 @@ export function toNewTask(project: ProjectRow, record: common.Record, source: co
   };
 }
 
-/** Writes `records` as tasks in batches; answers imported / skipped counts. */
+/**
+ * Writes `records` as tasks in batches; answers imported / skipped counts.
+ * When the import fails part way, the tasks it added (and nobody has touched
+ * yet) are removed again: a refused import leaves the project as it was.
+ */
 export async function importRecords(
   store: LabelingStore,
   project: ProjectRow,
@@ -58,6 +62,7 @@ export async function importRecords(
   let skipped = 0;
   let seen = 0;
   let pending: NewTask[] = [];
+  const added: string[] = [];
   // sample_size: a hash-uniform fraction of the total (known from the first batch), capped at the size.
   let fraction = 1;
   const flush = async (): Promise<void> => {
@@ -65,22 +70,28 @@ export async function importRecords(
     const r = await store.insertTasks(project.id, pending, options.now());
     imported += r.imported;
     skipped += r.skipped;
+    added.push(...r.insertedIds);
     pending = [];
   };
-  for await (const batch of batches) {
-    if (options.sampleSize > 0 && batch.total > 0 && seen === 0) fraction = Math.min(1, options.sampleSize / batch.total);
-    for (let i = 0; i < batch.records.length; i++) {
-      const record = batch.records[i];
-      if (!record) continue;
-      if (fraction < 1 && !sampleKeep(record.id, options.seed, fraction)) continue;
-      if (options.sampleSize > 0 && seen >= options.sampleSize) break;
-      if (++seen > options.limits.maxRecords) {
-        throw errors.invalidArgument('sample_size', `one import adds at most ${options.limits.maxRecords} records; import a sample or filter by split`);
+  try {
+    for await (const batch of batches) {
+      if (options.sampleSize > 0 && batch.total > 0 && seen === 0) fraction = Math.min(1, options.sampleSize / batch.total);
+      for (let i = 0; i < batch.records.length; i++) {
+        const record = batch.records[i];
+        if (!record) continue;
+        if (fraction < 1 && !sampleKeep(record.id, options.seed, fraction)) continue;
+        if (options.sampleSize > 0 && seen >= options.sampleSize) break;
+        if (++seen > options.limits.maxRecords) {
+          throw errors.invalidArgument('sample_size', `one import adds at most ${options.limits.maxRecords} records; import a sample or filter by split`);
+        }
+        pending.push(toNewTask(project, record, batch.source, batch.field(i), options.limits, options.now()));
+        if (pending.length >= IMPORT_BATCH) await flush();
       }
-      pending.push(toNewTask(project, record, batch.source, batch.field(i), options.limits, options.now()));
-      if (pending.length >= IMPORT_BATCH) await flush();
     }
+    await flush();
+  } catch (err: unknown) {
+    if (added.length > 0) await store.deleteUntouchedTasks(project.id, added);
+    throw err;
   }
-  await flush();
   return { imported, skipped };
 }

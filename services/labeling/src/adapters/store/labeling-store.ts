@@ -171,6 +171,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
         if (!p[0]) throw errors.notFound(`project ${projectId}`, { reason: 'PROJECT_NOT_FOUND' });
         let seq = Number(p[0].next_seq);
         let imported = 0;
+        const insertedIds: string[] = [];
         for (const t of tasks) {
           const n = await q.run(
             `INSERT INTO labeling_tasks (id, project_id, seq, record_id, record, source, required, image_width, image_height, seed_value, created_at)
@@ -191,11 +192,30 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
           );
           if (n > 0) {
             imported++;
+            insertedIds.push(t.id);
             seq++;
           }
         }
         await q.run('UPDATE labeling_projects SET next_seq = $2 WHERE id = $1', [projectId, seq]);
-        return { imported, skipped: tasks.length - imported };
+        return { imported, skipped: tasks.length - imported, insertedIds };
+      });
+    },
+    deleteUntouchedTasks(projectId, ids) {
+      return sql.transaction(async (q) => {
+        await q.lockProject(projectId);
+        let deleted = 0;
+        // Bounded statements: 500 ids each.
+        for (let i = 0; i < ids.length; i += 500) {
+          const part = ids.slice(i, i + 500);
+          const marks = part.map((_id, j) => `$${j + 2}`).join(', ');
+          deleted += await q.run(
+            `DELETE FROM labeling_tasks WHERE project_id = $1 AND id IN (${marks})
+             AND NOT EXISTS (SELECT 1 FROM labeling_assignments a WHERE a.task_id = labeling_tasks.id)
+             AND NOT EXISTS (SELECT 1 FROM labeling_annotations n WHERE n.task_id = labeling_tasks.id)`,
+            [projectId, ...part],
+          );
+        }
+        return deleted;
       });
     },
     getTask: (id, nowMs) => getTaskIn(sql, id, nowMs),
