@@ -4,11 +4,9 @@
  * from the contract, like the parsers that read them.
  */
 import { labeling } from '@l1g1/contracts';
-import { enumNames } from './routes/ingestion/enum-names';
-import { bool, err, int32, int64, jsonBody, num, numberMap, obj, ok, p, page, paging, ref, str, stringMap, timestamp, type Json } from './openapi-helpers';
+import { bool, en, err, int32, int64, jsonBody, num, numberMap, obj, ok, p, page, paging, ref, str, stringMap, timestamp, type Json } from './openapi-helpers';
 
 const L = labeling;
-const en = (e: Record<string, string | number>, prefix: string): Json => ({ type: 'string', enum: enumNames(e, prefix) });
 const nullable = (schema: Json): Json => ({ oneOf: [schema, { type: 'null' }] });
 const idSchema = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 };
 const projectId = p('project_id', 'path', idSchema, 'Labeling project id');

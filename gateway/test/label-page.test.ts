@@ -59,8 +59,8 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
     await page.getByLabel('Project').selectOption(projectId);
     await page.getByRole('region', { name: 'Task' }).waitFor();
   }
-  const waitText = (id: string, needle: string) =>
-    page.waitForFunction(([i, n]) => (document.getElementById(i!)?.textContent ?? '').includes(n!), [id, needle], { timeout: 20_000 });
+  // A locator, not page-side code: the page's CSP forbids evaluating strings, and the tests compile without the DOM library.
+  const waitText = (id: string, needle: string) => page.locator(`#${id}`, { hasText: needle }).waitFor({ timeout: 20_000 });
 
   it('serves the page with a strict CSP and no inline script', async () => {
     const res = await fetch(`${s.gateway.url}/label`);
@@ -124,7 +124,7 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
     /** Drags the mouse over `word` in the task text, from inside its first character to inside its last. */
     async function dragOver(word: string): Promise<void> {
       const start = text.indexOf(word);
-      // Plain JS text: tsx's transform would add helpers (`__name`) that do not exist in the page.
+      // Page-side code as text: the tests compile without the DOM library (CDP evaluates it, so the CSP allows it).
       const box = (await page.evaluate(`(() => {
         const el = document.getElementById('text');
         // The text is split into text nodes and marks; find the node holding each offset.
@@ -187,7 +187,7 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
     await importRecords(id, [{ id: 'img1', data_base64: png.toString('base64'), content_type: 'image/png', metadata: { width: '200', height: '100' } }]);
     await open(s.plain.alice, id);
     const img = page.getByRole('img', { name: 'Task image' });
-    await page.waitForFunction(() => (document.getElementById('image') as HTMLImageElement).naturalWidth > 0);
+    await page.waitForFunction((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0, await img.elementHandle());
     const r = await img.boundingBox();
     assert.ok(r);
     // The image shows at its own size here: one CSS pixel is one image pixel.

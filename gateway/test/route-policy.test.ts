@@ -26,6 +26,12 @@ describe('gateway route policy: upstream, admission lane and deadline class of e
     ['POST', '/v1/datasets/:dataset/dp-statistics', { upstream: 'ingestion', lane: 'request', deadline: 'transfer' }],
     ['GET', '/v1/datasets/:dataset/snapshots', { upstream: 'ingestion', lane: 'request', deadline: 'metadata' }],
     ['GET', '/v1/ingestion/jobs/:job_id/events', { upstream: 'ingestion', lane: 'stream', deadline: 'metadata' }],
+    // Labeling: the progress stream is a stream; exports and task imports move whole projects or snapshots.
+    ['GET', '/v1/labeling/projects/:project_id/events', { upstream: 'labeling', lane: 'stream', deadline: 'metadata' }],
+    ['GET', '/v1/labeling/projects/:project_id/export', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
+    ['POST', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
+    ['GET', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],
+    ['POST', '/v1/labeling/tasks/:task_id/annotations', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],
     // A route of a later issue that no rule knows: counted, no breaker gate, the short deadline.
     ['GET', '/v1/jobs', { lane: 'request', deadline: 'metadata' }],
   ];

@@ -65,7 +65,7 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
     // A project's live progress is a long-lived SSE answer, counted with the other streams.
     if (url.endsWith('/events')) return { upstream: 'labeling', lane: 'stream', deadline: 'metadata' };
     // Exports stream a whole project and imports may read a whole snapshot: the transfer deadline.
-    const transfer = url.endsWith('/export') || url.endsWith(':import');
+    const transfer = url.endsWith('/export') || (method === 'POST' && url.endsWith('/tasks'));
     return { upstream: 'labeling', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
   return { lane: 'request', deadline: 'metadata' };
