@@ -131,6 +131,12 @@ export function toModelInferRequest(name: string, version: string, json: Record<
   const parameters: Record<string, oip.InferParameter> = {};
   const params = objectBody(json['parameters'], 'parameters');
   if (params['precision'] !== undefined) parameters['precision'] = { parameterChoice: { $case: 'stringParam', value: String(params['precision']) } };
+  // Using a variant the evaluator marked not usable, on purpose (the inference service checks the type).
+  const allow = params['allow_unusable_variant'];
+  if (allow !== undefined) {
+    if (typeof allow !== 'boolean') throw errors.invalidArgument('parameters.allow_unusable_variant', 'must be true or false');
+    parameters['allow_unusable_variant'] = { parameterChoice: { $case: 'boolParam', value: allow } };
+  }
   const outputsJson = json['outputs'];
   if (outputsJson !== undefined && !Array.isArray(outputsJson)) throw errors.invalidArgument('outputs', 'must be an array');
   const outputs = (outputsJson ?? []).map((o: unknown, i: number) => ({

@@ -121,6 +121,19 @@ describe('evaluator gates: CRUD, EvaluateGate with evidence, alias moves with th
     assert.equal(await aliasOf('production'), 2);
   });
 
+  it('a baseline alias whose version has no run on the gate data fails the relative check, saying to evaluate it first', async () => {
+    const v4 = await uploadModel(s.stack.registry, 'mailclf', buildDemoClassifier(), { alias: 'legacy' });
+    await unary(s.client.createGate.bind(s.client), { gate: gate({ name: 'legacy-gate', baselineAlias: 'legacy', promoteAlias: 'legacy' }) });
+    const d = await unary(s.client.evaluateGate.bind(s.client), { gateName: 'legacy-gate', model: { name: 'mailclf', selector: { $case: 'version', value: 2 } }, evaluationRunId: 'run-v2', promote: true });
+    assert.equal(d.passed, false);
+    assert.equal(d.baselineVersion, v4.version);
+    assert.deepEqual(d.reasons, [`no finished fp32 evaluation of the baseline (legacy = version ${v4.version}) on mails#1 split "test"; evaluate it first`]);
+    assert.deepEqual(d.results.map((r) => r.passed), [true, false]);
+    assert.equal(d.promoted, false);
+    assert.equal(await aliasOf('legacy'), v4.version);
+    await unary(s.client.deleteGate.bind(s.client), { name: 'legacy-gate' });
+  });
+
   it('CRUD: stored, listed, updated (thresholds replaced, tags merged), deleted; duplicates and bad gates refused naming the field', async () => {
     await assert.rejects(unary(s.client.createGate.bind(s.client), { gate: gate() }), (e: unknown) => e instanceof L1g1Error && e.kind === 'ALREADY_EXISTS');
     const bad = async (g: evaluator.Gate, field: string) =>

@@ -1,14 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { common, inference, oip, registry } from '@l1g1/contracts';
 import { featurizeBatch, HASHED_NGRAM_DEFAULTS, preprocessTag, recipeText, type PreprocessRecipe } from '@l1g1/features';
-import { createGrpcClient, createSilentLogger, encodeBytesElements, L1g1Error, unary } from '@l1g1/kit';
+import { createGrpcClient, encodeBytesElements, L1g1Error, unary } from '@l1g1/kit';
 import { buildIdentityModel } from '@l1g1/onnx';
-import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
-import { loadInferenceConfig, startInference, type RunningInference } from '@l1g1/inference';
-import { adminClientOptions, uploadModel } from '../../../test/support/stack';
+import { http, startStack, uploadModel, type Stack } from '../../../test/support/stack';
 
 const RECIPE: PreprocessRecipe = { ...HASHED_NGRAM_DEFAULTS, charNgramMin: 2, charNgramMax: 3, metadataFields: ['subject', 'from'] };
 const MAIL = 'Dear friend,\nclaim your FREE prize now: reply with your bank details.';
@@ -21,24 +16,16 @@ const MAIL = 'Dear friend,\nclaim your FREE prize now: reply with your bank deta
  */
 describe('inference: raw text for a model version with a preprocess tag', function () {
   this.timeout(30_000);
-  let dir: string;
-  let reg: RunningModelRegistry;
-  let inf: RunningInference;
+  let stack: Stack;
   let regClient: registry.ModelRegistryServiceClient;
   let client: inference.InferenceServiceClient;
   let oipClient: oip.GRPCInferenceServiceClient;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'l1g1-raw-text-'));
-    const logger = createSilentLogger();
-    reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
-    inf = await startInference(
-      loadInferenceConfig({ L1G1_DATA_DIR: dir, L1G1_INFERENCE_ADDR: '127.0.0.1:0', L1G1_INFERENCE_METRICS_PORT: '0', L1G1_REGISTRY_ADDR: reg.address }),
-      { logger },
-    );
-    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
-    client = createGrpcClient(inference.InferenceServiceClient, inf.address);
-    oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, inf.address);
+    stack = await startStack();
+    regClient = stack.registry;
+    client = createGrpcClient(inference.InferenceServiceClient, stack.inferenceAddr);
+    oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, stack.inferenceAddr);
     const ids = buildIdentityModel('INT64', ['tokens']);
     await uploadModel(regClient, 'text-ids', ids, { alias: 'production', tags: { preprocess: preprocessTag(RECIPE) } });
     await uploadModel(regClient, 'plain-ids', ids, { alias: 'production' });
@@ -47,10 +34,7 @@ describe('inference: raw text for a model version with a preprocess tag', functi
   after(async () => {
     client?.close();
     oipClient?.close();
-    regClient?.close();
-    await inf?.stop();
-    await reg?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   const textInput = (texts: string[], shape = [texts.length]): common.Tensor => ({
@@ -104,6 +88,17 @@ describe('inference: raw text for a model version with a preprocess tag', functi
     await assert.rejects(predict('text-ids', [textInput([MAIL, MAIL], [1, 2])]), expectInvalid('inputs[0].shape', /shape \[n\] or \[n, 1\]/));
     await assert.rejects(predict('text-ids', [textInput(Array.from({ length: 257 }, () => 'x'))]), expectInvalid('inputs[0].shape', /1 to 256 texts/));
     await assert.rejects(predict('text-ids', [textInput([MAIL], [2])]), expectInvalid('inputs[0].data', /1 strings for shape \[2\]/));
+  });
+
+  it('REST: a mail’s text sent as JSON to /v1/models/<name>:predict is featurized the same way (what curl sends)', async () => {
+    const res = await http(`${stack.gatewayUrl}/v1/models/text-ids:predict`, {
+      method: 'POST',
+      json: { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [MAIL] }], metadata: { subject: 'You won!' } },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const expected = featurizeBatch([`You won!\n${MAIL}`], RECIPE);
+    assert.deepEqual(res.body.outputs[0].shape, expected.dims);
+    assert.deepEqual(res.body.outputs[0].data, expected.data);
   });
 
   it('INT64 ids still go straight to the model', async () => {

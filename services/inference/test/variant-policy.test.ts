@@ -1,14 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { common, inference, oip, registry, variantUsabilityTags } from '@l1g1/contracts';
-import { createGrpcClient, createSilentLogger, fromServiceError, L1g1Error, unary } from '@l1g1/kit';
+import { createGrpcClient, fromServiceError, L1g1Error, unary } from '@l1g1/kit';
 import { buildDemoClassifier } from '@l1g1/onnx';
-import { loadRegistryConfig, startModelRegistry, type RunningModelRegistry } from '@l1g1/model-registry';
-import { loadInferenceConfig, startInference, type RunningInference } from '@l1g1/inference';
-import { adminClientOptions, uploadModel } from '../../../test/support/stack';
+import { http, startStack, uploadModel, type Stack } from '../../../test/support/stack';
 
 const { PRECISION_FP32: FP32, PRECISION_FP16: FP16, PRECISION_INT8: INT8 } = common.Precision;
 const ROW = Buffer.from(Float32Array.from([6.3, 3.3, 6.0, 2.5]).buffer);
@@ -21,31 +16,17 @@ const ROW = Buffer.from(Float32Array.from([6.3, 3.3, 6.0, 2.5]).buffer);
  */
 describe('inference: fp16/int8 variants are served according to the usability the registry records', function () {
   this.timeout(30_000);
-  let dir: string;
-  let reg: RunningModelRegistry;
-  let inf: RunningInference;
+  let stack: Stack;
   let regClient: registry.ModelRegistryServiceClient;
   let client: inference.InferenceServiceClient;
   let oipClient: oip.GRPCInferenceServiceClient;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'l1g1-variants-'));
-    const logger = createSilentLogger();
-    reg = await startModelRegistry(loadRegistryConfig({ L1G1_DATA_DIR: dir, L1G1_REGISTRY_ADDR: '127.0.0.1:0' }), { logger });
     // TTL 0: every request reads the version's tags, so a decision recorded by the test applies at once.
-    inf = await startInference(
-      loadInferenceConfig({
-        L1G1_DATA_DIR: dir,
-        L1G1_INFERENCE_ADDR: '127.0.0.1:0',
-        L1G1_INFERENCE_METRICS_PORT: '0',
-        L1G1_REGISTRY_ADDR: reg.address,
-        L1G1_INFERENCE_VARIANT_POLICY_TTL_MS: '0',
-      }),
-      { logger },
-    );
-    regClient = createGrpcClient(registry.ModelRegistryServiceClient, reg.address, await adminClientOptions(dir));
-    client = createGrpcClient(inference.InferenceServiceClient, inf.address);
-    oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, inf.address);
+    stack = await startStack({ inferenceEnv: { L1G1_INFERENCE_VARIANT_POLICY_TTL_MS: '0' } });
+    regClient = stack.registry;
+    client = createGrpcClient(inference.InferenceServiceClient, stack.inferenceAddr);
+    oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, stack.inferenceAddr);
     const demo = buildDemoClassifier();
     await uploadModel(regClient, 'demo', demo, { alias: 'production' });
     await uploadModel(regClient, 'demo', demo, { version: 1, precision: FP16 });
@@ -55,10 +36,7 @@ describe('inference: fp16/int8 variants are served according to the usability th
   after(async () => {
     client?.close();
     oipClient?.close();
-    regClient?.close();
-    await inf?.stop();
-    await reg?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   async function record(precision: 'fp16' | 'int8', usable: boolean, reason: string): Promise<void> {
@@ -136,6 +114,23 @@ describe('inference: fp16/int8 variants are served according to the usability th
     const r = await infer('fp16', true);
     assert.match(String(r.parameters['variant_warning']?.parameterChoice?.value), /allowed it/);
     await assert.rejects(infer('fp16', false), (e: unknown) => e instanceof L1g1Error && e.kind === 'FAILED_PRECONDITION');
+  });
+
+  it('REST /v2 infer: refused as 400 with the evidence; allow_unusable_variant passes through the gateway; a non-bool is a 400 naming it', async () => {
+    await record('fp16', false, 'drop 2.50 points, bound 0.50');
+    const body = (parameters: Record<string, unknown>) => ({
+      parameters: { precision: 'fp16', ...parameters },
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [6.3, 3.3, 6.0, 2.5] }],
+    });
+    const refused = await http(`${stack.gatewayUrl}/v2/models/demo/versions/1/infer`, { method: 'POST', json: body({}) });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /fp16 variant of demo version 1 is marked not usable: drop 2\.50 points/);
+    const allowed = await http(`${stack.gatewayUrl}/v2/models/demo/versions/1/infer`, { method: 'POST', json: body({ allow_unusable_variant: true }) });
+    assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
+    assert.match(allowed.body.parameters.variant_warning, /allowed it/);
+    const bad = await http(`${stack.gatewayUrl}/v2/models/demo/versions/1/infer`, { method: 'POST', json: body({ allow_unusable_variant: 'yes' }) });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /parameters\.allow_unusable_variant/);
   });
 
   it('a variant marked usable is served without a warning; the mark is read again once it changes', async () => {

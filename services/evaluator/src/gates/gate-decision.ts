@@ -25,6 +25,9 @@ function holds(comparison: evaluator.Comparison, left: number, right: number): b
   }
 }
 
+/** The reason line's ending for a relative threshold whose baseline run lacks the metric. */
+export const BASELINE_LACKS_METRIC = "the baseline's evaluation has no such metric";
+
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
 
 export interface GateVerdict {
@@ -67,7 +70,7 @@ export function decideThresholds(
     const base = baseline[t.metric];
     if (base === undefined) {
       results.push({ threshold: t, actual, compared: 0, passed: false });
-      reasons.push(`${t.metric}: the baseline's evaluation has no such metric`);
+      reasons.push(`${t.metric}: ${BASELINE_LACKS_METRIC}`);
       return;
     }
     const compared = actual - base;

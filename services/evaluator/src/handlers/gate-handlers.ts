@@ -10,7 +10,7 @@ import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, L
 import type { AliasMover } from '../adapters/alias-mover';
 import type { ModelRegistry } from '../adapters/model-registry';
 import type { EvaluationRow, EvaluationStore } from '../domain/evaluations/evaluation-store';
-import { decideThresholds } from '../gates/gate-decision';
+import { BASELINE_LACKS_METRIC, decideThresholds } from '../gates/gate-decision';
 import { checkGateName, normalizeGate } from '../gates/gate-rules';
 import type { GateStore } from '../gates/gate-store';
 
@@ -154,8 +154,9 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         baselineRun = candidates.find((r) => r.split === run.split && r.precision === 'fp32');
         if (!baselineRun) reasons.push(`no finished fp32 evaluation of the baseline (${gate.baselineAlias} = version ${baselineVersion}) on ${run.dataset}#${run.snapshot} split "${run.split}"; evaluate it first`);
       }
+      // A baseline without a run gives `{}`: its relative thresholds fail, explained once by the reason above.
       const verdict = decideThresholds(gate.thresholds, run.metrics, baselineVersion > 0 && relative ? (baselineRun?.metrics ?? {}) : undefined);
-      reasons.push(...verdict.reasons.filter((r) => !(baselineRun === undefined && r.includes('baseline'))));
+      reasons.push(...verdict.reasons.filter((r) => !(baselineRun === undefined && r.endsWith(BASELINE_LACKS_METRIC))));
 
       // Every fp16/int8 variant must have been checked and found within the gate's bound.
       if (gate.maxVariantDrop !== undefined) {
