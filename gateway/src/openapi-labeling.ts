@@ -178,7 +178,7 @@ export const LABELING_PATHS: Json = {
     patch: {
       summary: 'Rename, re-describe, append or rename classes, change overlap (scope write)',
       requestBody: jsonBody(
-        obj({ name: str, description: str, instructions: str, add_classes: arr(classSchema), rename_classes: arr(obj({ from: str, to: str })), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, tags: stringMap }, []),
+        obj({ name: str, description: str, instructions: str, add_classes: arr(classSchema), rename_classes: arr(obj({ from: str, to: str })), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, tags: stringMap, active_learning_strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_') }, []),
       ),
       responses: { '200': ok('Project', ref('LabelingProject')), ...errors },
     },

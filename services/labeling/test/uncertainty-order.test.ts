@@ -9,7 +9,7 @@ import { labeling } from '@l1g1/contracts';
 import { usePostgres } from '../../../test/support/postgres';
 import { uncertaintyOf } from '../src/active-learning/uncertainty';
 import type { PredictionRow } from '../src/domain/prediction-ports';
-import { calls, labelClass, textRecord } from './support/calls';
+import { calls, labelClass, refusal, textRecord } from './support/calls';
 import { mlCalls } from './support/ml-stack';
 import { useTestLabeling, type StartTestLabelingOptions } from './support/start-labeling';
 
@@ -83,6 +83,19 @@ function describeOrder(name: string, options: () => StartTestLabelingOptions): v
       assert.equal(next.task?.id, tasks[0]);
       assert.deepEqual(next.task?.prediction?.model, { name: 'm', selector: { $case: 'version', value: 2 } });
       assert.deepEqual(await order(S.ACTIVE_LEARNING_STRATEGY_UNCERTAINTY), [0, 3, 2, 1, 4]);
+    });
+
+    it('a project’s default strategy (UpdateProject) orders NextTask when the request names none', async () => {
+      const api = calls(ctx.svc.client);
+      const updated = await api.updateProject({ projectId, activeLearningStrategy: S.ACTIVE_LEARNING_STRATEGY_MARGIN });
+      assert.equal(updated.labelConfig?.activeLearningStrategy, S.ACTIVE_LEARNING_STRATEGY_MARGIN);
+      // Margins under v2: t0 0 (reserved by y), t1 .9 (reserved by x), t2 .6, t3 .2.
+      const next = await mlCalls(ctx.svc.client).nextTask({ projectId, annotator: 'z' });
+      assert.equal(next.strategy, S.ACTIVE_LEARNING_STRATEGY_MARGIN);
+      assert.equal(next.task?.id, tasks[3]);
+      assert.ok(Math.abs(next.score - 0.2) < 1e-12);
+      const bad = await refusal(api.updateProject({ projectId, activeLearningStrategy: 42 as labeling.ActiveLearningStrategy }));
+      assert.equal(bad.field, 'active_learning_strategy');
     });
   });
 }

@@ -81,7 +81,7 @@ export function createProjectRequest(body: unknown): labeling.CreateProjectReque
 }
 
 export function updateProjectRequest(projectId: string, body: unknown): labeling.UpdateProjectRequest {
-  const o = onlyFields(objectBody(body), ['name', 'description', 'instructions', 'add_classes', 'rename_classes', 'annotations_per_task', 'overlap_fraction', 'tags']);
+  const o = onlyFields(objectBody(body), ['name', 'description', 'instructions', 'add_classes', 'rename_classes', 'annotations_per_task', 'overlap_fraction', 'tags', 'active_learning_strategy']);
   const optional = (k: string): string | undefined => optionalString(o[k], k);
   const name = optional('name');
   const description = optional('description');
@@ -101,6 +101,9 @@ export function updateProjectRequest(projectId: string, body: unknown): labeling
     ...(o['annotations_per_task'] !== undefined ? { annotationsPerTask: intParam(o['annotations_per_task'], 'annotations_per_task') } : {}),
     ...(overlap !== undefined ? { overlapFraction: overlap } : {}),
     tags: stringMap(o['tags'], 'tags'),
+    ...(o['active_learning_strategy'] !== undefined
+      ? { activeLearningStrategy: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', o['active_learning_strategy'], 'active_learning_strategy') }
+      : {}),
   };
 }
 

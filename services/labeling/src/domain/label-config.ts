@@ -99,6 +99,7 @@ export interface LabelConfigChanges {
   renameClasses: readonly labeling.ClassRename[];
   annotationsPerTask: number | undefined;
   overlapFraction: number | undefined;
+  activeLearningStrategy: labeling.ActiveLearningStrategy | undefined;
 }
 
 /** `config` with `changes` applied; indexes of existing classes never move. */
@@ -129,5 +130,7 @@ export function applyLabelConfigChanges(config: labeling.LabelConfig, changes: L
     annotationsPerTask:
       changes.annotationsPerTask === undefined ? config.annotationsPerTask : checkAnnotationsPerTask(changes.annotationsPerTask, 'annotations_per_task'),
     overlapFraction: changes.overlapFraction === undefined ? config.overlapFraction : checkOverlapFraction(changes.overlapFraction, 'overlap_fraction'),
+    activeLearningStrategy:
+      changes.activeLearningStrategy === undefined ? config.activeLearningStrategy : checkStrategy(changes.activeLearningStrategy, 'active_learning_strategy'),
   };
 }

@@ -586,6 +586,8 @@ export interface UpdateProjectRequest {
     | undefined;
   /** Merged; an empty value removes the key. */
   tags: { [key: string]: string };
+  /** The project's default NextTask order (UNSPECIFIED: back to the default). */
+  activeLearningStrategy?: ActiveLearningStrategy | undefined;
 }
 
 export interface UpdateProjectRequest_TagsEntry {
@@ -2455,6 +2457,7 @@ function createBaseUpdateProjectRequest(): UpdateProjectRequest {
     annotationsPerTask: undefined,
     overlapFraction: undefined,
     tags: {},
+    activeLearningStrategy: undefined,
   };
 }
 
@@ -2487,6 +2490,9 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       UpdateProjectRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
     });
+    if (message.activeLearningStrategy !== undefined) {
+      writer.uint32(80).int32(message.activeLearningStrategy);
+    }
     return writer;
   },
 
@@ -2578,6 +2584,14 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
             }
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.activeLearningStrategy = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2634,6 +2648,11 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
           {},
         )
         : {},
+      activeLearningStrategy: isSet(object.activeLearningStrategy)
+        ? activeLearningStrategyFromJSON(object.activeLearningStrategy)
+        : isSet(object.active_learning_strategy)
+        ? activeLearningStrategyFromJSON(object.active_learning_strategy)
+        : undefined,
     };
   },
 
@@ -2672,6 +2691,9 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
         });
       }
     }
+    if (message.activeLearningStrategy !== undefined) {
+      obj.activeLearningStrategy = activeLearningStrategyToJSON(message.activeLearningStrategy);
+    }
     return obj;
   },
 
@@ -2697,6 +2719,7 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
       },
       {},
     );
+    message.activeLearningStrategy = object.activeLearningStrategy ?? undefined;
     return message;
   },
 };
