@@ -540,6 +540,8 @@ describe('gateway: malformed requests', function () {
       ['POST', '/v2/models/demo/versions/x/infer'],
       ['POST', '/v1/keys'],
       ['DELETE', '/v1/keys/not*an*id'],
+      ['POST', '/v1/labeling/projects'],
+      ['POST', '/v1/labeling/tasks/t1/annotations'],
     ];
     const bodies: string[] = [
       '',

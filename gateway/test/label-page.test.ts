@@ -237,4 +237,20 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
     const [a] = await annotations(id);
     assert.deepEqual(a?.value, { free_text: { text: 'Meeting moved to Friday.' } });
   });
+
+  it('multi-label: keys and clicks toggle classes; the stored labels are the ones left pressed', async () => {
+    const id = await createProject({ name: 'page-multi', label_config: { task_type: 'multi_label_classification', classes: ['billing', 'bug', 'praise'] } });
+    await importRecords(id, [{ id: 't1', text: 'The invoice page crashes, but support was great.' }]);
+    await open(s.plain.alice, id);
+    await waitText('text', 'invoice');
+    await page.locator('body').press('1');
+    await page.locator('body').press('3');
+    await page.getByRole('button', { name: 'bug' }).click();
+    await page.locator('body').press('3'); // toggled off again
+    assert.equal(await page.getByRole('button', { name: 'praise' }).getAttribute('aria-pressed'), 'false');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('status', { name: 'Queue' }).waitFor();
+    const [a] = await annotations(id);
+    assert.deepEqual([...((a?.value as { classification: { labels: string[] } }).classification.labels)].sort(), ['billing', 'bug']);
+  });
 });

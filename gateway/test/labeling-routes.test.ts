@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { labeling } from '@l1g1/contracts';
+import { asL1g1Error, createGrpcClient, unary } from '@l1g1/kit';
 import { http } from '../../test/support/stack';
 import { readEvents } from './support/sse-events';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
@@ -62,6 +64,23 @@ describe('gateway: labeling through REST against a real labeling service', funct
     const lead = await submit(got.body.task.id, s.keys.admin, { annotator: 'carol', value: { classification: { labels: ['spam'] } } });
     assert.equal(lead.status, 201, JSON.stringify(lead.body));
     assert.equal(lead.body.annotator, 'carol');
+  });
+
+  it('the labeling service itself lets an annotate-only key take tasks and submit over gRPC, not delete projects', async () => {
+    const p = await createProject({ name: 'grpc-scopes', label_config: { task_type: 'classification', classes: ['a', 'b'] } });
+    await importTexts(p.id, ['one']);
+    const key = s.keys.alice.authorization!.slice('Bearer '.length);
+    const client = createGrpcClient(labeling.LabelingServiceClient, s.labeling.service.address, { identity: { apiKey: key } });
+    try {
+      const got = await unary(client.nextTask.bind(client), { projectId: p.id, annotator: 'alice', strategy: 0 });
+      assert.ok(got.task);
+      const value = { value: { $case: 'classification' as const, value: { labels: ['a'] } } };
+      const a = await unary(client.submitAnnotation.bind(client), { taskId: got.task.id, annotator: 'alice', value, leadTimeMs: 1, skipped: false, annotationId: '', fromPrelabel: false, gold: false });
+      assert.equal(a.annotator, 'alice');
+      await assert.rejects(unary(client.deleteProject.bind(client), { projectId: p.id, force: true }), (e: unknown) => asL1g1Error(e).kind === 'PERMISSION_DENIED');
+    } finally {
+      client.close();
+    }
   });
 
   it('invalid annotations are 400 naming the field; a second submission is 409; a replacement keeps history; skip frees the task', async () => {
@@ -183,6 +202,8 @@ describe('gateway: labeling through REST against a real labeling service', funct
   it('malformed input is a 400 naming the field before the service is asked', async () => {
     const cases: [string, string, unknown, string][] = [
       ['POST', '/v1/labeling/projects', { name: 'x', label_config: { task_type: 'boxes' } }, 'label_config.task_type'],
+      ['POST', '/v1/labeling/projects', { name: 'x', label_config: {} }, 'label_config.task_type'],
+      ['POST', '/v1/labeling/projects', { label_config: { task_type: 'ner' } }, 'name'],
       ['POST', '/v1/labeling/projects', { name: 'x', label_config: { task_type: 'ner', classes: [1] } }, 'label_config.classes[0]'],
       ['POST', '/v1/labeling/projects/p1/tasks', {}, 'snapshot'],
       ['POST', '/v1/labeling/projects/p1/tasks', { records: [{ text: 'a', data_base64: 'AA==' }] }, 'records[0].text'],

@@ -59,6 +59,7 @@ function labelClass(value: unknown, field: string): labeling.LabelClass {
 function labelConfig(value: unknown, field: string): labeling.LabelConfig {
   const o = onlyFields(objectBody(value, field), ['task_type', 'classes', 'annotations_per_task', 'overlap_fraction', 'reservation_s', 'active_learning_strategy']);
   const overlap = numberParam(o['overlap_fraction'], `${field}.overlap_fraction`, 0, 1);
+  if (o['task_type'] === undefined || o['task_type'] === null || o['task_type'] === '') throw errors.invalidArgument(`${field}.task_type`, 'is required (classification, multi_label_classification, ner, bbox, segmentation, free_text)');
   return {
     taskType: parseEnum(L.TaskType, 'TASK_TYPE_', o['task_type'], `${field}.task_type`),
     classes: arrayOf(o['classes'], `${field}.classes`, 1000).map((c, i) => labelClass(c, `${field}.classes[${i}]`)),
@@ -71,8 +72,10 @@ function labelConfig(value: unknown, field: string): labeling.LabelConfig {
 
 export function createProjectRequest(body: unknown): labeling.CreateProjectRequest {
   const o = onlyFields(objectBody(body), ['name', 'description', 'instructions', 'label_config', 'tags']);
+  const name = str(o['name'], 'name');
+  if (name.trim() === '') throw errors.invalidArgument('name', 'is required');
   return {
-    name: str(o['name'], 'name'),
+    name,
     description: str(o['description'], 'description'),
     instructions: str(o['instructions'], 'instructions'),
     labelConfig: labelConfig(o['label_config'], 'label_config'),
