@@ -15,6 +15,7 @@ import { registerIngestionRoutes } from './routes/ingestion-routes';
 import { registerKeyRoutes } from './routes/key-routes';
 import { registerLabelPage } from './routes/label-page';
 import { registerLabelingRoutes } from './routes/labeling-routes';
+import { registerLabelingMlRoutes } from './routes/labeling-ml-routes';
 import { registerRegistryRoutes } from './routes/registry-routes';
 import { registerRepositoryRoutes } from './routes/repository-routes';
 import { registerSseRoutes } from './routes/sse-routes';
@@ -142,6 +143,7 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerIngestionRoutes(app, upstreams, config);
   registerTrainerRoutes(app, upstreams, config);
   registerLabelingRoutes(app, upstreams, config);
+  registerLabelingMlRoutes(app, upstreams);
   registerLabelPage(app);
   return app;
 }

@@ -49,6 +49,7 @@ export const LABELING_SCHEMAS: Json = {
       annotations_per_task: { type: 'integer' },
       overlap_fraction: { type: ['number', 'null'] },
       reservation_s: { type: 'integer' },
+      active_learning_strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_'),
     }),
     tags: stringMap,
     task_count: { type: 'integer' },
@@ -103,7 +104,20 @@ export const LABELING_SCHEMAS: Json = {
     pairs: arr(obj({ annotator_a: str, annotator_b: str, kappa: num, observed_agreement: num, shared_tasks: { type: 'integer' } })),
     computed_at: timestamp,
   }),
-  LabelingReviewQueue: obj({ items: arr(obj({ task_id: str, consensus: nullable(ref('LabelingValue')), agreement: num, annotations: { type: 'integer' }, distinct_values: { type: 'integer' } })), ...page }),
+  LabelingReviewQueue: obj({
+    items: arr(
+      obj({
+        task_id: str,
+        consensus: nullable(ref('LabelingValue')),
+        agreement: num,
+        annotations: { type: 'integer' },
+        distinct_values: { type: 'integer' },
+        reason: en(L.ReviewReason, 'REVIEW_REASON_'),
+        label_issue: nullable(ref('LabelingLabelIssue')),
+      }),
+    ),
+    ...page,
+  }),
   LabelingJob: obj({
     job_id: str,
     kind: str,
@@ -113,6 +127,8 @@ export const LABELING_SCHEMAS: Json = {
     job_kind: en(L.LabelingJobKind, 'LABELING_JOB_KIND_'),
     project_id: str,
     created_by: str,
+    prelabel_model: nullable(obj({ name: str, version: { type: 'integer' }, alias: str }, ['name'])),
+    prelabel_result: nullable(obj({ predicted: { type: 'integer' }, skipped: { type: 'integer' }, failed: { type: 'integer' }, model: nullable(obj({ name: str, version: { type: 'integer' } }, ['name'])) })),
     export_result: nullable(obj({ snapshot: nullable(datasetRef), records: { type: 'integer' }, label_counts: { type: 'object', additionalProperties: { type: 'integer' } } })),
   }),
   LabelingProgress: obj({
@@ -140,7 +156,7 @@ export const LABELING_PATHS: Json = {
             description: str,
             instructions: str,
             label_config: obj(
-              { task_type: en(L.TaskType, 'TASK_TYPE_'), classes: arr(classSchema), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, reservation_s: int32() },
+              { task_type: en(L.TaskType, 'TASK_TYPE_'), classes: arr(classSchema), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, reservation_s: int32(), active_learning_strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_') },
               ['task_type'],
             ),
             tags: stringMap,
@@ -162,7 +178,7 @@ export const LABELING_PATHS: Json = {
     patch: {
       summary: 'Rename, re-describe, append or rename classes, change overlap (scope write)',
       requestBody: jsonBody(
-        obj({ name: str, description: str, instructions: str, add_classes: arr(classSchema), rename_classes: arr(obj({ from: str, to: str })), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, tags: stringMap }, []),
+        obj({ name: str, description: str, instructions: str, add_classes: arr(classSchema), rename_classes: arr(obj({ from: str, to: str })), annotations_per_task: int32(), overlap_fraction: { type: 'number', minimum: 0, maximum: 1 }, tags: stringMap, active_learning_strategy: en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_') }, []),
       ),
       responses: { '200': ok('Project', ref('LabelingProject')), ...errors },
     },
@@ -193,7 +209,7 @@ export const LABELING_PATHS: Json = {
     },
     get: {
       summary: 'A project\'s tasks in import order',
-      parameters: [p('state', 'query', en(L.TaskState, 'TASK_STATE_')), p('annotator', 'query', str, 'Only tasks this annotator annotated'), p('with_prediction_only', 'query', bool), ...paging],
+      parameters: [p('state', 'query', en(L.TaskState, 'TASK_STATE_')), p('annotator', 'query', str, 'Only tasks this annotator annotated'), p('with_prediction_only', 'query', bool), p('order', 'query', en(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_'), 'uncertainty, margin or entropy: most uncertain pre-label first'), ...paging],
       responses: { '200': ok('Tasks', ref('LabelingTaskList')), ...errors },
     },
   },
@@ -244,7 +260,7 @@ export const LABELING_PATHS: Json = {
   },
   '/v1/labeling/projects/{project_id}/review-queue': {
     parameters: [projectId],
-    get: { summary: 'Tasks whose annotators disagree and that have no gold answer, with the consensus', parameters: paging, responses: { '200': ok('Review queue', ref('LabelingReviewQueue')), ...errors } },
+    get: { summary: 'Tasks whose annotators disagree (reason disagreement, the default) or that FindLabelIssues flagged (reason label_issue), with no gold answer yet', parameters: [p('reason', 'query', en(L.ReviewReason, 'REVIEW_REASON_')), ...paging], responses: { '200': ok('Review queue', ref('LabelingReviewQueue')), ...errors } },
   },
   '/v1/labeling/projects/{project_id}/export': {
     parameters: [projectId],

@@ -8,6 +8,7 @@ import { PRECISION_NAMES } from '@l1g1/contracts';
 import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
 import { INGESTION_PATHS, INGESTION_SCHEMAS } from './openapi-ingestion';
 import { LABELING_PATHS, LABELING_SCHEMAS } from './openapi-labeling';
+import { LABELING_ML_PATHS, LABELING_ML_SCHEMAS } from './openapi-labeling-ml';
 import { TRAINER_PATHS, TRAINER_SCHEMAS } from './openapi-trainer';
 
 type Json = Record<string, unknown>;
@@ -346,7 +347,8 @@ export function buildOpenApi(): Json {
       ...INGESTION_PATHS,
       ...TRAINER_PATHS,
       ...LABELING_PATHS,
+      ...LABELING_ML_PATHS,
     },
-    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS, ...LABELING_SCHEMAS } },
+    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS, ...LABELING_SCHEMAS, ...LABELING_ML_SCHEMAS } },
   };
 }

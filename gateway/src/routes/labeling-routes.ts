@@ -16,6 +16,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors, L1g1Error, mayDo } from '@l1g1/kit';
 import type { GatewayConfig } from '../config';
 import type { Upstreams } from '../upstreams';
+import { labeling } from '@l1g1/contracts';
+import { parseEnum } from './ingestion/enum-names';
 import { objectBody, onlyFields, rpc } from './common';
 import { jobIdParam } from './trainer/request-parsers';
 import { sendExport } from './labeling/export-download';
@@ -159,7 +161,8 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
   });
 
   app.get('/v1/labeling/projects/:project_id/review-queue', async (req) => {
-    const request = { projectId: projectId(req.params), page: page(req.query as Query) };
+    const q = req.query as Query;
+    const request = { projectId: projectId(req.params), page: page(q), reason: parseEnum(labeling.ReviewReason, 'REVIEW_REASON_', q['reason'], 'reason') };
     return reviewQueueJson(await rpc(guard, client.listReviewQueue.bind(client), request, req));
   });
 

@@ -346,3 +346,21 @@ export function rawToContents(datatype: OipDatatype, raw: Uint8Array): oip.Infer
   }
   return contents;
 }
+
+/**
+ * The `[rows, classes]` score rows of a model answer: the output named
+ * `name` (else the first), FP32 or FP16, checked against the expected size.
+ * A mismatch is the served model's fault, not the caller's request:
+ * FAILED_PRECONDITION naming `model` (callers: the evaluator, labeling's
+ * pre-labels).
+ */
+export function outputScoreRows(outputs: readonly common.Tensor[], name: string, rows: number, classes: number): number[][] {
+  const tensor = outputs.find((o) => o.name === name) ?? outputs[0];
+  const dt = tensor ? dataTypeToOip(tensor.datatype) : undefined;
+  if (!tensor || !dt) throw errors.failedPrecondition(`model: the model answered no "${name}" output`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
+  const values = rawToJson(dt, tensor.rawData) as number[];
+  if (values.length !== rows * classes) {
+    throw errors.failedPrecondition(`model: output "${name}" holds ${values.length} values for ${rows} rows and ${classes} classes`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
+  }
+  return Array.from({ length: rows }, (_, r) => values.slice(r * classes, (r + 1) * classes));
+}

@@ -23,6 +23,18 @@ export interface LabelingConfig {
   readonly databaseUrl: string | undefined;
   /** Where snapshots are read (L1G1_INGESTION_ADDR, default 127.0.0.1:50053). */
   readonly ingestionAddress: string;
+  /** Where pre-label models are resolved (L1G1_REGISTRY_ADDR, default 127.0.0.1:50051). */
+  readonly registryAddress: string;
+  /** Where pre-labels are predicted (L1G1_INFERENCE_ADDR, default 127.0.0.1:50052). */
+  readonly inferenceAddress: string;
+  /** Pre-label jobs run at once by this process (L1G1_LABELING_JOB_CONCURRENCY, default 1). */
+  readonly jobConcurrency: number;
+  /** Predict calls in flight per pre-label job (L1G1_LABELING_PREDICT_CONCURRENCY, default 4). */
+  readonly predictConcurrency: number;
+  /** Job lease; a worker that stops heartbeating loses its job after this (L1G1_LABELING_LEASE_MS, default 30000). */
+  readonly leaseMs: number;
+  /** Queued + running pre-label jobs beyond which CreatePrelabels answers RESOURCE_EXHAUSTED (L1G1_LABELING_MAX_QUEUED, default 20). */
+  readonly maxQueuedJobs: number;
   /** Records one ImportTasks call may add (L1G1_LABELING_MAX_IMPORT, default 100000). */
   readonly maxImportRecords: number;
   /** Bytes of one record's data a task may hold (L1G1_LABELING_MAX_RECORD_BYTES, default 4 MiB). */
@@ -45,6 +57,12 @@ export function loadLabelingConfig(env: Env = process.env): LabelingConfig {
     databasePath: join(labelingDir, 'labeling.db'),
     databaseUrl: envDatabaseUrl(env, 'L1G1_DATABASE_URL'),
     ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
+    registryAddress: envUpstream(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
+    inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
+    jobConcurrency: envInt(env, 'L1G1_LABELING_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
+    predictConcurrency: envInt(env, 'L1G1_LABELING_PREDICT_CONCURRENCY', 4, { min: 1, max: 64 }),
+    leaseMs: envInt(env, 'L1G1_LABELING_LEASE_MS', 30_000, { min: 500, max: 3_600_000 }),
+    maxQueuedJobs: envInt(env, 'L1G1_LABELING_MAX_QUEUED', 20, { min: 1, max: 100_000 }),
     maxImportRecords: envInt(env, 'L1G1_LABELING_MAX_IMPORT', 100_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: envInt(env, 'L1G1_LABELING_MAX_RECORD_BYTES', 4 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     shutdownGraceMs: envInt(env, 'L1G1_LABELING_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),

@@ -15,6 +15,7 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   listAnnotations: 'read',
   computeAgreement: 'read',
   listReviewQueue: 'read',
+  findLabelIssues: 'write',
   exportAnnotations: 'read',
   getJob: 'read',
   listJobs: 'read',

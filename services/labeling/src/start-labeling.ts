@@ -4,8 +4,11 @@
  * handlers, and serves them over gRPC. Kept apart from index.ts so main.ts
  * loads only what the service runs.
  */
-import { ingestion } from '@l1g1/contracts';
-import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { inference, ingestion, registry } from '@l1g1/contracts';
+import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createScoreSource } from './adapters/inference-scores';
+import { createModelVersions } from './adapters/model-versions';
+import { createPrelabelJobHandler, PRELABEL_JOB_KIND } from './jobs/prelabel-job';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
 import { openLabelingStore } from './adapters/store/open-store';
@@ -47,7 +50,38 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       identity: { principal: servicePrincipal('labeling', ['read', 'write']), internalSecret },
     });
     cleanups.push(async () => ingestionClient.close());
-    const deps: LabelingDeps = { config, logger, store, records: createIngestionRecordSource(ingestionClient), now: options.now ?? Date.now };
+    const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.labelingDir, logger });
+    cleanups.push(() => jobs.close());
+    // Pre-labels resolve a version and predict: the scopes of those calls only.
+    const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, {
+      identity: { principal: servicePrincipal('labeling', ['read']), internalSecret },
+    });
+    cleanups.push(async () => registryClient.close());
+    const inferenceClient = createGrpcClient(inference.InferenceServiceClient, config.inferenceAddress, {
+      identity: { principal: servicePrincipal('labeling', ['read', 'predict']), internalSecret },
+    });
+    cleanups.push(async () => inferenceClient.close());
+    const now = options.now ?? Date.now;
+    const deps: LabelingDeps = {
+      config,
+      logger,
+      store,
+      records: createIngestionRecordSource(ingestionClient),
+      jobs,
+      models: createModelVersions(registryClient),
+      scores: createScoreSource(inferenceClient),
+      now,
+    };
+    const worker = createJobWorker({
+      store: jobs,
+      logger,
+      concurrency: config.jobConcurrency,
+      leaseMs: config.leaseMs,
+      pollMs: 250,
+      handlers: { [PRELABEL_JOB_KIND]: createPrelabelJobHandler({ store, scores: deps.scores, concurrency: config.predictConcurrency, now }) },
+    });
+    // Stopped before the stores close: a running job goes back to the queue.
+    cleanups.push(() => worker.stop());
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());
     const auth = {
@@ -56,6 +90,7 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       allowAnonymous: config.auth.allowAnonymous,
       rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
     };
+    worker.start();
     const server = await startGrpcServer(config.address, { logger, services: [labelingServiceBinding(deps)], auth, tls: config.tls });
     let closing: Promise<void> | undefined;
     return {

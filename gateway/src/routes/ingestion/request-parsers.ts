@@ -235,7 +235,7 @@ export function alignRequest(body: unknown): ingestion.AlignStreamsRequest {
   };
 }
 
-function modelRef(value: unknown, field: string): common.ModelRef {
+export function modelRef(value: unknown, field: string): common.ModelRef {
   const m = onlyFields(objectBody(value, field), ['name', 'version', 'alias']);
   const name = optionalString(m['name'], `${field}.name`);
   if (!name) throw errors.invalidArgument(`${field}.name`, 'is required');

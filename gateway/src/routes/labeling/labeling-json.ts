@@ -8,6 +8,7 @@
 import { common, labeling } from '@l1g1/contracts';
 import { enumName } from '../ingestion/enum-names';
 import { jobStatusJson, modelRefJson } from '../trainer/trainer-json';
+import { labelIssueJson, prelabelJobFields } from './ml-json';
 
 const L = labeling;
 const timestamp = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
@@ -27,6 +28,7 @@ export function projectJson(p: labeling.Project) {
       annotations_per_task: c?.annotationsPerTask ?? 0,
       overlap_fraction: c?.overlapFraction ?? null,
       reservation_s: c?.reservationS ?? 0,
+      active_learning_strategy: enumName(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', c?.activeLearningStrategy ?? 0),
     },
     tags: p.tags,
     task_count: p.taskCount,
@@ -149,7 +151,15 @@ export function agreementJson(r: labeling.AgreementReport) {
 
 export function reviewQueueJson(r: labeling.ListReviewQueueResponse) {
   return {
-    items: r.items.map((i) => ({ task_id: i.taskId, consensus: valueJson(i.consensus), agreement: i.agreement, annotations: i.annotations, distinct_values: i.distinctValues })),
+    items: r.items.map((i) => ({
+      task_id: i.taskId,
+      consensus: valueJson(i.consensus),
+      agreement: i.agreement,
+      annotations: i.annotations,
+      distinct_values: i.distinctValues,
+      reason: enumName(L.ReviewReason, 'REVIEW_REASON_', i.reason),
+      label_issue: labelIssueJson(i.labelIssue),
+    })),
     next_page_token: r.page?.nextPageToken ?? '',
     total_size: r.page?.totalSize ?? 0,
   };
@@ -162,6 +172,7 @@ export function labelingJobJson(j: labeling.LabelingJob) {
     job_kind: enumName(L.LabelingJobKind, 'LABELING_JOB_KIND_', j.kind),
     project_id: j.projectId,
     created_by: j.createdBy,
+    ...prelabelJobFields(j),
     export_result: result
       ? { snapshot: result.snapshot ? { dataset: result.snapshot.name, snapshot: result.snapshot.snapshot } : null, records: result.records, label_counts: result.labelCounts }
       : null,

@@ -57,7 +57,7 @@ function labelClass(value: unknown, field: string): labeling.LabelClass {
 }
 
 function labelConfig(value: unknown, field: string): labeling.LabelConfig {
-  const o = onlyFields(objectBody(value, field), ['task_type', 'classes', 'annotations_per_task', 'overlap_fraction', 'reservation_s']);
+  const o = onlyFields(objectBody(value, field), ['task_type', 'classes', 'annotations_per_task', 'overlap_fraction', 'reservation_s', 'active_learning_strategy']);
   const overlap = numberParam(o['overlap_fraction'], `${field}.overlap_fraction`, 0, 1);
   if (o['task_type'] === undefined || o['task_type'] === null || o['task_type'] === '') throw errors.invalidArgument(`${field}.task_type`, 'is required (classification, multi_label_classification, ner, bbox, segmentation, free_text)');
   return {
@@ -66,6 +66,7 @@ function labelConfig(value: unknown, field: string): labeling.LabelConfig {
     annotationsPerTask: intParam(o['annotations_per_task'], `${field}.annotations_per_task`, { fallback: 0 }),
     ...(overlap !== undefined ? { overlapFraction: overlap } : {}),
     reservationS: intParam(o['reservation_s'], `${field}.reservation_s`, { fallback: 0 }),
+    activeLearningStrategy: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', o['active_learning_strategy'], `${field}.active_learning_strategy`),
   };
 }
 
@@ -83,7 +84,7 @@ export function createProjectRequest(body: unknown): labeling.CreateProjectReque
 }
 
 export function updateProjectRequest(projectId: string, body: unknown): labeling.UpdateProjectRequest {
-  const o = onlyFields(objectBody(body), ['name', 'description', 'instructions', 'add_classes', 'rename_classes', 'annotations_per_task', 'overlap_fraction', 'tags']);
+  const o = onlyFields(objectBody(body), ['name', 'description', 'instructions', 'add_classes', 'rename_classes', 'annotations_per_task', 'overlap_fraction', 'tags', 'active_learning_strategy']);
   const optional = (k: string): string | undefined => optionalString(o[k], k);
   const name = optional('name');
   const description = optional('description');
@@ -103,6 +104,9 @@ export function updateProjectRequest(projectId: string, body: unknown): labeling
     ...(o['annotations_per_task'] !== undefined ? { annotationsPerTask: intParam(o['annotations_per_task'], 'annotations_per_task') } : {}),
     ...(overlap !== undefined ? { overlapFraction: overlap } : {}),
     tags: stringMap(o['tags'], 'tags'),
+    ...(o['active_learning_strategy'] !== undefined
+      ? { activeLearningStrategy: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', o['active_learning_strategy'], 'active_learning_strategy') }
+      : {}),
   };
 }
 
@@ -157,6 +161,7 @@ export function listTasksRequest(projectId: string, q: Query): labeling.ListTask
     state: parseEnum(L.TaskState, 'TASK_STATE_', q['state'], 'state'),
     annotator: q['annotator'] ?? '',
     withPredictionOnly: boolQuery(q['with_prediction_only'], 'with_prediction_only'),
+    order: parseEnum(L.ActiveLearningStrategy, 'ACTIVE_LEARNING_STRATEGY_', q['order'], 'order'),
   };
 }
 

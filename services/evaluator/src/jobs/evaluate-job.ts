@@ -9,7 +9,7 @@
  * (evaluation is a read; repeating it changes nothing).
  */
 import { evaluator, precisionName, type common } from '@l1g1/contracts';
-import { dataTypeToOip, errors, jobAbortReason, rawToJson, type JobHandler, type JsonValue, type Logger } from '@l1g1/kit';
+import { errors, jobAbortReason, outputScoreRows, type JobHandler, type JsonValue, type Logger } from '@l1g1/kit';
 import type { Predictor } from '../adapters/inference-predictor';
 import type { SnapshotReader } from '../adapters/ingestion-reader';
 import type { ModelRegistry } from '../adapters/model-registry';
@@ -91,7 +91,7 @@ async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: s
         { model, precision: plan.precision, inputs: [inputTensor(plan.input, batch.map((e) => e.input))] },
         ctx.signal,
       );
-      const rows = outputRows(outputs, plan.outputName, batch.length, plan.classNames.length);
+      const rows = outputScoreRows(outputs, plan.outputName, batch.length, plan.classNames.length);
       rows.forEach((row, i) => (probabilities[b * plan.batchSize + i] = asProbabilities(row)));
       done += batch.length;
       const step = Math.floor((done / examples.length) * PROGRESS_STEPS);
@@ -129,18 +129,6 @@ async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: s
   const headline: { [k: string]: number } = {};
   for (const k of ['accuracy', 'macro_f1', 'weighted_f1', 'auc', 'ece'] as const) if (report.metrics[k] !== undefined) headline[k] = report.metrics[k];
   return headline;
-}
-
-/** The score rows of a batch from the named output (FP32 or FP16), checked against the expected shape. */
-function outputRows(outputs: readonly common.Tensor[], name: string, rows: number, classes: number): number[][] {
-  const tensor = outputs.find((o) => o.name === name) ?? outputs[0];
-  const dt = tensor ? dataTypeToOip(tensor.datatype) : undefined;
-  if (!tensor || !dt) throw errors.failedPrecondition(`model: the model answered no "${name}" output`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  const values = rawToJson(dt, tensor.rawData) as number[];
-  if (values.length !== rows * classes) {
-    throw errors.failedPrecondition(`model: output "${name}" holds ${values.length} values for ${rows} records and ${classes} classes`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  }
-  return Array.from({ length: rows }, (_, r) => values.slice(r * classes, (r + 1) * classes));
 }
 
 function toJsonValue(m: evaluator.ClassificationMetrics): JsonValue {

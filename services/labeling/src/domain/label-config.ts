@@ -84,7 +84,13 @@ export function normalizeLabelConfig(config: labeling.LabelConfig | undefined): 
     annotationsPerTask: checkAnnotationsPerTask(config.annotationsPerTask, `${field}.annotations_per_task`),
     overlapFraction: checkOverlapFraction(config.overlapFraction, `${field}.overlap_fraction`),
     reservationS: reservation,
+    activeLearningStrategy: checkStrategy(config.activeLearningStrategy, `${field}.active_learning_strategy`),
   };
+}
+
+function checkStrategy(s: labeling.ActiveLearningStrategy, field: string): labeling.ActiveLearningStrategy {
+  if (!Object.values(labeling.ActiveLearningStrategy).includes(s) || s === labeling.ActiveLearningStrategy.UNRECOGNIZED) throw errors.invalidArgument(field, 'unknown active-learning strategy');
+  return s;
 }
 
 /** The changes UpdateProject may make to a config: appended classes, renames, overlap. */
@@ -93,6 +99,7 @@ export interface LabelConfigChanges {
   renameClasses: readonly labeling.ClassRename[];
   annotationsPerTask: number | undefined;
   overlapFraction: number | undefined;
+  activeLearningStrategy: labeling.ActiveLearningStrategy | undefined;
 }
 
 /** `config` with `changes` applied; indexes of existing classes never move. */
@@ -123,5 +130,7 @@ export function applyLabelConfigChanges(config: labeling.LabelConfig, changes: L
     annotationsPerTask:
       changes.annotationsPerTask === undefined ? config.annotationsPerTask : checkAnnotationsPerTask(changes.annotationsPerTask, 'annotations_per_task'),
     overlapFraction: changes.overlapFraction === undefined ? config.overlapFraction : checkOverlapFraction(changes.overlapFraction, 'overlap_fraction'),
+    activeLearningStrategy:
+      changes.activeLearningStrategy === undefined ? config.activeLearningStrategy : checkStrategy(changes.activeLearningStrategy, 'active_learning_strategy'),
   };
 }

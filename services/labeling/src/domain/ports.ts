@@ -4,6 +4,8 @@
  * the contract's plain message types; times are epoch milliseconds.
  */
 import type { common, labeling } from '@l1g1/contracts';
+import type { QueueOrder } from '../active-learning/queue-order';
+import type { PredictionStore } from './prediction-ports';
 
 export interface ProjectRow {
   id: string;
@@ -71,6 +73,10 @@ export interface AnnotationRow {
   skipped: boolean;
   gold: boolean;
   fromPrelabel: boolean;
+  /** The pre-label the annotator started from (model name + version), when `fromPrelabel`. */
+  prelabelModel: common.ModelRef | undefined;
+  /** The submitted value equals that pre-label's value. */
+  prelabelAccepted: boolean;
   createdAtMs: number;
   updatedAtMs: number;
   /** Earlier versions, oldest first. */
@@ -85,6 +91,11 @@ export interface TaskFilter {
   afterSeq: number;
   limit: number;
   nowMs: number;
+  /** Only tasks holding a pre-label. */
+  withPredictionOnly?: boolean;
+  /** Default 'seq' (keyset on afterSeq); an uncertainty order pages by `offset`. */
+  order?: QueueOrder;
+  offset?: number;
 }
 
 export interface AnnotationFilter {
@@ -106,6 +117,8 @@ export interface AnnotationWrite {
   skipped: boolean;
   gold: boolean;
   fromPrelabel: boolean;
+  prelabelModel: common.ModelRef | undefined;
+  prelabelAccepted: boolean;
   /** Set to replace the annotator's earlier annotation (it moves to history). */
   replaces: string;
   nowMs: number;
@@ -118,7 +131,7 @@ export interface ClaimedTask {
 }
 
 /** The labeling service's metadata. Every write is one transaction. */
-export interface LabelingStore {
+export interface LabelingStore extends PredictionStore {
   insertProject(row: ProjectRow): Promise<void>;
   getProject(id: string): Promise<ProjectRow | undefined>;
   /** Projects by id (creation order) after `afterId`, optionally filtered. */
@@ -144,7 +157,7 @@ export interface LabelingStore {
    * first): one they have not annotated or skipped, whose annotations plus
    * live reservations of others stay below its requirement.
    */
-  claimNextTask(projectId: string, annotator: string, nowMs: number, reservationMs: number): Promise<ClaimedTask | undefined>;
+  claimNextTask(projectId: string, annotator: string, nowMs: number, reservationMs: number, order?: QueueOrder): Promise<ClaimedTask | undefined>;
 
   /** Applies a submission atomically, checking capacity and duplicates inside the transaction. */
   writeAnnotation(write: AnnotationWrite): Promise<AnnotationRow>;

@@ -10,6 +10,7 @@ import { taskPages } from '../domain/task-pages';
 import { requireName } from './checks';
 import { loadProject } from './load-project';
 import { pageSizeOf } from './paging';
+import { labelIssueQueue } from './label-issue-handlers';
 
 type Service = AsyncService<labeling.LabelingServiceService>;
 
@@ -41,6 +42,9 @@ export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'
       });
     },
     async listReviewQueue(req) {
+      const { ReviewReason: R } = labeling;
+      if (!Object.values(R).includes(req.reason) || req.reason === R.UNRECOGNIZED) throw errors.invalidArgument('reason', 'unknown review reason');
+      if (req.reason === R.REVIEW_REASON_LABEL_ISSUE) return labelIssueQueue(deps, req);
       const project = await loadProject(store, req.projectId);
       const limit = pageSizeOf(req.page);
       const fp = filterFingerprint({ p: project.id });
@@ -57,7 +61,7 @@ export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'
           lastSeq = task.seq;
           const c = consensusOf(annotations);
           if (!c.needsReview) continue;
-          items.push({ taskId: task.id, consensus: c.value, agreement: c.agreement, annotations: c.annotations, distinctValues: c.distinctValues });
+          items.push({ taskId: task.id, consensus: c.value, agreement: c.agreement, annotations: c.annotations, distinctValues: c.distinctValues, reason: R.REVIEW_REASON_DISAGREEMENT, labelIssue: undefined });
         }
       }
       return { items, page: { nextPageToken: more ? encodePageToken('labeling.review', fp, lastSeq) : '', totalSize: 0 } };

@@ -5,6 +5,7 @@ import type { LabelingDeps } from '../deps';
 import { newId } from '../domain/ids';
 import { recordText } from '../domain/record-content';
 import { validateAnnotationValue } from '../domain/validate-annotation';
+import { valueKey } from '../domain/value-key';
 import { requireId, requireName } from './checks';
 import { toAnnotation } from './mappers';
 import { pageSizeOf } from './paging';
@@ -32,6 +33,10 @@ export function createAnnotationHandlers(deps: Pick<LabelingDeps, 'store' | 'now
       if (req.skipped && req.value?.value) throw errors.invalidArgument('value', 'a skipped task carries no value');
       if (req.skipped && req.gold) throw errors.invalidArgument('gold', 'a gold answer cannot be a skip');
       const value = req.skipped ? undefined : validateAnnotationValue(project.config, { text: recordText(task.record) }, req.value);
+      // Started from the task's pre-label: record which model version it came from and whether it was kept unchanged.
+      const prelabel = req.fromPrelabel ? (await store.predictionsOfTasks([taskId])).get(taskId) : undefined;
+      if (req.fromPrelabel && !prelabel) throw errors.invalidArgument('from_prelabel', `task ${taskId} has no pre-label to start from`);
+      if (req.fromPrelabel && req.skipped) throw errors.invalidArgument('from_prelabel', 'a skipped task carries no value to compare with the pre-label');
       const row = await store.writeAnnotation({
         id: newId('ann', now),
         taskId,
@@ -41,6 +46,8 @@ export function createAnnotationHandlers(deps: Pick<LabelingDeps, 'store' | 'now
         skipped: req.skipped,
         gold: req.gold,
         fromPrelabel: req.fromPrelabel,
+        prelabelModel: prelabel ? { name: prelabel.modelName, selector: { $case: 'version', value: prelabel.modelVersion } } : undefined,
+        prelabelAccepted: prelabel !== undefined && valueKey(value) === valueKey(prelabel.value),
         replaces: req.annotationId,
         nowMs: now,
       });

@@ -9,6 +9,8 @@ import type { LabelingDeps } from '../deps';
 import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
+import { createLabelIssueHandlers } from './label-issue-handlers';
+import { createPrelabelHandlers } from './prelabel-handlers';
 import { createProjectHandlers } from './project-handlers';
 import { createTaskHandlers } from './task-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
@@ -21,5 +23,7 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createAnnotationHandlers(deps),
     ...createAgreementHandlers(deps),
     ...createExportHandlers(deps),
+    ...createPrelabelHandlers(deps),
+    ...createLabelIssueHandlers(deps),
   };
 }

@@ -1,6 +1,7 @@
 /** Domain rows to the contract's messages. */
 import { labeling } from '@l1g1/contracts';
 import type { AnnotationRow, ProjectCounts, ProjectRow, TaskRow } from '../domain/ports';
+import type { PredictionRow } from '../domain/prediction-ports';
 
 const { TaskState } = labeling;
 
@@ -26,7 +27,8 @@ export function taskState(row: TaskRow): labeling.TaskState {
   return row.reservedBy !== '' ? TaskState.TASK_STATE_RESERVED : TaskState.TASK_STATE_OPEN;
 }
 
-export function toTask(row: TaskRow): labeling.Task {
+/** The task, with its current pre-label when one is given. */
+export function toTask(row: TaskRow, prediction?: PredictionRow): labeling.Task {
   return labeling.Task.fromPartial({
     id: row.id,
     projectId: row.projectId,
@@ -40,6 +42,7 @@ export function toTask(row: TaskRow): labeling.Task {
     createdAt: new Date(row.createdAtMs),
     imageWidth: row.imageWidth,
     imageHeight: row.imageHeight,
+    prediction: prediction && toPrediction(prediction),
   });
 }
 
@@ -52,10 +55,21 @@ export function toAnnotation(row: AnnotationRow): labeling.Annotation {
     value: row.value,
     leadTimeMs: row.leadTimeMs,
     skipped: row.skipped,
-    prelabelAcceptedUnchanged: false,
+    prelabelModel: row.prelabelModel,
+    prelabelAcceptedUnchanged: row.prelabelAccepted,
     createdAt: new Date(row.createdAtMs),
     updatedAt: new Date(row.updatedAtMs),
     gold: row.gold,
     history: row.history.map((h) => ({ value: h.value, leadTimeMs: h.leadTimeMs, skipped: h.skipped, createdAt: new Date(h.createdAtMs) })),
+  });
+}
+
+export function toPrediction(p: PredictionRow): labeling.Prediction {
+  return labeling.Prediction.fromPartial({
+    model: { name: p.modelName, selector: { $case: 'version', value: p.modelVersion } },
+    value: p.value,
+    classScores: p.classScores,
+    score: p.score,
+    createdAt: new Date(p.createdAtMs),
   });
 }

@@ -81,6 +81,7 @@ export function createProjectHandlers(deps: Pick<LabelingDeps, 'store' | 'now'>)
             renameClasses: req.renameClasses,
             annotationsPerTask: req.annotationsPerTask,
             overlapFraction: req.overlapFraction,
+            activeLearningStrategy: req.activeLearningStrategy,
           }),
           tags,
           updatedAtMs: deps.now(),

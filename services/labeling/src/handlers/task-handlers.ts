@@ -6,9 +6,20 @@ import { importRecords } from '../domain/task-import';
 import { requireId, requireName } from './checks';
 import { loadProject } from './load-project';
 import { toTask } from './mappers';
+import { effectiveStrategy, queueOrderOf } from '../active-learning/queue-order';
+import type { PredictionRow } from '../domain/prediction-ports';
 import { pageSizeOf } from './paging';
 
 type Service = AsyncService<labeling.LabelingServiceService>;
+
+const { ActiveLearningStrategy: S } = labeling;
+
+/** The measure the strategy ranked by, for the task handed out (0 without a pre-label or in import order). */
+function strategyScore(strategy: labeling.ActiveLearningStrategy, p: PredictionRow | undefined): number {
+  if (!p) return 0;
+  const order = queueOrderOf(strategy);
+  return order === 'least_confidence' ? p.leastConfidence : order === 'margin' ? p.margin : order === 'entropy' ? p.entropy : 0;
+}
 
 /** Uploaded records one ImportTasks call may carry (the rest belongs in a snapshot). */
 export const MAX_UPLOADED_RECORDS = 10_000;
@@ -63,30 +74,35 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
     async getTask(req) {
       const row = await store.getTask(requireId(req.taskId, 'task_id', 'tsk'), deps.now());
       if (!row) throw errors.notFound(`task ${req.taskId}`, { reason: 'TASK_NOT_FOUND' });
-      return toTask(row);
+      return toTask(row, (await store.predictionsOfTasks([row.id])).get(row.id));
     },
     async listTasks(req) {
       await loadProject(store, req.projectId);
-      if (req.withPredictionOnly) throw errors.invalidArgument('with_prediction_only', 'pre-labels are not available in this build yet');
       if (!Object.values(labeling.TaskState).includes(req.state)) throw errors.invalidArgument('state', 'unknown task state');
+      if (!Object.values(S).includes(req.order) || req.order === S.UNRECOGNIZED) throw errors.invalidArgument('order', 'unknown order');
+      if (req.order === S.ACTIVE_LEARNING_STRATEGY_RANDOM) throw errors.invalidArgument('order', 'a list has no random order; use sequential, uncertainty, margin or entropy');
       const limit = pageSizeOf(req.page);
-      const fp = filterFingerprint({ p: req.projectId, s: req.state, a: req.annotator });
-      const after = decodePageToken(req.page?.pageToken ?? '', 'labeling.tasks', fp, 'number') ?? -1;
-      const rows = await store.listTasks({ projectId: req.projectId, state: req.state, annotator: req.annotator, afterSeq: after, limit: limit + 1, nowMs: deps.now() });
+      const order = queueOrderOf(req.order);
+      const fp = filterFingerprint({ p: req.projectId, s: req.state, a: req.annotator, w: req.withPredictionOnly, o: order });
+      const base = { projectId: req.projectId, state: req.state, annotator: req.annotator, withPredictionOnly: req.withPredictionOnly, limit: limit + 1, nowMs: deps.now() };
+      // Import order pages by keyset; an uncertainty order (which a new pre-label run may reshuffle) by offset.
+      const after = decodePageToken(req.page?.pageToken ?? '', 'labeling.tasks', fp, 'number') ?? (order === 'seq' ? -1 : 0);
+      const rows = order === 'seq' ? await store.listTasks({ ...base, afterSeq: after }) : await store.listTasks({ ...base, afterSeq: -1, order, offset: after });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return { tasks: page.map(toTask), page: { nextPageToken: rows.length > limit && last ? encodePageToken('labeling.tasks', fp, last.seq) : '', totalSize: 0 } };
+      const next = rows.length > limit && last ? encodePageToken('labeling.tasks', fp, order === 'seq' ? last.seq : after + limit) : '';
+      const predictions = await store.predictionsOfTasks(page.map((t) => t.id));
+      return { tasks: page.map((t) => toTask(t, predictions.get(t.id))), page: { nextPageToken: next, totalSize: 0 } };
     },
     async nextTask(req) {
       const project = await loadProject(store, req.projectId);
       const annotator = requireName(req.annotator, 'annotator');
-      const { ActiveLearningStrategy: S } = labeling;
-      if (!Object.values(S).includes(req.strategy)) throw errors.invalidArgument('strategy', 'unknown strategy');
-      // Pre-labels come with the next wave: until a task has a prediction, every model-based strategy ranks in import order.
-      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000);
-      const strategy = S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL;
+      if (!Object.values(S).includes(req.strategy) || req.strategy === S.UNRECOGNIZED) throw errors.invalidArgument('strategy', 'unknown strategy');
+      const strategy = effectiveStrategy(req.strategy, project.config.activeLearningStrategy, await store.hasPredictions(project.id));
+      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000, queueOrderOf(strategy));
       if (!claimed) return { task: undefined, score: 0, strategy, remaining: 0 };
-      return { task: toTask(claimed.task), score: 0, strategy, remaining: claimed.remaining };
+      const prediction = (await store.predictionsOfTasks([claimed.task.id])).get(claimed.task.id);
+      return { task: toTask(claimed.task, prediction), score: strategyScore(strategy, prediction), strategy, remaining: claimed.remaining };
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A handler for every LabelingService method that answers UNIMPLEMENTED, the
- * base the real handler groups override: pre-labels and the jobs that run
- * them land with the next wave and say so clearly meanwhile.
+ * base the real handler groups override: a method still to come
+ * (ExportToSnapshot) says so clearly meanwhile.
  */
 import { labeling } from '@l1g1/contracts';
 import { errors, type AsyncService } from '@l1g1/kit';

@@ -21,6 +21,18 @@ import {
 } from './row-codec';
 import { renameLabels } from '../../domain/rename-labels';
 import type { SqlPort, SqlTx } from './sql-port';
+import { common } from '@l1g1/contracts';
+import type { QueueOrder } from '../../active-learning/queue-order';
+import { createPredictionStore } from './prediction-store';
+
+/** ORDER BY of a queue order: most uncertain pre-label first, tasks without one last, then import order. */
+function orderBy(order: QueueOrder | undefined, alias = 't'): string {
+  if (!order || order === 'seq') return `${alias}.seq`;
+  const col = `(SELECT p.${order} FROM labeling_predictions p WHERE p.task_id = ${alias}.id)`;
+  return `${col} IS NULL, ${col} ${order === 'margin' ? 'ASC' : 'DESC'}, ${alias}.seq`;
+}
+
+const encodeModel = (m: common.ModelRef | undefined): string | null => (m ? JSON.stringify(common.ModelRef.toJSON(m)) : null);
 
 /** Slots of task `t` taken at $now by others than $who: done annotations and live reservations. */
 const TAKEN = `(SELECT COUNT(*) FROM labeling_assignments a WHERE a.task_id = t.id AND a.annotator <> $who
@@ -79,6 +91,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
   };
 
   return {
+    ...createPredictionStore(sql),
     async insertProject(row) {
       await sql.run(
         `INSERT INTO labeling_projects (id, name, description, instructions, task_type, config, tags, created_at, updated_at, created_by)
@@ -141,6 +154,8 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
           throw errors.failedPrecondition(`the project has ${c.annotationCount} annotations; pass force = true to delete them with it`, { reason: 'PROJECT_HAS_ANNOTATIONS' });
         }
         await q.run('DELETE FROM labeling_annotations WHERE project_id = $1', [id]);
+        await q.run('DELETE FROM labeling_predictions WHERE project_id = $1', [id]);
+        await q.run('DELETE FROM labeling_label_issues WHERE project_id = $1', [id]);
         await q.run('DELETE FROM labeling_assignments WHERE task_id IN (SELECT id FROM labeling_tasks WHERE project_id = $1)', [id]);
         await q.run('DELETE FROM labeling_tasks WHERE project_id = $1', [id]);
         await q.run('DELETE FROM labeling_projects WHERE id = $1', [id]);
@@ -217,12 +232,12 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
       const rows = await sql.all<TaskRecord>(
         `SELECT * FROM (${named(TASK_SELECT, { now: 5 })} WHERE t.project_id = $1 AND t.seq > $2
            AND ($3 = '' OR EXISTS (SELECT 1 FROM labeling_annotations n WHERE n.task_id = t.id AND n.annotator = $3))) x
-         WHERE ${stateClause} ORDER BY x.seq LIMIT $4`,
-        [f.projectId, f.afterSeq, f.annotator, f.limit, f.nowMs],
+         WHERE ${stateClause}${f.withPredictionOnly ? ' AND EXISTS (SELECT 1 FROM labeling_predictions p WHERE p.task_id = x.id)' : ''} ORDER BY ${orderBy(f.order, 'x')} LIMIT $4 OFFSET $6`,
+        [f.projectId, f.afterSeq, f.annotator, f.limit, f.nowMs, f.offset ?? 0],
       );
       return rows.map(taskFromRecord);
     },
-    claimNextTask(projectId, annotator, nowMs, reservationMs): Promise<ClaimedTask | undefined> {
+    claimNextTask(projectId, annotator, nowMs, reservationMs, order): Promise<ClaimedTask | undefined> {
       return sql.transaction(async (q) => {
         await q.lockProject(projectId);
         const own = await q.all<{ id: string }>(
@@ -232,7 +247,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
         );
         let id = own[0]?.id;
         if (id === undefined) {
-          const next = await q.all<{ id: string }>(`SELECT t.id FROM labeling_tasks t WHERE ${availableWhere(1, 2, 3)} ORDER BY t.seq LIMIT 1`, [projectId, annotator, nowMs]);
+          const next = await q.all<{ id: string }>(`SELECT t.id FROM labeling_tasks t WHERE ${availableWhere(1, 2, 3)} ORDER BY ${orderBy(order)} LIMIT 1`, [projectId, annotator, nowMs]);
           id = next[0]?.id;
           if (id === undefined) return undefined;
           await q.run(
@@ -268,8 +283,9 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
           const before = annotationFromRecord(existing);
           const history = [...before.history, { value: before.value, leadTimeMs: before.leadTimeMs, skipped: before.skipped, createdAtMs: before.updatedAtMs }];
           await q.run(
-            `UPDATE labeling_annotations SET value = $2, lead_time_ms = $3, skipped = $4, gold = $5, from_prelabel = $6, history = $7, updated_at = $8 WHERE id = $1`,
-            [existing.id, encodeValue(w.value), w.leadTimeMs, w.skipped ? 1 : 0, w.gold ? 1 : 0, w.fromPrelabel ? 1 : 0, encodeHistory(history), w.nowMs],
+            `UPDATE labeling_annotations SET value = $2, lead_time_ms = $3, skipped = $4, gold = $5, from_prelabel = $6, history = $7, updated_at = $8,
+               prelabel_model = $9, prelabel_accepted = $10 WHERE id = $1`,
+            [existing.id, encodeValue(w.value), w.leadTimeMs, w.skipped ? 1 : 0, w.gold ? 1 : 0, w.fromPrelabel ? 1 : 0, encodeHistory(history), w.nowMs, encodeModel(w.prelabelModel), w.prelabelAccepted ? 1 : 0],
           );
         } else {
           if (existing) {
@@ -279,9 +295,9 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
             });
           }
           await q.run(
-            `INSERT INTO labeling_annotations (id, task_id, project_id, annotator, value, lead_time_ms, skipped, gold, from_prelabel, history, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]', $10, $10)`,
-            [w.id, w.taskId, projectId, w.annotator, encodeValue(w.value), w.leadTimeMs, w.skipped ? 1 : 0, w.gold ? 1 : 0, w.fromPrelabel ? 1 : 0, w.nowMs],
+            `INSERT INTO labeling_annotations (id, task_id, project_id, annotator, value, lead_time_ms, skipped, gold, from_prelabel, history, created_at, updated_at, prelabel_model, prelabel_accepted)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]', $10, $10, $11, $12)`,
+            [w.id, w.taskId, projectId, w.annotator, encodeValue(w.value), w.leadTimeMs, w.skipped ? 1 : 0, w.gold ? 1 : 0, w.fromPrelabel ? 1 : 0, w.nowMs, encodeModel(w.prelabelModel), w.prelabelAccepted ? 1 : 0],
           );
         }
         if (!w.gold) {

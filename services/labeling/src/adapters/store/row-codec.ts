@@ -44,6 +44,8 @@ export interface AnnotationRecord {
   skipped: string | number;
   gold: string | number;
   from_prelabel: string | number;
+  prelabel_model?: string | null;
+  prelabel_accepted?: string | number;
   history: string;
   created_at: string | number;
   updated_at: string | number;
@@ -114,6 +116,8 @@ export function annotationFromRecord(r: AnnotationRecord): AnnotationRow {
     skipped: Number(r.skipped) === 1,
     gold: Number(r.gold) === 1,
     fromPrelabel: Number(r.from_prelabel) === 1,
+    prelabelModel: r.prelabel_model ? common.ModelRef.fromJSON(JSON.parse(r.prelabel_model)) : undefined,
+    prelabelAccepted: Number(r.prelabel_accepted ?? 0) === 1,
     createdAtMs: Number(r.created_at),
     updatedAtMs: Number(r.updated_at),
     history,

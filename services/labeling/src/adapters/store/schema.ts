@@ -58,4 +58,31 @@ export const LABELING_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX labeling_annotations_project ON labeling_annotations (project_id, id);
   `,
+  // Model-fed parts (pre-labels, active learning, label issues).
+  `
+  CREATE TABLE labeling_predictions (
+    task_id TEXT PRIMARY KEY REFERENCES labeling_tasks(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    model_name TEXT NOT NULL,
+    model_version INTEGER NOT NULL,
+    value TEXT,
+    class_scores TEXT NOT NULL,
+    score DOUBLE PRECISION NOT NULL,
+    least_confidence DOUBLE PRECISION NOT NULL,
+    margin DOUBLE PRECISION NOT NULL,
+    entropy DOUBLE PRECISION NOT NULL,
+    job_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX labeling_predictions_project ON labeling_predictions (project_id);
+  CREATE TABLE labeling_label_issues (
+    task_id TEXT PRIMARY KEY REFERENCES labeling_tasks(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    found_at BIGINT NOT NULL
+  );
+  CREATE INDEX labeling_label_issues_project ON labeling_label_issues (project_id);
+  ALTER TABLE labeling_annotations ADD COLUMN prelabel_model TEXT;
+  ALTER TABLE labeling_annotations ADD COLUMN prelabel_accepted INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

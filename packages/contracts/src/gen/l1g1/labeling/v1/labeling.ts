@@ -279,6 +279,47 @@ export function agreementMetricToJSON(object: AgreementMetric): string {
   }
 }
 
+export enum ReviewReason {
+  /** REVIEW_REASON_UNSPECIFIED - Annotators disagree (the default queue). */
+  REVIEW_REASON_UNSPECIFIED = 0,
+  REVIEW_REASON_DISAGREEMENT = 1,
+  /** REVIEW_REASON_LABEL_ISSUE - Flagged by FindLabelIssues and not yet settled by a gold answer. */
+  REVIEW_REASON_LABEL_ISSUE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function reviewReasonFromJSON(object: any): ReviewReason {
+  switch (object) {
+    case 0:
+    case "REVIEW_REASON_UNSPECIFIED":
+      return ReviewReason.REVIEW_REASON_UNSPECIFIED;
+    case 1:
+    case "REVIEW_REASON_DISAGREEMENT":
+      return ReviewReason.REVIEW_REASON_DISAGREEMENT;
+    case 2:
+    case "REVIEW_REASON_LABEL_ISSUE":
+      return ReviewReason.REVIEW_REASON_LABEL_ISSUE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReviewReason.UNRECOGNIZED;
+  }
+}
+
+export function reviewReasonToJSON(object: ReviewReason): string {
+  switch (object) {
+    case ReviewReason.REVIEW_REASON_UNSPECIFIED:
+      return "REVIEW_REASON_UNSPECIFIED";
+    case ReviewReason.REVIEW_REASON_DISAGREEMENT:
+      return "REVIEW_REASON_DISAGREEMENT";
+    case ReviewReason.REVIEW_REASON_LABEL_ISSUE:
+      return "REVIEW_REASON_LABEL_ISSUE";
+    case ReviewReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum ExportFormat {
   EXPORT_FORMAT_UNSPECIFIED = 0,
   /** EXPORT_FORMAT_LABEL_STUDIO_JSON - A JSON array of Label Studio tasks with `annotations` and `predictions`. */
@@ -467,6 +508,11 @@ export interface LabelConfig {
     | undefined;
   /** How long NextTask reserves a task for its annotator; default 600 s. */
   reservationS: number;
+  /**
+   * The project's NextTask order when a request leaves `strategy` unset
+   * (UNSPECIFIED: UNCERTAINTY when pre-labels exist, else SEQUENTIAL).
+   */
+  activeLearningStrategy: ActiveLearningStrategy;
 }
 
 export interface Project {
@@ -540,6 +586,8 @@ export interface UpdateProjectRequest {
     | undefined;
   /** Merged; an empty value removes the key. */
   tags: { [key: string]: string };
+  /** The project's default NextTask order (UNSPECIFIED: back to the default). */
+  activeLearningStrategy?: ActiveLearningStrategy | undefined;
 }
 
 export interface UpdateProjectRequest_TagsEntry {
@@ -719,6 +767,12 @@ export interface ListTasksRequest {
   /** Only tasks annotated by this annotator. */
   annotator: string;
   withPredictionOnly: boolean;
+  /**
+   * UNSPECIFIED or SEQUENTIAL: import order. UNCERTAINTY, MARGIN, ENTROPY:
+   * most uncertain pre-label first (tasks without one last, in import
+   * order); paged by offset. RANDOM is refused here.
+   */
+  order: ActiveLearningStrategy;
 }
 
 export interface ListTasksResponse {
@@ -868,6 +922,7 @@ export interface ComputeAgreementRequest {
 export interface ListReviewQueueRequest {
   projectId: string;
   page: PageRequest | undefined;
+  reason: ReviewReason;
 }
 
 export interface ReviewQueueItem {
@@ -881,6 +936,65 @@ export interface ReviewQueueItem {
   annotations: number;
   /** Distinct values given by the annotators. */
   distinctValues: number;
+  reason: ReviewReason;
+  /** The evidence, for REVIEW_REASON_LABEL_ISSUE. */
+  labelIssue: LabelIssue | undefined;
+}
+
+/** Out-of-fold class probabilities of one task (class name -> probability). */
+export interface TaskProbabilities {
+  taskId: string;
+  classScores: { [key: string]: number };
+}
+
+export interface TaskProbabilities_ClassScoresEntry {
+  key: string;
+  value: number;
+}
+
+export interface FindLabelIssuesRequest {
+  projectId: string;
+  /**
+   * Out-of-fold probabilities per task; empty: the tasks' current
+   * pre-labels' class scores.
+   */
+  probabilities: TaskProbabilities[];
+  /** Report only; do not put the flagged tasks in the review queue. */
+  dryRun: boolean;
+}
+
+/**
+ * Why a task's label looks wrong: the model is confident, above that class's
+ * threshold, in another class than the one given.
+ */
+export interface LabelIssue {
+  taskId: string;
+  /** The consensus (gold, else majority) label of the task. */
+  givenLabel: string;
+  /** The class above its threshold with the highest probability. */
+  suggestedLabel: string;
+  givenProbability: number;
+  suggestedProbability: number;
+  /** t_j of the suggested class: mean p_j over tasks labelled j. */
+  suggestedThreshold: number;
+  /** Model version the probabilities came from (pre-labels), if any. */
+  model: ModelRef | undefined;
+  foundAt: Date | undefined;
+}
+
+export interface FindLabelIssuesResponse {
+  issues: LabelIssue[];
+  /** Per-class thresholds t_j (classes with no labelled task are absent). */
+  thresholds: { [key: string]: number };
+  /** Tasks with both a single-class label and probabilities. */
+  tasksChecked: number;
+  /** Flagged tasks newly put in (or kept in) the review queue. */
+  sentToReview: number;
+}
+
+export interface FindLabelIssuesResponse_ThresholdsEntry {
+  key: string;
+  value: number;
 }
 
 export interface ListReviewQueueResponse {
@@ -1146,7 +1260,14 @@ export const LabelClass: MessageFns<LabelClass> = {
 };
 
 function createBaseLabelConfig(): LabelConfig {
-  return { taskType: 0, classes: [], annotationsPerTask: 0, overlapFraction: undefined, reservationS: 0 };
+  return {
+    taskType: 0,
+    classes: [],
+    annotationsPerTask: 0,
+    overlapFraction: undefined,
+    reservationS: 0,
+    activeLearningStrategy: 0,
+  };
 }
 
 export const LabelConfig: MessageFns<LabelConfig> = {
@@ -1165,6 +1286,9 @@ export const LabelConfig: MessageFns<LabelConfig> = {
     }
     if (message.reservationS !== 0) {
       writer.uint32(40).int32(message.reservationS);
+    }
+    if (message.activeLearningStrategy !== 0) {
+      writer.uint32(48).int32(message.activeLearningStrategy);
     }
     return writer;
   },
@@ -1222,6 +1346,14 @@ export const LabelConfig: MessageFns<LabelConfig> = {
             message.reservationS = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.activeLearningStrategy = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1257,6 +1389,11 @@ export const LabelConfig: MessageFns<LabelConfig> = {
         : isSet(object.reservation_s)
         ? globalThis.Number(object.reservation_s)
         : 0,
+      activeLearningStrategy: isSet(object.activeLearningStrategy)
+        ? activeLearningStrategyFromJSON(object.activeLearningStrategy)
+        : isSet(object.active_learning_strategy)
+        ? activeLearningStrategyFromJSON(object.active_learning_strategy)
+        : 0,
     };
   },
 
@@ -1277,6 +1414,9 @@ export const LabelConfig: MessageFns<LabelConfig> = {
     if (message.reservationS !== 0) {
       obj.reservationS = Math.round(message.reservationS);
     }
+    if (message.activeLearningStrategy !== 0) {
+      obj.activeLearningStrategy = activeLearningStrategyToJSON(message.activeLearningStrategy);
+    }
     return obj;
   },
 
@@ -1290,6 +1430,7 @@ export const LabelConfig: MessageFns<LabelConfig> = {
     message.annotationsPerTask = object.annotationsPerTask ?? 0;
     message.overlapFraction = object.overlapFraction ?? undefined;
     message.reservationS = object.reservationS ?? 0;
+    message.activeLearningStrategy = object.activeLearningStrategy ?? 0;
     return message;
   },
 };
@@ -2316,6 +2457,7 @@ function createBaseUpdateProjectRequest(): UpdateProjectRequest {
     annotationsPerTask: undefined,
     overlapFraction: undefined,
     tags: {},
+    activeLearningStrategy: undefined,
   };
 }
 
@@ -2348,6 +2490,9 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       UpdateProjectRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
     });
+    if (message.activeLearningStrategy !== undefined) {
+      writer.uint32(80).int32(message.activeLearningStrategy);
+    }
     return writer;
   },
 
@@ -2439,6 +2584,14 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
             }
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.activeLearningStrategy = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2495,6 +2648,11 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
           {},
         )
         : {},
+      activeLearningStrategy: isSet(object.activeLearningStrategy)
+        ? activeLearningStrategyFromJSON(object.activeLearningStrategy)
+        : isSet(object.active_learning_strategy)
+        ? activeLearningStrategyFromJSON(object.active_learning_strategy)
+        : undefined,
     };
   },
 
@@ -2533,6 +2691,9 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
         });
       }
     }
+    if (message.activeLearningStrategy !== undefined) {
+      obj.activeLearningStrategy = activeLearningStrategyToJSON(message.activeLearningStrategy);
+    }
     return obj;
   },
 
@@ -2558,6 +2719,7 @@ export const UpdateProjectRequest: MessageFns<UpdateProjectRequest> = {
       },
       {},
     );
+    message.activeLearningStrategy = object.activeLearningStrategy ?? undefined;
     return message;
   },
 };
@@ -4859,7 +5021,7 @@ export const GetTaskRequest: MessageFns<GetTaskRequest> = {
 };
 
 function createBaseListTasksRequest(): ListTasksRequest {
-  return { projectId: "", page: undefined, state: 0, annotator: "", withPredictionOnly: false };
+  return { projectId: "", page: undefined, state: 0, annotator: "", withPredictionOnly: false, order: 0 };
 }
 
 export const ListTasksRequest: MessageFns<ListTasksRequest> = {
@@ -4878,6 +5040,9 @@ export const ListTasksRequest: MessageFns<ListTasksRequest> = {
     }
     if (message.withPredictionOnly !== false) {
       writer.uint32(40).bool(message.withPredictionOnly);
+    }
+    if (message.order !== 0) {
+      writer.uint32(48).int32(message.order);
     }
     return writer;
   },
@@ -4935,6 +5100,14 @@ export const ListTasksRequest: MessageFns<ListTasksRequest> = {
             message.withPredictionOnly = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.order = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4962,6 +5135,7 @@ export const ListTasksRequest: MessageFns<ListTasksRequest> = {
         : isSet(object.with_prediction_only)
         ? globalThis.Boolean(object.with_prediction_only)
         : false,
+      order: isSet(object.order) ? activeLearningStrategyFromJSON(object.order) : 0,
     };
   },
 
@@ -4982,6 +5156,9 @@ export const ListTasksRequest: MessageFns<ListTasksRequest> = {
     if (message.withPredictionOnly !== false) {
       obj.withPredictionOnly = message.withPredictionOnly;
     }
+    if (message.order !== 0) {
+      obj.order = activeLearningStrategyToJSON(message.order);
+    }
     return obj;
   },
 
@@ -4997,6 +5174,7 @@ export const ListTasksRequest: MessageFns<ListTasksRequest> = {
     message.state = object.state ?? 0;
     message.annotator = object.annotator ?? "";
     message.withPredictionOnly = object.withPredictionOnly ?? false;
+    message.order = object.order ?? 0;
     return message;
   },
 };
@@ -6624,7 +6802,7 @@ export const ComputeAgreementRequest: MessageFns<ComputeAgreementRequest> = {
 };
 
 function createBaseListReviewQueueRequest(): ListReviewQueueRequest {
-  return { projectId: "", page: undefined };
+  return { projectId: "", page: undefined, reason: 0 };
 }
 
 export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
@@ -6634,6 +6812,9 @@ export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
     }
     if (message.page !== undefined) {
       PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    if (message.reason !== 0) {
+      writer.uint32(24).int32(message.reason);
     }
     return writer;
   },
@@ -6667,6 +6848,14 @@ export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
             message.page = PageRequest.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6687,6 +6876,7 @@ export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
         ? globalThis.String(object.project_id)
         : "",
       page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      reason: isSet(object.reason) ? reviewReasonFromJSON(object.reason) : 0,
     };
   },
 
@@ -6697,6 +6887,9 @@ export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
     }
     if (message.page !== undefined) {
       obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.reason !== 0) {
+      obj.reason = reviewReasonToJSON(message.reason);
     }
     return obj;
   },
@@ -6710,12 +6903,21 @@ export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
     message.page = (object.page !== undefined && object.page !== null)
       ? PageRequest.fromPartial(object.page)
       : undefined;
+    message.reason = object.reason ?? 0;
     return message;
   },
 };
 
 function createBaseReviewQueueItem(): ReviewQueueItem {
-  return { taskId: "", consensus: undefined, agreement: 0, annotations: 0, distinctValues: 0 };
+  return {
+    taskId: "",
+    consensus: undefined,
+    agreement: 0,
+    annotations: 0,
+    distinctValues: 0,
+    reason: 0,
+    labelIssue: undefined,
+  };
 }
 
 export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
@@ -6734,6 +6936,12 @@ export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
     }
     if (message.distinctValues !== 0) {
       writer.uint32(40).int64(message.distinctValues);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(48).int32(message.reason);
+    }
+    if (message.labelIssue !== undefined) {
+      LabelIssue.encode(message.labelIssue, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -6791,6 +6999,22 @@ export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
             message.distinctValues = longToNumber(reader.int64());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.labelIssue = LabelIssue.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6818,6 +7042,12 @@ export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
         : isSet(object.distinct_values)
         ? globalThis.Number(object.distinct_values)
         : 0,
+      reason: isSet(object.reason) ? reviewReasonFromJSON(object.reason) : 0,
+      labelIssue: isSet(object.labelIssue)
+        ? LabelIssue.fromJSON(object.labelIssue)
+        : isSet(object.label_issue)
+        ? LabelIssue.fromJSON(object.label_issue)
+        : undefined,
     };
   },
 
@@ -6838,6 +7068,12 @@ export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
     if (message.distinctValues !== 0) {
       obj.distinctValues = Math.round(message.distinctValues);
     }
+    if (message.reason !== 0) {
+      obj.reason = reviewReasonToJSON(message.reason);
+    }
+    if (message.labelIssue !== undefined) {
+      obj.labelIssue = LabelIssue.toJSON(message.labelIssue);
+    }
     return obj;
   },
 
@@ -6853,6 +7089,806 @@ export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
     message.agreement = object.agreement ?? 0;
     message.annotations = object.annotations ?? 0;
     message.distinctValues = object.distinctValues ?? 0;
+    message.reason = object.reason ?? 0;
+    message.labelIssue = (object.labelIssue !== undefined && object.labelIssue !== null)
+      ? LabelIssue.fromPartial(object.labelIssue)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTaskProbabilities(): TaskProbabilities {
+  return { taskId: "", classScores: {} };
+}
+
+export const TaskProbabilities: MessageFns<TaskProbabilities> = {
+  encode(message: TaskProbabilities, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    globalThis.Object.entries(message.classScores).forEach(([key, value]: [string, number]) => {
+      TaskProbabilities_ClassScoresEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskProbabilities {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskProbabilities();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = TaskProbabilities_ClassScoresEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.classScores[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskProbabilities {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      classScores: isObject(object.classScores)
+        ? (globalThis.Object.entries(object.classScores) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.class_scores)
+        ? (globalThis.Object.entries(object.class_scores) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: TaskProbabilities): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.classScores) {
+      const entries = globalThis.Object.entries(message.classScores) as [string, number][];
+      if (entries.length > 0) {
+        obj.classScores = {};
+        entries.forEach(([k, v]) => {
+          obj.classScores[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskProbabilities>, I>>(base?: I): TaskProbabilities {
+    return TaskProbabilities.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskProbabilities>, I>>(object: I): TaskProbabilities {
+    const message = createBaseTaskProbabilities();
+    message.taskId = object.taskId ?? "";
+    message.classScores = (globalThis.Object.entries(object.classScores ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseTaskProbabilities_ClassScoresEntry(): TaskProbabilities_ClassScoresEntry {
+  return { key: "", value: 0 };
+}
+
+export const TaskProbabilities_ClassScoresEntry: MessageFns<TaskProbabilities_ClassScoresEntry> = {
+  encode(message: TaskProbabilities_ClassScoresEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskProbabilities_ClassScoresEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskProbabilities_ClassScoresEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskProbabilities_ClassScoresEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: TaskProbabilities_ClassScoresEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskProbabilities_ClassScoresEntry>, I>>(
+    base?: I,
+  ): TaskProbabilities_ClassScoresEntry {
+    return TaskProbabilities_ClassScoresEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskProbabilities_ClassScoresEntry>, I>>(
+    object: I,
+  ): TaskProbabilities_ClassScoresEntry {
+    const message = createBaseTaskProbabilities_ClassScoresEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseFindLabelIssuesRequest(): FindLabelIssuesRequest {
+  return { projectId: "", probabilities: [], dryRun: false };
+}
+
+export const FindLabelIssuesRequest: MessageFns<FindLabelIssuesRequest> = {
+  encode(message: FindLabelIssuesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    for (const v of message.probabilities) {
+      TaskProbabilities.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.dryRun !== false) {
+      writer.uint32(24).bool(message.dryRun);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindLabelIssuesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindLabelIssuesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.probabilities.push(TaskProbabilities.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dryRun = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindLabelIssuesRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      probabilities: globalThis.Array.isArray(object?.probabilities)
+        ? object.probabilities.map((e: any) => TaskProbabilities.fromJSON(e))
+        : [],
+      dryRun: isSet(object.dryRun)
+        ? globalThis.Boolean(object.dryRun)
+        : isSet(object.dry_run)
+        ? globalThis.Boolean(object.dry_run)
+        : false,
+    };
+  },
+
+  toJSON(message: FindLabelIssuesRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.probabilities?.length) {
+      obj.probabilities = message.probabilities.map((e) => TaskProbabilities.toJSON(e));
+    }
+    if (message.dryRun !== false) {
+      obj.dryRun = message.dryRun;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FindLabelIssuesRequest>, I>>(base?: I): FindLabelIssuesRequest {
+    return FindLabelIssuesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FindLabelIssuesRequest>, I>>(object: I): FindLabelIssuesRequest {
+    const message = createBaseFindLabelIssuesRequest();
+    message.projectId = object.projectId ?? "";
+    message.probabilities = object.probabilities?.map((e) => TaskProbabilities.fromPartial(e)) || [];
+    message.dryRun = object.dryRun ?? false;
+    return message;
+  },
+};
+
+function createBaseLabelIssue(): LabelIssue {
+  return {
+    taskId: "",
+    givenLabel: "",
+    suggestedLabel: "",
+    givenProbability: 0,
+    suggestedProbability: 0,
+    suggestedThreshold: 0,
+    model: undefined,
+    foundAt: undefined,
+  };
+}
+
+export const LabelIssue: MessageFns<LabelIssue> = {
+  encode(message: LabelIssue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.givenLabel !== "") {
+      writer.uint32(18).string(message.givenLabel);
+    }
+    if (message.suggestedLabel !== "") {
+      writer.uint32(26).string(message.suggestedLabel);
+    }
+    if (message.givenProbability !== 0) {
+      writer.uint32(33).double(message.givenProbability);
+    }
+    if (message.suggestedProbability !== 0) {
+      writer.uint32(41).double(message.suggestedProbability);
+    }
+    if (message.suggestedThreshold !== 0) {
+      writer.uint32(49).double(message.suggestedThreshold);
+    }
+    if (message.model !== undefined) {
+      ModelRef.encode(message.model, writer.uint32(58).fork()).join();
+    }
+    if (message.foundAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.foundAt), writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LabelIssue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLabelIssue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.givenLabel = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.suggestedLabel = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.givenProbability = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.suggestedProbability = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.suggestedThreshold = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.model = ModelRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.foundAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LabelIssue {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      givenLabel: isSet(object.givenLabel)
+        ? globalThis.String(object.givenLabel)
+        : isSet(object.given_label)
+        ? globalThis.String(object.given_label)
+        : "",
+      suggestedLabel: isSet(object.suggestedLabel)
+        ? globalThis.String(object.suggestedLabel)
+        : isSet(object.suggested_label)
+        ? globalThis.String(object.suggested_label)
+        : "",
+      givenProbability: isSet(object.givenProbability)
+        ? globalThis.Number(object.givenProbability)
+        : isSet(object.given_probability)
+        ? globalThis.Number(object.given_probability)
+        : 0,
+      suggestedProbability: isSet(object.suggestedProbability)
+        ? globalThis.Number(object.suggestedProbability)
+        : isSet(object.suggested_probability)
+        ? globalThis.Number(object.suggested_probability)
+        : 0,
+      suggestedThreshold: isSet(object.suggestedThreshold)
+        ? globalThis.Number(object.suggestedThreshold)
+        : isSet(object.suggested_threshold)
+        ? globalThis.Number(object.suggested_threshold)
+        : 0,
+      model: isSet(object.model) ? ModelRef.fromJSON(object.model) : undefined,
+      foundAt: isSet(object.foundAt)
+        ? fromJsonTimestamp(object.foundAt)
+        : isSet(object.found_at)
+        ? fromJsonTimestamp(object.found_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: LabelIssue): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.givenLabel !== "") {
+      obj.givenLabel = message.givenLabel;
+    }
+    if (message.suggestedLabel !== "") {
+      obj.suggestedLabel = message.suggestedLabel;
+    }
+    if (message.givenProbability !== 0) {
+      obj.givenProbability = floatToJson(message.givenProbability);
+    }
+    if (message.suggestedProbability !== 0) {
+      obj.suggestedProbability = floatToJson(message.suggestedProbability);
+    }
+    if (message.suggestedThreshold !== 0) {
+      obj.suggestedThreshold = floatToJson(message.suggestedThreshold);
+    }
+    if (message.model !== undefined) {
+      obj.model = ModelRef.toJSON(message.model);
+    }
+    if (message.foundAt !== undefined) {
+      obj.foundAt = message.foundAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LabelIssue>, I>>(base?: I): LabelIssue {
+    return LabelIssue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LabelIssue>, I>>(object: I): LabelIssue {
+    const message = createBaseLabelIssue();
+    message.taskId = object.taskId ?? "";
+    message.givenLabel = object.givenLabel ?? "";
+    message.suggestedLabel = object.suggestedLabel ?? "";
+    message.givenProbability = object.givenProbability ?? 0;
+    message.suggestedProbability = object.suggestedProbability ?? 0;
+    message.suggestedThreshold = object.suggestedThreshold ?? 0;
+    message.model = (object.model !== undefined && object.model !== null)
+      ? ModelRef.fromPartial(object.model)
+      : undefined;
+    message.foundAt = object.foundAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFindLabelIssuesResponse(): FindLabelIssuesResponse {
+  return { issues: [], thresholds: {}, tasksChecked: 0, sentToReview: 0 };
+}
+
+export const FindLabelIssuesResponse: MessageFns<FindLabelIssuesResponse> = {
+  encode(message: FindLabelIssuesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.issues) {
+      LabelIssue.encode(v!, writer.uint32(10).fork()).join();
+    }
+    globalThis.Object.entries(message.thresholds).forEach(([key, value]: [string, number]) => {
+      FindLabelIssuesResponse_ThresholdsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.tasksChecked !== 0) {
+      writer.uint32(24).int64(message.tasksChecked);
+    }
+    if (message.sentToReview !== 0) {
+      writer.uint32(32).int64(message.sentToReview);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindLabelIssuesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindLabelIssuesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.issues.push(LabelIssue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = FindLabelIssuesResponse_ThresholdsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.thresholds[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.tasksChecked = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sentToReview = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindLabelIssuesResponse {
+    return {
+      issues: globalThis.Array.isArray(object?.issues) ? object.issues.map((e: any) => LabelIssue.fromJSON(e)) : [],
+      thresholds: isObject(object.thresholds)
+        ? (globalThis.Object.entries(object.thresholds) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tasksChecked: isSet(object.tasksChecked)
+        ? globalThis.Number(object.tasksChecked)
+        : isSet(object.tasks_checked)
+        ? globalThis.Number(object.tasks_checked)
+        : 0,
+      sentToReview: isSet(object.sentToReview)
+        ? globalThis.Number(object.sentToReview)
+        : isSet(object.sent_to_review)
+        ? globalThis.Number(object.sent_to_review)
+        : 0,
+    };
+  },
+
+  toJSON(message: FindLabelIssuesResponse): unknown {
+    const obj: any = {};
+    if (message.issues?.length) {
+      obj.issues = message.issues.map((e) => LabelIssue.toJSON(e));
+    }
+    if (message.thresholds) {
+      const entries = globalThis.Object.entries(message.thresholds) as [string, number][];
+      if (entries.length > 0) {
+        obj.thresholds = {};
+        entries.forEach(([k, v]) => {
+          obj.thresholds[k] = floatToJson(v);
+        });
+      }
+    }
+    if (message.tasksChecked !== 0) {
+      obj.tasksChecked = Math.round(message.tasksChecked);
+    }
+    if (message.sentToReview !== 0) {
+      obj.sentToReview = Math.round(message.sentToReview);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FindLabelIssuesResponse>, I>>(base?: I): FindLabelIssuesResponse {
+    return FindLabelIssuesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FindLabelIssuesResponse>, I>>(object: I): FindLabelIssuesResponse {
+    const message = createBaseFindLabelIssuesResponse();
+    message.issues = object.issues?.map((e) => LabelIssue.fromPartial(e)) || [];
+    message.thresholds = (globalThis.Object.entries(object.thresholds ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tasksChecked = object.tasksChecked ?? 0;
+    message.sentToReview = object.sentToReview ?? 0;
+    return message;
+  },
+};
+
+function createBaseFindLabelIssuesResponse_ThresholdsEntry(): FindLabelIssuesResponse_ThresholdsEntry {
+  return { key: "", value: 0 };
+}
+
+export const FindLabelIssuesResponse_ThresholdsEntry: MessageFns<FindLabelIssuesResponse_ThresholdsEntry> = {
+  encode(message: FindLabelIssuesResponse_ThresholdsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindLabelIssuesResponse_ThresholdsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindLabelIssuesResponse_ThresholdsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindLabelIssuesResponse_ThresholdsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: FindLabelIssuesResponse_ThresholdsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FindLabelIssuesResponse_ThresholdsEntry>, I>>(
+    base?: I,
+  ): FindLabelIssuesResponse_ThresholdsEntry {
+    return FindLabelIssuesResponse_ThresholdsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FindLabelIssuesResponse_ThresholdsEntry>, I>>(
+    object: I,
+  ): FindLabelIssuesResponse_ThresholdsEntry {
+    const message = createBaseFindLabelIssuesResponse_ThresholdsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -9259,6 +10295,23 @@ export const LabelingServiceService = {
     responseDeserialize: (value: Buffer): ListReviewQueueResponse => ListReviewQueueResponse.decode(value),
   },
   /**
+   * Confident learning (Northcutt et al.): from out-of-fold class
+   * probabilities (given per task, or the current pre-labels) finds tasks
+   * whose consensus label is likely wrong and puts them in the review queue
+   * (reason LABEL_ISSUE) with the evidence. Never changes a label.
+   */
+  findLabelIssues: {
+    path: "/l1g1.labeling.v1.LabelingService/FindLabelIssues" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FindLabelIssuesRequest): Buffer =>
+      Buffer.from(FindLabelIssuesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FindLabelIssuesRequest => FindLabelIssuesRequest.decode(value),
+    responseSerialize: (value: FindLabelIssuesResponse): Buffer =>
+      Buffer.from(FindLabelIssuesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FindLabelIssuesResponse => FindLabelIssuesResponse.decode(value),
+  },
+  /**
    * Server-streaming export: first `header`, then for multi-file formats
    * (YOLO) a `file` before each file's `chunk`s, else only `chunk`s.
    */
@@ -9352,6 +10405,13 @@ export interface LabelingServiceServer extends UntypedServiceImplementation {
    * whose annotators disagree, for a reviewer to settle.
    */
   listReviewQueue: handleUnaryCall<ListReviewQueueRequest, ListReviewQueueResponse>;
+  /**
+   * Confident learning (Northcutt et al.): from out-of-fold class
+   * probabilities (given per task, or the current pre-labels) finds tasks
+   * whose consensus label is likely wrong and puts them in the review queue
+   * (reason LABEL_ISSUE) with the evidence. Never changes a label.
+   */
+  findLabelIssues: handleUnaryCall<FindLabelIssuesRequest, FindLabelIssuesResponse>;
   /**
    * Server-streaming export: first `header`, then for multi-file formats
    * (YOLO) a `file` before each file's `chunk`s, else only `chunk`s.
@@ -9595,6 +10655,27 @@ export interface LabelingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Confident learning (Northcutt et al.): from out-of-fold class
+   * probabilities (given per task, or the current pre-labels) finds tasks
+   * whose consensus label is likely wrong and puts them in the review queue
+   * (reason LABEL_ISSUE) with the evidence. Never changes a label.
+   */
+  findLabelIssues(
+    request: FindLabelIssuesRequest,
+    callback: (error: ServiceError | null, response: FindLabelIssuesResponse) => void,
+  ): ClientUnaryCall;
+  findLabelIssues(
+    request: FindLabelIssuesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FindLabelIssuesResponse) => void,
+  ): ClientUnaryCall;
+  findLabelIssues(
+    request: FindLabelIssuesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FindLabelIssuesResponse) => void,
   ): ClientUnaryCall;
   /**
    * Server-streaming export: first `header`, then for multi-file formats
