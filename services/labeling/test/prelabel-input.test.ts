@@ -15,7 +15,7 @@ function task(id: string, data: string, contentType: string, metadata: Record<st
     id,
     projectId: 'p',
     seq: 0,
-    record: { id, data: Buffer.from(data), contentType, metadata },
+    record: { id, data: Buffer.from(data), contentType, metadata, timestampUs: 0 },
     source: undefined,
     required: 1,
     annotationCount: 0,
