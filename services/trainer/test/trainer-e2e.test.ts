@@ -83,6 +83,7 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.equal(version.tags['job_id'], jobId);
     assert.ok(version.tags['backend'], 'the backend is in the lineage tags');
     assert.ok(version.tags['code_version'], 'the code version is in the lineage tags');
+    assert.equal(version.tags['class_names'], '["neg","pos"]', 'the class order, as the evaluator reads it');
     assert.equal(version.lineage?.trainingJobId, jobId);
     assert.equal(version.lineage?.dataset?.name, 'points');
     assert.equal(JSON.parse(version.lineage?.params['config'] ?? '{}').epochs, 2);

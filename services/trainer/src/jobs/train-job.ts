@@ -94,6 +94,19 @@ function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: Co
   };
 }
 
+/** The registry holds tag values of at most this many characters. */
+const MAX_TAG_VALUE_CHARS = 1024;
+
+/**
+ * The `class_names` tag (output index → label, a JSON array) the evaluator reads. Every model's
+ * export spec carries its class order; a list too long for one registry tag (a word-level language
+ * model's vocabulary) is left to the ONNX `class_names` metadata, which has no such bound.
+ */
+export function classNamesTag(exportSpec: ExportModelSpec): Record<string, string> {
+  const json = JSON.stringify(exportSpec.classNames ?? []);
+  return exportSpec.classNames && exportSpec.classNames.length > 0 && json.length <= MAX_TAG_VALUE_CHARS ? { class_names: json } : {};
+}
+
 const PRECISION_NAME: Readonly<Record<number, 'fp16' | 'int8'>> = { [common.Precision.PRECISION_FP16]: 'fp16', [common.Precision.PRECISION_INT8]: 'int8' };
 
 /** Exports fp32 + variants and registers them as one version; answers name and version. */
@@ -116,8 +129,8 @@ export async function registerModel(
     {
       modelName: r.modelName,
       description: r.description,
-      // The model's own tags (`preprocess`: how a client builds its input) over the user's; lineage over both.
-      tags: { ...r.tags, ...input.modelTags, ...lineageTags },
+      // The model's own tags (`preprocess`: how a client builds its input, `class_names`) over the user's; lineage over both.
+      tags: { ...r.tags, ...input.modelTags, ...classNamesTag(input.exportSpec), ...lineageTags },
       metrics: input.metrics,
       lineage: {
         dataset: ref,

@@ -6,7 +6,7 @@ import { createMlp, mlpConfig } from './mlp';
 import type { SparseAdamW } from './sparse-adamw';
 import { cnnConfig, createCnn } from './cnn';
 import { createGruLm, gruLmConfig } from './gru-lm';
-import { createTextClassifier, textClassifierConfig } from './text-classifier';
+import { createTextClassifier, TEXT_CLASSIFIER_TRAINING, textClassifierConfig } from './text-classifier';
 import { createTokenTagger, tokenTaggerConfig } from './token-tagger';
 
 /** The proto's ArchitectureSpec oneof (ts-proto shape), or a plain object of the same shape. */
@@ -23,8 +23,25 @@ export interface CreateModelOptions {
   optimizer?: SparseAdamW;
 }
 
+/**
+ * An architecture's own training recipe: what a TrainConfig's unset fields take for it instead
+ * of the general defaults (AdamW lr 5e-5, 1,000 warmup steps: the source's, tuned for
+ * fine-tuning transformers, which leave a freshly initialised text classifier at chance). The
+ * service resolves them into the job's spec, so GetJob shows the values that ran.
+ */
+export interface TrainingDefaults {
+  /** For `epochs` 0 (proto3's unset); absent: epochs stay required. */
+  epochs?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  warmupSteps?: number;
+  minLearningRate?: number;
+}
+
 /** How the library validates and builds one architecture. */
 export interface ArchitectureBuilder<K extends ArchitectureCase> {
+  /** Unset TrainConfig fields take these for this architecture (absent: the general defaults). */
+  trainingDefaults?: Readonly<TrainingDefaults>;
   /**
    * Validates the spec's fields without building anything (cheap: the service calls it on
    * CreateTrainingJob, before a job exists).
@@ -49,6 +66,8 @@ export const MODEL_ARCHITECTURES: { readonly [K in ArchitectureCase]?: Architect
     create: (v, classNames, seed) => createMlp(mlpConfig(v), classNames, seed) as unknown as BuiltModel<unknown>,
   },
   textClassifier: {
+    // Tuned with its network defaults: macro-F1 0.9957 on SpamAssassin in about 4 CPU-s.
+    trainingDefaults: TEXT_CLASSIFIER_TRAINING,
     check: (v) => void textClassifierConfig(v),
     create: (v, classNames, seed, o) => createTextClassifier(textClassifierConfig(v), classNames, seed, o.optimizer) as unknown as BuiltModel<unknown>,
   },
@@ -86,6 +105,13 @@ function builderOf(spec: ArchitectureInput): { arch: NonNullable<ArchitectureInp
   const builder = MODEL_ARCHITECTURES[arch.$case] as ArchitectureBuilder<ArchitectureCase> | undefined;
   if (builder === undefined) throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet (implemented: ${implementedArchitectures().join(', ')})`);
   return { arch, builder };
+}
+
+/** The training recipe of the spec's architecture (empty when it has none, or the spec names none). */
+export function trainingDefaultsOf(spec: ArchitectureInput | undefined): Readonly<TrainingDefaults> {
+  const arch = spec?.architecture;
+  if (arch === undefined) return {};
+  return MODEL_ARCHITECTURES[arch.$case]?.trainingDefaults ?? {};
 }
 
 /**

@@ -44,10 +44,12 @@ export {
   type ArchitectureCase,
   type ArchitectureValue,
   type CreateModelOptions,
+  type TrainingDefaults,
   MODEL_ARCHITECTURES,
   checkModelArchitecture,
   createModel,
   implementedArchitectures,
+  trainingDefaultsOf,
   withFieldPrefix,
 } from './create-model';
 export { type MlpConfig, createMlp, mlpConfig, parseFeatureRecord } from './mlp';
