@@ -22,6 +22,7 @@ import { PROGRESS_COUNTERS } from '../domain/jobs/training-job-view';
 import { checkLabels, collectRecords, holdOut, resolveClassNames, type CollectedRecords } from '../domain/jobs/training-data';
 import { exportOnnx } from '../export/export-onnx';
 import type { ExportModelSpec } from '../export/layer-spec';
+import { labelKindOf } from '../models/create-model';
 import { packRecords } from '../worker/record-batch';
 import type { TrainWorkerInput } from '../worker/train-protocol';
 
@@ -48,7 +49,7 @@ async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signa
   const data = spec.data;
   const ref = data?.dataset;
   if (!data || !ref) throw errors.invalidArgument('spec.data.dataset', 'is required');
-  const options = { labelField: data.labelField, failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
+  const options = { labelField: data.labelField, labels: labelKindOf(spec.architecture), failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
   const budget = { bytes: 0 };
   let train = await collectRecords(deps.ingestion.readRecords(ref, data.trainSplit, signal), options, undefined, budget);
   let validation = await collectRecords(deps.ingestion.readRecords(ref, data.validationSplit, signal), options, undefined, budget);
@@ -58,7 +59,7 @@ async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signa
   }
   const fraction = data.validationFraction ?? 0;
   if (validation.records.length === 0 && fraction > 0) ({ train, validation } = holdOut(train, fraction, spec.config?.seed ?? 0));
-  if (train.records.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no labelled training records`, { reason: 'NO_TRAINING_DATA' });
+  if (train.records.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no ${options.labels === 'class' ? 'labelled ' : ''}training records`, { reason: 'NO_TRAINING_DATA' });
   return { train, validation };
 }
 
@@ -180,9 +181,12 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     const { train, validation } = await loadRecords(deps, spec, ctx.signal);
     const loraBase = params.loraBase ? await readLoraBase(deps, params.loraBase.checkpointId) : undefined;
     // A LoRA job keeps its base's classes (its output layer is the base's).
-    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train);
-    checkLabels(train, classNames);
-    checkLabels(validation, classNames);
+    const labels = labelKindOf(spec.architecture);
+    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train, labels, spec.data?.labelField || 'label');
+    if (labels === 'class') {
+      checkLabels(train, classNames);
+      checkLabels(validation, classNames);
+    }
     let backend = '';
     let backendMessage: string | undefined;
     let lastReport = 0;

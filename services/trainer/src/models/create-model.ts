@@ -38,8 +38,18 @@ export interface TrainingDefaults {
   minLearningRate?: number;
 }
 
+/**
+ * What an architecture reads from a record's `metadata[label_field]`: a class name (classifiers:
+ * the class list is the sorted distinct labels), entity spans as JSON (the token tagger: the
+ * class list is the entity types, `entityTypesOf`), or nothing (a language model: its classes are
+ * the vocabulary it builds, and a snapshot without labels trains).
+ */
+export type LabelKind = 'class' | 'spans' | 'none';
+
 /** How the library validates and builds one architecture. */
 export interface ArchitectureBuilder<K extends ArchitectureCase> {
+  /** What the label field holds for this architecture; absent: `class`. */
+  labels?: LabelKind;
   /** Unset TrainConfig fields take these for this architecture (absent: the general defaults). */
   trainingDefaults?: Readonly<TrainingDefaults>;
   /**
@@ -72,6 +82,7 @@ export const MODEL_ARCHITECTURES: { readonly [K in ArchitectureCase]?: Architect
     create: (v, classNames, seed, o) => createTextClassifier(textClassifierConfig(v), classNames, seed, o.optimizer) as unknown as BuiltModel<unknown>,
   },
   tokenTagger: {
+    labels: 'spans',
     check: (v) => void tokenTaggerConfig(v),
     // classNames: entity types (sorted, from `entityTypesOf`) or the full IOB2 tag list.
     create: (v, classNames, seed, o) => createTokenTagger(tokenTaggerConfig(v), classNames, seed, o.optimizer) as unknown as BuiltModel<unknown>,
@@ -81,6 +92,7 @@ export const MODEL_ARCHITECTURES: { readonly [K in ArchitectureCase]?: Architect
     create: (v, classNames, seed) => createCnn(cnnConfig(v), classNames, seed) as unknown as BuiltModel<unknown>,
   },
   gru: {
+    labels: 'none',
     check: (v) => void gruOnlyLanguageModel(v),
     // A language model needs no class names: its classes are the vocabulary it builds.
     create: (v, _classNames, seed) => createGruLm(gruOnlyLanguageModel(v), seed) as unknown as BuiltModel<unknown>,
@@ -105,6 +117,12 @@ function builderOf(spec: ArchitectureInput): { arch: NonNullable<ArchitectureInp
   const builder = MODEL_ARCHITECTURES[arch.$case] as ArchitectureBuilder<ArchitectureCase> | undefined;
   if (builder === undefined) throw errors.invalidArgument('architecture', `${arch.$case} is not implemented yet (implemented: ${implementedArchitectures().join(', ')})`);
   return { arch, builder };
+}
+
+/** What the spec's architecture reads from the label field (`class` when it names none). */
+export function labelKindOf(spec: ArchitectureInput | undefined): LabelKind {
+  const arch = spec?.architecture;
+  return (arch && MODEL_ARCHITECTURES[arch.$case]?.labels) ?? 'class';
 }
 
 /** The training recipe of the spec's architecture (empty when it has none, or the spec names none). */

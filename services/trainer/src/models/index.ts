@@ -45,11 +45,13 @@ export {
   type ArchitectureValue,
   type CreateModelOptions,
   type TrainingDefaults,
+  type LabelKind,
   MODEL_ARCHITECTURES,
   checkModelArchitecture,
   createModel,
   implementedArchitectures,
   trainingDefaultsOf,
+  labelKindOf,
   withFieldPrefix,
 } from './create-model';
 export { type MlpConfig, createMlp, mlpConfig, parseFeatureRecord } from './mlp';

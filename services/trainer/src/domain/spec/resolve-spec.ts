@@ -11,7 +11,7 @@
  */
 import { common, trainer } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
-import { checkModelArchitecture, trainingDefaultsOf, withFieldPrefix, type TrainingDefaults } from '../../models/create-model';
+import { checkModelArchitecture, labelKindOf, trainingDefaultsOf, withFieldPrefix, type TrainingDefaults } from '../../models/create-model';
 import { architectureLayers } from './architecture-layers';
 import { EARLY_STOPPING_METRIC, LOWER_IS_BETTER, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
 
@@ -255,13 +255,14 @@ export interface SnapshotFacts {
 
 /**
  * Pins the spec's snapshot to the number ingestion resolved (0 meant the
- * latest) and refuses a snapshot whose records carry no label.
+ * latest) and refuses a snapshot whose records carry no label — unless the
+ * architecture reads none (the GRU language model trains on bare text).
  */
 export function pinSnapshot(spec: trainer.TrainingSpec, snapshot: SnapshotFacts): trainer.TrainingSpec {
   const data = spec.data;
   if (!data?.dataset) return bad('spec.data.dataset', 'is required');
   const labelled = snapshot.metadataKeys[data.labelField] ?? 0;
-  if (labelled <= 0) {
+  if (labelled <= 0 && labelKindOf(spec.architecture) !== 'none') {
     bad('spec.data.label_field', `snapshot ${snapshot.dataset}@${snapshot.version} has no record with metadata "${data.labelField}"; label it first or name the key holding the label`);
   }
   return { ...spec, data: { ...data, dataset: { name: snapshot.dataset, snapshot: snapshot.version } } };
