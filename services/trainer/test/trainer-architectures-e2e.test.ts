@@ -17,6 +17,8 @@ import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-re
 import { ingest, ingestHeader } from '../../ingestion/test/support/ingest-client';
 import { startTestIngestion, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
 import { startStack, type Stack } from '../../../test/support/stack';
+import { readBlob } from '../src/adapters/blob-bytes';
+import { decodeCheckpoint } from '../src/checkpoint/checkpoint-format';
 import type { RecordInput } from '../src/models';
 import { entitySentences } from './support/entity-sentences';
 import { startTestTrainer, type TestTrainer } from './support/start-trainer';
@@ -160,5 +162,51 @@ describe('trainer end to end per architecture (token tagger, GRU language model,
     assert.equal(version.tags['class_names'], '["horizontal","vertical"]');
     assert.equal(version.artifacts[0]?.signature?.inputs[0]?.name, 'image');
     assert.equal(JSON.parse(version.tags['preprocess'] ?? '{}').input, 'image');
+  });
+
+  it("fine-tunes a registered text classifier's dense head with LoRA (embedding bag frozen), reporting the adapter's parameter count", async () => {
+    const words = { pos: ['great', 'lovely', 'fine', 'superb'], neg: ['awful', 'broken', 'poor', 'dreadful'] };
+    const texts: RecordInput[] = Array.from({ length: 48 }, (_, i) => {
+      const label = i % 2 === 0 ? 'pos' : 'neg';
+      return { data: `the item was ${words[label][i % 4]} and ${words[label][(i + 1) % 4]} number ${i}`, metadata: { label } };
+    });
+    await publishRecords(ing, 'reviews', textRecords(texts, 'train'));
+    const architecture = trainer.ArchitectureSpec.fromPartial({ architecture: { $case: 'textClassifier', value: { vocabSize: 1 << 10, embeddingDim: 8, hiddenUnits: [8] } } });
+    const base = await runJob(trainer.TrainingSpec.fromPartial({ architecture, data: { dataset: { name: 'reviews', snapshot: 0 } }, config: config(), registerAs: { modelName: 'reviews-text' } }), 'text-base');
+    assert.equal(base.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(base.status?.error));
+
+    // The embedding bag is not a dense layer: refused before any job, naming the target.
+    const refused = await unary(tr.client.createTrainingJob.bind(tr.client), {
+      spec: trainer.TrainingSpec.fromPartial({ architecture, data: { dataset: { name: 'reviews', snapshot: 0 } }, config: config(), baseModel: { name: 'reviews-text', selector: { $case: 'version', value: 1 } }, lora: { rank: 2, targetLayers: ['embedding'] } }),
+      idempotencyKey: 'text-lora-bad',
+      tags: {},
+    }).catch((e: unknown) => e as { kind?: string; field?: string });
+    assert.equal((refused as { kind?: string }).kind, 'INVALID_ARGUMENT');
+    assert.equal((refused as { field?: string }).field, 'spec.lora.target_layers[0]');
+
+    const job = await runJob(
+      trainer.TrainingSpec.fromPartial({
+        data: { dataset: { name: 'reviews', snapshot: 0 } },
+        config: config(),
+        baseModel: { name: 'reviews-text', selector: { $case: 'version', value: 1 } },
+        lora: { rank: 2, alpha: 4, targetLayers: [] },
+        registerAs: { modelName: 'reviews-lora' },
+      }),
+      'text-lora',
+    );
+    // Before: FAILED_PRECONDITION, LoRA took mlp bases only.
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+    const checkpoints = (await unary(tr.client.listCheckpoints.bind(tr.client), { jobId: job.status?.jobId ?? '', page: { pageSize: 100, pageToken: '' } })).checkpoints;
+    const final = checkpoints[checkpoints.length - 1];
+    assert.ok(final, 'the LoRA job saved checkpoints');
+    const trained = decodeCheckpoint(await readBlob(tr.deps.blobs, final.sha256)).tensors.filter((t) => t.group === 'weights').map((t) => t.name).sort();
+    // The head's two dense layers (after the bag): only their adapters train, the table never.
+    assert.deepEqual(trained, ['dense_0/lora_a', 'dense_0/lora_b', 'dense_1/lora_a', 'dense_1/lora_b']);
+    const version = await registeredVersion(job, 'reviews-lora');
+    // rank · (in + out): hidden 2 · (8 + 8) + logits 2 · (8 + 2).
+    assert.equal(version.metrics['adapter_parameters'], 52);
+    assert.equal(version.tags['lora_adapter_parameters'], '52');
+    assert.equal(version.artifacts[0]?.signature?.inputs[0]?.name, 'ngram_ids', "the merged model serves the base's ids behind its frozen bag");
+    assert.ok(version.tags['preprocess'], "the base's preprocess recipe travels with the merged model");
   });
 });

@@ -10,7 +10,8 @@ import { modelFromCheckpoint } from '../domain/jobs/checkpoint-model';
 import { architectureLayers } from '../domain/spec/architecture-layers';
 import type { TrainableModel } from '../engine/train-loop';
 import type { ExportModelSpec } from '../export/layer-spec';
-import { createLoraModel, createModel, layerNames, loraConfig, type FeatureExample, type RecordInput, type SparseAdamW } from '../models';
+import { createLoraModel, createModel, layerNames, loraConfig, type FeatureExample, type RecordInput, type SparseAdamW, type TextExample } from '../models';
+import { splitFrozenBag } from '../models/lora-frozen-bag';
 
 export interface RunnableModel {
   trainable: TrainableModel<unknown>;
@@ -58,17 +59,24 @@ export function createRunnableModel(architecture: trainer.ArchitectureSpec, clas
   }
   const base = modelFromCheckpoint(architecture, lora.base);
   try {
-    const baseSpec = base.exportSpec();
+    const fullSpec = base.exportSpec();
+    // A text classifier's embedding bag stays frozen: the adapters train on its fixed bag means.
+    const frozen = splitFrozenBag(fullSpec);
+    const baseSpec = frozen?.head ?? fullSpec;
     const config = loraConfig({ rank: lora.rank, alpha: lora.alpha, targetLayers: libraryTargets(architecture, baseSpec, lora.targets), mergeOnExport: true }, baseSpec);
     const adapters = createLoraModel(baseSpec, config, seed);
     const baseTags = base.tags();
     return {
-      // Cast: the adapters train on the base's own examples (FeatureExample for a dense chain).
+      // Cast: the adapters train on FeatureExamples (the base's own for a dense chain, bag means for a text classifier).
       trainable: adapters.trainable as TrainableModel<unknown>,
-      featurize: (records, labelField) => base.featurize(records, labelField),
+      featurize: (records, labelField) => {
+        const examples = base.featurize(records, labelField);
+        // Cast: a chain led by an embedding bag is the text classifier's, whose examples are TextExamples.
+        return frozen ? (examples as TextExample[]).map((e) => frozen.features(e)) : examples;
+      },
       evaluate: (examples) => adapters.evaluate(examples as FeatureExample[]),
-      // The merged model: W + (alpha / rank)·A·B per target, served like the base.
-      exportSpec: () => adapters.mergedSpec(),
+      // The merged model: W + (alpha / rank)·A·B per target, served like the base (behind its frozen bag).
+      exportSpec: () => (frozen ? frozen.withBag(adapters.mergedSpec()) : adapters.mergedSpec()),
       tags: () => ({
         ...baseTags,
         lora_rank: String(config.rank),
