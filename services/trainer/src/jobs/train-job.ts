@@ -76,7 +76,7 @@ function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: Co
     labelField: spec.data?.labelField || 'label',
     train: packRecords(train.records),
     validation: validation.records.length > 0 ? packRecords(validation.records) : undefined,
-    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers] } : undefined,
+    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers], mergeOnExport: spec.lora.mergeOnExport ?? true } : undefined,
     epochs: c.epochs,
     batchSize: c.batchSize,
     seed: c.seed ?? 42,
