@@ -15,13 +15,14 @@ import { common, registry, trainer } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
 import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-record';
 import { ingest, ingestHeader } from '../../ingestion/test/support/ingest-client';
-import { startTestIngestion, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
-import { startStack, type Stack } from '../../../test/support/stack';
+import type { TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import type { Stack } from '../../../test/support/stack';
 import { readBlob } from '../src/adapters/blob-bytes';
 import { decodeCheckpoint } from '../src/checkpoint/checkpoint-format';
 import type { RecordInput } from '../src/models';
 import { entitySentences } from './support/entity-sentences';
-import { startTestTrainer, type TestTrainer } from './support/start-trainer';
+import type { TestTrainer } from './support/start-trainer';
+import { startTrainingStack, type TrainingStack } from './support/training-stack';
 import { publishRecords } from './support/training-data';
 import { collectEvents } from './support/watch';
 
@@ -58,19 +59,17 @@ function barPng(kind: 'h' | 'v', at: number, i: number): Buffer {
 
 describe('trainer end to end per architecture (token tagger, GRU language model, CNN on PNG uploads)', function () {
   this.timeout(180_000);
+  let all: TrainingStack;
   let ing: TestIngestion;
   let stack: Stack;
   let tr: TestTrainer;
 
   before(async () => {
-    ing = await startTestIngestion({ env: { L1G1_INTERNAL_SECRET: SECRET } });
-    stack = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: SECRET } });
-    tr = await startTestTrainer({ ingestionAddress: ing.service.address, registryAddress: stack.registryAddr, internalSecret: SECRET, dataDir: stack.dataDir });
+    all = await startTrainingStack(SECRET);
+    ({ ing, stack, tr } = all);
   });
   after(async () => {
-    await tr?.close();
-    await stack?.stop();
-    await ing?.close();
+    await all?.close();
   });
 
   /** Creates the job, waits for its end, answers it. */
