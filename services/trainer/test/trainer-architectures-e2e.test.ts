@@ -6,7 +6,8 @@
  * tagger's classes are its entity types (not the distinct span JSON strings)
  * and its errors name the record id; the GRU language model trains on a
  * snapshot without labels; the CNN trains on PNG files as ingestion's image
- * parser stores them (uploaded through Ingest).
+ * parser stores them (uploaded through Ingest); LoRA adapts a registered
+ * text classifier's dense head with its embedding bag frozen.
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
@@ -57,7 +58,7 @@ function barPng(kind: 'h' | 'v', at: number, i: number): Buffer {
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
 }
 
-describe('trainer end to end per architecture (token tagger, GRU language model, CNN on PNG uploads)', function () {
+describe('trainer end to end per architecture (token tagger, GRU language model, CNN on PNG uploads, LoRA on a text classifier)', function () {
   this.timeout(180_000);
   let all: TrainingStack;
   let ing: TestIngestion;
