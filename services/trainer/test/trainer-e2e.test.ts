@@ -83,6 +83,7 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.equal(version.tags['job_id'], jobId);
     assert.ok(version.tags['backend'], 'the backend is in the lineage tags');
     assert.ok(version.tags['code_version'], 'the code version is in the lineage tags');
+    assert.equal(version.tags['class_names'], '["neg","pos"]', 'the class order, as the evaluator reads it');
     assert.equal(version.lineage?.trainingJobId, jobId);
     assert.equal(version.lineage?.dataset?.name, 'points');
     assert.equal(JSON.parse(version.lineage?.params['config'] ?? '{}').epochs, 2);
@@ -154,6 +155,41 @@ describe('trainer end to end (ingestion → trainer → registry → inference)'
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const probs: number[] = res.body.outputs[0].data;
     assert.ok((probs[1] ?? 0) > 0.5 && (probs[2] ?? 0) > 0.5, JSON.stringify(probs));
+  });
+
+  it('registers the adapter alone (merge_on_export false): a graph input → (alpha/rank)·x·A·B of the one target, with the base named', async () => {
+    const lora = (targetLayers: string[]) =>
+      trainer.TrainingSpec.fromPartial({
+        data: { dataset: { name: 'points', snapshot: 0 } },
+        config: { epochs: 1, batchSize: 16, optimizer: trainer.OptimizerConfig.fromPartial({ learningRate: 0.05 }), schedule: trainer.LrSchedule.fromPartial({ warmupSteps: 0 }) },
+        baseModel: { name: 'points-mlp', selector: { $case: 'version', value: 1 } },
+        lora: { rank: 2, alpha: 4, targetLayers, mergeOnExport: false },
+        registerAs: { modelName: 'points-adapter' },
+      });
+    // Every dense layer (hidden_0 and logits): one adapter graph cannot hold two layers' deltas.
+    const refused = await unary(tr.client.createTrainingJob.bind(tr.client), { spec: lora([]), idempotencyKey: 'adapter-two', tags: {} }).catch((e: unknown) => e as { kind?: string; field?: string });
+    assert.equal((refused as { kind?: string }).kind, 'INVALID_ARGUMENT');
+    assert.equal((refused as { field?: string }).field, 'spec.lora.target_layers');
+
+    // Before: INVALID_ARGUMENT naming spec.lora.merge_on_export (not implemented).
+    const created = await unary(tr.client.createTrainingJob.bind(tr.client), { spec: lora(['logits']), idempotencyKey: 'adapter', tags: {} });
+    const jobId = created.status?.jobId ?? '';
+    await collectEvents(tr.client, { jobId });
+    const job = await unary(tr.client.getJob.bind(tr.client), { jobId });
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(job.status?.error));
+    const versionNumber = job.registeredModel?.selector?.$case === 'version' ? job.registeredModel.selector.value : 0;
+    const version = await unary(stack.registry.getVersion.bind(stack.registry), registry.GetVersionRequest.fromPartial({ modelName: 'points-adapter', version: versionNumber }));
+    const signature = version.artifacts[0]?.signature;
+    assert.equal(signature?.inputs[0]?.name, 'input');
+    // The logits layer's input: the hidden layer's 8 units.
+    assert.deepEqual(signature?.inputs[0]?.shape.slice(1), [8]);
+    assert.equal(signature?.outputs[0]?.name, 'delta');
+    assert.deepEqual(signature?.outputs[0]?.shape.slice(1), [2]);
+    assert.equal(version.metrics['adapter_parameters'], 20);
+    assert.equal(version.tags['lora_export'], 'adapter');
+    assert.equal(version.tags['lora_layer'], 'logits', "the architecture's layer name, as the spec names it");
+    assert.equal(version.tags['base_model'], 'points-mlp@1');
+    assert.equal(version.tags['preprocess'], undefined, "the base's serving recipe does not apply to the adapter's input");
   });
 
   it('refuses LoRA on a base this trainer did not produce with FAILED_PRECONDITION naming spec.base_model, and queues nothing', async () => {

@@ -11,6 +11,7 @@ import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '..
 import { startTestTrainer, type TestTrainer } from './support/start-trainer';
 import { mlpSpec, publishRecords, separableRecords } from './support/training-data';
 import { collectEvents } from './support/watch';
+import { TEXT_CLASSIFIER_TRAINING } from '../src/models';
 
 async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
   try {
@@ -64,6 +65,31 @@ describe('trainer jobs (real ingestion + trainer over gRPC)', function () {
     const again = await create(mlpSpec('points'), { idempotencyKey: 'defaults-1' });
     assert.equal(again.status?.jobId, job.status?.jobId, 'the same idempotency key answers the same job');
     await unary(tr.client.cancelJob.bind(tr.client), { jobId: job.status?.jobId ?? '' });
+  });
+
+  it("gives a text_classifier job sent without lr, warmup and epochs its architecture's recipe (TEXT_CLASSIFIER_TRAINING), shown in the resolved spec", async () => {
+    const spec = trainer.TrainingSpec.fromPartial({
+      architecture: { architecture: { $case: 'textClassifier', value: {} } },
+      data: { dataset: { name: 'points', snapshot: 0 } },
+      config: { epochs: 0, batchSize: 32 },
+    });
+    const job = await create(spec, { idempotencyKey: 'text-recipe' });
+    const c = job.spec?.config;
+    // Not the general 5e-5 / 1,000-warmup defaults, which leave a fresh text classifier at chance.
+    assert.equal(c?.epochs, TEXT_CLASSIFIER_TRAINING.epochs);
+    assert.equal(c?.optimizer?.learningRate, TEXT_CLASSIFIER_TRAINING.learningRate);
+    assert.equal(c?.optimizer?.weightDecay, TEXT_CLASSIFIER_TRAINING.weightDecay);
+    assert.equal(c?.schedule?.warmupSteps, TEXT_CLASSIFIER_TRAINING.warmupSteps);
+    assert.equal(c?.schedule?.minLearningRate, TEXT_CLASSIFIER_TRAINING.minLearningRate);
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId: job.status?.jobId ?? '' });
+
+    // A value the client sets wins over the recipe.
+    const own = await create(trainer.TrainingSpec.fromPartial({ ...spec, config: { epochs: 3, batchSize: 32, optimizer: { learningRate: 0.001 }, schedule: { warmupSteps: 5 } } }), { idempotencyKey: 'text-recipe-own' });
+    assert.equal(own.spec?.config?.epochs, 3);
+    assert.equal(own.spec?.config?.optimizer?.learningRate, 0.001);
+    assert.equal(own.spec?.config?.schedule?.warmupSteps, 5);
+    assert.equal(own.spec?.config?.schedule?.minLearningRate, 0.0005, "the recipe's floor, below the client's peak");
+    await unary(tr.client.cancelJob.bind(tr.client), { jobId: own.status?.jobId ?? '' });
   });
 
   const badConfigs: { title: string; spec: () => trainer.TrainingSpec; field: string }[] = [

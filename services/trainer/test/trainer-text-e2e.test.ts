@@ -69,6 +69,7 @@ describe('trainer end to end: a text classifier on SpamAssassin mails (ingestion
     assert.deepEqual(version.artifacts.map((a) => a.precision).sort(), [common.Precision.PRECISION_FP32, common.Precision.PRECISION_FP16, common.Precision.PRECISION_INT8].sort());
     assert.equal(version.tags['architecture'], 'text_classifier');
     assert.equal(version.tags['job_id'], jobId);
+    assert.deepEqual(JSON.parse(version.tags['class_names'] ?? '[]'), ['ham', 'spam'], 'the class order, as the evaluator reads it');
     const preprocess = JSON.parse(version.tags['preprocess'] ?? '{}') as { vocab_size: number; word_ngram_max: number; char_ngram_min: number; char_ngram_max: number; lowercase: boolean; max_tokens: number; metadata_fields: string[] };
     assert.equal(preprocess.vocab_size, 1 << 14);
     assert.equal(version.artifacts[0]?.signature?.inputs[0]?.name, 'ngram_ids', 'the signature comes from the exported graph');

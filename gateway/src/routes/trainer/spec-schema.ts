@@ -104,7 +104,7 @@ const EARLY_STOPPING: MessageSchema = {
 const TRAIN_CONFIG: MessageSchema = {
   name: 'TrainConfig',
   fields: {
-    epochs: { type: int32(1, 1_000_000), description: 'Required, >= 1' },
+    epochs: { type: int32(1, 1_000_000), description: "Required, >= 1, except for an architecture with its own recipe (text_classifier: absent takes 2; its unset lr, weight decay, warmup and min lr take that recipe too)" },
     // Explicit 0 is refused (the proto's 0 means "default 32"): a client who writes 0 made a mistake.
     batch_size: { type: int32(1, 1_000_000), description: 'Default 32' },
     optimizer: { type: msg(OPTIMIZER) },

@@ -11,6 +11,7 @@ import type { TrainerDeps } from '../deps';
 import { modelFromCheckpoint } from '../domain/jobs/checkpoint-model';
 import { decodeTrainJobParams, decodeTrainJobResult } from '../domain/jobs/job-params';
 import { exportOnnx } from '../export/export-onnx';
+import { classNamesTag } from '../jobs/train-job';
 import type { ExportModelSpec } from '../export/layer-spec';
 import { findTrainingJob } from './job-handlers';
 
@@ -62,7 +63,7 @@ export function createExportHandlers(deps: TrainerDeps): Handlers {
         if (precision === 'fp32') {
           const ref = params.spec.data?.dataset;
           const v = await deps.registrar.createVersion(
-            { modelName: r.modelName, description: r.description, tags: { ...r.tags, ...modelTags, job_id: job.id, checkpoint_id: row.id }, metrics: row.metrics, lineage: { dataset: ref, trainingJobId: job.id, parent: params.spec.baseModel, codeVersion: '', params: {} } },
+            { modelName: r.modelName, description: r.description, tags: { ...r.tags, ...modelTags, ...classNamesTag(spec), job_id: job.id, checkpoint_id: row.id }, metrics: row.metrics, lineage: { dataset: ref, trainingJobId: job.id, parent: params.spec.baseModel, codeVersion: '', params: {} } },
             exported.bytes,
           );
           registered = { name: v.name, selector: { $case: 'version', value: v.version } };

@@ -11,6 +11,7 @@ import { decodeTrainJobParams, encodeTrainJobParams, TRAIN_JOB_KIND } from '../d
 import { resolveLoraBase, type LoraBase } from '../domain/jobs/lora-base';
 import { toTrainingJob } from '../domain/jobs/training-job-view';
 import { checkTrainingSpec, pinSnapshot } from '../domain/spec/resolve-spec';
+import { architectureLayers } from '../domain/spec/architecture-layers';
 import { SPEC_LIMITS } from '../domain/spec/spec-defaults';
 
 type Handlers = Pick<AsyncService<trainer.TrainerServiceService>, 'createTrainingJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'resumeJob'>;
@@ -69,8 +70,13 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
         requested = { ...requested, architecture: loraBase.architecture, baseModel: loraBase.ref };
       }
       const checked = checkTrainingSpec(requested, deps.capabilities);
-      if (checked.lora && checked.lora.mergeOnExport === false) {
-        throw errors.invalidArgument('spec.lora.merge_on_export', 'registering the adapter alone is not implemented yet; merge it into the base (true)');
+      if (checked.lora && checked.lora.mergeOnExport === false && checked.architecture) {
+        // The adapter alone is one graph x → (alpha/rank)·x·A·B: it has one layer's input and output.
+        const targets = checked.lora.targetLayers;
+        const dense = architectureLayers(checked.architecture).filter((l) => l.dense && (targets.length === 0 || targets.some((t) => l.name === t || l.name.startsWith(t))));
+        if (dense.length !== 1) {
+          throw errors.invalidArgument('spec.lora.target_layers', `merge_on_export false registers the adapter of one dense layer; these targets match ${dense.length} (${dense.map((l) => l.name).join(', ')})`);
+        }
       }
       const tags = checkTags(req.tags);
       if (req.idempotencyKey.length > 200) throw errors.invalidArgument('idempotency_key', 'must be at most 200 characters');

@@ -22,6 +22,7 @@ import { PROGRESS_COUNTERS } from '../domain/jobs/training-job-view';
 import { checkLabels, collectRecords, holdOut, resolveClassNames, type CollectedRecords } from '../domain/jobs/training-data';
 import { exportOnnx } from '../export/export-onnx';
 import type { ExportModelSpec } from '../export/layer-spec';
+import { labelKindOf } from '../models/create-model';
 import { packRecords } from '../worker/record-batch';
 import type { TrainWorkerInput } from '../worker/train-protocol';
 
@@ -48,7 +49,7 @@ async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signa
   const data = spec.data;
   const ref = data?.dataset;
   if (!data || !ref) throw errors.invalidArgument('spec.data.dataset', 'is required');
-  const options = { labelField: data.labelField, failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
+  const options = { labelField: data.labelField, labels: labelKindOf(spec.architecture), failOnMissingLabel: data.failOnMissingLabel, maxBytes: deps.maxDatasetBytes };
   const budget = { bytes: 0 };
   let train = await collectRecords(deps.ingestion.readRecords(ref, data.trainSplit, signal), options, undefined, budget);
   let validation = await collectRecords(deps.ingestion.readRecords(ref, data.validationSplit, signal), options, undefined, budget);
@@ -58,7 +59,7 @@ async function loadRecords(deps: TrainJobDeps, spec: trainer.TrainingSpec, signa
   }
   const fraction = data.validationFraction ?? 0;
   if (validation.records.length === 0 && fraction > 0) ({ train, validation } = holdOut(train, fraction, spec.config?.seed ?? 0));
-  if (train.records.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no labelled training records`, { reason: 'NO_TRAINING_DATA' });
+  if (train.records.length === 0) throw errors.failedPrecondition(`snapshot ${ref.name}@${ref.snapshot} has no ${options.labels === 'class' ? 'labelled ' : ''}training records`, { reason: 'NO_TRAINING_DATA' });
   return { train, validation };
 }
 
@@ -75,7 +76,7 @@ function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: Co
     labelField: spec.data?.labelField || 'label',
     train: packRecords(train.records),
     validation: validation.records.length > 0 ? packRecords(validation.records) : undefined,
-    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers] } : undefined,
+    lora: loraBase && spec.lora ? { base: loraBase, rank: spec.lora.rank, alpha: spec.lora.alpha ?? 16, targets: [...spec.lora.targetLayers], mergeOnExport: spec.lora.mergeOnExport ?? true } : undefined,
     epochs: c.epochs,
     batchSize: c.batchSize,
     seed: c.seed ?? 42,
@@ -92,6 +93,19 @@ function workerInput(spec: trainer.TrainingSpec, classNames: string[], train: Co
     // The class order travels with every checkpoint, so ExportOnnx can label a checkpoint's outputs.
     meta: { job_id: jobId, class_names: JSON.stringify(classNames) },
   };
+}
+
+/** The registry holds tag values of at most this many characters. */
+const MAX_TAG_VALUE_CHARS = 1024;
+
+/**
+ * The `class_names` tag (output index → label, a JSON array) the evaluator reads. Every model's
+ * export spec carries its class order; a list too long for one registry tag (a word-level language
+ * model's vocabulary) is left to the ONNX `class_names` metadata, which has no such bound.
+ */
+export function classNamesTag(exportSpec: ExportModelSpec): Record<string, string> {
+  const json = JSON.stringify(exportSpec.classNames ?? []);
+  return exportSpec.classNames && exportSpec.classNames.length > 0 && json.length <= MAX_TAG_VALUE_CHARS ? { class_names: json } : {};
 }
 
 const PRECISION_NAME: Readonly<Record<number, 'fp16' | 'int8'>> = { [common.Precision.PRECISION_FP16]: 'fp16', [common.Precision.PRECISION_INT8]: 'int8' };
@@ -116,8 +130,8 @@ export async function registerModel(
     {
       modelName: r.modelName,
       description: r.description,
-      // The model's own tags (`preprocess`: how a client builds its input) over the user's; lineage over both.
-      tags: { ...r.tags, ...input.modelTags, ...lineageTags },
+      // The model's own tags (`preprocess`: how a client builds its input, `class_names`) over the user's; lineage over both.
+      tags: { ...r.tags, ...input.modelTags, ...classNamesTag(input.exportSpec), ...lineageTags },
       metrics: input.metrics,
       lineage: {
         dataset: ref,
@@ -167,9 +181,12 @@ export function createTrainJobHandler(deps: TrainJobDeps): JobHandler {
     const { train, validation } = await loadRecords(deps, spec, ctx.signal);
     const loraBase = params.loraBase ? await readLoraBase(deps, params.loraBase.checkpointId) : undefined;
     // A LoRA job keeps its base's classes (its output layer is the base's).
-    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train);
-    checkLabels(train, classNames);
-    checkLabels(validation, classNames);
+    const labels = labelKindOf(spec.architecture);
+    const classNames = loraBase ? checkpointClassNames(loraBase) : resolveClassNames(spec.architecture?.classNames ?? [], train, labels, spec.data?.labelField || 'label');
+    if (labels === 'class') {
+      checkLabels(train, classNames);
+      checkLabels(validation, classNames);
+    }
     let backend = '';
     let backendMessage: string | undefined;
     let lastReport = 0;

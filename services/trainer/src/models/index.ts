@@ -20,8 +20,11 @@
  * what the trainer service reads: resolve-spec accepts the case and validates it through `check`
  * on CreateTrainingJob, the job's worker thread builds it through `create`, featurizes the
  * snapshot's records with its `featurize`, reports every numeric field of `evaluate()` as
- * `val_<name>`, and exports + registers `exportSpec()` with `tags()`. Nothing in the service
- * names an architecture.
+ * `val_<name>`, and exports + registers `exportSpec()` with `tags()` (and `class_names`).
+ * Optional: `labels` (what the label field holds: `class`, `spans` or `none`; it decides the
+ * class list and whether an unlabelled snapshot trains) and `trainingDefaults` (the values
+ * unset TrainConfig fields take for this architecture). Nothing in the service names an
+ * architecture.
  */
 export { type BuiltModel } from './built-model';
 export { type RecordInput, recordText, labelIndex } from './record-input';
@@ -44,10 +47,14 @@ export {
   type ArchitectureCase,
   type ArchitectureValue,
   type CreateModelOptions,
+  type TrainingDefaults,
+  type LabelKind,
   MODEL_ARCHITECTURES,
   checkModelArchitecture,
   createModel,
   implementedArchitectures,
+  trainingDefaultsOf,
+  labelKindOf,
   withFieldPrefix,
 } from './create-model';
 export { type MlpConfig, createMlp, mlpConfig, parseFeatureRecord } from './mlp';

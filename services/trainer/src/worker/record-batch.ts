@@ -33,7 +33,8 @@ export function unpackRecords(batch: RecordBatch): RecordInput[] {
   let start = 0;
   return batch.ids.map((_, i) => {
     const end = batch.ends[i] as number;
-    const record = { data: batch.data.subarray(start, end), metadata: batch.metadata[i] ?? {} };
+    // The id travels along so a model's error names the record (`record <id>: ...`).
+    const record = { id: batch.ids[i] as string, data: batch.data.subarray(start, end), metadata: batch.metadata[i] ?? {} };
     start = end;
     return record;
   });

@@ -22,7 +22,8 @@ export interface TrainWorkerInput {
    * A LoRA job: the base's checkpoint (rebuilt as `architecture`, frozen) and the adapters to
    * train; targets are the architecture's layer names (`hidden_0`, `logits`), empty = every dense layer.
    */
-  lora: { base: Uint8Array; rank: number; alpha: number; targets: string[] } | undefined;
+  /** `mergeOnExport` false: the job registers the adapter alone (one target). */
+  lora: { base: Uint8Array; rank: number; alpha: number; targets: string[]; mergeOnExport: boolean } | undefined;
   epochs: number;
   batchSize: number;
   seed: number;

@@ -37,8 +37,10 @@ export async function resolveLoraBase(deps: { registrar: Registrar | undefined; 
   const params = decodeTrainJobParams(job.params);
   if (params.spec.lora) notOurs(`${named} is itself a LoRA fine-tuning; fine-tune its base instead`);
   const architecture = params.spec.architecture;
-  // createLoraModel adapts a chain of dense layers; the MLP exports as one.
-  if (architecture?.architecture?.$case !== 'mlp') notOurs(`${named} is a ${architecture?.architecture?.$case ?? 'unknown'} model; LoRA fine-tunes mlp bases for now`);
+  // createLoraModel adapts a chain of dense layers: the MLP exports as one, the text classifier as
+  // one behind its embedding bag (kept frozen). Conv, GRU and tagger chains are not adapted.
+  const kind = architecture?.architecture?.$case;
+  if (!architecture || (kind !== 'mlp' && kind !== 'textClassifier')) notOurs(`${named} is a ${kind ?? 'unknown'} model; LoRA fine-tunes mlp and text_classifier bases`);
   const latest = await deps.checkpoints.latest(job.id);
   if (!latest) notOurs(`training job ${job.id} of ${named} kept no checkpoint to read its weights from`);
   return { ref: { name: version.name, selector: { $case: 'version', value: version.version } }, jobId: job.id, checkpointId: latest.id, architecture };

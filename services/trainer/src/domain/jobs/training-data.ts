@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errors } from '@l1g1/kit';
+import { entityTypesOf, withFieldPrefix, type LabelKind } from '../../models';
 
 export interface LabelledRecord {
   id: string;
@@ -23,6 +24,12 @@ export interface CollectedRecords {
 
 export interface CollectOptions {
   labelField: string;
+  /**
+   * `class` (default): a record without the label is skipped (or fails the job). `spans`: a
+   * record without spans has no entities; `none`: the label is not read. Both keep every record,
+   * with an empty label (one stratum for the hold-out).
+   */
+  labels?: LabelKind;
   failOnMissingLabel: boolean;
   /** Bytes of training data one job may hold (L1G1_TRAINER_MAX_DATASET_BYTES). */
   maxBytes: number;
@@ -41,9 +48,10 @@ function heldBytes(r: LabelledRecord): number {
 
 /** Collects labelled records from `records`, refusing more than `maxBytes` in memory. */
 export async function collectRecords(records: AsyncIterable<LabelledRecord>, o: CollectOptions, into: CollectedRecords = emptyRecords(), budget = { bytes: 0 }): Promise<CollectedRecords> {
+  const classes = (o.labels ?? 'class') === 'class';
   for await (const r of records) {
-    const label = r.metadata[o.labelField];
-    if (label === undefined || label === '') {
+    const label = classes ? r.metadata[o.labelField] : '';
+    if (classes && (label === undefined || label === '')) {
       if (o.failOnMissingLabel) throw errors.invalidArgument('spec.data.fail_on_missing_label', `record ${r.id} has no metadata "${o.labelField}"`, { reason: 'MISSING_LABEL' });
       continue;
     }
@@ -54,14 +62,27 @@ export async function collectRecords(records: AsyncIterable<LabelledRecord>, o: 
       });
     }
     into.records.push(r);
-    into.labels.push(label);
+    into.labels.push(label ?? '');
   }
   return into;
 }
 
-/** The class order: the spec's, else the sorted distinct labels of the training records. */
-export function resolveClassNames(given: readonly string[], train: CollectedRecords): string[] {
+/**
+ * The class order: the spec's, else what the architecture's labels give — the sorted distinct
+ * labels of the training records (`class`), their sorted entity types (`spans`; never the
+ * distinct JSON strings), or none (`none`: a language model's classes are its vocabulary).
+ */
+export function resolveClassNames(given: readonly string[], train: CollectedRecords, labels: LabelKind = 'class', labelField = 'label'): string[] {
   if (given.length > 0) return [...given];
+  if (labels === 'none') return [];
+  if (labels === 'spans') {
+    try {
+      return entityTypesOf(train.records, labelField);
+    } catch (err: unknown) {
+      // The library names `data.label_field`; the job answers relative to its request.
+      throw withFieldPrefix(err, 'spec.');
+    }
+  }
   const names = [...new Set(train.labels)].sort();
   if (names.length < 2) throw errors.invalidArgument('spec.data.label_field', `the training split has ${names.length} distinct label(s); a classifier needs at least 2`, { reason: 'TOO_FEW_CLASSES' });
   return names;

@@ -11,7 +11,7 @@
  */
 import { common, trainer } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
-import { checkModelArchitecture, withFieldPrefix } from '../../models/create-model';
+import { checkModelArchitecture, labelKindOf, trainingDefaultsOf, withFieldPrefix, type TrainingDefaults } from '../../models/create-model';
 import { architectureLayers } from './architecture-layers';
 import { EARLY_STOPPING_METRIC, LOWER_IS_BETTER, SPEC_DEFAULTS, SPEC_LIMITS } from './spec-defaults';
 
@@ -66,7 +66,7 @@ function checkArchitecture(arch: trainer.ArchitectureSpec | undefined, caps: Spe
   return trainer.ArchitectureSpec.fromPartial(arch);
 }
 
-function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.OptimizerConfig {
+function checkOptimizer(o: trainer.OptimizerConfig | undefined, recipe: Readonly<TrainingDefaults>): trainer.OptimizerConfig {
   const f = 'spec.config.optimizer';
   const kind = o?.kind ?? trainer.OptimizerKind.OPTIMIZER_KIND_UNSPECIFIED;
   let resolved: trainer.OptimizerKind;
@@ -83,7 +83,7 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
       return bad(`${f}.kind`, `unknown optimizer ${kind}; use adamw, adam or sgd`);
   }
   const sgd = resolved === trainer.OptimizerKind.OPTIMIZER_KIND_SGD;
-  const lr = positive(`${f}.learning_rate`, o?.learningRate ?? SPEC_DEFAULTS.learningRate);
+  const lr = positive(`${f}.learning_rate`, o?.learningRate ?? recipe.learningRate ?? SPEC_DEFAULTS.learningRate);
   if (!sgd && o?.momentum !== undefined && o.momentum !== 0) bad(`${f}.momentum`, 'applies to sgd only');
   return {
     kind: resolved,
@@ -91,13 +91,13 @@ function checkOptimizer(o: trainer.OptimizerConfig | undefined): trainer.Optimiz
     beta1: numIn(`${f}.beta1`, o?.beta1 ?? SPEC_DEFAULTS.beta1, 0, 1, true),
     beta2: numIn(`${f}.beta2`, o?.beta2 ?? SPEC_DEFAULTS.beta2, 0, 1, true),
     // AdamW decays decoupled (default 0.01); Adam and SGD add an L2 term (default 0), as optimizerFromSpec builds them.
-    weightDecay: numIn(`${f}.weight_decay`, o?.weightDecay ?? (resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW ? SPEC_DEFAULTS.weightDecay : 0), 0, 1),
+    weightDecay: numIn(`${f}.weight_decay`, o?.weightDecay ?? (resolved === trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW ? (recipe.weightDecay ?? SPEC_DEFAULTS.weightDecay) : 0), 0, 1),
     epsilon: positive(`${f}.epsilon`, o?.epsilon ?? SPEC_DEFAULTS.epsilon),
     momentum: sgd ? numIn(`${f}.momentum`, o?.momentum ?? 0, 0, 1, true) : 0,
   };
 }
 
-function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): trainer.LrSchedule {
+function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number, recipe: Readonly<TrainingDefaults>): trainer.LrSchedule {
   const f = 'spec.config.schedule';
   const kind = s?.kind ?? trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED;
   const known = [trainer.ScheduleKind.SCHEDULE_KIND_COSINE, trainer.ScheduleKind.SCHEDULE_KIND_LINEAR, trainer.ScheduleKind.SCHEDULE_KIND_CONSTANT];
@@ -105,15 +105,20 @@ function checkSchedule(s: trainer.LrSchedule | undefined, peakLr: number): train
   return {
     // optimizerFromSpec / scheduleFromSpec (src/optim) build what runs; cosine when unset.
     kind: kind === trainer.ScheduleKind.SCHEDULE_KIND_UNSPECIFIED ? trainer.ScheduleKind.SCHEDULE_KIND_COSINE : kind,
-    warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
-    minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, 0, peakLr),
+    warmupSteps: intIn(`${f}.warmup_steps`, s?.warmupSteps ?? recipe.warmupSteps ?? SPEC_DEFAULTS.warmupSteps, 0, 100_000_000),
+    // A recipe's floor never exceeds a peak the user lowered below it.
+    minLearningRate: numIn(`${f}.min_learning_rate`, s?.minLearningRate ?? Math.min(recipe.minLearningRate ?? SPEC_DEFAULTS.minLearningRate, peakLr), 0, peakLr),
   };
 }
 
-function checkConfig(c: trainer.TrainConfig | undefined): trainer.TrainConfig {
+/**
+ * `recipe`: the architecture's own training defaults (MODEL_ARCHITECTURES' `trainingDefaults`),
+ * taken by the fields left unset before the general ones.
+ */
+function checkConfig(c: trainer.TrainConfig | undefined, recipe: Readonly<TrainingDefaults>): trainer.TrainConfig {
   const f = 'spec.config';
   if (!c) return bad(f, 'is required (epochs at least)');
-  const optimizer = checkOptimizer(c.optimizer);
+  const optimizer = checkOptimizer(c.optimizer, recipe);
   let earlyStopping: trainer.EarlyStopping | undefined;
   if (c.earlyStopping) {
     const e = c.earlyStopping;
@@ -135,12 +140,13 @@ function checkConfig(c: trainer.TrainConfig | undefined): trainer.TrainConfig {
     };
   }
   return {
-    epochs: intIn(`${f}.epochs`, c.epochs, 1, SPEC_LIMITS.maxEpochs),
+    // proto3's 0 is "unset": the architecture's recipe when it has one, else refused (required).
+    epochs: intIn(`${f}.epochs`, c.epochs === 0 && recipe.epochs !== undefined ? recipe.epochs : c.epochs, 1, SPEC_LIMITS.maxEpochs),
     // The contract's "default 32" cannot be told from an explicit 0 in proto3: 0 is refused
     // (the issue's own example of a bad config); the REST edge fills 32 when the field is absent.
     batchSize: intIn(`${f}.batch_size`, c.batchSize, 1, SPEC_LIMITS.maxBatchSize),
     optimizer,
-    schedule: checkSchedule(c.schedule, optimizer.learningRate ?? SPEC_DEFAULTS.learningRate),
+    schedule: checkSchedule(c.schedule, optimizer.learningRate ?? SPEC_DEFAULTS.learningRate, recipe),
     // The engine's PRNG takes 32-bit seeds.
     seed: intIn(`${f}.seed`, c.seed ?? SPEC_DEFAULTS.seed, 0, 0xffffffff),
     maxGradNorm: numIn(`${f}.max_grad_norm`, c.maxGradNorm ?? SPEC_DEFAULTS.maxGradNorm, 0, Number.MAX_VALUE),
@@ -220,7 +226,7 @@ export function checkTrainingSpec(spec: trainer.TrainingSpec | undefined, caps: 
   const lora = spec.architecture?.architecture ? checkLora(spec, spec.architecture) : undefined;
   const architecture = checkArchitecture(spec.architecture, caps);
   const data = checkData(spec.data);
-  const config = checkConfig(spec.config);
+  const config = checkConfig(spec.config, trainingDefaultsOf(architecture));
   if (architecture.architecture?.$case === 'textClassifier' && config.optimizer?.kind !== trainer.OptimizerKind.OPTIMIZER_KIND_ADAMW) {
     // Its embedding table updates only the rows a batch used, with lazy AdamW; another optimizer would apply to the rest only.
     bad('spec.config.optimizer.kind', 'the text classifier trains with adamw only (its sparse embedding table uses lazy AdamW)');
@@ -249,13 +255,14 @@ export interface SnapshotFacts {
 
 /**
  * Pins the spec's snapshot to the number ingestion resolved (0 meant the
- * latest) and refuses a snapshot whose records carry no label.
+ * latest) and refuses a snapshot whose records carry no label — unless the
+ * architecture reads none (the GRU language model trains on bare text).
  */
 export function pinSnapshot(spec: trainer.TrainingSpec, snapshot: SnapshotFacts): trainer.TrainingSpec {
   const data = spec.data;
   if (!data?.dataset) return bad('spec.data.dataset', 'is required');
   const labelled = snapshot.metadataKeys[data.labelField] ?? 0;
-  if (labelled <= 0) {
+  if (labelled <= 0 && labelKindOf(spec.architecture) !== 'none') {
     bad('spec.data.label_field', `snapshot ${snapshot.dataset}@${snapshot.version} has no record with metadata "${data.labelField}"; label it first or name the key holding the label`);
   }
   return { ...spec, data: { ...data, dataset: { name: snapshot.dataset, snapshot: snapshot.version } } };

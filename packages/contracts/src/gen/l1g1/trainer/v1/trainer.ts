@@ -268,8 +268,10 @@ export function tokenLevelToJSON(object: TokenLevel): string {
 export enum TextFeatures {
   TEXT_FEATURES_UNSPECIFIED = 0,
   /**
-   * TEXT_FEATURES_HASHED_NGRAMS - Hashed word and character n-grams with TF-IDF weights into a linear or
-   * MLP head (the default; the SpamAssassin baseline's family).
+   * TEXT_FEATURES_HASHED_NGRAMS - Hashed word and character n-grams averaged in an embedding bag into an
+   * MLP head (the default). Its unset training fields take its own recipe:
+   * epochs 2, AdamW lr 0.02, weight decay 0.01, 20 warmup steps, cosine to
+   * min lr 5e-4 (not the general 5e-5 / 1000 warmup, which stay at chance).
    */
   TEXT_FEATURES_HASHED_NGRAMS = 1,
   /** TEXT_FEATURES_EMBEDDINGS - Learned token embeddings into a sequence encoder (`encoder_hidden_size`). */
@@ -351,7 +353,9 @@ export function tagSchemeToJSON(object: TagScheme): string {
 
 /**
  * Unset fields take the source's defaults, written out here because tfjs
- * has no AdamW and its Adam defaults differ.
+ * has no AdamW and its Adam defaults differ; an architecture with its own
+ * training recipe (text_classifier) overrides learning_rate, weight_decay,
+ * warmup_steps, min_learning_rate and epochs (the resolved spec shows them).
  */
 export interface OptimizerConfig {
   kind: OptimizerKind;
@@ -411,7 +415,10 @@ export interface EarlyStopping {
  * repeatable and restartable.
  */
 export interface TrainConfig {
-  /** Required, >= 1. */
+  /**
+   * >= 1; required, except for an architecture with its own training recipe
+   * (text_classifier: 2), whose unset fields take that recipe (see below).
+   */
   epochs: number;
   /** Default 32. Per worker for data-parallel and federated runs. */
   batchSize: number;
@@ -515,7 +522,7 @@ export interface GruLanguageModel {
 
 export interface TextClassifierSpec {
   features: TextFeatures;
-  /** Hash buckets (HASHED_NGRAMS) or vocabulary size (EMBEDDINGS); default 2^18 / 30000. */
+  /** Hash buckets (HASHED_NGRAMS; default 2^16); EMBEDDINGS is not implemented. */
   vocabSize: number;
   /** Word n-grams 1..N; default 2. */
   wordNgramMax: number;
@@ -526,13 +533,16 @@ export interface TextClassifierSpec {
   lowercase?:
     | boolean
     | undefined;
-  /** Tokens kept per record; default 512. */
+  /** Word tokens kept per record; default 300. */
   maxTokens: number;
-  /** EMBEDDINGS only. */
+  /** Width of the embedding bag (HASHED_NGRAMS: the mean of the n-grams' rows); default 16. */
   embeddingDim: number;
   /** EMBEDDINGS only: bidirectional GRU size; 0 pools embeddings instead. */
   encoderHiddenSize: number;
-  /** Hidden layers of the head; empty: linear. */
+  /**
+   * ReLU hidden layers of the head; empty: the default [64] (proto3 cannot
+   * tell unset from empty; a linear head is not offered).
+   */
   hiddenUnits: number[];
   dropout: number;
   /** Sigmoid per class instead of softmax. */
