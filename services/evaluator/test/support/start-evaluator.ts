@@ -30,6 +30,8 @@ export interface EvaluatorStack {
 export interface StartEvaluatorStackOptions {
   /** Extra evaluator environment (L1G1_EVALUATOR_PREDICT_CONCURRENCY ...). */
   env?: Record<string, string>;
+  /** Extra inference environment (L1G1_INFERENCE_VARIANT_POLICY_TTL_MS ...). */
+  inferenceEnv?: Record<string, string>;
 }
 
 /** Starts ingestion, registry, inference, gateway and the evaluator, each on a free port. */
@@ -37,7 +39,7 @@ export async function startEvaluatorStack(options: StartEvaluatorStackOptions = 
   const ingestion = await startTestIngestion({ env: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
   let stack: Stack | undefined;
   try {
-    stack = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
+    stack = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET }, ...(options.inferenceEnv ? { inferenceEnv: options.inferenceEnv } : {}) });
     const config = loadEvaluatorConfig({
       L1G1_DATA_DIR: stack.dataDir,
       L1G1_EVALUATOR_ADDR: '127.0.0.1:0',
