@@ -75,7 +75,7 @@ export interface DemoReport {
   gate: { passed: boolean; reasons: string[]; promoted: boolean; decisionId: string };
   alias: { name: string; version: number };
   lineage: { dataset: string; snapshot: number; trainingJobId: string; traceTag: string; sourceFile: string };
-  prediction: { file: string; truth: string; predicted: string; probabilities: Record<string, number>; httpStatus: number; traceparent: string };
+  prediction: { alias: string; file: string; truth: string; predicted: string; probabilities: Record<string, number>; httpStatus: number; traceparent: string };
 }
 
 const PRECISIONS: PrecisionName[] = ['fp32', 'fp16', 'int8'];
@@ -85,6 +85,8 @@ const PRECISION_ENUM: Record<PrecisionName, common.Precision> = {
   int8: common.Precision.PRECISION_INT8,
 };
 const CHUNK = 256 * 1024;
+/** Output index → label, fixed in the job spec (and given to Evaluate). */
+const CLASS_NAMES = ['ham', 'spam'] as const;
 const MAX_MAIL_BYTES = 16 * 1024 * 1024;
 
 function terminal(state: common.JobState | undefined): boolean {
@@ -132,7 +134,9 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
   const stages: StageTime[] = [];
   const stage = async <T>(name: string, fn: () => Promise<{ value: T; note: string }>): Promise<T> => {
     const t0 = performance.now();
-    const { value, note } = await fn();
+    const { value, note } = await fn().catch((err: unknown) => {
+      throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
     const seconds = (performance.now() - t0) / 1000;
     stages.push({ stage: name, seconds, note });
     log(`  ${name.padEnd(22)} ${seconds.toFixed(2).padStart(7)} s  ${note}`);
@@ -142,13 +146,17 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
     // 1. Upload: every raw mail in one Ingest stream, its label as the file's record metadata.
     const ingest = await stage('ingest', async () => {
       const res = await new Promise<ingestion.IngestResult>((resolve, reject) => {
-        const call = ing.ingest(md(), (err, r) => (err ? reject(fromServiceError(err)) : resolve(r)));
+        // The whole corpus in one call: the client's 10 s default deadline is for ordinary calls.
+        const call = ing.ingest(md(), { deadline: Date.now() + options.stageTimeoutMs }, (err, r) => (err ? reject(fromServiceError(err)) : resolve(r)));
         call.write({
           payload: {
             $case: 'header',
             value: ingestion.IngestHeader.fromPartial({
               dataset: options.dataset,
               format: ingestion.SourceFormat.SOURCE_FORMAT_EMAIL_RFC822,
+              // The mail itself, its subject as a metadata line only: the text the tuned recipe was measured on
+              // (attachments as records of their own would be training examples carrying the mail's label).
+              formatOptions: { $case: 'email', value: ingestion.EmailOptions.fromPartial({ includeSubject: false, extractAttachments: false }) },
               cleaning: { dedupe: ingestion.DedupeMode.DEDUPE_MODE_EXACT },
               // The key names the file list: the same corpus replays, a different one is a new upload.
               idempotencyKey: `demo-spamassassin-${corpus.upload.length}`,
@@ -207,7 +215,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
     const trained = await stage('train', async () => {
       const r = TEXT_CLASSIFIER_DEMO_RECIPE;
       const spec = trainer.TrainingSpec.fromPartial({
-        architecture: { architecture: { $case: 'textClassifier', value: {} } },
+        architecture: { architecture: { $case: 'textClassifier', value: {} }, classNames: [...CLASS_NAMES] },
         data: { dataset: { name: options.dataset, snapshot: split.snapshot }, validationSplit: 'test' },
         config: {
           epochs: r.epochs,
@@ -221,6 +229,8 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
           description: 'text classifier on SpamAssassin (npm run demo)',
           variants: [common.Precision.PRECISION_FP16, common.Precision.PRECISION_INT8],
           tags: { trace_id: traceId },
+          // Served at once as `candidate`; `production` moves only through the gate.
+          alias: 'candidate',
         },
       });
       const created = await unary(tr.createTrainingJob.bind(tr), { spec, idempotencyKey: `demo-train-${options.dataset}-${split.snapshot}`, tags: { trace_id: traceId } }, { metadata: md() });
@@ -243,6 +253,8 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
             precision: PRECISION_ENUM[p],
             dataset: { name: options.dataset, snapshot: split.snapshot },
             split: 'test',
+            // Written out: the trainer does not tag the version with its class names yet.
+            classNames: [...CLASS_NAMES],
             storePredictions: true,
             recordInRegistry: p === 'fp32',
             idempotencyKey: `demo-eval-${options.model}-${trained.version}-${split.snapshot}-${p}`,
@@ -327,12 +339,14 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
     const version = await unary(reg.getVersion.bind(reg), registry.GetVersionRequest.fromPartial({ modelName: options.model, version: trained.version }), { metadata: md() });
     const aliasVersion = version.aliases.includes('production') ? version.version : 0;
 
-    // 8. A REST prediction on the held-out mail, raw text through the gateway, on `production`.
+    // 8. A REST prediction on the held-out mail, raw text through the gateway: on `production` when
+    // the gate moved it to this version, else on `candidate` (this version, said so in the report).
+    const served = aliasVersion === trained.version ? 'production' : 'candidate';
     const prediction = await stage('predict (REST)', async () => {
       const mail = await parseMail(corpus.heldOut.path, corpus.heldOut.name);
       const meta: Record<string, string> = {};
       for (const k of ['subject', 'from', 'to', 'message_id']) if (mail.metadata[k] !== undefined) meta[k] = mail.metadata[k]!;
-      const res = await fetch(`${targets.gatewayUrl}/v1/models/${options.model}@production:predict`, {
+      const res = await fetch(`${targets.gatewayUrl}/v1/models/${options.model}@${served}:predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.apiKey}`, traceparent },
         body: JSON.stringify({ inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [mail.text] }], metadata: meta }),
@@ -346,8 +360,8 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
       labels.forEach((l, i) => (probabilities[l] = probs[i] ?? NaN));
       let best = 0;
       probs.forEach((p, i) => (p > (probs[best] ?? -1) ? (best = i) : undefined));
-      const value = { file: corpus.heldOut.name, truth: corpus.heldOut.label, predicted: labels[best] ?? String(best), probabilities, httpStatus: res.status, traceparent };
-      return { value, note: `${value.file} (never uploaded, truly ${value.truth}) → ${value.predicted} (${(probs[best] ?? 0).toFixed(4)})` };
+      const value = { alias: served, file: corpus.heldOut.name, truth: corpus.heldOut.label, predicted: labels[best] ?? String(best), probabilities, httpStatus: res.status, traceparent };
+      return { value, note: `${options.model}@${served}: ${value.file} (never uploaded, truly ${value.truth}) → ${value.predicted} (${(probs[best] ?? 0).toFixed(4)})` };
     });
 
     const metrics: Record<string, number> = {};
