@@ -126,6 +126,8 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
     m.set('traceparent', traceparent);
     return m;
   };
+  // A loaded machine answers slowly: the client's 10 s default deadline would fail a healthy call.
+  const opts = (deadlineMs = 120_000): { metadata: Metadata; deadlineMs: number } => ({ metadata: md(), deadlineMs });
   const identity = { identity: { apiKey: targets.apiKey } };
   const ing = createGrpcClient(ingestion.IngestionServiceClient, targets.ingestion, identity);
   const tr = createGrpcClient(trainer.TrainerServiceClient, targets.trainer, identity);
@@ -190,7 +192,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
     // 2. The split snapshot: 80/20 stratified by label, seed 42; found by its tag on a second run.
     const split = await stage('split', async () => {
       const splitTag = `split-of-${ingest.snapshot}`;
-      const list = await unary(ing.listSnapshots.bind(ing), ingestion.ListSnapshotsRequest.fromPartial({ dataset: options.dataset, page: { pageSize: 100 } }), { metadata: md() });
+      const list = await unary(ing.listSnapshots.bind(ing), ingestion.ListSnapshotsRequest.fromPartial({ dataset: options.dataset, page: { pageSize: 100 } }), opts());
       let snap = list.snapshots.find((s) => s.tags['demo'] === splitTag);
       const reused = snap !== undefined;
       if (!snap) {
@@ -203,7 +205,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
             description: '80/20 stratified by label, seed 42 (npm run demo)',
             tags: { demo: splitTag, trace_id: traceId },
           }),
-          { metadata: md() },
+          opts(options.stageTimeoutMs),
         );
       }
       const counts = snap.splits;
@@ -233,10 +235,10 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
           alias: 'candidate',
         },
       });
-      const created = await unary(tr.createTrainingJob.bind(tr), { spec, idempotencyKey: `demo-train-${options.dataset}-${split.snapshot}`, tags: { trace_id: traceId } }, { metadata: md() });
+      const created = await unary(tr.createTrainingJob.bind(tr), { spec, idempotencyKey: `demo-train-${options.dataset}-${split.snapshot}`, tags: { trace_id: traceId } }, opts());
       const jobId = created.status?.jobId ?? '';
       const reused = terminal(created.status?.state);
-      const job = await pollUntil('the training job', () => unary(tr.getJob.bind(tr), { jobId }, { metadata: md() }), (j) => terminal(j.status?.state), options.stageTimeoutMs);
+      const job = await pollUntil('the training job', () => unary(tr.getJob.bind(tr), { jobId }, opts()), (j) => terminal(j.status?.state), options.stageTimeoutMs);
       if (job.status?.state !== common.JobState.JOB_STATE_SUCCEEDED) throw new Error(`training job ${jobId} ended ${common.jobStateToJSON(job.status?.state ?? 0)}: ${job.status?.error?.message ?? ''}`);
       const version = job.registeredModel?.selector?.$case === 'version' ? job.registeredModel.selector.value : 0;
       return { value: { jobId, version, reused }, note: `job ${jobId} → ${options.model} version ${version} (fp32, fp16, int8)${reused ? ' (already done)' : ''}` };
@@ -260,9 +262,9 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
             idempotencyKey: `demo-eval-${options.model}-${trained.version}-${split.snapshot}-${p}`,
             tags: { trace_id: traceId },
           }),
-          { metadata: md() },
+          opts(),
         );
-        const run = await pollUntil(`the ${p} evaluation`, () => unary(ev.getEvaluation.bind(ev), { runId: created.runId, omitPredictions: false }, { metadata: md() }), (r) => terminal(r.status?.state), options.stageTimeoutMs);
+        const run = await pollUntil(`the ${p} evaluation`, () => unary(ev.getEvaluation.bind(ev), { runId: created.runId, omitPredictions: false }, opts()), (r) => terminal(r.status?.state), options.stageTimeoutMs);
         if (run.status?.state !== common.JobState.JOB_STATE_SUCCEEDED) throw new Error(`${p} evaluation ${run.runId} ended ${common.jobStateToJSON(run.status?.state ?? 0)}: ${run.status?.error?.message ?? ''}`);
         out.set(p, run);
       }
@@ -297,7 +299,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
         checks.push({ precision: p, macroF1: c.candidateValue, usable: c.withinTolerance, evidence: c.evidence });
         Object.assign(tags, variantUsabilityTags(p, c.withinTolerance, c.evidence));
       }
-      await unary(reg.updateVersion.bind(reg), registry.UpdateVersionRequest.fromPartial({ modelName: options.model, version: trained.version, tags }), { metadata: md() });
+      await unary(reg.updateVersion.bind(reg), registry.UpdateVersionRequest.fromPartial({ modelName: options.model, version: trained.version, tags }), opts());
       return { value: checks, note: checks.map((c) => `${c.precision} ${c.usable ? 'usable' : 'NOT usable'}`).join(', ') };
     });
 
@@ -316,27 +318,27 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
         promoteAlias: 'production',
       });
       try {
-        await unary(ev.createGate.bind(ev), { gate }, { metadata: md() });
+        await unary(ev.createGate.bind(ev), { gate }, opts());
       } catch (err: unknown) {
         // A second run: the gate is there; its thresholds are brought to this run's.
         if (!(err instanceof L1g1Error && err.kind === 'ALREADY_EXISTS')) throw err;
         await unary(
           ev.updateGate.bind(ev),
           evaluator.UpdateGateRequest.fromPartial({ name: options.gate, thresholds: gate.thresholds, dataset: gate.dataset, split: 'test', baselineAlias: 'production', promoteAlias: 'production' }),
-          { metadata: md() },
+          opts(),
         );
       }
       const d = await unary(
         ev.evaluateGate.bind(ev),
         evaluator.EvaluateGateRequest.fromPartial({ gateName: options.gate, model: { name: options.model, selector: { $case: 'version', value: trained.version } }, evaluationRunId: runs.get('fp32')!.runId, promote: true }),
-        { metadata: md() },
+        opts(),
       );
       const note = d.passed ? `passed; production → version ${trained.version} (was ${d.previousAliasVersion || 'unset'})` : `refused: ${d.reasons.join('; ')}`;
       return { value: d, note };
     });
 
     // 7. Lineage: the version as the registry holds it.
-    const version = await unary(reg.getVersion.bind(reg), registry.GetVersionRequest.fromPartial({ modelName: options.model, version: trained.version }), { metadata: md() });
+    const version = await unary(reg.getVersion.bind(reg), registry.GetVersionRequest.fromPartial({ modelName: options.model, version: trained.version }), opts());
     const aliasVersion = version.aliases.includes('production') ? version.version : 0;
 
     // 8. A REST prediction on the held-out mail, raw text through the gateway: on `production` when
