@@ -71,6 +71,6 @@ describe('npm run demo: raw mails → ingestion → trainer → evaluator → ga
     assert.deepEqual([second.job.jobId, second.job.reused, second.version], [first.job.jobId, true, first.version]);
     assert.equal(second.metrics['macro_f1'], first.metrics['macro_f1'], 'the evaluation runs are replayed, not redone');
     assert.equal(second.alias.version, first.version);
-    assert.notEqual(second.traceId, first.traceId, 'each run has its own trace id');
+    assert.equal(second.traceId, first.traceId, 'the second run joins the trace of the run that made the split and the job');
   });
 });

@@ -119,11 +119,15 @@ async function parseMail(path: string, name: string): Promise<{ text: string; me
 }
 
 export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options: DemoOptions = DEFAULT_DEMO_OPTIONS, log: (line: string) => void = () => undefined): Promise<DemoReport> {
-  const traceId = randomBytes(16).toString('hex');
-  const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  // A fresh trace id; from the split on, the chain's: the one the run that made the split snapshot
+  // recorded in its tags, so a second run's calls join that trace and the job spec (whose tags carry
+  // it) is the same one again, which its idempotency key requires.
+  let traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  const traceparentOf = (): string => `00-${traceId}-${spanId}-01`;
   const md = (): Metadata => {
     const m = new Metadata();
-    m.set('traceparent', traceparent);
+    m.set('traceparent', traceparentOf());
     return m;
   };
   // A loaded machine answers slowly: the client's 10 s default deadline would fail a healthy call.
@@ -208,6 +212,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
           opts(options.stageTimeoutMs),
         );
       }
+      traceId = /^[0-9a-f]{32}$/.test(snap.tags['trace_id'] ?? '') ? snap.tags['trace_id']! : traceId;
       const counts = snap.splits;
       const value = { snapshot: snap.version, train: Number(counts['train'] ?? 0), test: Number(counts['test'] ?? 0), reused };
       return { value, note: `${options.dataset}#${snap.version}: ${value.train} train / ${value.test} test${reused ? ' (already there)' : ''}` };
@@ -350,7 +355,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
       for (const k of ['subject', 'from', 'to', 'message_id']) if (mail.metadata[k] !== undefined) meta[k] = mail.metadata[k]!;
       const res = await fetch(`${targets.gatewayUrl}/v1/models/${options.model}@${served}:predict`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.apiKey}`, traceparent },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.apiKey}`, traceparent: traceparentOf() },
         body: JSON.stringify({ inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [mail.text] }], metadata: meta }),
         signal: AbortSignal.timeout(60_000),
       });
@@ -362,7 +367,7 @@ export async function runDemo(targets: DemoTargets, corpus: DemoCorpus, options:
       labels.forEach((l, i) => (probabilities[l] = probs[i] ?? NaN));
       let best = 0;
       probs.forEach((p, i) => (p > (probs[best] ?? -1) ? (best = i) : undefined));
-      const value = { alias: served, file: corpus.heldOut.name, truth: corpus.heldOut.label, predicted: labels[best] ?? String(best), probabilities, httpStatus: res.status, traceparent };
+      const value = { alias: served, file: corpus.heldOut.name, truth: corpus.heldOut.label, predicted: labels[best] ?? String(best), probabilities, httpStatus: res.status, traceparent: traceparentOf() };
       return { value, note: `${options.model}@${served}: ${value.file} (never uploaded, truly ${value.truth}) → ${value.predicted} (${(probs[best] ?? 0).toFixed(4)})` };
     });
 
