@@ -10,3 +10,4 @@ export { loadEvaluatorConfig, type EvaluatorConfig } from './config';
 export { EVALUATOR_SERVICE_NAME } from './server';
 export type { EvaluatorDeps } from './deps';
 export { startEvaluator, type StartEvaluatorOptions, type RunningEvaluator } from './start-evaluator';
+export { comparePaired, type PairedComparison, type PairedComparisonInput } from './compare/paired-comparison';

@@ -83,6 +83,13 @@ describe('ingestion binary parsers: e-mail and mbox', () => {
     assert.ok((mail?.data as string).includes('For me it is very repeatable... (like every time, without fail).'));
   });
 
+  it('a forged Date whose microseconds overflow a safe integer keeps the date in metadata and sets no timestamp', async () => {
+    const raw = ['From: a@example.org', 'To: b@example.org', 'Subject: far future', 'Date: Sat, 01 Jan 3000 00:00:00 +0000', '', 'body'].join('\n');
+    const [mail] = await collect(parseEmail(memorySource('future.eml', Buffer.from(raw)), { maxBytes: 1 << 20 }));
+    assert.equal(mail?.metadata['date'], '3000-01-01T00:00:00.000Z');
+    assert.equal(mail?.timestampUs, undefined, 'Date.UTC(3000, 0, 1) * 1000 is over Number.MAX_SAFE_INTEGER: the int64 field could not be read back');
+  });
+
   it('turns an HTML-only real spam into text and keeps a real attachment as a nested record', async () => {
     const [html] = await collect(parseEmail(corpusMail('spam-2/00002.9438920e9a55591b18e60d1ed37d992b.txt'), { maxBytes: 1 << 20 }));
     assert.equal(html?.metadata.subject, 'Real Protection, Stun Guns!  Free Shipping! Time:2:01:35 PM');

@@ -45,6 +45,10 @@ export function mailRecords(mail: ParsedMail, mailPath: string, position: Positi
   if (mail.inReplyTo) metadata.in_reply_to = mail.inReplyTo;
   const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : undefined;
   if (date) metadata.date = date.toISOString();
+  // A spam's forged Date (year 3000, year 1) is a valid Date but its microseconds overflow the
+  // int64 the snapshot reader sends as a JS number: the readers' decoding failed on the whole page.
+  // Such a date stays in metadata; the record just gets no timestamp.
+  const stamped = date && Number.isSafeInteger(date.getTime() * 1000) ? date : undefined;
   metadata.attachment_count = String(mail.attachments.length);
   if (options.headers !== undefined) Object.assign(metadata, rawHeaders(mail, options.headers));
   // mailparser derives `text` from the HTML part of an HTML-only mail, but not when the mail also
@@ -60,11 +64,11 @@ export function mailRecords(mail: ParsedMail, mailPath: string, position: Positi
     data: body,
     metadata,
     position,
-    ...(date ? { timestampUs: date.getTime() * 1000 } : {}),
+    ...(stamped ? { timestampUs: stamped.getTime() * 1000 } : {}),
   };
   const out: ParsedRecord[] = [record];
   if (options.extractAttachments === false) return out;
-  mail.attachments.forEach((attachment, i) => out.push(attachmentRecord(attachment, `${mailPath}#attachment/${i + 1}`, position, date)));
+  mail.attachments.forEach((attachment, i) => out.push(attachmentRecord(attachment, `${mailPath}#attachment/${i + 1}`, position, stamped)));
   return out;
 }
 
