@@ -7,6 +7,7 @@
 import { PRECISION_NAMES } from '@l1g1/contracts';
 import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
 import { INGESTION_PATHS, INGESTION_SCHEMAS } from './openapi-ingestion';
+import { EVALUATOR_PATHS, EVALUATOR_SCHEMAS } from './openapi-evaluator';
 import { TRAINER_PATHS, TRAINER_SCHEMAS } from './openapi-trainer';
 
 type Json = Record<string, unknown>;
@@ -344,7 +345,8 @@ export function buildOpenApi(): Json {
       },
       ...INGESTION_PATHS,
       ...TRAINER_PATHS,
+      ...EVALUATOR_PATHS,
     },
-    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS } },
+    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS, ...EVALUATOR_SCHEMAS } },
   };
 }

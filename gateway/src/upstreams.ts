@@ -1,9 +1,9 @@
 import CircuitBreaker from 'opossum';
-import { inference, ingestion, oip, registry, trainer } from '@l1g1/contracts';
+import { evaluator, inference, ingestion, oip, registry, trainer } from '@l1g1/contracts';
 import { asL1g1Error, CLIENT_FAULT_CODES, createGrpcClient, errors, L1g1Error } from '@l1g1/kit';
 import type { GatewayConfig } from './config';
 
-export type UpstreamName = 'registry' | 'inference' | 'ingestion' | 'trainer';
+export type UpstreamName = 'registry' | 'inference' | 'ingestion' | 'trainer' | 'evaluator';
 
 /** A breaker-guarded way to call one upstream service. */
 export interface Upstream {
@@ -19,6 +19,7 @@ export interface Upstreams {
   oip: oip.GRPCInferenceServiceClient;
   ingestion: ingestion.IngestionServiceClient;
   trainer: trainer.TrainerServiceClient;
+  evaluator: evaluator.EvaluatorServiceClient;
   guard: Record<UpstreamName, Upstream>;
   close(): void;
 }
@@ -121,17 +122,20 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
   const oipClient = createGrpcClient(oip.GRPCInferenceServiceClient, config.inferenceAddress, opts);
   const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, opts);
   const trainerClient = createGrpcClient(trainer.TrainerServiceClient, config.trainerAddress, opts);
+  const evaluatorClient = createGrpcClient(evaluator.EvaluatorServiceClient, config.evaluatorAddress, opts);
   return {
     registry: registryClient,
     inference: inferenceClient,
     oip: oipClient,
     ingestion: ingestionClient,
     trainer: trainerClient,
+    evaluator: evaluatorClient,
     guard: {
       registry: createUpstream('registry', config),
       inference: createUpstream('inference', config),
       ingestion: createUpstream('ingestion', config),
       trainer: createUpstream('trainer', config),
+      evaluator: createUpstream('evaluator', config),
     },
     close() {
       registryClient.close();
@@ -139,6 +143,7 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
       oipClient.close();
       ingestionClient.close();
       trainerClient.close();
+      evaluatorClient.close();
       for (const u of Object.values(this.guard)) u.breaker.shutdown();
     },
   };
