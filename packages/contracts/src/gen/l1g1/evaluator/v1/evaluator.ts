@@ -464,7 +464,39 @@ export interface CompareVariantsRequest {
    */
   maxDrop?: number | undefined;
   maxRecords: number;
-  seed?: number | undefined;
+  seed?:
+    | number
+    | undefined;
+  /**
+   * Compare two versions instead of precisions: `model` is the baseline
+   * version, this one the candidate, both at `baseline` precision, on the
+   * same records. `candidates` must then be empty; nothing is recorded as
+   * variant usability.
+   */
+  candidateModel:
+    | ModelRef
+    | undefined;
+  /** Bootstrap resamples for the delta's interval; default 1000 (max 10000). */
+  resamples: number;
+  /** Two-sided interval level; default 0.95. */
+  confidence?:
+    | number
+    | undefined;
+  /**
+   * Record `variant/<precision>/usable` (+ evidence) on the registry
+   * version for each candidate precision; default true for precisions.
+   */
+  recordUsability?: boolean | undefined;
+}
+
+/** Candidate minus baseline of one class's scores. */
+export interface ClassDelta {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** True records of this class. */
+  support: number;
 }
 
 export interface VariantResult {
@@ -479,6 +511,32 @@ export interface VariantResult {
   withinTolerance: boolean;
   /** The stored evaluation run behind these figures. */
   runId: string;
+  /** Name + version this side ran (differs per side when comparing versions). */
+  model:
+    | ModelRef
+    | undefined;
+  /** `metric` candidate minus baseline, and its bootstrap interval. */
+  metricDelta: number;
+  ciLow: number;
+  ciHigh: number;
+  confidence: number;
+  /**
+   * McNemar's test on the paired correctness: p-value, the test used
+   * ("exact" binomial or "chi2" with continuity correction) and the
+   * discordant counts (baseline right / candidate right only).
+   */
+  pValue: number;
+  test: string;
+  baselineOnlyCorrect: number;
+  candidateOnlyCorrect: number;
+  perClassDeltas: ClassDelta[];
+  /** The decision: `metric` dropped by at most `bound` (= max_drop). */
+  usable: boolean;
+  bound: number;
+  /** One line, e.g. "accuracy 0.9100 vs fp32 0.9350: drop 2.50 points, ...". */
+  evidence: string;
+  /** The usability was written to the registry version's tags. */
+  recorded: boolean;
 }
 
 export interface VariantResult_MetricsEntry {
@@ -499,6 +557,8 @@ export interface CompareVariantsResponse {
   candidates: VariantResult[];
   metric: string;
   maxDrop: number;
+  /** Records paired on both sides (by record id). */
+  recordsCompared: number;
 }
 
 /**
@@ -546,7 +606,21 @@ export interface Gate {
   maxVariantDrop?: number | undefined;
   tags: { [key: string]: string };
   createdAt: Date | undefined;
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /**
+   * Latency budget: the candidate's p95 latency through the inference
+   * service at `latency_batch_size` rows per request must not exceed this;
+   * unset: latency not checked. EvaluateGate uses a benchmark of the same
+   * version, precision fp32 and batch size stored within the last hour, or
+   * runs a short bounded one (stored too).
+   */
+  maxLatencyP95Ms?:
+    | number
+    | undefined;
+  /** Rows per request for the latency budget; default 1. */
+  latencyBatchSize: number;
 }
 
 export interface Gate_TagsEntry {
@@ -588,6 +662,9 @@ export interface UpdateGateRequest {
     | undefined;
   /** Merged; an empty value removes the key. */
   tags: { [key: string]: string };
+  /** A negative value removes the budget. */
+  maxLatencyP95Ms?: number | undefined;
+  latencyBatchSize?: number | undefined;
 }
 
 export interface UpdateGateRequest_TagsEntry {
@@ -610,7 +687,10 @@ export interface EvaluateGateRequest {
     | undefined;
   /**
    * Use this finished run instead of evaluating again; it must be of the
-   * same version and on the gate's data.
+   * same version and on the gate's data. Empty: the candidate (and the
+   * baseline alias's version, when relative thresholds need it and no
+   * stored run of it on the same data exists) are evaluated through the
+   * Evaluate job, waited for up to the evaluator's gate wait bound.
    */
   evaluationRunId: string;
   /** Move the gate's `promote_alias` to the version if it passes. */
@@ -653,6 +733,13 @@ export interface GateDecision {
   previousAliasVersion: number;
   decidedAt: Date | undefined;
   decidedBy: string;
+  /**
+   * Latency budget evidence (gate with `max_latency_p95_ms`): the measured
+   * p95 in ms, the batch size and the benchmark run it comes from.
+   */
+  latencyP95Ms?: number | undefined;
+  latencyBatchSize: number;
+  benchmarkRunId: string;
 }
 
 export interface ListGateDecisionsRequest {
@@ -4069,6 +4156,10 @@ function createBaseCompareVariantsRequest(): CompareVariantsRequest {
     maxDrop: undefined,
     maxRecords: 0,
     seed: undefined,
+    candidateModel: undefined,
+    resamples: 0,
+    confidence: undefined,
+    recordUsability: undefined,
   };
 }
 
@@ -4110,6 +4201,18 @@ export const CompareVariantsRequest: MessageFns<CompareVariantsRequest> = {
     }
     if (message.seed !== undefined) {
       writer.uint32(88).int64(message.seed);
+    }
+    if (message.candidateModel !== undefined) {
+      ModelRef.encode(message.candidateModel, writer.uint32(98).fork()).join();
+    }
+    if (message.resamples !== 0) {
+      writer.uint32(104).int32(message.resamples);
+    }
+    if (message.confidence !== undefined) {
+      writer.uint32(113).double(message.confidence);
+    }
+    if (message.recordUsability !== undefined) {
+      writer.uint32(120).bool(message.recordUsability);
     }
     return writer;
   },
@@ -4225,6 +4328,38 @@ export const CompareVariantsRequest: MessageFns<CompareVariantsRequest> = {
             message.seed = longToNumber(reader.int64());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.candidateModel = ModelRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.resamples = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.recordUsability = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4268,6 +4403,18 @@ export const CompareVariantsRequest: MessageFns<CompareVariantsRequest> = {
         ? globalThis.Number(object.max_records)
         : 0,
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : undefined,
+      candidateModel: isSet(object.candidateModel)
+        ? ModelRef.fromJSON(object.candidateModel)
+        : isSet(object.candidate_model)
+        ? ModelRef.fromJSON(object.candidate_model)
+        : undefined,
+      resamples: isSet(object.resamples) ? globalThis.Number(object.resamples) : 0,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : undefined,
+      recordUsability: isSet(object.recordUsability)
+        ? globalThis.Boolean(object.recordUsability)
+        : isSet(object.record_usability)
+        ? globalThis.Boolean(object.record_usability)
+        : undefined,
     };
   },
 
@@ -4306,6 +4453,18 @@ export const CompareVariantsRequest: MessageFns<CompareVariantsRequest> = {
     if (message.seed !== undefined) {
       obj.seed = Math.round(message.seed);
     }
+    if (message.candidateModel !== undefined) {
+      obj.candidateModel = ModelRef.toJSON(message.candidateModel);
+    }
+    if (message.resamples !== 0) {
+      obj.resamples = Math.round(message.resamples);
+    }
+    if (message.confidence !== undefined) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.recordUsability !== undefined) {
+      obj.recordUsability = message.recordUsability;
+    }
     return obj;
   },
 
@@ -4329,12 +4488,172 @@ export const CompareVariantsRequest: MessageFns<CompareVariantsRequest> = {
     message.maxDrop = object.maxDrop ?? undefined;
     message.maxRecords = object.maxRecords ?? 0;
     message.seed = object.seed ?? undefined;
+    message.candidateModel = (object.candidateModel !== undefined && object.candidateModel !== null)
+      ? ModelRef.fromPartial(object.candidateModel)
+      : undefined;
+    message.resamples = object.resamples ?? 0;
+    message.confidence = object.confidence ?? undefined;
+    message.recordUsability = object.recordUsability ?? undefined;
+    return message;
+  },
+};
+
+function createBaseClassDelta(): ClassDelta {
+  return { label: "", precision: 0, recall: 0, f1: 0, support: 0 };
+}
+
+export const ClassDelta: MessageFns<ClassDelta> = {
+  encode(message: ClassDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.label !== "") {
+      writer.uint32(10).string(message.label);
+    }
+    if (message.precision !== 0) {
+      writer.uint32(17).double(message.precision);
+    }
+    if (message.recall !== 0) {
+      writer.uint32(25).double(message.recall);
+    }
+    if (message.f1 !== 0) {
+      writer.uint32(33).double(message.f1);
+    }
+    if (message.support !== 0) {
+      writer.uint32(40).int64(message.support);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClassDelta {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClassDelta();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.precision = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.recall = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.f1 = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.support = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClassDelta {
+    return {
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+      precision: isSet(object.precision) ? globalThis.Number(object.precision) : 0,
+      recall: isSet(object.recall) ? globalThis.Number(object.recall) : 0,
+      f1: isSet(object.f1) ? globalThis.Number(object.f1) : 0,
+      support: isSet(object.support) ? globalThis.Number(object.support) : 0,
+    };
+  },
+
+  toJSON(message: ClassDelta): unknown {
+    const obj: any = {};
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    if (message.precision !== 0) {
+      obj.precision = floatToJson(message.precision);
+    }
+    if (message.recall !== 0) {
+      obj.recall = floatToJson(message.recall);
+    }
+    if (message.f1 !== 0) {
+      obj.f1 = floatToJson(message.f1);
+    }
+    if (message.support !== 0) {
+      obj.support = Math.round(message.support);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClassDelta>, I>>(base?: I): ClassDelta {
+    return ClassDelta.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClassDelta>, I>>(object: I): ClassDelta {
+    const message = createBaseClassDelta();
+    message.label = object.label ?? "";
+    message.precision = object.precision ?? 0;
+    message.recall = object.recall ?? 0;
+    message.f1 = object.f1 ?? 0;
+    message.support = object.support ?? 0;
     return message;
   },
 };
 
 function createBaseVariantResult(): VariantResult {
-  return { precision: 0, metrics: {}, deltas: {}, agreementWithBaseline: 0, withinTolerance: false, runId: "" };
+  return {
+    precision: 0,
+    metrics: {},
+    deltas: {},
+    agreementWithBaseline: 0,
+    withinTolerance: false,
+    runId: "",
+    model: undefined,
+    metricDelta: 0,
+    ciLow: 0,
+    ciHigh: 0,
+    confidence: 0,
+    pValue: 0,
+    test: "",
+    baselineOnlyCorrect: 0,
+    candidateOnlyCorrect: 0,
+    perClassDeltas: [],
+    usable: false,
+    bound: 0,
+    evidence: "",
+    recorded: false,
+  };
 }
 
 export const VariantResult: MessageFns<VariantResult> = {
@@ -4356,6 +4675,48 @@ export const VariantResult: MessageFns<VariantResult> = {
     }
     if (message.runId !== "") {
       writer.uint32(50).string(message.runId);
+    }
+    if (message.model !== undefined) {
+      ModelRef.encode(message.model, writer.uint32(58).fork()).join();
+    }
+    if (message.metricDelta !== 0) {
+      writer.uint32(65).double(message.metricDelta);
+    }
+    if (message.ciLow !== 0) {
+      writer.uint32(73).double(message.ciLow);
+    }
+    if (message.ciHigh !== 0) {
+      writer.uint32(81).double(message.ciHigh);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(89).double(message.confidence);
+    }
+    if (message.pValue !== 0) {
+      writer.uint32(97).double(message.pValue);
+    }
+    if (message.test !== "") {
+      writer.uint32(106).string(message.test);
+    }
+    if (message.baselineOnlyCorrect !== 0) {
+      writer.uint32(112).int64(message.baselineOnlyCorrect);
+    }
+    if (message.candidateOnlyCorrect !== 0) {
+      writer.uint32(120).int64(message.candidateOnlyCorrect);
+    }
+    for (const v of message.perClassDeltas) {
+      ClassDelta.encode(v!, writer.uint32(130).fork()).join();
+    }
+    if (message.usable !== false) {
+      writer.uint32(136).bool(message.usable);
+    }
+    if (message.bound !== 0) {
+      writer.uint32(145).double(message.bound);
+    }
+    if (message.evidence !== "") {
+      writer.uint32(154).string(message.evidence);
+    }
+    if (message.recorded !== false) {
+      writer.uint32(160).bool(message.recorded);
     }
     return writer;
   },
@@ -4427,6 +4788,118 @@ export const VariantResult: MessageFns<VariantResult> = {
             message.runId = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.model = ModelRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.metricDelta = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.ciLow = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.ciHigh = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.pValue = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.test = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.baselineOnlyCorrect = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.candidateOnlyCorrect = longToNumber(reader.int64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.perClassDeltas.push(ClassDelta.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.usable = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 145) {
+              break;
+            }
+
+            message.bound = reader.double();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.evidence = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.recorded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4485,6 +4958,48 @@ export const VariantResult: MessageFns<VariantResult> = {
         : isSet(object.run_id)
         ? globalThis.String(object.run_id)
         : "",
+      model: isSet(object.model) ? ModelRef.fromJSON(object.model) : undefined,
+      metricDelta: isSet(object.metricDelta)
+        ? globalThis.Number(object.metricDelta)
+        : isSet(object.metric_delta)
+        ? globalThis.Number(object.metric_delta)
+        : 0,
+      ciLow: isSet(object.ciLow)
+        ? globalThis.Number(object.ciLow)
+        : isSet(object.ci_low)
+        ? globalThis.Number(object.ci_low)
+        : 0,
+      ciHigh: isSet(object.ciHigh)
+        ? globalThis.Number(object.ciHigh)
+        : isSet(object.ci_high)
+        ? globalThis.Number(object.ci_high)
+        : 0,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      pValue: isSet(object.pValue)
+        ? globalThis.Number(object.pValue)
+        : isSet(object.p_value)
+        ? globalThis.Number(object.p_value)
+        : 0,
+      test: isSet(object.test) ? globalThis.String(object.test) : "",
+      baselineOnlyCorrect: isSet(object.baselineOnlyCorrect)
+        ? globalThis.Number(object.baselineOnlyCorrect)
+        : isSet(object.baseline_only_correct)
+        ? globalThis.Number(object.baseline_only_correct)
+        : 0,
+      candidateOnlyCorrect: isSet(object.candidateOnlyCorrect)
+        ? globalThis.Number(object.candidateOnlyCorrect)
+        : isSet(object.candidate_only_correct)
+        ? globalThis.Number(object.candidate_only_correct)
+        : 0,
+      perClassDeltas: globalThis.Array.isArray(object?.perClassDeltas)
+        ? object.perClassDeltas.map((e: any) => ClassDelta.fromJSON(e))
+        : globalThis.Array.isArray(object?.per_class_deltas)
+        ? object.per_class_deltas.map((e: any) => ClassDelta.fromJSON(e))
+        : [],
+      usable: isSet(object.usable) ? globalThis.Boolean(object.usable) : false,
+      bound: isSet(object.bound) ? globalThis.Number(object.bound) : 0,
+      evidence: isSet(object.evidence) ? globalThis.String(object.evidence) : "",
+      recorded: isSet(object.recorded) ? globalThis.Boolean(object.recorded) : false,
     };
   },
 
@@ -4520,6 +5035,48 @@ export const VariantResult: MessageFns<VariantResult> = {
     if (message.runId !== "") {
       obj.runId = message.runId;
     }
+    if (message.model !== undefined) {
+      obj.model = ModelRef.toJSON(message.model);
+    }
+    if (message.metricDelta !== 0) {
+      obj.metricDelta = floatToJson(message.metricDelta);
+    }
+    if (message.ciLow !== 0) {
+      obj.ciLow = floatToJson(message.ciLow);
+    }
+    if (message.ciHigh !== 0) {
+      obj.ciHigh = floatToJson(message.ciHigh);
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.pValue !== 0) {
+      obj.pValue = floatToJson(message.pValue);
+    }
+    if (message.test !== "") {
+      obj.test = message.test;
+    }
+    if (message.baselineOnlyCorrect !== 0) {
+      obj.baselineOnlyCorrect = Math.round(message.baselineOnlyCorrect);
+    }
+    if (message.candidateOnlyCorrect !== 0) {
+      obj.candidateOnlyCorrect = Math.round(message.candidateOnlyCorrect);
+    }
+    if (message.perClassDeltas?.length) {
+      obj.perClassDeltas = message.perClassDeltas.map((e) => ClassDelta.toJSON(e));
+    }
+    if (message.usable !== false) {
+      obj.usable = message.usable;
+    }
+    if (message.bound !== 0) {
+      obj.bound = floatToJson(message.bound);
+    }
+    if (message.evidence !== "") {
+      obj.evidence = message.evidence;
+    }
+    if (message.recorded !== false) {
+      obj.recorded = message.recorded;
+    }
     return obj;
   },
 
@@ -4550,6 +5107,22 @@ export const VariantResult: MessageFns<VariantResult> = {
     message.agreementWithBaseline = object.agreementWithBaseline ?? 0;
     message.withinTolerance = object.withinTolerance ?? false;
     message.runId = object.runId ?? "";
+    message.model = (object.model !== undefined && object.model !== null)
+      ? ModelRef.fromPartial(object.model)
+      : undefined;
+    message.metricDelta = object.metricDelta ?? 0;
+    message.ciLow = object.ciLow ?? 0;
+    message.ciHigh = object.ciHigh ?? 0;
+    message.confidence = object.confidence ?? 0;
+    message.pValue = object.pValue ?? 0;
+    message.test = object.test ?? "";
+    message.baselineOnlyCorrect = object.baselineOnlyCorrect ?? 0;
+    message.candidateOnlyCorrect = object.candidateOnlyCorrect ?? 0;
+    message.perClassDeltas = object.perClassDeltas?.map((e) => ClassDelta.fromPartial(e)) || [];
+    message.usable = object.usable ?? false;
+    message.bound = object.bound ?? 0;
+    message.evidence = object.evidence ?? "";
+    message.recorded = object.recorded ?? false;
     return message;
   },
 };
@@ -4725,7 +5298,15 @@ export const VariantResult_DeltasEntry: MessageFns<VariantResult_DeltasEntry> = 
 };
 
 function createBaseCompareVariantsResponse(): CompareVariantsResponse {
-  return { model: undefined, dataset: undefined, baseline: undefined, candidates: [], metric: "", maxDrop: 0 };
+  return {
+    model: undefined,
+    dataset: undefined,
+    baseline: undefined,
+    candidates: [],
+    metric: "",
+    maxDrop: 0,
+    recordsCompared: 0,
+  };
 }
 
 export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
@@ -4747,6 +5328,9 @@ export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
     }
     if (message.maxDrop !== 0) {
       writer.uint32(49).double(message.maxDrop);
+    }
+    if (message.recordsCompared !== 0) {
+      writer.uint32(56).int64(message.recordsCompared);
     }
     return writer;
   },
@@ -4812,6 +5396,14 @@ export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
             message.maxDrop = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.recordsCompared = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4838,6 +5430,11 @@ export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
         : isSet(object.max_drop)
         ? globalThis.Number(object.max_drop)
         : 0,
+      recordsCompared: isSet(object.recordsCompared)
+        ? globalThis.Number(object.recordsCompared)
+        : isSet(object.records_compared)
+        ? globalThis.Number(object.records_compared)
+        : 0,
     };
   },
 
@@ -4861,6 +5458,9 @@ export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
     if (message.maxDrop !== 0) {
       obj.maxDrop = floatToJson(message.maxDrop);
     }
+    if (message.recordsCompared !== 0) {
+      obj.recordsCompared = Math.round(message.recordsCompared);
+    }
     return obj;
   },
 
@@ -4881,6 +5481,7 @@ export const CompareVariantsResponse: MessageFns<CompareVariantsResponse> = {
     message.candidates = object.candidates?.map((e) => VariantResult.fromPartial(e)) || [];
     message.metric = object.metric ?? "";
     message.maxDrop = object.maxDrop ?? 0;
+    message.recordsCompared = object.recordsCompared ?? 0;
     return message;
   },
 };
@@ -5020,6 +5621,8 @@ function createBaseGate(): Gate {
     tags: {},
     createdAt: undefined,
     updatedAt: undefined,
+    maxLatencyP95Ms: undefined,
+    latencyBatchSize: 0,
   };
 }
 
@@ -5060,6 +5663,12 @@ export const Gate: MessageFns<Gate> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.maxLatencyP95Ms !== undefined) {
+      writer.uint32(105).double(message.maxLatencyP95Ms);
+    }
+    if (message.latencyBatchSize !== 0) {
+      writer.uint32(112).int32(message.latencyBatchSize);
     }
     return writer;
   },
@@ -5176,6 +5785,22 @@ export const Gate: MessageFns<Gate> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.maxLatencyP95Ms = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.latencyBatchSize = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5241,6 +5866,16 @@ export const Gate: MessageFns<Gate> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      maxLatencyP95Ms: isSet(object.maxLatencyP95Ms)
+        ? globalThis.Number(object.maxLatencyP95Ms)
+        : isSet(object.max_latency_p95_ms)
+        ? globalThis.Number(object.max_latency_p95_ms)
+        : undefined,
+      latencyBatchSize: isSet(object.latencyBatchSize)
+        ? globalThis.Number(object.latencyBatchSize)
+        : isSet(object.latency_batch_size)
+        ? globalThis.Number(object.latency_batch_size)
+        : 0,
     };
   },
 
@@ -5288,6 +5923,12 @@ export const Gate: MessageFns<Gate> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.maxLatencyP95Ms !== undefined) {
+      obj.maxLatencyP95Ms = floatToJson(message.maxLatencyP95Ms);
+    }
+    if (message.latencyBatchSize !== 0) {
+      obj.latencyBatchSize = Math.round(message.latencyBatchSize);
+    }
     return obj;
   },
 
@@ -5318,6 +5959,8 @@ export const Gate: MessageFns<Gate> = {
     );
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.maxLatencyP95Ms = object.maxLatencyP95Ms ?? undefined;
+    message.latencyBatchSize = object.latencyBatchSize ?? 0;
     return message;
   },
 };
@@ -5709,6 +6352,8 @@ function createBaseUpdateGateRequest(): UpdateGateRequest {
     promoteAlias: undefined,
     maxVariantDrop: undefined,
     tags: {},
+    maxLatencyP95Ms: undefined,
+    latencyBatchSize: undefined,
   };
 }
 
@@ -5744,6 +6389,12 @@ export const UpdateGateRequest: MessageFns<UpdateGateRequest> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       UpdateGateRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(82).fork()).join();
     });
+    if (message.maxLatencyP95Ms !== undefined) {
+      writer.uint32(89).double(message.maxLatencyP95Ms);
+    }
+    if (message.latencyBatchSize !== undefined) {
+      writer.uint32(96).int32(message.latencyBatchSize);
+    }
     return writer;
   },
 
@@ -5843,6 +6494,22 @@ export const UpdateGateRequest: MessageFns<UpdateGateRequest> = {
             }
             continue;
           }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.maxLatencyP95Ms = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.latencyBatchSize = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5898,6 +6565,16 @@ export const UpdateGateRequest: MessageFns<UpdateGateRequest> = {
           {},
         )
         : {},
+      maxLatencyP95Ms: isSet(object.maxLatencyP95Ms)
+        ? globalThis.Number(object.maxLatencyP95Ms)
+        : isSet(object.max_latency_p95_ms)
+        ? globalThis.Number(object.max_latency_p95_ms)
+        : undefined,
+      latencyBatchSize: isSet(object.latencyBatchSize)
+        ? globalThis.Number(object.latencyBatchSize)
+        : isSet(object.latency_batch_size)
+        ? globalThis.Number(object.latency_batch_size)
+        : undefined,
     };
   },
 
@@ -5939,6 +6616,12 @@ export const UpdateGateRequest: MessageFns<UpdateGateRequest> = {
         });
       }
     }
+    if (message.maxLatencyP95Ms !== undefined) {
+      obj.maxLatencyP95Ms = floatToJson(message.maxLatencyP95Ms);
+    }
+    if (message.latencyBatchSize !== undefined) {
+      obj.latencyBatchSize = Math.round(message.latencyBatchSize);
+    }
     return obj;
   },
 
@@ -5967,6 +6650,8 @@ export const UpdateGateRequest: MessageFns<UpdateGateRequest> = {
       },
       {},
     );
+    message.maxLatencyP95Ms = object.maxLatencyP95Ms ?? undefined;
+    message.latencyBatchSize = object.latencyBatchSize ?? undefined;
     return message;
   },
 };
@@ -6453,6 +7138,9 @@ function createBaseGateDecision(): GateDecision {
     previousAliasVersion: 0,
     decidedAt: undefined,
     decidedBy: "",
+    latencyP95Ms: undefined,
+    latencyBatchSize: 0,
+    benchmarkRunId: "",
   };
 }
 
@@ -6499,6 +7187,15 @@ export const GateDecision: MessageFns<GateDecision> = {
     }
     if (message.decidedBy !== "") {
       writer.uint32(114).string(message.decidedBy);
+    }
+    if (message.latencyP95Ms !== undefined) {
+      writer.uint32(121).double(message.latencyP95Ms);
+    }
+    if (message.latencyBatchSize !== 0) {
+      writer.uint32(128).int32(message.latencyBatchSize);
+    }
+    if (message.benchmarkRunId !== "") {
+      writer.uint32(138).string(message.benchmarkRunId);
     }
     return writer;
   },
@@ -6628,6 +7325,30 @@ export const GateDecision: MessageFns<GateDecision> = {
             message.decidedBy = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 121) {
+              break;
+            }
+
+            message.latencyP95Ms = reader.double();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.latencyBatchSize = reader.int32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.benchmarkRunId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6694,6 +7415,21 @@ export const GateDecision: MessageFns<GateDecision> = {
         : isSet(object.decided_by)
         ? globalThis.String(object.decided_by)
         : "",
+      latencyP95Ms: isSet(object.latencyP95Ms)
+        ? globalThis.Number(object.latencyP95Ms)
+        : isSet(object.latency_p95_ms)
+        ? globalThis.Number(object.latency_p95_ms)
+        : undefined,
+      latencyBatchSize: isSet(object.latencyBatchSize)
+        ? globalThis.Number(object.latencyBatchSize)
+        : isSet(object.latency_batch_size)
+        ? globalThis.Number(object.latency_batch_size)
+        : 0,
+      benchmarkRunId: isSet(object.benchmarkRunId)
+        ? globalThis.String(object.benchmarkRunId)
+        : isSet(object.benchmark_run_id)
+        ? globalThis.String(object.benchmark_run_id)
+        : "",
     };
   },
 
@@ -6741,6 +7477,15 @@ export const GateDecision: MessageFns<GateDecision> = {
     if (message.decidedBy !== "") {
       obj.decidedBy = message.decidedBy;
     }
+    if (message.latencyP95Ms !== undefined) {
+      obj.latencyP95Ms = floatToJson(message.latencyP95Ms);
+    }
+    if (message.latencyBatchSize !== 0) {
+      obj.latencyBatchSize = Math.round(message.latencyBatchSize);
+    }
+    if (message.benchmarkRunId !== "") {
+      obj.benchmarkRunId = message.benchmarkRunId;
+    }
     return obj;
   },
 
@@ -6765,6 +7510,9 @@ export const GateDecision: MessageFns<GateDecision> = {
     message.previousAliasVersion = object.previousAliasVersion ?? 0;
     message.decidedAt = object.decidedAt ?? undefined;
     message.decidedBy = object.decidedBy ?? "";
+    message.latencyP95Ms = object.latencyP95Ms ?? undefined;
+    message.latencyBatchSize = object.latencyBatchSize ?? 0;
+    message.benchmarkRunId = object.benchmarkRunId ?? "";
     return message;
   },
 };
