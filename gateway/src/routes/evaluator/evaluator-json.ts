@@ -135,6 +135,20 @@ function variantJson(v: evaluator.VariantResult | undefined) {
     agreement_with_baseline: v.agreementWithBaseline,
     within_tolerance: v.withinTolerance,
     run_id: v.runId,
+    model: modelRefJson(v.model),
+    metric_delta: v.metricDelta,
+    ci_low: v.ciLow,
+    ci_high: v.ciHigh,
+    confidence: v.confidence,
+    p_value: v.pValue,
+    test: v.test,
+    baseline_only_correct: v.baselineOnlyCorrect,
+    candidate_only_correct: v.candidateOnlyCorrect,
+    per_class_deltas: v.perClassDeltas.map((d) => ({ label: d.label, precision: d.precision, recall: d.recall, f1: d.f1, support: d.support })),
+    usable: v.usable,
+    bound: v.bound,
+    evidence: v.evidence,
+    recorded: v.recorded,
   };
 }
 
@@ -146,6 +160,7 @@ export function compareVariantsJson(r: evaluator.CompareVariantsResponse) {
     candidates: r.candidates.map(variantJson),
     metric: r.metric,
     max_drop: r.maxDrop,
+    records_compared: r.recordsCompared,
   };
 }
 
@@ -166,6 +181,8 @@ export function gateJson(g: evaluator.Gate) {
     baseline_alias: g.baselineAlias,
     promote_alias: g.promoteAlias,
     max_variant_drop: opt(g.maxVariantDrop),
+    max_latency_p95_ms: opt(g.maxLatencyP95Ms),
+    latency_batch_size: g.latencyBatchSize,
     tags: g.tags,
     created_at: timestamp(g.createdAt),
     updated_at: timestamp(g.updatedAt),
@@ -192,6 +209,9 @@ export function gateDecisionJson(d: evaluator.GateDecision) {
     previous_alias_version: d.previousAliasVersion,
     decided_at: timestamp(d.decidedAt),
     decided_by: d.decidedBy,
+    latency_p95_ms: opt(d.latencyP95Ms),
+    latency_batch_size: d.latencyBatchSize,
+    benchmark_run_id: d.benchmarkRunId,
   };
 }
 

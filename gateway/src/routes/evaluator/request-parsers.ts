@@ -155,7 +155,10 @@ export function benchmarkRequest(body: unknown): evaluator.BenchmarkRequest {
   };
 }
 
-const COMPARE_FIELDS = ['model', 'dataset', 'split', 'label_field', 'class_names', 'baseline', 'candidates', 'metric', 'max_drop', 'max_records', 'seed'];
+const COMPARE_FIELDS = [
+  'model', 'dataset', 'split', 'label_field', 'class_names', 'baseline', 'candidates', 'metric', 'max_drop', 'max_records', 'seed',
+  'candidate_model', 'resamples', 'confidence', 'record_usability',
+];
 
 /** POST /v1/comparisons (CompareVariants). */
 export function compareVariantsRequest(body: unknown): evaluator.CompareVariantsRequest {
@@ -172,6 +175,10 @@ export function compareVariantsRequest(body: unknown): evaluator.CompareVariants
     maxDrop: optionalDouble(b['max_drop'], 'max_drop', 0),
     maxRecords: int(b['max_records'], 'max_records', INT64_SAFE_MAX),
     seed: optionalInt64(b['seed'], 'seed'),
+    candidateModel: b['candidate_model'] === undefined || b['candidate_model'] === null ? undefined : modelValue(b['candidate_model'], 'candidate_model'),
+    resamples: int(b['resamples'], 'resamples', 10_000),
+    confidence: optionalDouble(b['confidence'], 'confidence', 0),
+    recordUsability: b['record_usability'] === undefined || b['record_usability'] === null ? undefined : boolJson(b['record_usability'], 'record_usability'),
   };
 }
 
@@ -192,7 +199,9 @@ function thresholds(value: unknown, field: string): evaluator.MetricThreshold[] 
   });
 }
 
-const GATE_FIELDS = ['description', 'thresholds', 'dataset', 'split', 'label_field', 'baseline_alias', 'promote_alias', 'max_variant_drop', 'tags'];
+const GATE_FIELDS = [
+  'description', 'thresholds', 'dataset', 'split', 'label_field', 'baseline_alias', 'promote_alias', 'max_variant_drop', 'tags', 'max_latency_p95_ms', 'latency_batch_size',
+];
 
 /** POST /v1/gates: a gate, its `name` included. */
 export function createGateRequest(body: unknown): evaluator.CreateGateRequest {
@@ -208,6 +217,8 @@ export function createGateRequest(body: unknown): evaluator.CreateGateRequest {
       baselineAlias: str(b['baseline_alias'], 'baseline_alias', 64),
       promoteAlias: str(b['promote_alias'], 'promote_alias', 64),
       maxVariantDrop: optionalDouble(b['max_variant_drop'], 'max_variant_drop', 0),
+      maxLatencyP95Ms: optionalDouble(b['max_latency_p95_ms'], 'max_latency_p95_ms', 0),
+      latencyBatchSize: int(b['latency_batch_size'], 'latency_batch_size', 4096),
       tags: stringMap(b['tags'], 'tags'),
     }),
   };
@@ -228,6 +239,9 @@ export function updateGateRequest(name: string, body: unknown): evaluator.Update
     promoteAlias: given('promote_alias') ? str(b['promote_alias'], 'promote_alias', 64) : undefined,
     maxVariantDrop: optionalDouble(b['max_variant_drop'], 'max_variant_drop', 0),
     tags: stringMap(b['tags'], 'tags'),
+    // Negative removes the budget (the contract's rule), so any finite number is taken.
+    maxLatencyP95Ms: optionalDouble(b['max_latency_p95_ms'], 'max_latency_p95_ms'),
+    latencyBatchSize: given('latency_batch_size') ? intParam(b['latency_batch_size'], 'latency_batch_size', { max: 4096 }) : undefined,
   };
 }
 
