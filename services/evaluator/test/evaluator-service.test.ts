@@ -1,11 +1,12 @@
 /**
  * The evaluator's service shape, every part real: it serves grpc.health.v1,
- * answers UNIMPLEMENTED (not "method not found") for methods not built yet,
+ * implements every method (the UNIMPLEMENTED base names a method when not built),
  * and refuses a write to a read-only key.
  */
 import { strict as assert } from 'node:assert';
 import { evaluator, health } from '@l1g1/contracts';
 import { createGrpcClient, unary, type L1g1Error } from '@l1g1/kit';
+import { createUnimplementedHandlers } from '../src/handlers/unimplemented-handlers';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
 describe('evaluator service shape', function () {
@@ -28,8 +29,14 @@ describe('evaluator service shape', function () {
     }
   });
 
-  it('answers UNIMPLEMENTED with the method name for a method not built yet', async () => {
+  it('CompareVariants, the last method built, is served: an empty request is refused naming model.name, not UNIMPLEMENTED', async () => {
     const err = (await unary(s.client.compareVariants.bind(s.client), evaluator.CompareVariantsRequest.fromPartial({})).catch((e: unknown) => e)) as L1g1Error;
+    assert.equal(err.kind, 'INVALID_ARGUMENT');
+    assert.equal(err.field, 'model.name');
+  });
+
+  it('the UNIMPLEMENTED base names the method (for a group not built into a build)', async () => {
+    const err = (await createUnimplementedHandlers().compareVariants(evaluator.CompareVariantsRequest.fromPartial({}), undefined as never).catch((e: unknown) => e)) as L1g1Error;
     assert.equal(err.kind, 'UNIMPLEMENTED');
     assert.match(err.message, /compareVariants/);
   });

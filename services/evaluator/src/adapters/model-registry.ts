@@ -13,6 +13,8 @@ export interface ModelRegistry {
   task(modelName: string): Promise<string>;
   /** Merges `metrics` into the version's metrics. */
   recordMetrics(modelName: string, version: number, metrics: Record<string, number>): Promise<void>;
+  /** Merges `tags` into the version's tags (variant usability). */
+  recordTags(modelName: string, version: number, tags: Record<string, string>): Promise<void>;
 }
 
 /** Metadata reads and a small write: all quick. */
@@ -29,6 +31,9 @@ export function createModelRegistry(client: registry.ModelRegistryServiceClient)
     },
     async recordMetrics(modelName, version, metrics) {
       await unary(client.updateVersion.bind(client), registry.UpdateVersionRequest.fromPartial({ modelName, version, metrics }), { deadlineMs: REGISTRY_DEADLINE_MS });
+    },
+    async recordTags(modelName, version, tags) {
+      await unary(client.updateVersion.bind(client), registry.UpdateVersionRequest.fromPartial({ modelName, version, tags }), { deadlineMs: REGISTRY_DEADLINE_MS });
     },
   };
 }

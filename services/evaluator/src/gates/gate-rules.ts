@@ -8,6 +8,8 @@ const METRIC_RE = /^[A-Za-z0-9_][A-Za-z0-9._:/-]{0,127}$/;
 const ALIAS_RE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** Thresholds one gate may hold. */
 export const MAX_THRESHOLDS = 32;
+/** Rows per request a latency budget may be measured at. */
+export const MAX_LATENCY_BATCH = 4096;
 
 export function checkGateName(name: string, field = 'name'): string {
   if (!GATE_NAME_RE.test(name)) throw errors.invalidArgument(field, `gate names match ${GATE_NAME_RE.source}, got ${JSON.stringify(name.slice(0, 80))}`);
@@ -39,6 +41,12 @@ export function normalizeGate(gate: evaluator.Gate, field = 'gate'): evaluator.G
   if (gate.maxVariantDrop !== undefined && !(gate.maxVariantDrop >= 0 && gate.maxVariantDrop <= 1)) {
     throw errors.invalidArgument(`${field}.max_variant_drop`, 'must be within [0, 1] (0.005 = half a point)');
   }
+  if (gate.maxLatencyP95Ms !== undefined && !(gate.maxLatencyP95Ms > 0 && gate.maxLatencyP95Ms <= 600_000)) {
+    throw errors.invalidArgument(`${field}.max_latency_p95_ms`, 'must be within (0, 600000] ms');
+  }
+  if (!Number.isInteger(gate.latencyBatchSize) || gate.latencyBatchSize < 0 || gate.latencyBatchSize > MAX_LATENCY_BATCH) {
+    throw errors.invalidArgument(`${field}.latency_batch_size`, `must be 0-${MAX_LATENCY_BATCH} (0: 1 row per request)`);
+  }
   if (gate.description.length > 1024) throw errors.invalidArgument(`${field}.description`, 'at most 1024 characters');
-  return { ...gate, split: gate.split || 'test', labelField: gate.labelField || 'label' };
+  return { ...gate, split: gate.split || 'test', labelField: gate.labelField || 'label', latencyBatchSize: gate.maxLatencyP95Ms === undefined ? gate.latencyBatchSize : gate.latencyBatchSize || 1 };
 }

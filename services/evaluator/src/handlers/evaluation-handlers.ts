@@ -3,22 +3,15 @@
  * model, snapshot and split resolved in full before anything is queued: a
  * refused request leaves no job and no run behind.
  */
-import { trace } from '@opentelemetry/api';
-import { precisionName, type evaluator } from '@l1g1/contracts';
+import type { evaluator } from '@l1g1/contracts';
 import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
-import { checkEvaluateRequest } from '../domain/evaluations/check-evaluate-request';
-import { encodeEvaluatePlan, EVALUATE_JOB_KIND } from '../domain/evaluations/evaluate-params';
 import { toEvaluationRun } from '../domain/evaluations/evaluation-run-view';
 import type { EvaluationFilter, EvaluationState } from '../domain/evaluations/evaluation-store';
-import { planEvaluation } from '../domain/evaluations/plan-evaluation';
+import { submitEvaluation } from '../domain/evaluations/submit-evaluation';
 
 type Handlers = Pick<AsyncService<evaluator.EvaluatorServiceService>, 'evaluate' | 'getEvaluation' | 'listEvaluations'>;
 
-/** Attempts of one run: crash resumes (lease expiries) count, so leave room for a few. */
-const MAX_ATTEMPTS = 3;
-/** What a refused (queue full) caller is told to wait. */
-const QUEUE_FULL_RETRY_MS = 10_000;
 const PAGE_KIND = 'evaluator-runs';
 
 function checkRunId(id: string): string {
@@ -36,41 +29,8 @@ export function createEvaluationHandlers(deps: EvaluatorDeps): Handlers {
   const { jobs, evaluations } = deps;
   return {
     async evaluate(req, call) {
-      const checked = checkEvaluateRequest(req);
-      const plan = await planEvaluation(deps, checked, actorOf(call.metadata));
-      const open = await jobs.list({ kind: EVALUATE_JOB_KIND, states: ['queued', 'running'], limit: Math.min(1000, deps.config.maxQueuedJobs) });
-      if (open.length >= deps.config.maxQueuedJobs) {
-        throw errors.resourceExhausted(`${open.length} evaluations are queued or running; try again later`, QUEUE_FULL_RETRY_MS, { reason: 'JOB_QUEUE_FULL' });
-      }
-      const { job } = await jobs.submit({
-        kind: EVALUATE_JOB_KIND,
-        params: encodeEvaluatePlan(plan),
-        maxAttempts: MAX_ATTEMPTS,
-        ...(checked.idempotencyKey ? { idempotencyKey: checked.idempotencyKey } : {}),
-      });
-      // A repeated idempotency key answers the first run: its row already exists and is kept.
-      await evaluations.insert({
-        runId: job.id,
-        modelName: plan.modelName,
-        modelVersion: plan.modelVersion,
-        precision: precisionName(plan.precision) ?? 'fp32',
-        dataset: plan.dataset,
-        snapshot: plan.snapshot,
-        split: plan.split,
-        state: 'queued',
-        createdAtMs: job.createdAtMs,
-        finishedAtMs: undefined,
-        traceId: trace.getActiveSpan()?.spanContext().traceId ?? '',
-        recordsEvaluated: 0,
-        recordsSkipped: 0,
-        metrics: {},
-        classification: null,
-        token: null,
-        predictions: null,
-      });
-      const row = await evaluations.get(job.id);
-      if (!row) throw errors.internal(`evaluation row ${job.id} vanished after insert`);
-      return toEvaluationRun(await jobs.get(job.id), row, { omitPredictions: true });
+      const row = await submitEvaluation(deps, req, actorOf(call.metadata));
+      return toEvaluationRun(await jobs.get(row.runId), row, { omitPredictions: true });
     },
     async getEvaluation(req) {
       const row = await evaluations.get(checkRunId(req.runId));

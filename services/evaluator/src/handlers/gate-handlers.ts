@@ -5,24 +5,31 @@
  * ListGateDecisions.
  */
 import { randomUUID } from 'node:crypto';
-import { type common, evaluator, readVariantUsability, type PrecisionName, precisionName } from '@l1g1/contracts';
-import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, L1g1Error, type AsyncService } from '@l1g1/kit';
+import { common, evaluator, readVariantUsability, type PrecisionName, precisionName } from '@l1g1/contracts';
+import { actorOf, cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, L1g1Error, type AsyncService } from '@l1g1/kit';
 import type { AliasMover } from '../adapters/alias-mover';
 import type { ModelRegistry } from '../adapters/model-registry';
 import type { EvaluationRow, EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { BASELINE_LACKS_METRIC, decideThresholds } from '../gates/gate-decision';
+import { measureGateLatency, type GateLatencyDeps } from '../gates/gate-latency';
 import { checkGateName, normalizeGate } from '../gates/gate-rules';
+import { awaitRun } from '../domain/evaluations/await-run';
+import { submitEvaluation, type SubmitDeps } from '../domain/evaluations/submit-evaluation';
 import type { GateStore } from '../gates/gate-store';
 
 type Service = AsyncService<evaluator.EvaluatorServiceService>;
 type GateMethods = Pick<Service, 'createGate' | 'getGate' | 'listGates' | 'updateGate' | 'deleteGate' | 'evaluateGate' | 'listGateDecisions'>;
 
-export interface GateHandlerDeps {
-  readonly gates: GateStore;
-  readonly evaluations: EvaluationStore;
-  readonly registry: ModelRegistry;
-  readonly aliases: AliasMover;
-}
+export type GateHandlerDeps = SubmitDeps &
+  GateLatencyDeps & {
+    readonly gates: GateStore;
+    readonly evaluations: EvaluationStore;
+    readonly registry: ModelRegistry;
+    readonly aliases: AliasMover;
+  };
+
+/** Longest EvaluateGate waits for the runs it queues (they keep going past it and stay readable). */
+export const GATE_WAIT_MS = 10 * 60_000;
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
@@ -62,6 +69,24 @@ function onGateData(run: EvaluationRow, gate: evaluator.Gate): boolean {
 
 export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
   const { gates, evaluations, registry, aliases } = deps;
+
+  /** Evaluates one version (fp32) on the gate's data through the Evaluate job and waits for it, bounded. */
+  async function evaluateOnGateData(gate: evaluator.Gate, modelName: string, version: number, snapshot: number, actor: string, what: string): Promise<EvaluationRow> {
+    if (!gate.dataset?.name) throw errors.failedPrecondition(`gate "${gate.name}" has no dataset to evaluate on; give evaluation_run_id or set the gate's dataset`, { field: 'evaluation_run_id' });
+    const queued = await submitEvaluation(
+      deps,
+      evaluator.EvaluateRequest.fromPartial({
+        model: { name: modelName, selector: { $case: 'version', value: version } },
+        precision: common.Precision.PRECISION_FP32,
+        dataset: { name: gate.dataset.name, snapshot },
+        split: gate.split,
+        labelField: gate.labelField,
+        tags: { purpose: 'gate', gate: gate.name },
+      }),
+      actor,
+    );
+    return awaitRun(evaluations, deps.jobs, queued.runId, what, { timeoutMs: GATE_WAIT_MS });
+  }
 
   async function mustGet(name: string, field: string): Promise<evaluator.Gate> {
     checkGateName(name, field);
@@ -110,6 +135,9 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         baselineAlias: req.baselineAlias ?? old.baselineAlias,
         promoteAlias: req.promoteAlias ?? old.promoteAlias,
         maxVariantDrop: req.maxVariantDrop ?? old.maxVariantDrop,
+        // A negative budget removes it (an optional double cannot be unset otherwise).
+        maxLatencyP95Ms: req.maxLatencyP95Ms === undefined ? old.maxLatencyP95Ms : req.maxLatencyP95Ms < 0 ? undefined : req.maxLatencyP95Ms,
+        latencyBatchSize: req.latencyBatchSize ?? old.latencyBatchSize,
         tags,
         updatedAt: now(),
       };
@@ -128,13 +156,17 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
     async evaluateGate(req, call) {
       const gate = await mustGet(req.gateName, 'gate_name');
       if (!req.model?.name) throw errors.invalidArgument('model.name', 'the candidate model is required');
-      if (!req.evaluationRunId) {
-        // Evaluating inside EvaluateGate needs the Evaluate job; until it lands the caller evaluates first.
-        throw errors.invalidArgument('evaluation_run_id', 'give the finished evaluation run of the candidate on the gate’s data (Evaluate first)');
-      }
       const version = await registry.resolve(req.model);
-      const run = await evaluations.get(req.evaluationRunId);
-      if (!run) throw errors.notFound(`evaluation run "${req.evaluationRunId}"`, { reason: 'EVALUATION_NOT_FOUND' });
+      const actor = actorOf(call.metadata);
+      let run: EvaluationRow;
+      if (req.evaluationRunId) {
+        const given = await evaluations.get(req.evaluationRunId);
+        if (!given) throw errors.notFound(`evaluation run "${req.evaluationRunId}"`, { reason: 'EVALUATION_NOT_FOUND' });
+        run = given;
+      } else {
+        // No run given: evaluate the candidate on the gate's data now (a refused split or input names the field).
+        run = await evaluateOnGateData(gate, version.modelName, version.version, Number(gate.dataset?.snapshot ?? 0), actor, `${version.modelName} version ${version.version}`);
+      }
       if (run.modelName !== version.modelName || run.modelVersion !== version.version) {
         throw errors.invalidArgument('evaluation_run_id', `run ${run.runId} evaluated ${run.modelName} version ${run.modelVersion}, not ${version.modelName} version ${version.version}`);
       }
@@ -152,6 +184,10 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
       if (relative && baselineVersion > 0) {
         const candidates = await evaluations.list({ modelName: version.modelName, modelVersion: baselineVersion, dataset: run.dataset, snapshot: run.snapshot, state: 'succeeded' }, BASELINE_SCAN);
         baselineRun = candidates.find((r) => r.split === run.split && r.precision === 'fp32');
+        // Deciding from scratch (no run given): evaluate the baseline too, on the candidate's snapshot.
+        if (!baselineRun && !req.evaluationRunId) {
+          baselineRun = await evaluateOnGateData(gate, version.modelName, baselineVersion, run.snapshot, actor, `the baseline (${gate.baselineAlias} = version ${baselineVersion})`);
+        }
         if (!baselineRun) reasons.push(`no finished fp32 evaluation of the baseline (${gate.baselineAlias} = version ${baselineVersion}) on ${run.dataset}#${run.snapshot} split "${run.split}"; evaluate it first`);
       }
       // A baseline without a run gives `{}`: its relative thresholds fail, explained once by the reason above.
@@ -169,8 +205,18 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         }
       }
 
+      // Latency budget: a short bounded benchmark of the candidate through inference, stored.
+      let latency: { p95Ms: number | undefined; runId: string } | undefined;
+      const latencyBatch = gate.latencyBatchSize || 1;
+      if (gate.maxLatencyP95Ms !== undefined) {
+        latency = await measureGateLatency(deps, version, latencyBatch, cancellationSignal(call));
+        if (latency.p95Ms === undefined) reasons.push(`latency not measured: every benchmark request at batch size ${latencyBatch} failed (benchmark run ${latency.runId || 'none'})`);
+        else if (latency.p95Ms > gate.maxLatencyP95Ms) {
+          reasons.push(`latency p95 ${latency.p95Ms.toFixed(3)} ms > budget ${gate.maxLatencyP95Ms} ms at batch size ${latencyBatch} (benchmark run ${latency.runId})`);
+        }
+      }
+
       const passed = reasons.length === 0;
-      const actor = actorOf(call.metadata);
       const decision: evaluator.GateDecision = {
         decisionId: randomUUID(),
         gateName: gate.name,
@@ -186,6 +232,9 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         previousAliasVersion: 0,
         decidedAt: now(),
         decidedBy: actor,
+        latencyBatchSize: latency ? latencyBatch : 0,
+        benchmarkRunId: latency?.runId ?? '',
+        ...(latency?.p95Ms === undefined ? {} : { latencyP95Ms: latency.p95Ms }),
       };
       if (passed && req.promote && gate.promoteAlias) {
         decision.previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: gate.promoteAlias } });

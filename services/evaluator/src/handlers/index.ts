@@ -7,6 +7,7 @@ import type { evaluator } from '@l1g1/contracts';
 import type { AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
 import { createBenchmarkHandlers } from './benchmark-handlers';
+import { createCompareHandlers } from './compare-handlers';
 import { createEvaluationHandlers } from './evaluation-handlers';
 import { createGateHandlers } from './gate-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
@@ -17,5 +18,6 @@ export function createEvaluatorHandlers(deps: EvaluatorDeps): AsyncService<evalu
     ...createEvaluationHandlers(deps),
     ...createGateHandlers(deps),
     ...createBenchmarkHandlers(deps),
+    ...createCompareHandlers(deps),
   };
 }

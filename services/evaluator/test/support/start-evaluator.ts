@@ -32,6 +32,8 @@ export interface StartEvaluatorStackOptions {
   env?: Record<string, string>;
   /** Extra gateway environment (L1G1_SSE_HEARTBEAT_MS ...). */
   gatewayEnv?: Record<string, string>;
+  /** Extra inference environment (L1G1_INFERENCE_VARIANT_POLICY_TTL_MS ...). */
+  inferenceEnv?: Record<string, string>;
 }
 
 /** Starts ingestion, registry, inference, gateway and the evaluator, each on a free port. */
@@ -41,7 +43,11 @@ export async function startEvaluatorStack(options: StartEvaluatorStackOptions = 
   try {
     // The evaluator's port is chosen first so that the stack's gateway routes /v1/evaluations, /v1/gates ... to it.
     const evaluatorAddr = `127.0.0.1:${await freePort()}`;
-    stack = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET }, gatewayEnv: { L1G1_EVALUATOR_ADDR: evaluatorAddr, ...options.gatewayEnv } });
+    stack = await startStack({
+      sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET },
+      gatewayEnv: { L1G1_EVALUATOR_ADDR: evaluatorAddr, ...options.gatewayEnv },
+      ...(options.inferenceEnv ? { inferenceEnv: options.inferenceEnv } : {}),
+    });
     const config = loadEvaluatorConfig({
       L1G1_DATA_DIR: stack.dataDir,
       L1G1_EVALUATOR_ADDR: evaluatorAddr,
