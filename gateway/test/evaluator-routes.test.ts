@@ -166,10 +166,8 @@ describe('gateway: evaluator routes (/v1/evaluations, /v1/benchmarks, /v1/compar
     assert.equal(await answered(), settled, 'no more benchmark requests after the client closed the stream');
   });
 
-  it('POST /v1/comparisons compares the fp16 variant with fp32 (deltas, agreement, tolerance)', async function () {
+  it('POST /v1/comparisons compares the fp16 variant with fp32 (deltas, agreement, tolerance, interval, McNemar)', async () => {
     const res = await http(`${url}/v1/comparisons`, { method: 'POST', headers: admin, json: { model: { name: 'animals', version: 1 }, dataset: { name: 'animals-data' }, candidates: ['fp16'], metric: 'accuracy', max_drop: 0.05 } });
-    // CompareVariants lands with the evaluator's own branch (E-FINISH); until then the service answers UNIMPLEMENTED.
-    if (res.status === 501 && res.body.error.reason === 'METHOD_NOT_IMPLEMENTED') this.skip();
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.baseline.precision, 'fp32');
     assert.deepEqual(res.body.candidates.map((c: { precision: string }) => c.precision), ['fp16']);
@@ -178,21 +176,31 @@ describe('gateway: evaluator routes (/v1/evaluations, /v1/benchmarks, /v1/compar
     assert.equal(typeof fp16.within_tolerance, 'boolean');
     assert.equal(res.body.metric, 'accuracy');
     assert.equal(res.body.max_drop, 0.05);
+    // E-FINISH's evidence fields, in snake_case.
+    assert.ok(fp16.ci_low <= fp16.metric_delta && fp16.metric_delta <= fp16.ci_high, JSON.stringify(fp16));
+    assert.ok(fp16.p_value >= 0 && fp16.p_value <= 1);
+    assert.equal(typeof fp16.usable, 'boolean');
+    assert.equal(typeof fp16.evidence, 'string');
+    assert.ok(Array.isArray(fp16.per_class_deltas));
+    assert.ok(res.body.records_compared > 0);
   });
 
   it('gates: create (201), get, list, patch, :evaluate with promote moves the alias, decisions listed, delete (204, no body)', async () => {
-    const gate = { name: 'zoo-gate', description: 'at least chance', thresholds: [{ metric: 'accuracy', comparison: 'greater_or_equal', value: 0 }], dataset: 'animals-data', promote_alias: 'staging', tags: { Owner: 'Zoo' } };
+    const gate = { name: 'zoo-gate', description: 'at least chance', thresholds: [{ metric: 'accuracy', comparison: 'greater_or_equal', value: 0 }], dataset: 'animals-data', promote_alias: 'staging', tags: { Owner: 'Zoo' }, max_latency_p95_ms: 60_000, latency_batch_size: 2 };
     const created = await http(`${url}/v1/gates`, { method: 'POST', headers: admin, json: gate });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.headers.get('location'), '/v1/gates/zoo-gate');
     assert.deepEqual(created.body.thresholds, [{ metric: 'accuracy', comparison: 'greater_or_equal', value: 0, relative_to_baseline: false }]);
     assert.deepEqual(created.body.tags, { Owner: 'Zoo' });
+    assert.equal(created.body.max_latency_p95_ms, 60_000);
+    assert.equal(created.body.latency_batch_size, 2);
     assert.equal((await http(`${url}/v1/gates/zoo-gate`, { headers: reader })).body.promote_alias, 'staging');
     const list = await http(`${url}/v1/gates`, { headers: reader });
     assert.ok(list.body.gates.some((g: { name: string }) => g.name === 'zoo-gate'));
     const patched = await http(`${url}/v1/gates/zoo-gate`, { method: 'PATCH', headers: admin, json: { description: 'changed' } });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.equal(patched.body.description, 'changed');
+    assert.equal(patched.body.max_latency_p95_ms, 60_000, 'the budget is kept when not given');
     assert.equal(patched.body.promote_alias, 'staging', 'what was not given is unchanged');
 
     // A finished run of version 2 on the gate's data, through the REST route.
@@ -211,6 +219,9 @@ describe('gateway: evaluator routes (/v1/evaluations, /v1/benchmarks, /v1/compar
     assert.equal(decision.body.promoted_alias, 'staging');
     assert.deepEqual(decision.body.model, { name: 'animals', version: 2 });
     assert.equal(decision.body.results[0].threshold.comparison, 'greater_or_equal');
+    assert.ok(decision.body.latency_p95_ms > 0, 'latency budget evidence');
+    assert.equal(decision.body.latency_batch_size, 2);
+    assert.ok(decision.body.benchmark_run_id);
     const resolved = await unary(s.stack.registry.resolveModel.bind(s.stack.registry), { name: 'animals', selector: { $case: 'alias', value: 'staging' } });
     assert.equal(resolved.version, 2);
     const decisions = await http(`${url}/v1/gates/zoo-gate/decisions?model=animals`, { headers: reader });

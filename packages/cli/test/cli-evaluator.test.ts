@@ -102,13 +102,13 @@ describe('l1g1 CLI: benchmark, evaluate and gate evaluate through the real gatew
       const g = await http(`${s.stack.gatewayUrl}/v1/gates`, { method: 'POST', headers: admin, json: { name, thresholds: [{ metric: 'accuracy', comparison: 'greater_or_equal', value }], dataset: 'animals-data', promote_alias: 'production' } });
       assert.equal(g.status, 201, JSON.stringify(g.body));
     }
-    // The run the gate decides on (EvaluateGate without a run comes with the evaluator's E-FINISH branch).
+    // Without --run the evaluator evaluates the candidate itself; a stored run can be given instead.
     const evaluated = sink();
     assert.equal(await runCli(['evaluate', '--model', 'animals@1', '--dataset', 'animals-data', '--json'], { env, stdout: evaluated.stream, stderr: sink().stream }), 0, evaluated.text());
     const runId = (JSON.parse(evaluated.text()) as { run_id: string }).run_id;
     const out = sink();
     const err = sink();
-    assert.equal(await runCli(['gate', 'evaluate', 'easy', '--model', 'animals@staging', '--run', runId, '--promote'], { env, stdout: out.stream, stderr: err.stream }), 0, err.text() + out.text());
+    assert.equal(await runCli(['gate', 'evaluate', 'easy', '--model', 'animals@staging', '--promote'], { env, stdout: out.stream, stderr: err.stream }), 0, err.text() + out.text());
     assert.match(out.text(), /gate easy: animals v1 PASSED/);
     assert.match(out.text(), /ok\s+accuracy = \d\.\d{4} >= 0/);
     assert.match(out.text(), /promoted: production -> v1/);
