@@ -419,7 +419,7 @@ describe('gateway: REST + SSE in front of registry and inference (real servers)'
     auth.keys.close();
     const doc = (await http(`${stack.gatewayUrl}/openapi.json`)).body;
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
-      Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict').replace(/:job_id:(\w+)$/, ':job_id(^[^/:]+)::$1')}`),
+      Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace(':name:predict', ':name(^[^/:]+)::predict').replace(/:(job_id|gate_id):(\w+)$/, ':$1(^[^/:]+)::$2')}`),
     );
     assert.deepEqual([...new Set(routes)].sort(), documented.sort());
   });
