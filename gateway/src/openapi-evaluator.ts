@@ -5,6 +5,7 @@
  */
 import { common as c, evaluator as ev, PRECISION_NAMES } from '@l1g1/contracts';
 import { enumNames } from './routes/ingestion/enum-names';
+import { JOB_STATUS_PROPERTIES } from './openapi-trainer';
 import { bool, err, int32, int64, intMap, jsonBody, num, numberMap, obj, ok, p, page, paging, ref, str, stringMap, strList, timestamp, type Json } from './openapi-helpers';
 
 const nullable = (schema: Json): Json => ({ oneOf: [schema, { type: 'null' }] });
@@ -25,22 +26,6 @@ const datasetRef = obj({ name: str, snapshot: { type: 'integer', description: '0
 const datasetIn = { description: '{name, snapshot} or the shorthand "name", "name@3"', oneOf: [datasetRef, str] };
 const classMetrics = obj({ label: str, precision: num, recall: num, f1: num, support: { type: 'integer' }, auc: nullable(num) });
 const threshold = obj({ metric: str, comparison: { type: 'string', enum: enumNames(ev.Comparison, 'COMPARISON_') }, value: num, relative_to_baseline: bool }, ['metric', 'comparison', 'value']);
-const status = {
-  job_id: str,
-  kind: str,
-  state: { type: 'string', enum: enumNames(c.JobState, 'JOB_STATE_') },
-  progress: { type: 'number', minimum: 0, maximum: 1 },
-  message: str,
-  attempts: { type: 'integer' },
-  max_attempts: { type: 'integer' },
-  cancel_requested: bool,
-  idempotency_key: str,
-  error: nullable(obj({ reason: str, field: str, message: str })),
-  created_at: timestamp,
-  started_at: timestamp,
-  finished_at: timestamp,
-  updated_at: timestamp,
-};
 const evaluateFields = {
   model: modelIn,
   precision,
@@ -78,7 +63,7 @@ export const EVALUATOR_SCHEMAS: Json = {
   ClassMetrics: classMetrics,
   EvaluationRun: obj({
     run_id: str,
-    ...status,
+    ...JOB_STATUS_PROPERTIES,
     request: obj({ ...evaluateFields, model: nullable(modelRef), dataset: nullable(datasetRef), seed: nullable(int64()) }),
     model: nullable(modelRef),
     dataset: nullable(datasetRef),
