@@ -18,6 +18,7 @@ import { readSse, type SseEvent } from '../../packages/cli/src/sse-reader';
 import { featureRecords, publishFeatureRecords, CLASS_NAMES } from '../../services/evaluator/test/support/eval-data';
 import { startEvaluatorStack, type EvaluatorStack } from '../../services/evaluator/test/support/start-evaluator';
 import { bearer, http, uploadModel } from '../../test/support/stack';
+import { defaultRoutePolicy } from '../src/admission/route-policy';
 
 const DIM = 4;
 
@@ -264,6 +265,19 @@ describe('gateway: evaluator routes (/v1/evaluations, /v1/benchmarks, /v1/compar
     for (let i = 0; i < 6; i++) assert.equal((await http(`${url}/v1/gates/no-such-gate`, { headers: reader })).status, 404);
     const ready = await http(`${url}/readyz`);
     assert.equal(ready.body.breakers.evaluator, 'closed');
+  });
+});
+
+describe('gateway: evaluator route policy', () => {
+  it('evaluator routes go to the evaluator upstream; the benchmark is a stream; comparisons and gate decisions get the transfer deadline', () => {
+    assert.deepEqual(defaultRoutePolicy('POST', '/v1/benchmarks'), { upstream: 'evaluator', lane: 'stream', deadline: 'metadata' });
+    assert.deepEqual(defaultRoutePolicy('POST', '/v1/comparisons'), { upstream: 'evaluator', lane: 'request', deadline: 'transfer' });
+    assert.deepEqual(defaultRoutePolicy('POST', '/v1/gates/:gate_id(^[^/:]+)::evaluate'), { upstream: 'evaluator', lane: 'request', deadline: 'transfer' });
+    for (const url of ['/v1/evaluations', '/v1/evaluations/:run_id', '/v1/gates', '/v1/gates/:gate_id', '/v1/gates/:gate_id/decisions']) {
+      assert.deepEqual(defaultRoutePolicy('GET', url), { upstream: 'evaluator', lane: 'request', deadline: 'metadata' }, url);
+    }
+    // A prefix that only looks alike is not the evaluator's.
+    assert.equal(defaultRoutePolicy('GET', '/v1/gatesx').upstream, undefined);
   });
 });
 
