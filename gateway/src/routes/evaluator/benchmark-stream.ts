@@ -18,7 +18,7 @@ import { errorBody } from '../../http-errors';
 import { publicError, sanitizeUpstreamError } from '../../sanitize';
 import type { Upstream } from '../../upstreams';
 import { forwardMetadata, guarded } from '../common';
-import { openEventStream } from '../event-stream';
+import { holdEventStream, openEventStream } from '../event-stream';
 import { benchmarkResultJson } from './evaluator-json';
 
 export interface BenchmarkStreamOptions {
@@ -85,43 +85,37 @@ export async function streamBenchmark(
   });
   const call = stream!;
   const res = openEventStream(reply, `benchmark of ${request.model?.name ?? ''}`);
-  let closed = false;
   let runId = '';
   let results = 0;
-  const heartbeat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), options.heartbeatMs);
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    open.delete(close);
-    clearInterval(heartbeat);
-    clearTimeout(expiry);
-    // A client gone (or a gateway shutting down) stops the measurement upstream.
-    call.cancel();
-    res.end();
-  };
-  const expiry = setTimeout(() => {
-    res.write(`event: error\ndata: ${JSON.stringify(errorBody(errors.deadlineExceeded('the benchmark ran past the stream\'s maximum life; its finished results are stored under run_id', { reason: 'STREAM_EXPIRED' })))}\n\n`);
-    close();
-  }, options.maxLifeMs);
-  open.add(close);
-  res.on('close', close);
+  const held = holdEventStream(
+    res,
+    {
+      heartbeatMs: options.heartbeatMs,
+      maxLifeMs: options.maxLifeMs,
+      expired: errors.deadlineExceeded("the benchmark ran past the stream's maximum life; its finished results are stored under run_id", { reason: 'STREAM_EXPIRED' }),
+      // A client gone (or a gateway shutting down) stops the measurement upstream.
+      onClose: () => call.cancel(),
+    },
+    open,
+  );
+  const close = held.close;
   const send = (r: evaluator.BenchmarkResult): void => {
     runId = r.runId;
     results++;
     if (!res.write(`id: ${results}\nevent: result\ndata: ${JSON.stringify(benchmarkResultJson(r))}\n\n`)) pauseUntilDrained(call, res);
   };
   const finish = (): void => {
-    if (closed) return;
+    if (held.closed) return;
     res.write(`event: done\ndata: ${JSON.stringify({ run_id: runId, results })}\n\n`);
     close();
   };
   if (first.kind === 'end') return finish();
   if (first.kind === 'data') send(first.result);
   call.on('data', (r: evaluator.BenchmarkResult) => {
-    if (!closed) send(r);
+    if (!held.closed) send(r);
   });
   call.on('error', (err) => {
-    if (closed) return;
+    if (held.closed) return;
     const e = publicError(sanitizeUpstreamError('evaluator', err)).error;
     if (e.kind !== 'CANCELLED') res.write(`event: error\ndata: ${JSON.stringify(errorBody(e))}\n\n`);
     close();
