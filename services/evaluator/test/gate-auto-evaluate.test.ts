@@ -21,13 +21,15 @@ describe('EvaluateGate without a run: evaluates candidate and baseline, latency 
   let s: EvaluatorStack;
   let candidateRunId = '';
 
-  const gate = (over: Partial<evaluator.Gate>): evaluator.Gate =>
+  type GateOver = Omit<Partial<evaluator.Gate>, 'thresholds'> & { thresholds?: Partial<evaluator.MetricThreshold>[] };
+  const gate = (over: GateOver): evaluator.Gate =>
     evaluator.Gate.fromPartial({
       thresholds: [{ metric: 'accuracy', comparison: GE, value: 0, relativeToBaseline: true }],
       dataset: { name: 'animals-data' },
       baselineAlias: 'production',
       promoteAlias: 'production',
       ...over,
+      ...(over.thresholds ? { thresholds: over.thresholds.map((t) => evaluator.MetricThreshold.fromPartial(t)) } : {}),
     });
   const create = (g: evaluator.Gate) => unary(s.client.createGate.bind(s.client), { gate: g });
   const decide = (gateName: string, version: number, over: Partial<evaluator.EvaluateGateRequest> = {}) =>
@@ -110,6 +112,11 @@ describe('EvaluateGate without a run: evaluates candidate and baseline, latency 
     );
     await create(gate({ name: 'ppl', baselineAlias: '', promoteAlias: '', thresholds: [{ metric: 'perplexity', comparison: evaluator.Comparison.COMPARISON_LESS_OR_EQUAL, value: 50 }] }));
     await refused(decide('ppl', 2, { evaluationRunId: candidateRunId }), 'INVALID_ARGUMENT', 'metric');
+    // Without a run, refused before anything is evaluated.
+    const runs = async () => (await unary(s.client.listEvaluations.bind(s.client), { page: { pageSize: 1000, pageToken: '' }, model: undefined, dataset: undefined, state: 0 })).runs.length;
+    const queuedBefore = await runs();
+    await refused(decide('ppl', 2), 'INVALID_ARGUMENT', 'metric');
+    assert.equal(await runs(), queuedBefore, 'no run queued for an impossible gate');
     await refused(create(gate({ name: 'neg', maxLatencyP95Ms: 0 })), 'INVALID_ARGUMENT', 'gate.max_latency_p95_ms');
     await refused(create(gate({ name: 'huge-batch', maxLatencyP95Ms: 10, latencyBatchSize: 100_000 })), 'INVALID_ARGUMENT', 'gate.latency_batch_size');
     await create(gate({ name: 'no-data', dataset: undefined, baselineAlias: '', promoteAlias: '', thresholds: [{ metric: 'accuracy', comparison: GE, value: 0 }] }));

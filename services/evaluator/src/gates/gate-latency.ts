@@ -5,7 +5,8 @@
  * point at it.
  */
 import { randomUUID } from 'node:crypto';
-import { common, evaluator, type registry } from '@l1g1/contracts';
+import { common, type registry } from '@l1g1/contracts';
+import { toBenchmarkResult } from '../benchmark/benchmark-result';
 import type { BenchmarkStore } from '../benchmark/benchmark-store';
 import { randomInputs } from '../benchmark/random-inputs';
 import { measureBatch, type TimedPredictor } from '../benchmark/run-benchmark';
@@ -45,25 +46,6 @@ export async function measureGateLatency(deps: GateLatencyDeps, version: registr
     signal,
   });
   const ok = m.requests - m.errors;
-  const seconds = m.durationMs / 1000;
-  await deps.benchmarks.add({
-    runId,
-    batchSize,
-    requests: m.requests,
-    rows: m.rows,
-    errors: m.errors,
-    durationMs: Math.round(m.durationMs),
-    throughputRowsPerS: seconds > 0 ? m.rows / seconds : 0,
-    requestsPerS: seconds > 0 ? ok / seconds : 0,
-    latency: m.latency,
-    meanQueueUs: m.meanQueueUs,
-    meanComputeUs: m.meanComputeUs,
-    model,
-    precision,
-    device: 'cpu',
-    target: evaluator.BenchmarkTarget.BENCHMARK_TARGET_INFERENCE_GRPC,
-    concurrency: 1,
-    finishedAt: new Date(),
-  });
+  await deps.benchmarks.add(toBenchmarkResult(m, { runId, batchSize, model, precision, device: 'cpu', concurrency: 1 }));
   return { p95Ms: ok > 0 ? m.latency.p95Us / 1000 : undefined, runId, errors: m.errors };
 }

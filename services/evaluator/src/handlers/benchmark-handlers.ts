@@ -4,10 +4,11 @@
  * stored as soon as that batch size is done.
  */
 import { randomUUID } from 'node:crypto';
-import { common, evaluator } from '@l1g1/contracts';
+import { common, type evaluator } from '@l1g1/contracts';
 import { cancellationSignal, errors, type AsyncService, type Logger } from '@l1g1/kit';
 import type { ModelRegistry } from '../adapters/model-registry';
 import { planBenchmark } from '../benchmark/benchmark-plan';
+import { toBenchmarkResult } from '../benchmark/benchmark-result';
 import type { BenchmarkStore } from '../benchmark/benchmark-store';
 import { randomInputs } from '../benchmark/random-inputs';
 import { measureBatch, type TimedPredictor } from '../benchmark/run-benchmark';
@@ -49,27 +50,7 @@ export function createBenchmarkHandlers(deps: BenchmarkHandlerDeps): Pick<Servic
           signal,
         });
         if (m.firstError !== undefined) deps.logger.warn({ err: m.firstError, runId, batchSize }, 'benchmark requests failed');
-        const seconds = m.durationMs / 1000;
-        const result: evaluator.BenchmarkResult = {
-          runId,
-          batchSize,
-          requests: m.requests,
-          rows: m.rows,
-          errors: m.errors,
-          durationMs: Math.round(m.durationMs),
-          throughputRowsPerS: seconds > 0 ? m.rows / seconds : 0,
-          requestsPerS: seconds > 0 ? (m.requests - m.errors) / seconds : 0,
-          latency: m.latency,
-          meanQueueUs: m.meanQueueUs,
-          meanComputeUs: m.meanComputeUs,
-          model,
-          precision: plan.precision,
-          device: plan.device,
-          // The only target measured (planBenchmark refuses the others).
-          target: evaluator.BenchmarkTarget.BENCHMARK_TARGET_INFERENCE_GRPC,
-          concurrency: plan.concurrency,
-          finishedAt: new Date(),
-        };
+        const result = toBenchmarkResult(m, { runId, batchSize, model, precision: plan.precision, device: plan.device, concurrency: plan.concurrency });
         await deps.benchmarks.add(result);
         if (signal.aborted) return;
         call.write(result);

@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../adapters/model-registry';
 import type { EvaluationRow, EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { BASELINE_LACKS_METRIC, decideThresholds } from '../gates/gate-decision';
 import { measureGateLatency, type GateLatencyDeps } from '../gates/gate-latency';
-import { checkGateName, normalizeGate } from '../gates/gate-rules';
+import { checkGateName, checkProducible, normalizeGate } from '../gates/gate-rules';
 import { awaitRun } from '../domain/evaluations/await-run';
 import { submitEvaluation, type SubmitDeps } from '../domain/evaluations/submit-evaluation';
 import type { GateStore } from '../gates/gate-store';
@@ -164,7 +164,9 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         if (!given) throw errors.notFound(`evaluation run "${req.evaluationRunId}"`, { reason: 'EVALUATION_NOT_FOUND' });
         run = given;
       } else {
-        // No run given: evaluate the candidate on the gate's data now (a refused split or input names the field).
+        // No run given: evaluate the candidate on the gate's data now (a refused split or input names the field);
+        // a threshold no evaluation can meet is refused first, so nothing is queued for it.
+        checkProducible(gate.thresholds);
         run = await evaluateOnGateData(gate, version.modelName, version.version, Number(gate.dataset?.snapshot ?? 0), actor, `${version.modelName} version ${version.version}`);
       }
       if (run.modelName !== version.modelName || run.modelVersion !== version.version) {
