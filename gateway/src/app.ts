@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http-errors';
 import { registerJsonParsers } from './json-body';
 import { buildOpenApi } from './openapi';
+import { registerEvaluatorRoutes } from './routes/evaluator-routes';
 import { registerInferenceRoutes } from './routes/inference-routes';
 import { registerIngestionRoutes } from './routes/ingestion-routes';
 import { registerKeyRoutes } from './routes/key-routes';
@@ -145,5 +146,6 @@ export function buildGateway({ config, upstreams, logger, auth, onRoute }: Gatew
   registerLabelingRoutes(app, upstreams, config);
   registerLabelingMlRoutes(app, upstreams);
   registerLabelPage(app);
+  registerEvaluatorRoutes(app, upstreams, config);
   return app;
 }

@@ -60,6 +60,8 @@ const checkpoint = {
   epsilon_spent: num,
   created_at: timestamp,
 };
+/** The flattened JobStatus every `/v1` job shows (training jobs here, evaluation runs in openapi-evaluator.ts). */
+export const JOB_STATUS_PROPERTIES: Json = status;
 const eventHead = { sequence: { type: 'integer', description: 'Also the SSE id (Last-Event-ID)' }, job_id: str, at: timestamp };
 
 export const TRAINER_SCHEMAS: Json = {

@@ -9,6 +9,7 @@ import { AUTH_SECURITY_SCHEMES, KEY_PATHS } from './auth/openapi-auth';
 import { INGESTION_PATHS, INGESTION_SCHEMAS } from './openapi-ingestion';
 import { LABELING_PATHS, LABELING_SCHEMAS } from './openapi-labeling';
 import { LABELING_ML_PATHS, LABELING_ML_SCHEMAS } from './openapi-labeling-ml';
+import { EVALUATOR_PATHS, EVALUATOR_SCHEMAS } from './openapi-evaluator';
 import { TRAINER_PATHS, TRAINER_SCHEMAS } from './openapi-trainer';
 
 type Json = Record<string, unknown>;
@@ -348,7 +349,8 @@ export function buildOpenApi(): Json {
       ...TRAINER_PATHS,
       ...LABELING_PATHS,
       ...LABELING_ML_PATHS,
+      ...EVALUATOR_PATHS,
     },
-    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS, ...LABELING_SCHEMAS, ...LABELING_ML_SCHEMAS } },
+    components: { securitySchemes: AUTH_SECURITY_SCHEMES, schemas: { ...schemas, ...INGESTION_SCHEMAS, ...TRAINER_SCHEMAS, ...LABELING_SCHEMAS, ...LABELING_ML_SCHEMAS, ...EVALUATOR_SCHEMAS } },
   };
 }

@@ -1,9 +1,9 @@
 import CircuitBreaker from 'opossum';
-import { inference, ingestion, labeling, oip, registry, trainer } from '@l1g1/contracts';
+import { evaluator, inference, ingestion, labeling, oip, registry, trainer } from '@l1g1/contracts';
 import { asL1g1Error, CLIENT_FAULT_CODES, createGrpcClient, errors, L1g1Error } from '@l1g1/kit';
 import type { GatewayConfig } from './config';
 
-export type UpstreamName = 'registry' | 'inference' | 'ingestion' | 'trainer' | 'labeling';
+export type UpstreamName = 'registry' | 'inference' | 'ingestion' | 'trainer' | 'labeling' | 'evaluator';
 
 /** A breaker-guarded way to call one upstream service. */
 export interface Upstream {
@@ -20,6 +20,7 @@ export interface Upstreams {
   ingestion: ingestion.IngestionServiceClient;
   trainer: trainer.TrainerServiceClient;
   labeling: labeling.LabelingServiceClient;
+  evaluator: evaluator.EvaluatorServiceClient;
   guard: Record<UpstreamName, Upstream>;
   close(): void;
 }
@@ -123,6 +124,7 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
   const ingestionClient = createGrpcClient(ingestion.IngestionServiceClient, config.ingestionAddress, opts);
   const trainerClient = createGrpcClient(trainer.TrainerServiceClient, config.trainerAddress, opts);
   const labelingClient = createGrpcClient(labeling.LabelingServiceClient, config.labelingAddress, opts);
+  const evaluatorClient = createGrpcClient(evaluator.EvaluatorServiceClient, config.evaluatorAddress, opts);
   return {
     registry: registryClient,
     inference: inferenceClient,
@@ -130,12 +132,14 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
     ingestion: ingestionClient,
     trainer: trainerClient,
     labeling: labelingClient,
+    evaluator: evaluatorClient,
     guard: {
       registry: createUpstream('registry', config),
       inference: createUpstream('inference', config),
       ingestion: createUpstream('ingestion', config),
       trainer: createUpstream('trainer', config),
       labeling: createUpstream('labeling', config),
+      evaluator: createUpstream('evaluator', config),
     },
     close() {
       registryClient.close();
@@ -144,6 +148,7 @@ export function createUpstreams(config: GatewayConfig): Upstreams {
       ingestionClient.close();
       trainerClient.close();
       labelingClient.close();
+      evaluatorClient.close();
       for (const u of Object.values(this.guard)) u.breaker.shutdown();
     },
   };

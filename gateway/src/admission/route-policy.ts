@@ -68,8 +68,18 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
     const transfer = url.endsWith('/export') || (method === 'POST' && url.endsWith('/tasks'));
     return { upstream: 'labeling', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
+  if (EVALUATOR_PREFIXES.some((x) => url === x || url.startsWith(`${x}/`))) {
+    // A benchmark answers as SSE while it runs: a long-lived stream.
+    if (url === '/v1/benchmarks') return { upstream: 'evaluator', lane: 'stream', deadline: 'metadata' };
+    // Comparisons and a gate decided without a run evaluate whole snapshots
+    // before answering: the transfer deadline.
+    const long = url === '/v1/comparisons' || url.endsWith(':evaluate');
+    return { upstream: 'evaluator', lane: 'request', deadline: long ? 'transfer' : 'metadata' };
+  }
   return { lane: 'request', deadline: 'metadata' };
 }
+
+const EVALUATOR_PREFIXES = ['/v1/evaluations', '/v1/benchmarks', '/v1/comparisons', '/v1/gates'];
 
 type Deadlines = Pick<GatewayConfig, 'predictTimeoutMs' | 'uploadTimeoutMs' | 'upstreamTimeoutMs'>;
 

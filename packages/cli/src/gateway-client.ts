@@ -8,6 +8,8 @@ export interface GatewayClient {
   stream<T>(method: string, path: string, body: ReadableStream<Uint8Array>, contentType: string): Promise<T>;
   /** A GET answered with Server-Sent Events, resumed after `lastEventId` when given; ends when the server ends it. */
   events(path: string, lastEventId: string | undefined, signal?: AbortSignal): Promise<AsyncGenerator<SseEvent>>;
+  /** A JSON POST answered with Server-Sent Events (a benchmark); a refusal comes back as a ServerError. */
+  postEvents(path: string, body: unknown, signal?: AbortSignal): Promise<AsyncGenerator<SseEvent>>;
 }
 
 async function answer<T>(res: Response, what: string): Promise<T> {
@@ -52,6 +54,12 @@ export function createGatewayClient(config: CliConfig, fetchFn: typeof fetch = f
       const res = await call('GET', path, { headers: headers(extra), ...(signal ? { signal } : {}) });
       if (!res.ok || !res.body) return answer<never>(res, `GET ${path.split('?')[0]}`);
       // Node's web ReadableStream is async-iterable; the DOM type in lib.dom lacks the declaration.
+      return readSse(res.body as unknown as AsyncIterable<Uint8Array>);
+    },
+    async postEvents(path: string, body: unknown, signal?: AbortSignal): Promise<AsyncGenerator<SseEvent>> {
+      const init: RequestInit = { headers: headers({ accept: 'text/event-stream', 'content-type': 'application/json' }), body: JSON.stringify(body), ...(signal ? { signal } : {}) };
+      const res = await call('POST', path, init);
+      if (!res.ok || !res.body) return answer<never>(res, `POST ${path.split('?')[0]}`);
       return readSse(res.body as unknown as AsyncIterable<Uint8Array>);
     },
   };

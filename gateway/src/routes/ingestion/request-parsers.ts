@@ -42,13 +42,13 @@ export function numberParam(value: unknown, field: string, min: number, max: num
   return n;
 }
 
-function boolJson(value: unknown, field: string): boolean {
+export function boolJson(value: unknown, field: string): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value !== 'boolean') throw errors.invalidArgument(field, 'must be true or false');
   return value;
 }
 
-function stringList(value: unknown, field: string): string[] {
+export function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw errors.invalidArgument(field, 'must be an array of strings');
   return value as string[];
@@ -145,7 +145,7 @@ export function uploadHeader(dataset: string, q: Query): ingestion.IngestHeader 
 
 // ------------------------------------------------------------------ JSON bodies
 
-function datasetRef(value: unknown, field: string): common.DatasetRef {
+export function datasetRef(value: unknown, field: string): common.DatasetRef {
   const b = onlyFields(objectBody(value, field), ['name', 'snapshot']);
   return { name: datasetName(b['name'], `${field}.name`), snapshot: intParam(b['snapshot'], `${field}.snapshot`, { fallback: 0 }) };
 }

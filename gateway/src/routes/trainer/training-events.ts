@@ -14,7 +14,7 @@ import { publicError, sanitizeUpstreamError } from '../../sanitize';
 import type { Upstream } from '../../upstreams';
 import { forwardMetadata, rpc } from '../common';
 import { isTerminalEvent, trainingEventJson } from './trainer-json';
-import { openEventStream } from '../event-stream';
+import { holdEventStream, openEventStream } from '../event-stream';
 
 export interface TrainingEventOptions {
   heartbeatMs: number;
@@ -35,25 +35,19 @@ export async function streamTrainingEvents(
   await rpc(guard, client.getJob.bind(client), { jobId: request.jobId }, req);
   const stream = client.watchJob(request, forwardMetadata(req), {});
   const res = openEventStream(reply, `watching training job ${request.jobId}`);
-  let closed = false;
-  const heartbeat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), options.heartbeatMs);
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    open.delete(close);
-    clearInterval(heartbeat);
-    clearTimeout(expiry);
-    stream.cancel();
-    res.end();
-  };
-  const expiry = setTimeout(() => {
-    res.write(`event: error\ndata: ${JSON.stringify(errorBody(errors.deadlineExceeded('the event stream reached its maximum life; reconnect with Last-Event-ID to go on', { reason: 'STREAM_EXPIRED' })))}\n\n`);
-    close();
-  }, options.maxLifeMs);
-  open.add(close);
-  res.on('close', close);
+  const held = holdEventStream(
+    res,
+    {
+      heartbeatMs: options.heartbeatMs,
+      maxLifeMs: options.maxLifeMs,
+      expired: errors.deadlineExceeded('the event stream reached its maximum life; reconnect with Last-Event-ID to go on', { reason: 'STREAM_EXPIRED' }),
+      onClose: () => stream.cancel(),
+    },
+    open,
+  );
+  const close = held.close;
   stream.on('data', (e: trainer.TrainingEvent) => {
-    if (closed) return;
+    if (held.closed) return;
     const json = trainingEventJson(e);
     if (json && !res.write(`id: ${e.sequence}\nevent: ${json.name}\ndata: ${JSON.stringify(json.data)}\n\n`)) {
       // A slow reader holds the upstream stream back instead of the gateway's memory.
@@ -62,7 +56,7 @@ export async function streamTrainingEvents(
     if (isTerminalEvent(e)) close();
   });
   stream.on('error', (err) => {
-    if (closed) return;
+    if (held.closed) return;
     const e = publicError(sanitizeUpstreamError('trainer', err)).error;
     if (e.kind !== 'CANCELLED') res.write(`event: error\ndata: ${JSON.stringify(errorBody(e))}\n\n`);
     close();

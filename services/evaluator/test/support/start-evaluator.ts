@@ -5,7 +5,7 @@
  * secret, as `npm start` wires them. The client presents an admin API key.
  */
 import { evaluator } from '@l1g1/contracts';
-import { createGrpcClient, createLogger, createSilentLogger } from '@l1g1/kit';
+import { createGrpcClient, createLogger, createSilentLogger, freePort } from '@l1g1/kit';
 import { startTestIngestion, type TestIngestion } from '../../../ingestion/test/support/start-ingestion';
 import { startStack, type Stack } from '../../../../test/support/stack';
 import { loadEvaluatorConfig, startEvaluator, type EvaluatorConfig, type RunningEvaluator } from '../../src/index';
@@ -30,6 +30,8 @@ export interface EvaluatorStack {
 export interface StartEvaluatorStackOptions {
   /** Extra evaluator environment (L1G1_EVALUATOR_PREDICT_CONCURRENCY ...). */
   env?: Record<string, string>;
+  /** Extra gateway environment (L1G1_SSE_HEARTBEAT_MS ...). */
+  gatewayEnv?: Record<string, string>;
   /** Extra inference environment (L1G1_INFERENCE_VARIANT_POLICY_TTL_MS ...). */
   inferenceEnv?: Record<string, string>;
 }
@@ -39,10 +41,16 @@ export async function startEvaluatorStack(options: StartEvaluatorStackOptions = 
   const ingestion = await startTestIngestion({ env: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
   let stack: Stack | undefined;
   try {
-    stack = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET }, ...(options.inferenceEnv ? { inferenceEnv: options.inferenceEnv } : {}) });
+    // The evaluator's port is chosen first so that the stack's gateway routes /v1/evaluations, /v1/gates ... to it.
+    const evaluatorAddr = `127.0.0.1:${await freePort()}`;
+    stack = await startStack({
+      sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET },
+      gatewayEnv: { L1G1_EVALUATOR_ADDR: evaluatorAddr, ...options.gatewayEnv },
+      ...(options.inferenceEnv ? { inferenceEnv: options.inferenceEnv } : {}),
+    });
     const config = loadEvaluatorConfig({
       L1G1_DATA_DIR: stack.dataDir,
-      L1G1_EVALUATOR_ADDR: '127.0.0.1:0',
+      L1G1_EVALUATOR_ADDR: evaluatorAddr,
       L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
       L1G1_INGESTION_ADDR: ingestion.service.address,
       L1G1_REGISTRY_ADDR: stack.registryAddr,
