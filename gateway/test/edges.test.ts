@@ -103,7 +103,7 @@ describe('gateway edges: client faults are 4xx naming the field, never 5xx, neve
     const ok = await http(`${gw()}/v1/models/demo:predict`, { method: 'POST', json: PREDICT });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal((await http(`${gw()}/v1/models/demo/versions/1`)).status, 200);
-    assert.deepEqual((await http(`${gw()}/readyz`)).body.breakers, { registry: 'closed', inference: 'closed', ingestion: 'closed', trainer: 'closed', evaluator: 'closed' });
+    assert.deepEqual((await http(`${gw()}/readyz`)).body.breakers, { registry: 'closed', inference: 'closed', ingestion: 'closed', trainer: 'closed', labeling: 'closed', evaluator: 'closed' });
   });
 
   it('a JSON body without a content type, or with curl -d\'s form type, is read as JSON', async () => {
