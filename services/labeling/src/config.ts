@@ -27,6 +27,12 @@ export interface LabelingConfig {
   readonly maxImportRecords: number;
   /** Bytes of one record's data a task may hold (L1G1_LABELING_MAX_RECORD_BYTES, default 4 MiB). */
   readonly maxRecordBytes: number;
+  /** Jobs (pre-labels, exports) one replica runs at once (L1G1_LABELING_JOB_CONCURRENCY, default 1). */
+  readonly jobConcurrency: number;
+  /** A dead replica's job is claimed again this long after its last heartbeat (L1G1_LABELING_JOB_LEASE_MS, default 30000). */
+  readonly jobLeaseMs: number;
+  /** Queued + running jobs of one kind before new ones are refused (L1G1_LABELING_MAX_QUEUED_JOBS, default 16). */
+  readonly maxQueuedJobs: number;
   /** How long shutdown lets in-flight calls finish (L1G1_LABELING_SHUTDOWN_GRACE_MS, default 5000). */
   readonly shutdownGraceMs: number;
   readonly auth: AuthConfig;
@@ -47,6 +53,9 @@ export function loadLabelingConfig(env: Env = process.env): LabelingConfig {
     ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
     maxImportRecords: envInt(env, 'L1G1_LABELING_MAX_IMPORT', 100_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: envInt(env, 'L1G1_LABELING_MAX_RECORD_BYTES', 4 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    jobConcurrency: envInt(env, 'L1G1_LABELING_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
+    jobLeaseMs: envInt(env, 'L1G1_LABELING_JOB_LEASE_MS', 30_000, { min: 1000, max: 3_600_000 }),
+    maxQueuedJobs: envInt(env, 'L1G1_LABELING_MAX_QUEUED_JOBS', 16, { min: 1, max: 10_000 }),
     shutdownGraceMs: envInt(env, 'L1G1_LABELING_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
     auth: loadAuthConfig(env, hostOf(address)),
     tls: loadGrpcTls(env),

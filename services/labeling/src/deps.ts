@@ -3,7 +3,7 @@
  * Parts that need only a piece of it declare the smallest interface they
  * need (structural typing) and receive this object.
  */
-import type { Logger } from '@l1g1/kit';
+import type { JobStore, Logger } from '@l1g1/kit';
 import type { LabelingConfig } from './config';
 import type { LabelingStore, SnapshotRecordSource } from './domain/ports';
 
@@ -12,6 +12,8 @@ export interface LabelingDeps {
   readonly logger: Logger;
   /** Projects, tasks, reservations and annotations. */
   readonly store: LabelingStore;
+  /** The kit job store (queue, progress, events) of this service's jobs. */
+  readonly jobs: JobStore;
   /** Snapshot records, from the ingestion service. */
   readonly records: SnapshotRecordSource;
   /** Epoch milliseconds; tests pass a clock they move to expire reservations. */

@@ -5,12 +5,13 @@
  * loads only what the service runs.
  */
 import { ingestion } from '@l1g1/contracts';
-import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
+import { createGrpcClient, createJobWorker, createKeyVerifier, openJobStore, createTokenBuckets, loadInternalSecret, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
 import { openLabelingStore } from './adapters/store/open-store';
 import type { LabelingConfig } from './config';
 import type { LabelingDeps } from './deps';
+import { labelingJobHandlers } from './jobs';
 import { labelingServiceBinding } from './server';
 
 /** Options of {@link startLabeling}. */
@@ -26,7 +27,7 @@ export interface RunningLabeling {
   readonly address: string;
   readonly port: number;
   readonly deps: LabelingDeps;
-  /** Graceful stop: refuses new calls, lets in-flight calls finish, closes the stores. Safe to call more than once. */
+  /** Graceful stop: refuses new calls, lets in-flight calls finish, gives running jobs back to the queue, closes the stores. Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -47,7 +48,12 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       identity: { principal: servicePrincipal('labeling', ['read', 'write']), internalSecret },
     });
     cleanups.push(async () => ingestionClient.close());
-    const deps: LabelingDeps = { config, logger, store, records: createIngestionRecordSource(ingestionClient), now: options.now ?? Date.now };
+    const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.labelingDir, logger });
+    cleanups.push(() => jobs.close());
+    const deps: LabelingDeps = { config, logger, store, jobs, records: createIngestionRecordSource(ingestionClient), now: options.now ?? Date.now };
+    const worker = createJobWorker({ store: jobs, logger, concurrency: config.jobConcurrency, leaseMs: config.jobLeaseMs, pollMs: 250, handlers: labelingJobHandlers(deps) });
+    // Stopped before the stores close: running jobs go back to the queue.
+    cleanups.push(() => worker.stop());
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());
     const auth = {
@@ -56,6 +62,7 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       allowAnonymous: config.auth.allowAnonymous,
       rateLimit: { buckets: createTokenBuckets(), defaultKeyQps: config.auth.defaultKeyQps },
     };
+    worker.start();
     const server = await startGrpcServer(config.address, { logger, services: [labelingServiceBinding(deps)], auth, tls: config.tls });
     let closing: Promise<void> | undefined;
     return {

@@ -9,6 +9,7 @@ import type { LabelingDeps } from '../deps';
 import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
+import { createJobHandlers } from './job-handlers';
 import { createProjectHandlers } from './project-handlers';
 import { createTaskHandlers } from './task-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
@@ -21,5 +22,6 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createAnnotationHandlers(deps),
     ...createAgreementHandlers(deps),
     ...createExportHandlers(deps),
+    ...createJobHandlers(deps),
   };
 }
