@@ -5,7 +5,7 @@
  */
 import type { JobStore, Logger } from '@l1g1/kit';
 import type { LabelingConfig } from './config';
-import type { LabelingStore, SnapshotRecordSource } from './domain/ports';
+import type { LabelingStore, SnapshotRecordSource, SnapshotSink } from './domain/ports';
 
 export interface LabelingDeps {
   readonly config: LabelingConfig;
@@ -16,6 +16,8 @@ export interface LabelingDeps {
   readonly jobs: JobStore;
   /** Snapshot records, from the ingestion service. */
   readonly records: SnapshotRecordSource;
+  /** New snapshots in the ingestion service (ExportToSnapshot). */
+  readonly snapshots: SnapshotSink;
   /** Epoch milliseconds; tests pass a clock they move to expire reservations. */
   readonly now: () => number;
 }

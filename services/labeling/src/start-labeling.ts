@@ -8,6 +8,7 @@ import { ingestion } from '@l1g1/contracts';
 import { createGrpcClient, createJobWorker, createKeyVerifier, openJobStore, createTokenBuckets, loadInternalSecret, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
+import { createIngestionSnapshotSink } from './adapters/ingestion-snapshots';
 import { openLabelingStore } from './adapters/store/open-store';
 import type { LabelingConfig } from './config';
 import type { LabelingDeps } from './deps';
@@ -50,7 +51,7 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
     cleanups.push(async () => ingestionClient.close());
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.labelingDir, logger });
     cleanups.push(() => jobs.close());
-    const deps: LabelingDeps = { config, logger, store, jobs, records: createIngestionRecordSource(ingestionClient), now: options.now ?? Date.now };
+    const deps: LabelingDeps = { config, logger, store, jobs, records: createIngestionRecordSource(ingestionClient), snapshots: createIngestionSnapshotSink(ingestionClient), now: options.now ?? Date.now };
     const worker = createJobWorker({ store: jobs, logger, concurrency: config.jobConcurrency, leaseMs: config.jobLeaseMs, pollMs: 250, handlers: labelingJobHandlers(deps) });
     // Stopped before the stores close: running jobs go back to the queue.
     cleanups.push(() => worker.stop());

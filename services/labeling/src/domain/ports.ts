@@ -169,3 +169,33 @@ export interface SnapshotRecordSource {
   /** NOT_FOUND (a client fault) when the snapshot does not exist. */
   readRecords(ref: common.DatasetRef, filter: { metadataEquals: Record<string, string>; split: string }, signal: AbortSignal): AsyncIterable<RecordBatch>;
 }
+
+/** What a JSONL upload to ingestion created. */
+export interface IngestedSnapshot {
+  snapshot: common.DatasetRef;
+  rowsKept: number;
+  rowsFailed: number;
+}
+
+/**
+ * New snapshots in ingestion (client-streaming Ingest), the target of
+ * ExportToSnapshot. Ingestion commits a snapshot only once the whole upload
+ * has been parsed: an aborted or failed upload leaves nothing behind.
+ */
+export interface SnapshotSink {
+  ingestJsonl(
+    input: {
+      dataset: string;
+      description: string;
+      tags: Record<string, string>;
+      /** The same key again answers the first upload (a retried job publishes once). */
+      idempotencyKey: string;
+      /** JSONL field holding the record's text. */
+      dataField: string;
+      /** JSONL field holding the source record id (kept as metadata `record_id`). */
+      idField: string;
+      lines: AsyncIterable<string>;
+    },
+    signal: AbortSignal,
+  ): Promise<IngestedSnapshot>;
+}

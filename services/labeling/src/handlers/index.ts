@@ -11,6 +11,7 @@ import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
 import { createJobHandlers } from './job-handlers';
 import { createProjectHandlers } from './project-handlers';
+import { createSnapshotExportHandlers } from './snapshot-export-handlers';
 import { createTaskHandlers } from './task-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
@@ -23,5 +24,6 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createAgreementHandlers(deps),
     ...createExportHandlers(deps),
     ...createJobHandlers(deps),
+    ...createSnapshotExportHandlers(deps),
   };
 }

@@ -5,14 +5,16 @@
  */
 import type { JobHandler } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
+import { exportToSnapshotKind } from './export-to-snapshot-job';
 import type { LabelingJobKindDef } from './labeling-job-kind';
 
+export * from './export-to-snapshot-job';
 export * from './labeling-job-kind';
 export * from './labeling-job-params';
 export * from './labeling-job-view';
 export * from './submit-labeling-job';
 
-export const LABELING_JOB_KINDS: readonly LabelingJobKindDef[] = [];
+export const LABELING_JOB_KINDS: readonly LabelingJobKindDef[] = [exportToSnapshotKind];
 
 /** Handlers by kit kind, for the kit job worker. */
 export function labelingJobHandlers(deps: LabelingDeps, kinds: readonly LabelingJobKindDef[] = LABELING_JOB_KINDS): Record<string, JobHandler> {
