@@ -17,6 +17,7 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   exportAnnotations: 'read',
   getJob: 'read',
   listJobs: 'read',
+  watchJob: 'read',
   createProject: 'write',
   updateProject: 'write',
   deleteProject: 'write',
@@ -25,5 +26,6 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   submitAnnotation: 'write',
   createPrelabels: 'write',
   exportToSnapshot: 'write',
+  importAnnotations: 'write',
   cancelJob: 'write',
 };

@@ -4,19 +4,26 @@
  * waiting for the stream to drain). Cleaning that would change the exported
  * records is off: no dedupe, no normalisation, no redaction.
  */
+import { Metadata } from '@grpc/grpc-js';
 import { ingestion } from '@l1g1/contracts';
 import { errors, fromServiceError, isServiceError, writeWithBackpressure } from '@l1g1/kit';
 import type { SnapshotSink } from '../domain/ports';
 
 /** Bytes per Ingest chunk message. */
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * The upload's deadline: the client's default is sized for unary calls, an
+ * export of a large project streams for longer. The job's signal (cancel,
+ * shutdown, lost lease) still ends it at once.
+ */
+const UPLOAD_DEADLINE_MS = 60 * 60 * 1000;
 
 export function createIngestionSnapshotSink(client: ingestion.IngestionServiceClient): SnapshotSink {
   return {
     async ingestJsonl(input, signal) {
       let settle!: (r: { err: unknown } | { result: ingestion.IngestResult }) => void;
       const done = new Promise<{ err: unknown } | { result: ingestion.IngestResult }>((resolve) => (settle = resolve));
-      const call = client.ingest((err, result) => settle(err ? { err } : { result: result as ingestion.IngestResult }));
+      const call = client.ingest(new Metadata(), { deadline: Date.now() + UPLOAD_DEADLINE_MS }, (err, result) => settle(err ? { err } : { result: result as ingestion.IngestResult }));
       const onAbort = (): void => call.cancel();
       signal.addEventListener('abort', onAbort);
       try {

@@ -10,6 +10,7 @@ import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
 import { createJobHandlers } from './job-handlers';
+import { createJobWatchHandlers } from './job-watch-handlers';
 import { createProjectHandlers } from './project-handlers';
 import { createSnapshotExportHandlers } from './snapshot-export-handlers';
 import { createTaskHandlers } from './task-handlers';
@@ -24,6 +25,7 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createAgreementHandlers(deps),
     ...createExportHandlers(deps),
     ...createJobHandlers(deps),
+    ...createJobWatchHandlers(deps),
     ...createSnapshotExportHandlers(deps),
   };
 }
