@@ -27,6 +27,8 @@ export interface LabelingConfig {
   readonly maxImportRecords: number;
   /** Bytes of one record's data a task may hold (L1G1_LABELING_MAX_RECORD_BYTES, default 4 MiB). */
   readonly maxRecordBytes: number;
+  /** Bytes one ImportAnnotations upload may hold (L1G1_LABELING_MAX_IMPORT_BYTES, default 64 MiB); read whole, so bounded. */
+  readonly maxImportBytes: number;
   /** Jobs (pre-labels, exports) one replica runs at once (L1G1_LABELING_JOB_CONCURRENCY, default 1). */
   readonly jobConcurrency: number;
   /** A dead replica's job is claimed again this long after its last heartbeat (L1G1_LABELING_JOB_LEASE_MS, default 30000). */
@@ -53,6 +55,7 @@ export function loadLabelingConfig(env: Env = process.env): LabelingConfig {
     ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
     maxImportRecords: envInt(env, 'L1G1_LABELING_MAX_IMPORT', 100_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: envInt(env, 'L1G1_LABELING_MAX_RECORD_BYTES', 4 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    maxImportBytes: envInt(env, 'L1G1_LABELING_MAX_IMPORT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     jobConcurrency: envInt(env, 'L1G1_LABELING_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
     jobLeaseMs: envInt(env, 'L1G1_LABELING_JOB_LEASE_MS', 30_000, { min: 1000, max: 3_600_000 }),
     maxQueuedJobs: envInt(env, 'L1G1_LABELING_MAX_QUEUED_JOBS', 16, { min: 1, max: 10_000 }),

@@ -9,6 +9,7 @@ import type { LabelingDeps } from '../deps';
 import { createAgreementHandlers } from './agreement-handlers';
 import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
+import { createImportHandlers } from './import-handlers';
 import { createJobHandlers } from './job-handlers';
 import { createJobWatchHandlers } from './job-watch-handlers';
 import { createProjectHandlers } from './project-handlers';
@@ -24,6 +25,7 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createAnnotationHandlers(deps),
     ...createAgreementHandlers(deps),
     ...createExportHandlers(deps),
+    ...createImportHandlers(deps),
     ...createJobHandlers(deps),
     ...createJobWatchHandlers(deps),
     ...createSnapshotExportHandlers(deps),
