@@ -87,6 +87,14 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
     assert.equal(snap.tags['labeling.job_id'], job.status?.jobId);
     assert.equal(snap.tags['labeling.resolution'], 'majority');
     assert.ok(!Number.isNaN(Date.parse(snap.tags['labeling.exported_at'] ?? '')));
+    // WatchJob replays the job's events: state changes up to succeeded, and the lineage log.
+    const events: labeling.LabelingJobEvent[] = [];
+    const watch = lab.client.watchJob({ jobId: job.status?.jobId ?? '', afterSequence: 0 });
+    for await (const e of watch as AsyncIterable<labeling.LabelingJobEvent>) events.push(e);
+    assert.equal(events[events.length - 1]?.job?.status?.state, JobState.JOB_STATE_SUCCEEDED);
+    assert.ok(events.every((e, i) => i === 0 || e.sequence > (events[i - 1]?.sequence ?? 0)), 'events in order');
+    const lineage = events.find((e) => e.type === 'log');
+    assert.deepEqual((JSON.parse(lineage?.dataJson ?? '{}') as { lineage?: { project_id: string; records: number } }).lineage?.records, 5);
     // Ten annotators' labels and the reviewer's gold answer.
     assert.equal(job.status?.counters['annotations'], 11);
   });
@@ -140,8 +148,8 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
 
   it('fails the job and publishes no snapshot when a record cannot be written (nothing half-written)', async () => {
     const p = await api.createProject({ name: 'mixed', labelConfig: { taskType: TaskType.TASK_TYPE_CLASSIFICATION, classes: [labelClass('a'), labelClass('b')] } });
-    // Text records first (sent to ingestion), then a binary one the export cannot write as text.
-    const text = Array.from({ length: 300 }, (_, i) => textRecord(`t${i}`, `text ${i}`));
+    // Text records first (~330 KB: more than one 256 KiB upload chunk reaches ingestion), then a binary one the export cannot write as text.
+    const text = Array.from({ length: 300 }, (_, i) => textRecord(`t${i}`, `text ${i} ${'x'.repeat(1100)}`));
     const binary = { id: 'img', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png', metadata: {} };
     await api.importTasks({ projectId: p.id, records: [...text, binary] });
     for (let page = '', i = 0; i < 10; i++) {
