@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
+import { fromServiceError, isServiceError } from '@l1g1/kit';
 import { calls, cls, labelClass, refusal, spans, textRecord } from './support/calls';
 import { readExport } from './support/export-stream';
 import { importUpload } from './support/import-upload';
@@ -139,7 +140,7 @@ describe('labeling: ImportAnnotations (real gRPC)', function () {
         const call = svc.client.importAnnotations((e, r) => (e ? reject(e) : resolve(r)));
         call.end();
       }).catch((e: unknown) => {
-        throw e instanceof Error && 'code' in e ? (require('@l1g1/kit') as typeof import('@l1g1/kit')).fromServiceError(e as never) : e;
+        throw isServiceError(e) ? fromServiceError(e) : e;
       }),
     );
     assert.equal(noHeader.field, 'header');
