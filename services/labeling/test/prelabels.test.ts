@@ -42,7 +42,7 @@ describe('labeling: pre-labels and active learning through the inference service
 
   before(async () => {
     // A short lease so a cancel is seen within a heartbeat or two.
-    s = await startMlStack({ L1G1_LABELING_LEASE_MS: '1500', L1G1_LABELING_PREDICT_CONCURRENCY: '4' });
+    s = await startMlStack({ L1G1_LABELING_JOB_LEASE_MS: '1500', L1G1_LABELING_PREDICT_CONCURRENCY: '4' });
     api = calls(s.labeling.client);
     ml = mlCalls(s.labeling.client);
     const m1 = buildMlpWithWeights({ inputSize: DIM, hiddenSizes: [], outputSize: 3, softmax: true, seed: 7 });
