@@ -27,18 +27,20 @@ export interface LabelingConfig {
   readonly registryAddress: string;
   /** Where pre-labels are predicted (L1G1_INFERENCE_ADDR, default 127.0.0.1:50052). */
   readonly inferenceAddress: string;
-  /** Pre-label jobs run at once by this process (L1G1_LABELING_JOB_CONCURRENCY, default 1). */
-  readonly jobConcurrency: number;
   /** Predict calls in flight per pre-label job (L1G1_LABELING_PREDICT_CONCURRENCY, default 4). */
   readonly predictConcurrency: number;
-  /** Job lease; a worker that stops heartbeating loses its job after this (L1G1_LABELING_LEASE_MS, default 30000). */
-  readonly leaseMs: number;
-  /** Queued + running pre-label jobs beyond which CreatePrelabels answers RESOURCE_EXHAUSTED (L1G1_LABELING_MAX_QUEUED, default 20). */
-  readonly maxQueuedJobs: number;
   /** Records one ImportTasks call may add (L1G1_LABELING_MAX_IMPORT, default 100000). */
   readonly maxImportRecords: number;
   /** Bytes of one record's data a task may hold (L1G1_LABELING_MAX_RECORD_BYTES, default 4 MiB). */
   readonly maxRecordBytes: number;
+  /** Bytes one ImportAnnotations upload may hold (L1G1_LABELING_MAX_IMPORT_BYTES, default 64 MiB); read whole, so bounded. */
+  readonly maxImportBytes: number;
+  /** Jobs (pre-labels, exports) one replica runs at once (L1G1_LABELING_JOB_CONCURRENCY, default 1). */
+  readonly jobConcurrency: number;
+  /** A dead replica's job is claimed again this long after its last heartbeat, and a cancel is seen within about a third of it (L1G1_LABELING_JOB_LEASE_MS, default 30000). */
+  readonly jobLeaseMs: number;
+  /** Queued + running jobs of one kind (pre-labels, exports) before new ones are refused (L1G1_LABELING_MAX_QUEUED_JOBS, default 20). */
+  readonly maxQueuedJobs: number;
   /** How long shutdown lets in-flight calls finish (L1G1_LABELING_SHUTDOWN_GRACE_MS, default 5000). */
   readonly shutdownGraceMs: number;
   readonly auth: AuthConfig;
@@ -59,12 +61,13 @@ export function loadLabelingConfig(env: Env = process.env): LabelingConfig {
     ingestionAddress: envUpstream(env, 'L1G1_INGESTION_ADDR', '127.0.0.1:50053'),
     registryAddress: envUpstream(env, 'L1G1_REGISTRY_ADDR', '127.0.0.1:50051'),
     inferenceAddress: envUpstream(env, 'L1G1_INFERENCE_ADDR', '127.0.0.1:50052'),
-    jobConcurrency: envInt(env, 'L1G1_LABELING_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
     predictConcurrency: envInt(env, 'L1G1_LABELING_PREDICT_CONCURRENCY', 4, { min: 1, max: 64 }),
-    leaseMs: envInt(env, 'L1G1_LABELING_LEASE_MS', 30_000, { min: 500, max: 3_600_000 }),
-    maxQueuedJobs: envInt(env, 'L1G1_LABELING_MAX_QUEUED', 20, { min: 1, max: 100_000 }),
     maxImportRecords: envInt(env, 'L1G1_LABELING_MAX_IMPORT', 100_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: envInt(env, 'L1G1_LABELING_MAX_RECORD_BYTES', 4 * 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    maxImportBytes: envInt(env, 'L1G1_LABELING_MAX_IMPORT_BYTES', 64 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
+    jobConcurrency: envInt(env, 'L1G1_LABELING_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
+    jobLeaseMs: envInt(env, 'L1G1_LABELING_JOB_LEASE_MS', 30_000, { min: 500, max: 3_600_000 }),
+    maxQueuedJobs: envInt(env, 'L1G1_LABELING_MAX_QUEUED_JOBS', 20, { min: 1, max: 10_000 }),
     shutdownGraceMs: envInt(env, 'L1G1_LABELING_SHUTDOWN_GRACE_MS', 5000, { min: 0, max: 600_000 }),
     auth: loadAuthConfig(env, hostOf(address)),
     tls: loadGrpcTls(env),

@@ -7,21 +7,23 @@ import type { JobStore, Logger } from '@l1g1/kit';
 import type { ScoreSource } from './adapters/inference-scores';
 import type { ModelVersions } from './adapters/model-versions';
 import type { LabelingConfig } from './config';
-import type { LabelingStore, SnapshotRecordSource } from './domain/ports';
+import type { LabelingStore, SnapshotRecordSource, SnapshotSink } from './domain/ports';
 
 export interface LabelingDeps {
   readonly config: LabelingConfig;
   readonly logger: Logger;
   /** Projects, tasks, reservations and annotations. */
   readonly store: LabelingStore;
+  /** The kit job store (queue, progress, events) of this service's jobs. */
+  readonly jobs: JobStore;
   /** Snapshot records, from the ingestion service. */
   readonly records: SnapshotRecordSource;
-  /** Pre-label jobs (kit job runtime: SQLite, or PostgreSQL with L1G1_DATABASE_URL). */
-  readonly jobs: JobStore;
   /** `name@alias` → version, from the model registry. */
   readonly models: ModelVersions;
   /** Class scores, from the inference service. */
   readonly scores: ScoreSource;
+  /** New snapshots in the ingestion service (ExportToSnapshot). */
+  readonly snapshots: SnapshotSink;
   /** Epoch milliseconds; tests pass a clock they move to expire reservations. */
   readonly now: () => number;
 }

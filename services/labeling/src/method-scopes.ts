@@ -19,6 +19,7 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   exportAnnotations: 'read',
   getJob: 'read',
   listJobs: 'read',
+  watchJob: 'read',
   createProject: 'write',
   updateProject: 'write',
   deleteProject: 'write',
@@ -27,5 +28,6 @@ export const LABELING_METHOD_SCOPES: MethodScopes = {
   submitAnnotation: 'annotate',
   createPrelabels: 'write',
   exportToSnapshot: 'write',
+  importAnnotations: 'write',
   cancelJob: 'write',
 };

@@ -8,12 +8,13 @@ import { inference, ingestion, registry } from '@l1g1/contracts';
 import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createScoreSource } from './adapters/inference-scores';
 import { createModelVersions } from './adapters/model-versions';
-import { createPrelabelJobHandler, PRELABEL_JOB_KIND } from './jobs/prelabel-job';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
+import { createIngestionSnapshotSink } from './adapters/ingestion-snapshots';
 import { openLabelingStore } from './adapters/store/open-store';
 import type { LabelingConfig } from './config';
 import type { LabelingDeps } from './deps';
+import { labelingJobHandlers } from './jobs';
 import { labelingServiceBinding } from './server';
 
 /** Options of {@link startLabeling}. */
@@ -29,7 +30,7 @@ export interface RunningLabeling {
   readonly address: string;
   readonly port: number;
   readonly deps: LabelingDeps;
-  /** Graceful stop: refuses new calls, lets in-flight calls finish, closes the stores. Safe to call more than once. */
+  /** Graceful stop: refuses new calls, lets in-flight calls finish, gives running jobs back to the queue, closes the stores. Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -61,26 +62,19 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       identity: { principal: servicePrincipal('labeling', ['read', 'predict']), internalSecret },
     });
     cleanups.push(async () => inferenceClient.close());
-    const now = options.now ?? Date.now;
     const deps: LabelingDeps = {
       config,
       logger,
       store,
-      records: createIngestionRecordSource(ingestionClient),
       jobs,
+      records: createIngestionRecordSource(ingestionClient),
       models: createModelVersions(registryClient),
       scores: createScoreSource(inferenceClient),
-      now,
+      snapshots: createIngestionSnapshotSink(ingestionClient),
+      now: options.now ?? Date.now,
     };
-    const worker = createJobWorker({
-      store: jobs,
-      logger,
-      concurrency: config.jobConcurrency,
-      leaseMs: config.leaseMs,
-      pollMs: 250,
-      handlers: { [PRELABEL_JOB_KIND]: createPrelabelJobHandler({ store, scores: deps.scores, concurrency: config.predictConcurrency, now }) },
-    });
-    // Stopped before the stores close: a running job goes back to the queue.
+    const worker = createJobWorker({ store: jobs, logger, concurrency: config.jobConcurrency, leaseMs: config.jobLeaseMs, pollMs: 250, handlers: labelingJobHandlers(deps) });
+    // Stopped before the stores close: running jobs go back to the queue.
     cleanups.push(() => worker.stop());
     const keys = await openKeyStore(config.auth);
     cleanups.push(() => keys.close());

@@ -42,7 +42,7 @@ describe('labeling: pre-labels and active learning through the inference service
 
   before(async () => {
     // A short lease so a cancel is seen within a heartbeat or two.
-    s = await startMlStack({ L1G1_LABELING_LEASE_MS: '1500', L1G1_LABELING_PREDICT_CONCURRENCY: '4' });
+    s = await startMlStack({ L1G1_LABELING_JOB_LEASE_MS: '1500', L1G1_LABELING_PREDICT_CONCURRENCY: '4' });
     api = calls(s.labeling.client);
     ml = mlCalls(s.labeling.client);
     const m1 = buildMlpWithWeights({ inputSize: DIM, hiddenSizes: [], outputSize: 3, softmax: true, seed: 7 });
@@ -208,6 +208,29 @@ describe('labeling: pre-labels and active learning through the inference service
     assert.ok((done.status?.counters['tasks_done'] ?? 0) < TASKS);
     const listed = await ml.listJobs({ projectId });
     assert.ok(listed.jobs.some((j) => j.status?.jobId === id));
+  });
+
+  it('pre-label jobs go through the shared labeling job plumbing: ListJobs filters them by kind, WatchJob streams them to the end', async () => {
+    const job = await ml.createPrelabels({ projectId, model: { name: 'animals', selector: { $case: 'version', value: 2 } }, batchSize: 256, includeAnnotated: true, overwrite: true });
+    const id = job.status?.jobId ?? '';
+    // WatchJob (the job plumbing pre-labels did not have on their own) replays the run's events until it ends.
+    const events: labeling.LabelingJobEvent[] = [];
+    const watch = s.labeling.client.watchJob({ jobId: id, afterSequence: 0 });
+    for await (const e of watch as AsyncIterable<labeling.LabelingJobEvent>) events.push(e);
+    const last = events[events.length - 1]?.job;
+    assert.equal(last?.status?.state, common.JobState.JOB_STATE_SUCCEEDED, last?.status?.error?.message);
+    assert.equal(last?.kind, labeling.LabelingJobKind.LABELING_JOB_KIND_PRELABEL);
+    assert.equal(last?.result?.$case, 'prelabelResult');
+    assert.ok(events.some((e) => e.type === 'progress'));
+    // The request reads back as asked (model by version), from the shared params.
+    const got = await ml.getJob(id);
+    assert.equal(got.request?.$case, 'prelabelRequest');
+    assert.deepEqual(got.request?.$case === 'prelabelRequest' ? got.request.value.model : undefined, { name: 'animals', selector: { $case: 'version', value: 2 } });
+    assert.equal(got.projectId, projectId);
+    const prelabels = await ml.listJobs({ projectId, kind: labeling.LabelingJobKind.LABELING_JOB_KIND_PRELABEL });
+    assert.ok(prelabels.jobs.some((j) => j.status?.jobId === id));
+    const exports = await ml.listJobs({ projectId, kind: labeling.LabelingJobKind.LABELING_JOB_KIND_EXPORT_TO_SNAPSHOT });
+    assert.ok(!exports.jobs.some((j) => j.status?.jobId === id));
   });
 
   it('refuses bad requests naming the field, and a model that does not fit the project', async () => {

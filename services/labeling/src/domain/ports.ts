@@ -124,6 +124,20 @@ export interface AnnotationWrite {
   nowMs: number;
 }
 
+/** An imported annotation, validated, before it is matched to its task. */
+export interface ImportedAnnotationWrite {
+  id: string;
+  /** The task it names in this project; empty: matched by `recordId`. */
+  taskId: string;
+  recordId: string;
+  /** The upload's field it came from (`items[3].annotations[0]`), named in refusals. */
+  field: string;
+  annotator: string;
+  value: labeling.AnnotationValue;
+  leadTimeMs: number;
+  gold: boolean;
+}
+
 export interface ClaimedTask {
   task: TaskRow;
   /** Open tasks left for this annotator, the claimed one included. */
@@ -148,6 +162,20 @@ export interface LabelingStore extends PredictionStore {
 
   /** Adds tasks in order; a record already in the project is skipped. Answers the ids of the tasks added. */
   insertTasks(projectId: string, tasks: readonly NewTask[], nowMs: number): Promise<{ imported: number; skipped: number; insertedIds: string[] }>;
+  /**
+   * One transaction: adds `tasks` (records already in the project skipped),
+   * then each annotation on the task it names (by task id, else by record
+   * id). An annotation already stored with the same value by the same
+   * annotator counts as unchanged; a different one is ALREADY_EXISTS and a
+   * task not in the project INVALID_ARGUMENT, both naming the item's field,
+   * and either leaves nothing written.
+   */
+  importAnnotations(
+    projectId: string,
+    tasks: readonly NewTask[],
+    annotations: readonly ImportedAnnotationWrite[],
+    nowMs: number,
+  ): Promise<{ tasksCreated: number; imported: number; unchanged: number }>;
   /** Removes these tasks where nobody has reserved, skipped or annotated them yet (undoing a failed import); answers how many. */
   deleteUntouchedTasks(projectId: string, ids: readonly string[]): Promise<number>;
   getTask(id: string, nowMs: number): Promise<TaskRow | undefined>;
@@ -181,4 +209,34 @@ export interface RecordBatch {
 export interface SnapshotRecordSource {
   /** NOT_FOUND (a client fault) when the snapshot does not exist. */
   readRecords(ref: common.DatasetRef, filter: { metadataEquals: Record<string, string>; split: string }, signal: AbortSignal): AsyncIterable<RecordBatch>;
+}
+
+/** What a JSONL upload to ingestion created. */
+export interface IngestedSnapshot {
+  snapshot: common.DatasetRef;
+  rowsKept: number;
+  rowsFailed: number;
+}
+
+/**
+ * New snapshots in ingestion (client-streaming Ingest), the target of
+ * ExportToSnapshot. Ingestion commits a snapshot only once the whole upload
+ * has been parsed: an aborted or failed upload leaves nothing behind.
+ */
+export interface SnapshotSink {
+  ingestJsonl(
+    input: {
+      dataset: string;
+      description: string;
+      tags: Record<string, string>;
+      /** The same key again answers the first upload (a retried job publishes once). */
+      idempotencyKey: string;
+      /** JSONL field holding the record's text. */
+      dataField: string;
+      /** JSONL field holding the source record id (kept as metadata `record_id`). */
+      idField: string;
+      lines: AsyncIterable<string>;
+    },
+    signal: AbortSignal,
+  ): Promise<IngestedSnapshot>;
 }

@@ -48,5 +48,7 @@ export interface ImportedItem {
   taskId: string;
   recordId: string;
   text: string | undefined;
+  /** The record's metadata, where the format holds it (JSONL). */
+  metadata?: Record<string, string>;
   annotations: ExportAnnotation[];
 }

@@ -48,6 +48,7 @@ export function readJsonl(text: string): ImportedItem[] {
         taskId: line.task_id,
         recordId: line.record_id,
         text: line.text,
+        metadata: line.metadata ?? {},
         annotations: line.annotations.map((a) => ({ annotator: a.annotator, value: labeling.AnnotationValue.fromJSON(a.value), leadTimeMs: a.lead_time_ms, gold: a.gold })),
       };
     });

@@ -126,6 +126,7 @@ export function readLabelStudio(text: string): ImportedItem[] {
     taskId: String(t.id),
     recordId: t.data.record_id,
     text: t.data.text,
+    metadata: t.meta ?? {},
     annotations: t.annotations.flatMap((a) => {
       const value = valueOf(a.result);
       return value ? [{ annotator: a.completed_by, value, leadTimeMs: Math.round(a.lead_time * 1000), gold: a.ground_truth }] : [];

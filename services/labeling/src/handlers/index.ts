@@ -11,7 +11,11 @@ import { createAnnotationHandlers } from './annotation-handlers';
 import { createExportHandlers } from './export-handlers';
 import { createLabelIssueHandlers } from './label-issue-handlers';
 import { createPrelabelHandlers } from './prelabel-handlers';
+import { createImportHandlers } from './import-handlers';
+import { createJobHandlers } from './job-handlers';
+import { createJobWatchHandlers } from './job-watch-handlers';
 import { createProjectHandlers } from './project-handlers';
+import { createSnapshotExportHandlers } from './snapshot-export-handlers';
 import { createTaskHandlers } from './task-handlers';
 import { createUnimplementedHandlers } from './unimplemented-handlers';
 
@@ -25,5 +29,9 @@ export function createLabelingHandlers(deps: LabelingDeps): AsyncService<labelin
     ...createExportHandlers(deps),
     ...createPrelabelHandlers(deps),
     ...createLabelIssueHandlers(deps),
+    ...createImportHandlers(deps),
+    ...createJobHandlers(deps),
+    ...createJobWatchHandlers(deps),
+    ...createSnapshotExportHandlers(deps),
   };
 }

@@ -11,10 +11,13 @@ import { labeling } from '@l1g1/contracts';
 import { outputScoreRows, type JobHandler, type JsonValue } from '@l1g1/kit';
 import { uncertaintyOf } from '../active-learning/uncertainty';
 import type { ScoreSource } from '../adapters/inference-scores';
+import type { LabelingDeps } from '../deps';
 import type { LabelingStore, TaskRow } from '../domain/ports';
 import type { PredictionRow } from '../domain/prediction-ports';
 import { decodePrelabelPlan, type PrelabelPlan } from '../prelabels/prelabel-plan';
 import { batchInput } from '../prelabels/task-input';
+import type { LabelingJobKindDef } from './labeling-job-kind';
+import { decodeLabelingJobParams } from './labeling-job-params';
 
 export const PRELABEL_JOB_KIND = 'labeling.prelabel';
 
@@ -37,7 +40,8 @@ export interface PrelabelCounts {
 
 export function createPrelabelJobHandler(deps: PrelabelJobDeps): JobHandler {
   return async (ctx) => {
-    const plan = decodePrelabelPlan(ctx.params);
+    // The plan (pinned version, input layout) was resolved at submission; see createPrelabels.
+    const plan = decodePrelabelPlan(decodeLabelingJobParams(ctx.params).plan ?? null);
     const total = (await deps.store.counts(plan.projectId, deps.now())).taskCount;
     const counts: PrelabelCounts = { predicted: 0, skipped: 0, failed: 0 };
     let reportedStep = -1;
@@ -122,3 +126,16 @@ async function predictBatch(deps: PrelabelJobDeps, plan: PrelabelPlan, jobId: st
     };
   });
 }
+
+/** The kind as registered in `jobs/index.ts`. */
+export const prelabelKind: LabelingJobKindDef = {
+  kind: PRELABEL_JOB_KIND,
+  proto: labeling.LabelingJobKind.LABELING_JOB_KIND_PRELABEL,
+  view(request, result) {
+    return {
+      request: request === null ? undefined : { $case: 'prelabelRequest', value: labeling.CreatePrelabelsRequest.fromJSON(request) },
+      result: result === undefined ? undefined : { $case: 'prelabelResult', value: labeling.PrelabelResult.fromJSON(result) },
+    };
+  },
+  createHandler: (deps: LabelingDeps) => createPrelabelJobHandler({ store: deps.store, scores: deps.scores, concurrency: deps.config.predictConcurrency, now: deps.now }),
+};

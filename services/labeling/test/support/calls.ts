@@ -18,6 +18,10 @@ export function calls(client: LabelingClient) {
     submit: (r: labeling.DeepPartial<labeling.SubmitAnnotationRequest>) => unary(client.submitAnnotation.bind(client), labeling.SubmitAnnotationRequest.fromPartial(r)),
     listAnnotations: (r: labeling.DeepPartial<labeling.ListAnnotationsRequest>) => unary(client.listAnnotations.bind(client), labeling.ListAnnotationsRequest.fromPartial(r)),
     agreement: (r: labeling.DeepPartial<labeling.ComputeAgreementRequest>) => unary(client.computeAgreement.bind(client), labeling.ComputeAgreementRequest.fromPartial(r)),
+    exportToSnapshot: (r: labeling.DeepPartial<labeling.ExportToSnapshotRequest>) => unary(client.exportToSnapshot.bind(client), labeling.ExportToSnapshotRequest.fromPartial(r)),
+    getJob: (jobId: string) => unary(client.getJob.bind(client), { jobId }),
+    listJobs: (r: labeling.DeepPartial<labeling.ListJobsRequest>) => unary(client.listJobs.bind(client), labeling.ListJobsRequest.fromPartial(r)),
+    cancelJob: (jobId: string) => unary(client.cancelJob.bind(client), { jobId }),
     reviewQueue: (r: labeling.DeepPartial<labeling.ListReviewQueueRequest>) => unary(client.listReviewQueue.bind(client), labeling.ListReviewQueueRequest.fromPartial(r)),
   };
 }

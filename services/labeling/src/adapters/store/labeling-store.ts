@@ -7,7 +7,7 @@
  */
 import { labeling } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
-import type { AnnotationRow, AnnotationWrite, ClaimedTask, LabelingStore, NewTask, ProjectCounts, ProjectRow, TaskFilter, TaskRow } from '../../domain/ports';
+import type { AnnotationRow, AnnotationWrite, ClaimedTask, ImportedAnnotationWrite, LabelingStore, NewTask, ProjectCounts, ProjectRow, TaskFilter, TaskRow } from '../../domain/ports';
 import {
   annotationFromRecord,
   encodeHistory,
@@ -61,6 +61,28 @@ function availableWhere(projectParam: number, whoParam: number, nowParam: number
 }
 
 export function createLabelingStore(sql: SqlPort): LabelingStore {
+  /** Adds tasks in order under the caller's project lock; a record already in the project is skipped. */
+  const insertTasksIn = async (q: SqlTx, projectId: string, tasks: readonly NewTask[], nowMs: number): Promise<{ imported: number; skipped: number; insertedIds: string[] }> => {
+    const p = await q.all<{ next_seq: string | number }>('SELECT next_seq FROM labeling_projects WHERE id = $1', [projectId]);
+    if (!p[0]) throw errors.notFound(`project ${projectId}`, { reason: 'PROJECT_NOT_FOUND' });
+    let seq = Number(p[0].next_seq);
+    let imported = 0;
+    const insertedIds: string[] = [];
+    for (const t of tasks) {
+      const n = await q.run(
+        `INSERT INTO labeling_tasks (id, project_id, seq, record_id, record, source, required, image_width, image_height, seed_value, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (project_id, record_id) DO NOTHING`,
+        [t.id, projectId, seq, t.record.id, encodeRecord(t.record), t.source ? JSON.stringify(t.source) : null, t.required, t.imageWidth, t.imageHeight, encodeValue(t.seedValue), nowMs],
+      );
+      if (n > 0) {
+        imported++;
+        insertedIds.push(t.id);
+        seq++;
+      }
+    }
+    await q.run('UPDATE labeling_projects SET next_seq = $2 WHERE id = $1', [projectId, seq]);
+    return { imported, skipped: tasks.length - imported, insertedIds };
+  };
   const getProjectIn = async (q: SqlTx, id: string): Promise<ProjectRow | undefined> => {
     const rows = await q.all<ProjectRecord>('SELECT * FROM labeling_projects WHERE id = $1', [id]);
     return rows[0] ? projectFromRecord(rows[0]) : undefined;
@@ -167,37 +189,43 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
     insertTasks(projectId, tasks: readonly NewTask[], nowMs) {
       return sql.transaction(async (q) => {
         await q.lockProject(projectId);
-        const p = await q.all<{ next_seq: string | number }>('SELECT next_seq FROM labeling_projects WHERE id = $1', [projectId]);
-        if (!p[0]) throw errors.notFound(`project ${projectId}`, { reason: 'PROJECT_NOT_FOUND' });
-        let seq = Number(p[0].next_seq);
+        return insertTasksIn(q, projectId, tasks, nowMs);
+      });
+    },
+    importAnnotations(projectId, tasks: readonly NewTask[], annotations: readonly ImportedAnnotationWrite[], nowMs) {
+      return sql.transaction(async (q) => {
+        await q.lockProject(projectId);
+        const { imported: tasksCreated } = await insertTasksIn(q, projectId, tasks, nowMs);
         let imported = 0;
-        const insertedIds: string[] = [];
-        for (const t of tasks) {
-          const n = await q.run(
-            `INSERT INTO labeling_tasks (id, project_id, seq, record_id, record, source, required, image_width, image_height, seed_value, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (project_id, record_id) DO NOTHING`,
-            [
-              t.id,
-              projectId,
-              seq,
-              t.record.id,
-              encodeRecord(t.record),
-              t.source ? JSON.stringify(t.source) : null,
-              t.required,
-              t.imageWidth,
-              t.imageHeight,
-              encodeValue(t.seedValue),
-              nowMs,
-            ],
-          );
-          if (n > 0) {
-            imported++;
-            insertedIds.push(t.id);
-            seq++;
+        let unchanged = 0;
+        for (const a of annotations) {
+          const found = a.taskId
+            ? await q.all<{ id: string }>('SELECT id FROM labeling_tasks WHERE project_id = $1 AND id = $2', [projectId, a.taskId])
+            : await q.all<{ id: string }>('SELECT id FROM labeling_tasks WHERE project_id = $1 AND record_id = $2', [projectId, a.recordId]);
+          const taskId = found[0]?.id;
+          if (taskId === undefined) throw errors.invalidArgument(a.field, `names ${a.taskId ? `task ${a.taskId}` : `record ${a.recordId.slice(0, 100)}`}, which is not in this project`);
+          const existing = (await q.all<AnnotationRecord>('SELECT * FROM labeling_annotations WHERE task_id = $1 AND annotator = $2', [taskId, a.annotator]))[0];
+          if (existing) {
+            const same = existing.value === encodeValue(a.value) && Number(existing.gold) === (a.gold ? 1 : 0) && Number(existing.skipped) === 0;
+            if (!same) throw errors.alreadyExists(`${a.field}: a different annotation by ${a.annotator} on this task`, { field: a.field, reason: 'ANNOTATION_EXISTS', metadata: { annotation_id: existing.id } });
+            unchanged++;
+            continue;
           }
+          await q.run(
+            `INSERT INTO labeling_annotations (id, task_id, project_id, annotator, value, lead_time_ms, skipped, gold, from_prelabel, history, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 0, '[]', $8, $8)`,
+            [a.id, taskId, projectId, a.annotator, encodeValue(a.value), a.leadTimeMs, a.gold ? 1 : 0, nowMs],
+          );
+          if (!a.gold) {
+            await q.run(
+              `INSERT INTO labeling_assignments (task_id, annotator, state, lease_until) VALUES ($1, $2, 'done', 0)
+               ON CONFLICT (task_id, annotator) DO UPDATE SET state = EXCLUDED.state, lease_until = 0`,
+              [taskId, a.annotator],
+            );
+          }
+          imported++;
         }
-        await q.run('UPDATE labeling_projects SET next_seq = $2 WHERE id = $1', [projectId, seq]);
-        return { imported, skipped: tasks.length - imported, insertedIds };
+        return { tasksCreated, imported, unchanged };
       });
     },
     deleteUntouchedTasks(projectId, ids) {

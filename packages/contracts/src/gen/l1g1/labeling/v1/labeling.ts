@@ -13,6 +13,8 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -1070,6 +1072,32 @@ export interface ExportAnnotationsResponse {
   } | undefined;
 }
 
+export interface ImportAnnotationsHeader {
+  projectId: string;
+  /** JSONL, CSV, Label Studio JSON, CoNLL-2003, COCO or YOLO, as exported. */
+  format: ExportFormat;
+}
+
+export interface ImportAnnotationsRequest {
+  payload:
+    | { $case: "header"; value: ImportAnnotationsHeader }
+    | //
+    /** Starts the next file of a multi-file format (YOLO: classes.txt, labels/<task>.txt). */
+    { $case: "file"; value: ExportFile }
+    | { $case: "chunk"; value: Buffer }
+    | undefined;
+}
+
+export interface ImportAnnotationsResponse {
+  /** Items (tasks) read from the upload. */
+  items: number;
+  /** Items whose record was not in the project yet. */
+  tasksCreated: number;
+  annotationsImported: number;
+  /** Annotations already stored with the same value (a repeated import adds nothing). */
+  annotationsUnchanged: number;
+}
+
 export interface ExportToSnapshotRequest {
   projectId: string;
   /** Target dataset name in ingestion. */
@@ -1140,6 +1168,28 @@ export interface ListJobsResponse {
 
 export interface CancelJobRequest {
   jobId: string;
+}
+
+export interface WatchJobRequest {
+  jobId: string;
+  /** Replay stored events with a larger sequence first. */
+  afterSequence: number;
+}
+
+/** One entry of a labeling job's event log. */
+export interface LabelingJobEvent {
+  sequence: number;
+  /** state | progress | checkpoint | metric | log | cancel_requested | resumed */
+  type: string;
+  at:
+    | Date
+    | undefined;
+  /** The job as it is after this event (status events re-read it). */
+  job:
+    | LabelingJob
+    | undefined;
+  /** The event's data as JSON text (a log line, a progress report). */
+  dataJson: string;
 }
 
 function createBaseLabelClass(): LabelClass {
@@ -8944,6 +8994,346 @@ export const ExportAnnotationsResponse: MessageFns<ExportAnnotationsResponse> = 
   },
 };
 
+function createBaseImportAnnotationsHeader(): ImportAnnotationsHeader {
+  return { projectId: "", format: 0 };
+}
+
+export const ImportAnnotationsHeader: MessageFns<ImportAnnotationsHeader> = {
+  encode(message: ImportAnnotationsHeader, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.format !== 0) {
+      writer.uint32(16).int32(message.format);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportAnnotationsHeader {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportAnnotationsHeader();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportAnnotationsHeader {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      format: isSet(object.format) ? exportFormatFromJSON(object.format) : 0,
+    };
+  },
+
+  toJSON(message: ImportAnnotationsHeader): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.format !== 0) {
+      obj.format = exportFormatToJSON(message.format);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportAnnotationsHeader>, I>>(base?: I): ImportAnnotationsHeader {
+    return ImportAnnotationsHeader.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportAnnotationsHeader>, I>>(object: I): ImportAnnotationsHeader {
+    const message = createBaseImportAnnotationsHeader();
+    message.projectId = object.projectId ?? "";
+    message.format = object.format ?? 0;
+    return message;
+  },
+};
+
+function createBaseImportAnnotationsRequest(): ImportAnnotationsRequest {
+  return { payload: undefined };
+}
+
+export const ImportAnnotationsRequest: MessageFns<ImportAnnotationsRequest> = {
+  encode(message: ImportAnnotationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.payload?.$case) {
+      case "header":
+        ImportAnnotationsHeader.encode(message.payload.value, writer.uint32(10).fork()).join();
+        break;
+      case "file":
+        ExportFile.encode(message.payload.value, writer.uint32(18).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(26).bytes(message.payload.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportAnnotationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportAnnotationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payload = { $case: "header", value: ImportAnnotationsHeader.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payload = { $case: "file", value: ExportFile.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.payload = { $case: "chunk", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportAnnotationsRequest {
+    return {
+      payload: isSet(object.header)
+        ? { $case: "header", value: ImportAnnotationsHeader.fromJSON(object.header) }
+        : isSet(object.file)
+        ? { $case: "file", value: ExportFile.fromJSON(object.file) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", value: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ImportAnnotationsRequest): unknown {
+    const obj: any = {};
+    if (message.payload?.$case === "header") {
+      obj.header = ImportAnnotationsHeader.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "file") {
+      obj.file = ExportFile.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.payload.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportAnnotationsRequest>, I>>(base?: I): ImportAnnotationsRequest {
+    return ImportAnnotationsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportAnnotationsRequest>, I>>(object: I): ImportAnnotationsRequest {
+    const message = createBaseImportAnnotationsRequest();
+    switch (object.payload?.$case) {
+      case "header": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "header", value: ImportAnnotationsHeader.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "file": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "file", value: ExportFile.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "chunk", value: object.payload.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseImportAnnotationsResponse(): ImportAnnotationsResponse {
+  return { items: 0, tasksCreated: 0, annotationsImported: 0, annotationsUnchanged: 0 };
+}
+
+export const ImportAnnotationsResponse: MessageFns<ImportAnnotationsResponse> = {
+  encode(message: ImportAnnotationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.items !== 0) {
+      writer.uint32(8).int64(message.items);
+    }
+    if (message.tasksCreated !== 0) {
+      writer.uint32(16).int64(message.tasksCreated);
+    }
+    if (message.annotationsImported !== 0) {
+      writer.uint32(24).int64(message.annotationsImported);
+    }
+    if (message.annotationsUnchanged !== 0) {
+      writer.uint32(32).int64(message.annotationsUnchanged);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportAnnotationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportAnnotationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.items = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tasksCreated = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.annotationsImported = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.annotationsUnchanged = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportAnnotationsResponse {
+    return {
+      items: isSet(object.items) ? globalThis.Number(object.items) : 0,
+      tasksCreated: isSet(object.tasksCreated)
+        ? globalThis.Number(object.tasksCreated)
+        : isSet(object.tasks_created)
+        ? globalThis.Number(object.tasks_created)
+        : 0,
+      annotationsImported: isSet(object.annotationsImported)
+        ? globalThis.Number(object.annotationsImported)
+        : isSet(object.annotations_imported)
+        ? globalThis.Number(object.annotations_imported)
+        : 0,
+      annotationsUnchanged: isSet(object.annotationsUnchanged)
+        ? globalThis.Number(object.annotationsUnchanged)
+        : isSet(object.annotations_unchanged)
+        ? globalThis.Number(object.annotations_unchanged)
+        : 0,
+    };
+  },
+
+  toJSON(message: ImportAnnotationsResponse): unknown {
+    const obj: any = {};
+    if (message.items !== 0) {
+      obj.items = Math.round(message.items);
+    }
+    if (message.tasksCreated !== 0) {
+      obj.tasksCreated = Math.round(message.tasksCreated);
+    }
+    if (message.annotationsImported !== 0) {
+      obj.annotationsImported = Math.round(message.annotationsImported);
+    }
+    if (message.annotationsUnchanged !== 0) {
+      obj.annotationsUnchanged = Math.round(message.annotationsUnchanged);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportAnnotationsResponse>, I>>(base?: I): ImportAnnotationsResponse {
+    return ImportAnnotationsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportAnnotationsResponse>, I>>(object: I): ImportAnnotationsResponse {
+    const message = createBaseImportAnnotationsResponse();
+    message.items = object.items ?? 0;
+    message.tasksCreated = object.tasksCreated ?? 0;
+    message.annotationsImported = object.annotationsImported ?? 0;
+    message.annotationsUnchanged = object.annotationsUnchanged ?? 0;
+    return message;
+  },
+};
+
 function createBaseExportToSnapshotRequest(): ExportToSnapshotRequest {
   return {
     projectId: "",
@@ -10136,6 +10526,236 @@ export const CancelJobRequest: MessageFns<CancelJobRequest> = {
   },
 };
 
+function createBaseWatchJobRequest(): WatchJobRequest {
+  return { jobId: "", afterSequence: 0 };
+}
+
+export const WatchJobRequest: MessageFns<WatchJobRequest> = {
+  encode(message: WatchJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.afterSequence !== 0) {
+      writer.uint32(16).int64(message.afterSequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.afterSequence = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchJobRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      afterSequence: isSet(object.afterSequence)
+        ? globalThis.Number(object.afterSequence)
+        : isSet(object.after_sequence)
+        ? globalThis.Number(object.after_sequence)
+        : 0,
+    };
+  },
+
+  toJSON(message: WatchJobRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.afterSequence !== 0) {
+      obj.afterSequence = Math.round(message.afterSequence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchJobRequest>, I>>(base?: I): WatchJobRequest {
+    return WatchJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchJobRequest>, I>>(object: I): WatchJobRequest {
+    const message = createBaseWatchJobRequest();
+    message.jobId = object.jobId ?? "";
+    message.afterSequence = object.afterSequence ?? 0;
+    return message;
+  },
+};
+
+function createBaseLabelingJobEvent(): LabelingJobEvent {
+  return { sequence: 0, type: "", at: undefined, job: undefined, dataJson: "" };
+}
+
+export const LabelingJobEvent: MessageFns<LabelingJobEvent> = {
+  encode(message: LabelingJobEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0) {
+      writer.uint32(8).int64(message.sequence);
+    }
+    if (message.type !== "") {
+      writer.uint32(18).string(message.type);
+    }
+    if (message.at !== undefined) {
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(26).fork()).join();
+    }
+    if (message.job !== undefined) {
+      LabelingJob.encode(message.job, writer.uint32(34).fork()).join();
+    }
+    if (message.dataJson !== "") {
+      writer.uint32(42).string(message.dataJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LabelingJobEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLabelingJobEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.job = LabelingJob.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.dataJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LabelingJobEvent {
+    return {
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      job: isSet(object.job) ? LabelingJob.fromJSON(object.job) : undefined,
+      dataJson: isSet(object.dataJson)
+        ? globalThis.String(object.dataJson)
+        : isSet(object.data_json)
+        ? globalThis.String(object.data_json)
+        : "",
+    };
+  },
+
+  toJSON(message: LabelingJobEvent): unknown {
+    const obj: any = {};
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.at !== undefined) {
+      obj.at = message.at.toISOString();
+    }
+    if (message.job !== undefined) {
+      obj.job = LabelingJob.toJSON(message.job);
+    }
+    if (message.dataJson !== "") {
+      obj.dataJson = message.dataJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LabelingJobEvent>, I>>(base?: I): LabelingJobEvent {
+    return LabelingJobEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LabelingJobEvent>, I>>(object: I): LabelingJobEvent {
+    const message = createBaseLabelingJobEvent();
+    message.sequence = object.sequence ?? 0;
+    message.type = object.type ?? "";
+    message.at = object.at ?? undefined;
+    message.job = (object.job !== undefined && object.job !== null) ? LabelingJob.fromPartial(object.job) : undefined;
+    message.dataJson = object.dataJson ?? "";
+    return message;
+  },
+};
+
 export type LabelingServiceService = typeof LabelingServiceService;
 export const LabelingServiceService = {
   createProject: {
@@ -10340,6 +10960,25 @@ export const LabelingServiceService = {
     responseSerialize: (value: LabelingJob): Buffer => Buffer.from(LabelingJob.encode(value).finish()),
     responseDeserialize: (value: Buffer): LabelingJob => LabelingJob.decode(value),
   },
+  /**
+   * Client-streamed upload of one of the export formats into a project:
+   * first `header`, then the file's `chunk`s (YOLO: a `file` before each
+   * file). Items are matched to the project's tasks by record id (a text
+   * item whose record is not in the project becomes a new task), every
+   * value is validated against the schema, and everything is written in one
+   * transaction: the first bad item is named and nothing is written.
+   */
+  importAnnotations: {
+    path: "/l1g1.labeling.v1.LabelingService/ImportAnnotations" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: ImportAnnotationsRequest): Buffer =>
+      Buffer.from(ImportAnnotationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImportAnnotationsRequest => ImportAnnotationsRequest.decode(value),
+    responseSerialize: (value: ImportAnnotationsResponse): Buffer =>
+      Buffer.from(ImportAnnotationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImportAnnotationsResponse => ImportAnnotationsResponse.decode(value),
+  },
   getJob: {
     path: "/l1g1.labeling.v1.LabelingService/GetJob" as const,
     requestStream: false as const,
@@ -10366,6 +11005,19 @@ export const LabelingServiceService = {
     requestDeserialize: (value: Buffer): CancelJobRequest => CancelJobRequest.decode(value),
     responseSerialize: (value: LabelingJob): Buffer => Buffer.from(LabelingJob.encode(value).finish()),
     responseDeserialize: (value: Buffer): LabelingJob => LabelingJob.decode(value),
+  },
+  /**
+   * A job's events (state, progress, logs): the stored ones after
+   * `after_sequence`, then live ones, ending after the job ends.
+   */
+  watchJob: {
+    path: "/l1g1.labeling.v1.LabelingService/WatchJob" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchJobRequest): Buffer => Buffer.from(WatchJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchJobRequest => WatchJobRequest.decode(value),
+    responseSerialize: (value: LabelingJobEvent): Buffer => Buffer.from(LabelingJobEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LabelingJobEvent => LabelingJobEvent.decode(value),
   },
 } as const;
 
@@ -10422,9 +11074,23 @@ export interface LabelingServiceServer extends UntypedServiceImplementation {
    * the label in metadata, ready for the trainer. Long-running: answers a job.
    */
   exportToSnapshot: handleUnaryCall<ExportToSnapshotRequest, LabelingJob>;
+  /**
+   * Client-streamed upload of one of the export formats into a project:
+   * first `header`, then the file's `chunk`s (YOLO: a `file` before each
+   * file). Items are matched to the project's tasks by record id (a text
+   * item whose record is not in the project becomes a new task), every
+   * value is validated against the schema, and everything is written in one
+   * transaction: the first bad item is named and nothing is written.
+   */
+  importAnnotations: handleClientStreamingCall<ImportAnnotationsRequest, ImportAnnotationsResponse>;
   getJob: handleUnaryCall<GetJobRequest, LabelingJob>;
   listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
   cancelJob: handleUnaryCall<CancelJobRequest, LabelingJob>;
+  /**
+   * A job's events (state, progress, logs): the stored ones after
+   * `after_sequence`, then live ones, ending after the job ends.
+   */
+  watchJob: handleServerStreamingCall<WatchJobRequest, LabelingJobEvent>;
 }
 
 export interface LabelingServiceClient extends Client {
@@ -10709,6 +11375,30 @@ export interface LabelingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LabelingJob) => void,
   ): ClientUnaryCall;
+  /**
+   * Client-streamed upload of one of the export formats into a project:
+   * first `header`, then the file's `chunk`s (YOLO: a `file` before each
+   * file). Items are matched to the project's tasks by record id (a text
+   * item whose record is not in the project becomes a new task), every
+   * value is validated against the schema, and everything is written in one
+   * transaction: the first bad item is named and nothing is written.
+   */
+  importAnnotations(
+    callback: (error: ServiceError | null, response: ImportAnnotationsResponse) => void,
+  ): ClientWritableStream<ImportAnnotationsRequest>;
+  importAnnotations(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ImportAnnotationsResponse) => void,
+  ): ClientWritableStream<ImportAnnotationsRequest>;
+  importAnnotations(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImportAnnotationsResponse) => void,
+  ): ClientWritableStream<ImportAnnotationsRequest>;
+  importAnnotations(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImportAnnotationsResponse) => void,
+  ): ClientWritableStream<ImportAnnotationsRequest>;
   getJob(
     request: GetJobRequest,
     callback: (error: ServiceError | null, response: LabelingJob) => void,
@@ -10754,6 +11444,16 @@ export interface LabelingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LabelingJob) => void,
   ): ClientUnaryCall;
+  /**
+   * A job's events (state, progress, logs): the stored ones after
+   * `after_sequence`, then live ones, ending after the job ends.
+   */
+  watchJob(request: WatchJobRequest, options?: Partial<CallOptions>): ClientReadableStream<LabelingJobEvent>;
+  watchJob(
+    request: WatchJobRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<LabelingJobEvent>;
 }
 
 export const LabelingServiceClient = makeGenericClientConstructor(

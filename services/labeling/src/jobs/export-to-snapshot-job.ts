@@ -1,0 +1,173 @@
+/**
+ * The `labeling.export_to_snapshot` job: a project's resolved labels (gold,
+ * else majority; or the latest) become a new ingestion snapshot, one JSONL
+ * record per labelled task (the task's record text and metadata, the source
+ * record id, the label in `label_field`, an optional stratified `split`),
+ * with the lineage (project, export time, counts, source snapshots) in the
+ * snapshot's tags. Ingestion commits the snapshot only once the whole upload
+ * has arrived, so a failed or cancelled export publishes nothing; the
+ * upload's idempotency key is the job's, so a retried attempt cannot publish
+ * twice.
+ */
+import { labeling } from '@l1g1/contracts';
+import { errors, type JobContext, type JsonValue } from '@l1g1/kit';
+import type { LabelingDeps } from '../deps';
+import { resolveAnnotations } from '../domain/export-resolution';
+import type { AnnotationRow, LabelingStore, ProjectRow, SnapshotSink, TaskRow } from '../domain/ports';
+import { recordText } from '../domain/record-content';
+import { labelNames, snapshotLabel } from '../domain/snapshot-label';
+import { checkSplitFractions, stratifiedSplit } from '../domain/stratified-split';
+import { taskPages } from '../domain/task-pages';
+import type { LabelingJobKindDef } from './labeling-job-kind';
+import { decodeLabelingJobParams } from './labeling-job-params';
+
+export const EXPORT_TO_SNAPSHOT_JOB_KIND = 'labeling.export_to_snapshot';
+/** The label field when the request names none. */
+export const DEFAULT_LABEL_FIELD = 'label';
+/** JSONL fields of the upload (both kept out of the label field's way by the request check). */
+const DATA_FIELD = 'data';
+const ID_FIELD = 'record_id';
+
+export interface ExportToSnapshotDeps {
+  store: LabelingStore;
+  snapshots: SnapshotSink;
+  now: () => number;
+}
+
+/** Majority unless the request asked for the latest (ALL is refused at submission). */
+function resolutionOf(req: labeling.ExportToSnapshotRequest): labeling.Resolution {
+  return req.resolution === labeling.Resolution.RESOLUTION_LATEST ? req.resolution : labeling.Resolution.RESOLUTION_MAJORITY;
+}
+
+interface Labelled {
+  recordId: string;
+  value: labeling.AnnotationValue;
+}
+
+interface LabelledTask {
+  task: TaskRow;
+  annotations: AnnotationRow[];
+  /** The resolved label; undefined when the task has none. */
+  chosen: Labelled | undefined;
+}
+
+export function createExportToSnapshotHandler(deps: ExportToSnapshotDeps) {
+  return async (ctx: JobContext): Promise<JsonValue> => {
+    const params = decodeLabelingJobParams(ctx.params);
+    const req = labeling.ExportToSnapshotRequest.fromJSON(params.request);
+    const project = await deps.store.getProject(params.projectId);
+    if (!project) throw errors.failedPrecondition(`project ${params.projectId} was deleted before the export ran`, { field: 'project_id', reason: 'PROJECT_NOT_FOUND' });
+    const labelField = req.labelField || DEFAULT_LABEL_FIELD;
+    const resolution = resolutionOf(req);
+    const taskType = project.config.taskType;
+    const walk = (): AsyncGenerator<LabelledTask> =>
+      labelledTasks(deps.store, project, resolution, !req.includeIncomplete, deps.now(), ctx.signal);
+
+    // Pass 1 (only with splits): every record's label, to stratify by it.
+    const fractions = checkSplitFractions(req.splitFractions);
+    let splits = new Map<string, string>();
+    if (fractions.length > 0) {
+      const items: { recordId: string; label: string }[] = [];
+      for await (const { chosen } of walk()) if (chosen) items.push({ recordId: chosen.recordId, label: snapshotLabel(chosen.value, taskType) });
+      splits = stratifiedSplit(items, fractions, req.seed ?? 0);
+    }
+
+    const labelCounts: Record<string, number> = {};
+    const sources = new Set<string>();
+    let records = 0;
+    let annotations = 0;
+    let tasksSeen = 0;
+    const total = Math.max(1, (await deps.store.counts(project.id, deps.now())).taskCount);
+    async function* lines(): AsyncGenerator<string> {
+      for await (const { task, annotations: rows, chosen } of walk()) {
+        tasksSeen++;
+        if (tasksSeen % 200 === 0) await ctx.progress({ fraction: Math.min(0.99, tasksSeen / total), counters: { tasks_read: tasksSeen, records } });
+        if (!chosen) continue;
+        const text = recordText(task.record);
+        if (text === undefined) {
+          throw errors.failedPrecondition(`task ${task.id} holds a ${task.record.contentType || 'binary'} record; only text records can be exported to a snapshot`, { field: 'project_id', reason: 'NOT_TEXT' });
+        }
+        annotations += rows.filter((a) => !a.skipped && a.value).length;
+        for (const name of labelNames(chosen.value, taskType)) labelCounts[name] = (labelCounts[name] ?? 0) + 1;
+        if (task.source) sources.add(`${task.source.name}@${task.source.snapshot}`);
+        const split = splits.get(chosen.recordId);
+        records++;
+        yield JSON.stringify({
+          ...task.record.metadata,
+          ...(split ? { split } : {}),
+          labeling_task_id: task.id,
+          [labelField]: snapshotLabel(chosen.value, taskType),
+          [ID_FIELD]: chosen.recordId,
+          [DATA_FIELD]: text,
+        });
+      }
+    }
+    // Nothing to export is the caller's mistake: refuse before ingestion publishes an empty snapshot.
+    const it = lines();
+    const first = await it.next();
+    if (first.done) throw errors.failedPrecondition('the project has no labelled tasks to export', { field: 'project_id', reason: 'NOTHING_TO_EXPORT' });
+    async function* all(): AsyncGenerator<string> {
+      yield first.value as string;
+      yield* it;
+    }
+    // Lineage goes in tags, which ingestion checks as part of the header: the header must be the same on a retry.
+    // The counts are known only after the walk, so they go in the job's result; the tags carry what is fixed.
+    const exportedAt = new Date(ctx.job.createdAtMs).toISOString();
+    const ingested = await deps.snapshots.ingestJsonl(
+      {
+        dataset: req.dataset,
+        description: req.description || `labels of labeling project ${project.name} (${project.id}), exported ${exportedAt}`,
+        tags: {
+          'labeling.project_id': project.id,
+          'labeling.project_name': project.name,
+          'labeling.job_id': ctx.job.id,
+          'labeling.exported_at': exportedAt,
+          'labeling.resolution': resolution === labeling.Resolution.RESOLUTION_LATEST ? 'latest' : 'majority',
+          'labeling.label_field': labelField,
+        },
+        idempotencyKey: `labeling-export-${ctx.job.id}`,
+        dataField: DATA_FIELD,
+        idField: ID_FIELD,
+        lines: all(),
+      },
+      ctx.signal,
+    );
+    await ctx.progress({
+      fraction: 1,
+      message: `exported ${records} records to ${ingested.snapshot.name}@${ingested.snapshot.snapshot}`,
+      counters: { tasks_read: tasksSeen, records, annotations },
+    });
+    await ctx.emit('log', { lineage: { project_id: project.id, exported_at: exportedAt, annotations, records, source_snapshots: [...sources].sort() } });
+    return labeling.ExportToSnapshotResult.toJSON({ snapshot: ingested.snapshot, records, labelCounts }) as JsonValue;
+  };
+}
+
+async function* labelledTasks(
+  store: LabelingStore,
+  project: ProjectRow,
+  resolution: labeling.Resolution,
+  completedOnly: boolean,
+  nowMs: number,
+  signal: AbortSignal,
+): AsyncGenerator<LabelledTask> {
+  for await (const page of taskPages(store, project.id, { nowMs, completedOnly })) {
+    if (signal.aborted) throw errors.cancelled('the export was stopped', { reason: 'JOB_ABORTED' });
+    for (const { task, annotations } of page) {
+      const value = resolveAnnotations(annotations, resolution)[0]?.value;
+      yield { task, annotations, chosen: value ? { recordId: task.record.id, value } : undefined };
+    }
+  }
+}
+
+/** The kind as registered in `jobs/index.ts`. */
+export const exportToSnapshotKind: LabelingJobKindDef = {
+  kind: EXPORT_TO_SNAPSHOT_JOB_KIND,
+  proto: labeling.LabelingJobKind.LABELING_JOB_KIND_EXPORT_TO_SNAPSHOT,
+  view(request, result) {
+    return {
+      request: request === null ? undefined : { $case: 'exportRequest', value: labeling.ExportToSnapshotRequest.fromJSON(request) },
+      result: result === undefined ? undefined : { $case: 'exportResult', value: labeling.ExportToSnapshotResult.fromJSON(result) },
+    };
+  },
+  createHandler: (deps: LabelingDeps) => createExportToSnapshotHandler(deps),
+};

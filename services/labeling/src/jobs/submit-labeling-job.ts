@@ -1,0 +1,39 @@
+/**
+ * Queues a labeling job of a registered kind, refusing fast (RESOURCE_EXHAUSTED
+ * with a retry hint) when the kind already has as many open jobs as the
+ * service allows, so a burst of requests cannot pile up unbounded work.
+ */
+import { errors, type Job, type JobStore, type JsonValue } from '@l1g1/kit';
+import { encodeLabelingJobParams } from './labeling-job-params';
+
+/** What a refused (queue full) caller is told to wait. */
+const QUEUE_FULL_RETRY_MS = 10_000;
+
+export interface SubmitLabelingJobInput {
+  kind: string;
+  projectId: string;
+  createdBy: string;
+  /** The request as the contract's JSON. */
+  request: JsonValue;
+  /** Kind-specific resolution the handler reads (see LabelingJobParams.plan). */
+  plan?: JsonValue;
+  idempotencyKey?: string;
+  maxAttempts?: number;
+}
+
+export async function submitLabelingJob(jobs: JobStore, maxOpenJobs: number, input: SubmitLabelingJobInput): Promise<Job> {
+  if (input.idempotencyKey !== undefined && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
+    throw errors.invalidArgument('idempotency_key', 'must be 1-200 characters');
+  }
+  const open = await jobs.list({ kind: input.kind, states: ['queued', 'running'], limit: Math.min(500, maxOpenJobs) });
+  if (open.length >= maxOpenJobs) {
+    throw errors.resourceExhausted(`${open.length} jobs of this kind are queued or running; try again later`, QUEUE_FULL_RETRY_MS, { reason: 'JOB_QUEUE_FULL' });
+  }
+  const { job } = await jobs.submit({
+    kind: input.kind,
+    params: encodeLabelingJobParams({ projectId: input.projectId, createdBy: input.createdBy, request: input.request, ...(input.plan !== undefined ? { plan: input.plan } : {}) }),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
+  });
+  return job;
+}
