@@ -17,6 +17,7 @@ import { loadRegistryConfig } from '../../services/model-registry/src/config';
 import { loadIngestionConfig } from '../../services/ingestion/src/config';
 import { loadTrainerConfig } from '../../services/trainer/src/config';
 import { loadLabelingConfig } from '../../services/labeling/src/config';
+import { loadEvaluatorConfig } from '../../services/evaluator/src/config';
 import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 type Env = Record<string, string>;
@@ -27,6 +28,7 @@ const LOADERS: Record<string, (env: Env) => unknown> = {
   inference: loadInferenceConfig,
   ingestion: loadIngestionConfig,
   trainer: loadTrainerConfig,
+  evaluator: loadEvaluatorConfig,
   labeling: loadLabelingConfig,
   gateway: loadGatewayConfig,
 };
