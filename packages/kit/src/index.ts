@@ -24,6 +24,7 @@ export * from './event-log-sqlite';
 export * from './keyed-lock';
 export * from './page-token';
 export * from './stream-backpressure';
+export * from './server-stream';
 export * from './postgres';
 export * from './postgres-listen';
 export * from './blob-store-s3';

@@ -5,7 +5,7 @@
  * files: it asks the owner.
  */
 import { ingestion, type common } from '@l1g1/contracts';
-import { fromServiceError, isServiceError, unary } from '@l1g1/kit';
+import { readServerStream, unary } from '@l1g1/kit';
 
 /** What a request is checked against. */
 export interface SnapshotFacts {
@@ -45,18 +45,8 @@ export function createSnapshotReader(client: ingestion.IngestionServiceClient): 
     },
     async *readRecords(ref, split, signal) {
       const call = client.readRecords(ingestion.ReadRecordsRequest.fromPartial({ snapshot: ref, split, batchSize: READ_BATCH }));
-      const onAbort = (): void => call.cancel();
-      signal.addEventListener('abort', onAbort);
-      try {
-        for await (const message of call as AsyncIterable<ingestion.ReadRecordsResponse>) {
-          for (const r of message.records) yield { id: r.id, data: r.data, metadata: r.metadata };
-        }
-      } catch (err: unknown) {
-        // A gRPC status from the stream: back into a domain error (client faults stay client faults).
-        if (isServiceError(err)) throw fromServiceError(err);
-        throw err;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
+      for await (const message of readServerStream<ingestion.ReadRecordsResponse>(call, signal)) {
+        for (const r of message.records) yield { id: r.id, data: r.data, metadata: r.metadata };
       }
     },
   };

@@ -3,7 +3,7 @@
  * server-streaming ReadRecords. Labeling never reads ingestion's files.
  */
 import { ingestion } from '@l1g1/contracts';
-import { fromServiceError, isServiceError } from '@l1g1/kit';
+import { readServerStream } from '@l1g1/kit';
 import type { SnapshotRecordSource } from '../domain/ports';
 
 export function createIngestionRecordSource(client: ingestion.IngestionServiceClient): SnapshotRecordSource {
@@ -12,16 +12,7 @@ export function createIngestionRecordSource(client: ingestion.IngestionServiceCl
       const call = client.readRecords(
         ingestion.ReadRecordsRequest.fromPartial({ snapshot: ref, split: filter.split, filter: { metadataEquals: filter.metadataEquals }, batchSize: 256 }),
       );
-      const onAbort = (): void => call.cancel();
-      signal.addEventListener('abort', onAbort);
-      try {
-        for await (const message of call as AsyncIterable<ingestion.ReadRecordsResponse>) yield { records: message.records, snapshot: message.snapshot, total: message.totalRecords };
-      } catch (err: unknown) {
-        // A gRPC status from the stream: back into a domain error (client faults stay client faults).
-        throw isServiceError(err) ? fromServiceError(err) : err;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
+      for await (const message of readServerStream<ingestion.ReadRecordsResponse>(call, signal)) yield { records: message.records, snapshot: message.snapshot, total: message.totalRecords };
     },
   };
 }

@@ -4,7 +4,7 @@
  * ReadRecords). The trainer never reads ingestion's files: it asks the owner.
  */
 import { ingestion, type common } from '@l1g1/contracts';
-import { fromServiceError, unary, type L1g1Error } from '@l1g1/kit';
+import { readServerStream, unary } from '@l1g1/kit';
 import type { SnapshotFacts } from '../domain/spec/resolve-spec';
 
 /** A record as the trainer needs it: payload and metadata. */
@@ -32,18 +32,8 @@ export function createIngestionReader(client: ingestion.IngestionServiceClient):
     },
     async *readRecords(ref, split, signal) {
       const call = client.readRecords(ingestion.ReadRecordsRequest.fromPartial({ snapshot: ref, split, batchSize: 1024 }));
-      const onAbort = (): void => call.cancel();
-      signal.addEventListener('abort', onAbort);
-      try {
-        for await (const message of call as AsyncIterable<ingestion.ReadRecordsResponse>) {
-          for (const r of message.records) yield { id: r.id, data: r.data, metadata: r.metadata };
-        }
-      } catch (err: unknown) {
-        // A gRPC status from the stream: back into a domain error (client faults stay client faults).
-        if (err && typeof err === 'object' && 'code' in err && 'details' in err) throw fromServiceError(err as Parameters<typeof fromServiceError>[0]) as L1g1Error;
-        throw err;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
+      for await (const message of readServerStream<ingestion.ReadRecordsResponse>(call, signal)) {
+        for (const r of message.records) yield { id: r.id, data: r.data, metadata: r.metadata };
       }
     },
   };
