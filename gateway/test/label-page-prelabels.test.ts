@@ -14,7 +14,7 @@ import { buildMlpWithWeights } from '@l1g1/onnx';
 import type { Browser, Page } from 'playwright-core';
 import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
 import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
-import { chromiumPath, launchChromium, NO_CHROMIUM_NOTE } from './support/chromium';
+import { launchChromiumOrSkip } from './support/chromium';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
 
 const CLASSES = ['cat', 'dog', 'eel'];
@@ -50,17 +50,12 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
   let page: Page;
 
   before(async function () {
-    const executablePath = chromiumPath();
-    if (!executablePath) {
-      console.log(NO_CHROMIUM_NOTE);
-      this.skip();
-    }
+    browser = await launchChromiumOrSkip(this);
     // Registry and inference share the labeling stack's internal secret: labeling calls them as a service.
     models = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
     const model = buildMlpWithWeights({ inputSize: 4, hiddenSizes: [], outputSize: CLASSES.length, softmax: true, seed: 11 });
     await uploadModel(models.registry, 'animals', model.bytes, { alias: 'production' });
     s = await startLabelingStack({}, { L1G1_REGISTRY_ADDR: models.registryAddr, L1G1_INFERENCE_ADDR: models.inferenceAddr });
-    browser = await launchChromium(executablePath);
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   });
   after(async () => {

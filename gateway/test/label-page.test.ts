@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { http } from '../../test/support/stack';
-import { chromiumPath, launchChromium, NO_CHROMIUM_NOTE } from './support/chromium';
+import { launchChromiumOrSkip } from './support/chromium';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
 
 describe('annotation page in a real browser (Chromium via playwright-core)', function () {
@@ -12,13 +12,8 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
   let page: Page;
 
   before(async function () {
-    const executablePath = chromiumPath();
-    if (!executablePath) {
-      console.log(NO_CHROMIUM_NOTE);
-      this.skip();
-    }
+    browser = await launchChromiumOrSkip(this);
     s = await startLabelingStack();
-    browser = await launchChromium(executablePath);
   });
   after(async () => {
     await browser?.close();
