@@ -488,10 +488,11 @@ async function sendOnce(send) {
   state.busy = true;
   try {
     await send(state.task.id, Math.round(performance.now() - state.shownAt));
+    // Still busy until the next task shows: a key pressed meanwhile must not reach the sent one.
+    await nextTask();
   } finally {
     state.busy = false;
   }
-  await nextTask();
 }
 
 function submit() {
