@@ -116,7 +116,11 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
       return p;
     };
 
-    // Act: label every task in the page, in whatever order the queue serves them.
+    // Act: label every task in the page, in whatever order the queue serves them (under the strict CSP).
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     await page.goto(`${s.gateway.url}/label`);
     await page.getByLabel('API key').fill(s.plain.alice);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -166,6 +170,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     }
     await page.getByRole('status', { name: 'Queue' }).waitFor();
     assert.equal(await page.getByRole('alert').isVisible(), false, await page.locator('#error').textContent() ?? '');
+    assert.deepEqual(cspViolations, []);
 
     // Assert: what the service stored for each task.
     const stored = await api(`/v1/labeling/projects/${projectId}/annotations`);
