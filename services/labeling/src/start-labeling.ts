@@ -5,8 +5,7 @@
  * loads only what the service runs.
  */
 import { inference, ingestion, registry } from '@l1g1/contracts';
-import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
-import { createScoreSource } from './adapters/inference-scores';
+import { createBatchPredictor, createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createModelVersions } from './adapters/model-versions';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
@@ -69,7 +68,8 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       jobs,
       records: createIngestionRecordSource(ingestionClient),
       models: createModelVersions(registryClient),
-      scores: createScoreSource(inferenceClient),
+      // Users' variant policy applies: a variant marked not usable is refused here too.
+      scores: createBatchPredictor(inferenceClient),
       snapshots: createIngestionSnapshotSink(ingestionClient),
       now: options.now ?? Date.now,
     };
