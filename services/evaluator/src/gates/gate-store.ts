@@ -11,10 +11,17 @@ export interface GateStore {
   get(name: string): Promise<evaluator.Gate | undefined>;
   /** Name order; `after` is the last name of the previous page. */
   list(limit: number, after?: string): Promise<evaluator.Gate[]>;
-  /** False when there is no such gate. */
-  replace(gate: evaluator.Gate): Promise<boolean>;
+  /**
+   * Read-modify-write of one gate, atomic against every other writer (the
+   * other replicas included): `change` gets the gate as stored now and
+   * answers its new state, so two updates of different fields both land.
+   * `change` may throw (a merged gate that is invalid): nothing is written.
+   * Undefined when there is no such gate.
+   */
+  update(name: string, change: (current: evaluator.Gate) => evaluator.Gate): Promise<evaluator.Gate | undefined>;
   /** False when there is no such gate; its decisions stay (they are the audit trail). */
   delete(name: string): Promise<boolean>;
+  /** Every decision is kept, concurrent ones included (a decision never writes the gate). */
   addDecision(decision: evaluator.GateDecision): Promise<void>;
   /** Newest first; `before` is the last decision id of the previous page. */
   listDecisions(filter: { gateName?: string; modelName?: string; modelVersion?: number }, limit: number, before?: string): Promise<evaluator.GateDecision[]>;
