@@ -184,7 +184,46 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
       assert.deepEqual(ids(await store.listDecisions({ modelName: 'm', modelVersion: 1 }, 10)), ['first']);
       assert.deepEqual(ids(await store.listDecisions({}, 10, 'no-such-decision')), [], 'an unknown cursor gives an empty page');
     });
+
+    it('orders promotions of one alias: each reads what the previous one set, recorded in that order; a failed one records nothing', async () => {
+      const { alias, failed } = await promoteConcurrently([store], [1, 2, 3, 4, 5]);
+      assert.match(String(failed), /registry down/);
+      assertPromotionChain(await store.listDecisions({}, 10), alias, 5);
+    });
   });
+}
+
+/**
+ * Promotes `versions` concurrently through `stores` (round robin) against one
+ * stand-in alias, with a turn of the event loop between reading and moving
+ * it (the registry round trip, when another promotion could read the same
+ * alias); one promotion in the middle fails.
+ */
+async function promoteConcurrently(stores: GateStore[], versions: number[]): Promise<{ alias: number; failed: unknown }> {
+  let alias = 0;
+  const promote = (version: number, i: number) =>
+    (stores[i % stores.length] as GateStore).addPromotedDecision('["m","prod"]', async () => {
+      const previous = alias;
+      await new Promise((resolve) => setImmediate(resolve));
+      alias = version;
+      return decision(`p${version}`, 'g', 'm', version, { passed: true, promoted: true, promotedAlias: 'prod', previousAliasVersion: previous, reasons: [] });
+    });
+  const failing = (stores[0] as GateStore).addPromotedDecision('["m","prod"]', async () => {
+    throw new Error('registry down');
+  });
+  const half = Math.floor(versions.length / 2);
+  const settled = await Promise.allSettled([...versions.slice(0, half).map(promote), failing, ...versions.slice(half).map((v, i) => promote(v, i + half))]);
+  const failed = settled.find((r) => r.status === 'rejected');
+  assert.equal(settled.filter((r) => r.status === 'rejected').length, 1, 'only the failing promotion fails');
+  return { alias, failed: failed?.status === 'rejected' ? failed.reason : undefined };
+}
+
+/** Newest first: each promoted decision replaced the one recorded before it; the newest names the alias now. */
+function assertPromotionChain(listed: evaluator.GateDecision[], alias: number, count: number): void {
+  const versions = listed.map((d) => (d.model?.selector?.$case === 'version' ? d.model.selector.value : -1));
+  assert.equal(listed.length, count, 'every promotion but the failed one is recorded');
+  assert.equal(versions[0], alias, 'the newest promoted decision names the version the alias points at');
+  listed.forEach((d, i) => assert.equal(d.previousAliasVersion, versions[i + 1] ?? 0, `decision for version ${versions[i]} replaced the one recorded before it`));
 }
 
 function describeBenchmarkContract(engine: string, open: () => Promise<BenchmarkStore>): void {
@@ -257,6 +296,9 @@ describe('evaluator: gate and benchmark stores', () => {
         assert.equal(Object.keys((await gatesA.get('shared'))?.tags ?? {}).length, 6);
         assert.deepEqual(ids(await gatesA.listDecisions({ gateName: 'shared' }, 10)).sort(), ids(await gatesB.listDecisions({ gateName: 'shared' }, 10)).sort());
         assert.equal((await gatesB.listDecisions({ gateName: 'shared' }, 10)).length, 6);
+        // Promotions from both replicas at once are ordered by one lock.
+        const { alias } = await promoteConcurrently([gatesA, gatesB], [1, 2, 3, 4, 5, 6]);
+        assertPromotionChain(await gatesB.listDecisions({ gateName: 'g' }, 10), alias, 6);
         await benchA.add(result('run', 4));
         assert.deepEqual(await benchB.get('run'), [result('run', 4)]);
       } finally {

@@ -4,7 +4,8 @@
  * a gate created on A is read, listed, updated, decided and deleted on B; a
  * decision's latency benchmark measured on B is stored where A reads it;
  * concurrent updates on A and B both land; concurrent EvaluateGate calls on
- * A and B are both recorded and each passing one moves the alias once; an
+ * A and B are both recorded, each passing one moves the alias once, and the
+ * moves are ordered (each decision names the version it replaced); an
  * update racing a decision leaves the decision on one whole gate and the
  * gate as updated.
  */
@@ -123,7 +124,7 @@ describe('evaluator: two replicas on one PostgreSQL database share gates, decisi
     assert.deepEqual(Object.keys(tags).sort(), ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7']);
   });
 
-  it('concurrent EvaluateGate on A and B: both decisions recorded, the alias moved once per passing decision', async () => {
+  it('concurrent EvaluateGate on A and B: both decisions recorded, the alias moved once per passing decision, in decision order', async () => {
     await unary(onA.createGate.bind(onA), { gate: gate('race-gate') });
     const [dA, dB] = await Promise.all([decide(onA, 'race-gate', 2, true), decide(onB, 'race-gate', 3, true)]);
     assert.deepEqual([dA.passed, dA.promoted, dB.passed, dB.promoted], [true, true, true, true]);
@@ -134,8 +135,12 @@ describe('evaluator: two replicas on one PostgreSQL database share gates, decisi
     const events = (await unary(s.stack.registry.listAliasEvents.bind(s.stack.registry), { modelName: 'mailclf', page: undefined })).events.filter((e) => e.alias === 'race-gate');
     assert.deepEqual(events.map((e) => e.toVersion).sort(), [2, 3], 'one alias move per passing decision');
     assert.ok(events.every((e) => e.actor === 'release-bot'));
+    // Ordered by the alias's promotion lock: the newer decision replaced the older one's version, and is the one served.
+    const [newer, older] = listed.map((x) => ({ version: x.model?.selector?.$case === 'version' ? x.model.selector.value : 0, previous: x.previousAliasVersion }));
+    assert.equal(older?.previous, 0, 'the first promotion found no alias');
+    assert.equal(newer?.previous, older?.version, 'the second promotion names the version the first set');
     const final = (await unary(s.stack.registry.resolveModel.bind(s.stack.registry), { name: 'mailclf', selector: { $case: 'alias', value: 'race-gate' } })).version;
-    assert.ok(final === 2 || final === 3);
+    assert.equal(final, newer?.version, 'the newest decision names the version served');
   });
 
   it('an update racing a decision: the decision applies one whole gate and says which; the gate keeps the update', async () => {

@@ -8,7 +8,7 @@
  * database answers UNAVAILABLE (kit's `withPostgresOutages`).
  */
 import { evaluator } from '@l1g1/contracts';
-import { openPostgres, withPostgresOutages, withTransaction } from '@l1g1/kit';
+import { openPostgres, withPostgresOutages, withTransaction, type PostgresClient } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
 import { decisionColumns, decisionListQuery } from './gate-columns';
 
@@ -30,8 +30,25 @@ const MIGRATIONS = [
 const toJson = (g: evaluator.Gate): string => JSON.stringify(evaluator.Gate.toJSON(g));
 const fromJson = (v: unknown): evaluator.Gate => evaluator.Gate.fromJSON(v);
 
+const INSERT_DECISION = 'INSERT INTO evaluator_gate_decisions (decision_id, gate_name, model_name, model_version, decision_json) VALUES ($1, $2, $3, $4, $5)';
+
+function decisionArgs(d: evaluator.GateDecision): (string | number)[] {
+  const c = decisionColumns(d);
+  return [c.decisionId, c.gateName, c.modelName, c.modelVersion, JSON.stringify(evaluator.GateDecision.toJSON(d))];
+}
+
+async function recordPromoted(client: PostgresClient, aliasKey: string, promote: () => Promise<evaluator.GateDecision>): Promise<evaluator.GateDecision> {
+  // A transaction-scoped advisory lock: held until COMMIT, i.e. until this decision is recorded, so the
+  // next promotion of the alias (any replica) reads the alias this one set and is recorded after it.
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('l1g1-evaluator-promotion'), hashtext($1))", [aliasKey]);
+  const d = await promote();
+  await client.query(INSERT_DECISION, decisionArgs(d));
+  return d;
+}
+
 export async function openPostgresGateStore(url: string, options: { maxConnections?: number } = {}): Promise<GateStore> {
-  const pool = await openPostgres(url, MIGRATIONS, { component: 'evaluator-gates', maxConnections: options.maxConnections ?? 2 });
+  // A promotion holds one connection (its lock) while its registry calls run: room for a few at once.
+  const pool = await openPostgres(url, MIGRATIONS, { component: 'evaluator-gates', maxConnections: options.maxConnections ?? 4 });
   const store: GateStore = {
     async create(gate) {
       const r = await pool.query('INSERT INTO evaluator_gates (name, gate_json) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [gate.name, toJson(gate)]);
@@ -61,11 +78,10 @@ export async function openPostgresGateStore(url: string, options: { maxConnectio
       return (await pool.query('DELETE FROM evaluator_gates WHERE name = $1', [name])).rowCount === 1;
     },
     async addDecision(d) {
-      const c = decisionColumns(d);
-      await pool.query(
-        'INSERT INTO evaluator_gate_decisions (decision_id, gate_name, model_name, model_version, decision_json) VALUES ($1, $2, $3, $4, $5)',
-        [c.decisionId, c.gateName, c.modelName, c.modelVersion, JSON.stringify(evaluator.GateDecision.toJSON(d))],
-      );
+      await pool.query(INSERT_DECISION, decisionArgs(d));
+    },
+    async addPromotedDecision(aliasKey, promote) {
+      return withTransaction(pool, (client) => recordPromoted(client, aliasKey, promote));
     },
     async listDecisions(filter, limit, before) {
       const { sql, args } = decisionListQuery('evaluator_gate_decisions', filter, limit, before, (n) => `$${n}`);

@@ -4,7 +4,7 @@
  * its own migration sequence.
  */
 import { evaluator } from '@l1g1/contracts';
-import { openSqlite } from '@l1g1/kit';
+import { createKeyedLock, openSqlite } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
 import { decisionColumns, decisionListQuery } from './gate-columns';
 
@@ -42,6 +42,11 @@ export function openSqliteGateStore(path: string): GateStore {
     write.run(toJson(next), name);
     return next;
   });
+  // Embedded mode: one process owns the file, so an in-process lock orders its promotions.
+  const promotions = createKeyedLock();
+  const record = (d: evaluator.GateDecision): void => {
+    addDecision.run({ ...decisionColumns(d), json: JSON.stringify(evaluator.GateDecision.toJSON(d)) });
+  };
   return {
     async create(gate) {
       return insert.run(gate.name, toJson(gate)).changes === 1;
@@ -63,7 +68,14 @@ export function openSqliteGateStore(path: string): GateStore {
       return remove.run(name).changes === 1;
     },
     async addDecision(d) {
-      addDecision.run({ ...decisionColumns(d), json: JSON.stringify(evaluator.GateDecision.toJSON(d)) });
+      record(d);
+    },
+    async addPromotedDecision(aliasKey, promote) {
+      return promotions.run(aliasKey, async () => {
+        const d = await promote();
+        record(d);
+        return d;
+      });
     },
     async listDecisions(filter, limit, before) {
       const { sql, args } = decisionListQuery('gate_decisions', filter, limit, before, () => '?');

@@ -23,6 +23,15 @@ export interface GateStore {
   delete(name: string): Promise<boolean>;
   /** Every decision is kept, concurrent ones included (a decision never writes the gate). */
   addDecision(decision: evaluator.GateDecision): Promise<void>;
+  /**
+   * Records a decision that moves an alias, ordered against every other
+   * promotion under the same `aliasKey` (the model and alias), on any
+   * replica: `promote` reads the alias, moves it and answers the decision,
+   * all under a lock held until that decision is recorded. So the newest
+   * promoted decision names the version the alias points at, and each names
+   * the version it really replaced. Nothing is recorded when `promote` throws.
+   */
+  addPromotedDecision(aliasKey: string, promote: () => Promise<evaluator.GateDecision>): Promise<evaluator.GateDecision>;
   /** Newest first; `before` is the last decision id of the previous page. */
   listDecisions(filter: { gateName?: string; modelName?: string; modelVersion?: number }, limit: number, before?: string): Promise<evaluator.GateDecision[]>;
   close(): Promise<void>;

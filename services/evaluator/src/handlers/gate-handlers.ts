@@ -244,11 +244,15 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         benchmarkRunId: latency?.runId ?? '',
         ...(latency?.p95Ms === undefined ? {} : { latencyP95Ms: latency.p95Ms }),
       };
-      if (passed && req.promote && gate.promoteAlias) {
-        decision.previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: gate.promoteAlias } });
-        await aliases.setAlias(version.modelName, gate.promoteAlias, version.version, actor);
-        decision.promoted = true;
-        decision.promotedAlias = gate.promoteAlias;
+      const promoteAlias = gate.promoteAlias;
+      if (passed && req.promote && promoteAlias) {
+        // Read, move and record under the alias's promotion lock: two replicas promoting at once are
+        // ordered, each decision naming the version it really replaced, the newest the one now served.
+        return gates.addPromotedDecision(JSON.stringify([version.modelName, promoteAlias]), async () => {
+          const previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: promoteAlias } });
+          await aliases.setAlias(version.modelName, promoteAlias, version.version, actor);
+          return { ...decision, promoted: true, promotedAlias: promoteAlias, previousAliasVersion };
+        });
       }
       await gates.addDecision(decision);
       return decision;
