@@ -4,6 +4,14 @@
  * differ: `?` against `$n`), so both stores page and filter alike.
  */
 import type { evaluator } from '@l1g1/contracts';
+import { createSqlArgs } from './sql-args';
+
+/** The columns a decision is listed by (types both engines accept); the key and JSON body columns differ per engine. */
+export const DECISION_COLUMNS_SQL = `
+     decision_id TEXT NOT NULL UNIQUE,
+     gate_name TEXT NOT NULL,
+     model_name TEXT NOT NULL,
+     model_version INTEGER NOT NULL,`;
 
 /** The filter of a decision list (empty strings and 0 mean "any"). */
 export interface DecisionFilter {
@@ -36,11 +44,7 @@ export function decisionListQuery(
   placeholder: (n: number) => string,
 ): { sql: string; args: (string | number)[] } {
   const where: string[] = [];
-  const args: (string | number)[] = [];
-  const arg = (v: string | number): string => {
-    args.push(v);
-    return placeholder(args.length);
-  };
+  const { args, arg } = createSqlArgs(placeholder);
   if (filter.gateName) where.push(`gate_name = ${arg(filter.gateName)}`);
   if (filter.modelName) {
     where.push(`model_name = ${arg(filter.modelName)}`);

@@ -10,16 +10,12 @@
 import { evaluator } from '@l1g1/contracts';
 import { openPostgres, withPostgresOutages, withTransaction, type PostgresClient } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
-import { decisionColumns, decisionListQuery } from './gate-columns';
+import { DECISION_COLUMNS_SQL, decisionColumns, decisionListQuery } from './gate-columns';
 
 const MIGRATIONS = [
   `CREATE TABLE evaluator_gates (name TEXT PRIMARY KEY, gate_json JSONB NOT NULL);
    CREATE TABLE evaluator_gate_decisions (
-     seq BIGSERIAL PRIMARY KEY,
-     decision_id TEXT NOT NULL UNIQUE,
-     gate_name TEXT NOT NULL,
-     model_name TEXT NOT NULL,
-     model_version INTEGER NOT NULL,
+     seq BIGSERIAL PRIMARY KEY,${DECISION_COLUMNS_SQL}
      decision_json JSONB NOT NULL
    );
    CREATE INDEX evaluator_gate_decisions_by_gate ON evaluator_gate_decisions (gate_name, seq DESC);

@@ -6,16 +6,12 @@
 import { evaluator } from '@l1g1/contracts';
 import { createKeyedLock, openSqlite } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
-import { decisionColumns, decisionListQuery } from './gate-columns';
+import { DECISION_COLUMNS_SQL, decisionColumns, decisionListQuery } from './gate-columns';
 
 const MIGRATIONS = [
   `CREATE TABLE gates (name TEXT PRIMARY KEY, gate_json TEXT NOT NULL);
    CREATE TABLE gate_decisions (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     decision_id TEXT NOT NULL UNIQUE,
-     gate_name TEXT NOT NULL,
-     model_name TEXT NOT NULL,
-     model_version INTEGER NOT NULL,
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,${DECISION_COLUMNS_SQL}
      decision_json TEXT NOT NULL
    );
    CREATE INDEX gate_decisions_by_gate ON gate_decisions (gate_name, seq DESC);
