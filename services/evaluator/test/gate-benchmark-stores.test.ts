@@ -74,20 +74,30 @@ const result = (runId: string, batchSize: number): evaluator.BenchmarkResult =>
     finishedAt: new Date('2026-01-02T03:04:05.000Z'),
   });
 
+/** Mocha hooks of a contract: a fresh store before each test (read it with the answer), closed after it. */
+function freshEach<S extends { close(): Promise<void> }>(open: () => Promise<S>): () => S {
+  let store: S | undefined;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store?.close();
+  });
+  return () => {
+    if (!store) throw new Error('the store opens in beforeEach');
+    return store;
+  };
+}
+
 const names = (gates: evaluator.Gate[]): string[] => gates.map((g) => g.name);
 const ids = (ds: evaluator.GateDecision[]): string[] => ds.map((d) => d.decisionId);
 
 function describeGateContract(engine: string, open: () => Promise<GateStore>): void {
   describe(`GateStore on ${engine}`, () => {
-    let store: GateStore;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    const fresh = freshEach(open);
 
     it('creates a gate once per name and reads it back whole', async () => {
+      const store = fresh();
       assert.equal(await store.create(gate('g1')), true);
       assert.equal(await store.create(gate('g1', { description: 'second' })), false, 'a second create of the name is refused');
       assert.deepEqual(await store.get('g1'), gate('g1'), 'the first gate is kept, every field intact');
@@ -95,6 +105,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('lists in name order and pages after the last name', async () => {
+      const store = fresh();
       for (const n of ['c', 'a', 'd', 'b']) await store.create(gate(n));
       assert.deepEqual(names(await store.list(10)), ['a', 'b', 'c', 'd']);
       assert.deepEqual(names(await store.list(2)), ['a', 'b']);
@@ -103,6 +114,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('updates atomically: concurrent updates of different tags all land', async () => {
+      const store = fresh();
       await store.create(gate('g'));
       const n = 12;
       await Promise.all(
@@ -115,6 +127,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('answers undefined for a missing gate and writes nothing when the merge throws', async () => {
+      const store = fresh();
       assert.equal(await store.update('nope', (g) => g), undefined);
       await store.create(gate('g'));
       await assert.rejects(
@@ -131,6 +144,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('deletes a gate once and keeps its decisions (the audit trail)', async () => {
+      const store = fresh();
       await store.create(gate('g'));
       await store.addDecision(decision('d1', 'g', 'm', 1));
       assert.equal(await store.delete('g'), true);
@@ -140,6 +154,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('keeps a decision’s whole evidence', async () => {
+      const store = fresh();
       const d = decision('d1', 'g', 'm', 2, {
         passed: true,
         results: [{ threshold: { metric: 'accuracy', comparison: GE, value: 0.01, relativeToBaseline: true }, actual: 0.93, baseline: 0.9, compared: 0.03, passed: true }],
@@ -158,6 +173,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('records concurrent decisions of one gate, lists newest first, pages and filters', async () => {
+      const store = fresh();
       await store.addDecision(decision('first', 'g', 'm', 1));
       await Promise.all(Array.from({ length: 8 }, (_, i) => store.addDecision(decision(`c${i}`, 'g', 'm', 2))));
       await store.addDecision(decision('other-gate', 'h', 'm', 2));
@@ -186,6 +202,7 @@ function describeGateContract(engine: string, open: () => Promise<GateStore>): v
     });
 
     it('orders promotions of one alias: each reads what the previous one set, recorded in that order; a failed one records nothing', async () => {
+      const store = fresh();
       const { alias, failed } = await promoteConcurrently([store], [1, 2, 3, 4, 5]);
       assert.match(String(failed), /registry down/);
       assertPromotionChain(await store.listDecisions({}, 10), alias, 5);
@@ -228,15 +245,10 @@ function assertPromotionChain(listed: evaluator.GateDecision[], alias: number, c
 
 function describeBenchmarkContract(engine: string, open: () => Promise<BenchmarkStore>): void {
   describe(`BenchmarkStore on ${engine}`, () => {
-    let store: BenchmarkStore;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    const fresh = freshEach(open);
 
     it('answers one run’s results whole, in the order they were added', async () => {
+      const store = fresh();
       await store.add(result('r1', 8));
       await store.add(result('r2', 1));
       await store.add(result('r1', 1));
