@@ -8,7 +8,7 @@
  * database answers UNAVAILABLE (kit's `withPostgresOutages`).
  */
 import { evaluator } from '@l1g1/contracts';
-import { openPostgres, withPostgresOutages, withTransaction, type PostgresClient } from '@l1g1/kit';
+import { createKeyedLock, openPostgres, withPostgresOutages, withTransaction, type PostgresClient } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
 import { DECISION_COLUMNS_SQL, decisionColumns, decisionListQuery } from './gate-columns';
 
@@ -43,8 +43,11 @@ async function recordPromoted(client: PostgresClient, aliasKey: string, promote:
 }
 
 export async function openPostgresGateStore(url: string, options: { maxConnections?: number } = {}): Promise<GateStore> {
-  // A promotion holds one connection (its lock) while its registry calls run: room for a few at once.
+  // A promotion holds one connection (its lock) while its registry calls run (bounded by their deadlines).
   const pool = await openPostgres(url, MIGRATIONS, { component: 'evaluator-gates', maxConnections: options.maxConnections ?? 4 });
+  // Promotions of one alias queue in this process before taking a connection, so a burst of them
+  // waits here, not holding every pooled connection while reads of gates starve.
+  const localPromotions = createKeyedLock();
   const store: GateStore = {
     async create(gate) {
       const r = await pool.query('INSERT INTO evaluator_gates (name, gate_json) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [gate.name, toJson(gate)]);
@@ -77,7 +80,7 @@ export async function openPostgresGateStore(url: string, options: { maxConnectio
       await pool.query(INSERT_DECISION, decisionArgs(d));
     },
     async addPromotedDecision(aliasKey, promote) {
-      return withTransaction(pool, (client) => recordPromoted(client, aliasKey, promote));
+      return localPromotions.run(aliasKey, () => withTransaction(pool, (client) => recordPromoted(client, aliasKey, promote)));
     },
     async listDecisions(filter, limit, before) {
       const { sql, args } = decisionListQuery('evaluator_gate_decisions', filter, limit, before, (n) => `$${n}`);
