@@ -7,7 +7,8 @@
  * evidence, concurrent ones are all recorded, listed newest first, paged and
  * filtered; benchmark results come back per run in the order added.
  * On PostgreSQL, two stores on one database (two evaluator replicas) share
- * every gate, decision and result.
+ * every gate, decision and result, and a database gone answers UNAVAILABLE
+ * (runs, gates and benchmarks alike), never INTERNAL.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,14 +16,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { common, evaluator } from '@l1g1/contracts';
-import { errors } from '@l1g1/kit';
+import { errors, L1g1Error } from '@l1g1/kit';
 import { openPostgresBenchmarkStore } from '../src/adapters/postgres-benchmark-store';
+import { openPostgresEvaluationStore } from '../src/adapters/postgres-evaluation-store';
 import { openPostgresGateStore } from '../src/adapters/postgres-gate-store';
 import { openSqliteBenchmarkStore } from '../src/adapters/sqlite-benchmark-store';
 import { openSqliteGateStore } from '../src/adapters/sqlite-gate-store';
 import type { BenchmarkStore } from '../src/benchmark/benchmark-store';
 import type { GateStore } from '../src/gates/gate-store';
-import { usePostgres } from '../../../test/support/postgres';
+import { startTestPostgres, usePostgres } from '../../../test/support/postgres';
 
 const { COMPARISON_GREATER_OR_EQUAL: GE } = evaluator.Comparison;
 
@@ -261,6 +263,42 @@ function describeBenchmarkContract(engine: string, open: () => Promise<Benchmark
 }
 
 describe('evaluator: gate and benchmark stores', () => {
+  it('every evaluator store on PostgreSQL answers UNAVAILABLE with a stable message, not INTERNAL, when its database has gone', async function () {
+    this.timeout(120_000);
+    // A cluster of its own, to stop under the stores.
+    const own = await startTestPostgres();
+    if (typeof own === 'string') {
+      console.log(`      (skipped: ${own})`);
+      this.skip();
+    }
+    const runs = await openPostgresEvaluationStore(own.url);
+    const gates = await openPostgresGateStore(own.url);
+    const benchmarks = await openPostgresBenchmarkStore(own.url);
+    try {
+      await gates.create(gate('before'));
+      await own.stop();
+      const calls: [string, () => Promise<unknown>][] = [
+        ['the evaluator run database', () => runs.get('r')],
+        ['the evaluator gate database', () => gates.get('before')],
+        ['the evaluator gate database', () => gates.addPromotedDecision('k', async () => decision('d', 'before', 'm', 1))],
+        ['the evaluator benchmark database', () => benchmarks.get('r')],
+      ];
+      for (const [what, call] of calls) {
+        const err = await call().then(
+          () => assert.fail('a store answered without its database'),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof L1g1Error, String(err));
+        assert.equal(err.kind, 'UNAVAILABLE');
+        assert.equal(err.reason, 'DATABASE_UNAVAILABLE');
+        assert.equal(err.message, `${what} is unavailable; retry shortly`);
+      }
+    } finally {
+      await Promise.all([runs.close(), gates.close(), benchmarks.close()]);
+      await own.stop();
+    }
+  });
+
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'l1g1-gate-store-'));
