@@ -14,7 +14,6 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { common, evaluator } from '@l1g1/contracts';
 import { errors, L1g1Error } from '@l1g1/kit';
 import { openPostgresBenchmarkStore } from '../src/adapters/postgres-benchmark-store';
@@ -24,7 +23,7 @@ import { openSqliteBenchmarkStore } from '../src/adapters/sqlite-benchmark-store
 import { openSqliteGateStore } from '../src/adapters/sqlite-gate-store';
 import type { BenchmarkStore } from '../src/benchmark/benchmark-store';
 import type { GateStore } from '../src/gates/gate-store';
-import { startTestPostgres, usePostgres } from '../../../test/support/postgres';
+import { startTestPostgres, truncateTables, usePostgres } from '../../../test/support/postgres';
 
 const { COMPARISON_GREATER_OR_EQUAL: GE } = evaluator.Comparison;
 
@@ -310,15 +309,7 @@ describe('evaluator: gate and benchmark stores', () => {
 
   describe('on PostgreSQL', () => {
     const pg = usePostgres();
-    const truncate = async (tables: string): Promise<void> => {
-      const admin = new Client({ connectionString: pg.url });
-      await admin.connect();
-      try {
-        await admin.query(`TRUNCATE ${tables}`);
-      } finally {
-        await admin.end();
-      }
-    };
+    const truncate = (tables: string): Promise<void> => truncateTables(pg.url, tables);
     describeGateContract('PostgreSQL', async () => {
       const store = await openPostgresGateStore(pg.url);
       await truncate('evaluator_gates, evaluator_gate_decisions');
