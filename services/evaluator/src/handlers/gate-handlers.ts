@@ -119,31 +119,37 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
     },
 
     async updateGate(req) {
-      const old = await mustGet(req.name, 'name');
-      const tags = { ...old.tags };
-      for (const [k, v] of Object.entries(req.tags)) {
-        if (v === '') delete tags[k];
-        else tags[k] = v;
-      }
-      const merged: evaluator.Gate = {
-        ...old,
-        description: req.description ?? old.description,
-        thresholds: req.thresholds.length > 0 ? req.thresholds : old.thresholds,
-        dataset: req.dataset ?? old.dataset,
-        split: req.split ?? old.split,
-        labelField: req.labelField ?? old.labelField,
-        baselineAlias: req.baselineAlias ?? old.baselineAlias,
-        promoteAlias: req.promoteAlias ?? old.promoteAlias,
-        maxVariantDrop: req.maxVariantDrop ?? old.maxVariantDrop,
-        // A negative budget removes it (an optional double cannot be unset otherwise).
-        maxLatencyP95Ms: req.maxLatencyP95Ms === undefined ? old.maxLatencyP95Ms : req.maxLatencyP95Ms < 0 ? undefined : req.maxLatencyP95Ms,
-        latencyBatchSize: req.latencyBatchSize ?? old.latencyBatchSize,
-        tags,
-        updatedAt: now(),
+      checkGateName(req.name, 'name');
+      // The merge runs inside the store's read-modify-write: an update on another replica at the same
+      // moment is merged into, never overwritten. A decision in flight keeps the gate it read (its
+      // evidence names the thresholds it applied); the next decision applies this update.
+      const merge = (old: evaluator.Gate): evaluator.Gate => {
+        const tags = { ...old.tags };
+        for (const [k, v] of Object.entries(req.tags)) {
+          if (v === '') delete tags[k];
+          else tags[k] = v;
+        }
+        const merged: evaluator.Gate = {
+          ...old,
+          description: req.description ?? old.description,
+          thresholds: req.thresholds.length > 0 ? req.thresholds : old.thresholds,
+          dataset: req.dataset ?? old.dataset,
+          split: req.split ?? old.split,
+          labelField: req.labelField ?? old.labelField,
+          baselineAlias: req.baselineAlias ?? old.baselineAlias,
+          promoteAlias: req.promoteAlias ?? old.promoteAlias,
+          maxVariantDrop: req.maxVariantDrop ?? old.maxVariantDrop,
+          // A negative budget removes it (an optional double cannot be unset otherwise).
+          maxLatencyP95Ms: req.maxLatencyP95Ms === undefined ? old.maxLatencyP95Ms : req.maxLatencyP95Ms < 0 ? undefined : req.maxLatencyP95Ms,
+          latencyBatchSize: req.latencyBatchSize ?? old.latencyBatchSize,
+          tags,
+          updatedAt: now(),
+        };
+        // Field paths of an update are the request's own (thresholds[0].metric, not gate.thresholds...).
+        return normalizeGate(merged, '');
       };
-      // Field paths of an update are the request's own (thresholds[0].metric, not gate.thresholds...).
-      const gate = normalizeGate(merged, '');
-      await gates.replace(gate);
+      const gate = await gates.update(req.name, merge);
+      if (!gate) throw errors.notFound(`gate "${req.name}"`, { reason: 'GATE_NOT_FOUND' });
       return gate;
     },
 
@@ -238,11 +244,15 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         benchmarkRunId: latency?.runId ?? '',
         ...(latency?.p95Ms === undefined ? {} : { latencyP95Ms: latency.p95Ms }),
       };
-      if (passed && req.promote && gate.promoteAlias) {
-        decision.previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: gate.promoteAlias } });
-        await aliases.setAlias(version.modelName, gate.promoteAlias, version.version, actor);
-        decision.promoted = true;
-        decision.promotedAlias = gate.promoteAlias;
+      const promoteAlias = gate.promoteAlias;
+      if (passed && req.promote && promoteAlias) {
+        // Read, move and record under the alias's promotion lock: two replicas promoting at once are
+        // ordered, each decision naming the version it really replaced, the newest the one now served.
+        return gates.addPromotedDecision(JSON.stringify([version.modelName, promoteAlias]), async () => {
+          const previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: promoteAlias } });
+          await aliases.setAlias(version.modelName, promoteAlias, version.version, actor);
+          return { ...decision, promoted: true, promotedAlias: promoteAlias, previousAliasVersion };
+        });
       }
       await gates.addDecision(decision);
       return decision;
