@@ -219,7 +219,7 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
     for (const type of ['LOC', 'ORG', 'PER']) assert.match(out.text(), new RegExp(`\\n\\s+${type}\\s+\\d\\.\\d{4}`));
   });
 
-  describe('bad requests, refused before a job exists', () => {
+  describe('bad requests (refused before a job exists) and bad data (fails the run)', () => {
     const request = (over: Partial<evaluator.EvaluateRequest>) =>
       evaluator.EvaluateRequest.fromPartial({
         model: { name: 'tagger', selector: { $case: 'version', value: 1 } },
@@ -243,6 +243,26 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
         const e = await refusal(unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'bad-spans' } })));
         assert.equal(e.field, 'label_field', label);
       }
+    });
+
+    it('malformed spans on a later record fail the run with INVALID_ARGUMENT naming label_field and the record (nothing stored as a result)', async () => {
+      // The plan reads the first record only; the job reads them all. Snapshots stream in id order: the bad record's id sorts after the good one's.
+      const hash = (id: string) => createHash('sha256').update(id).digest('hex');
+      let badName = 'bad-0';
+      for (let n = 1; n < 64 && hash(badName) < hash('good'); n++) badName = `bad-${n}`;
+      const badId = hash(badName);
+      const records = stored([
+        { id: 'good', text: 'Anna lives in Oslo .', metadata: { label: '[{"start":0,"end":4,"label":"PER"}]', split: 'test' } },
+        { id: badName, text: 'Omar', metadata: { label: '[{"start":2,"end":1,"label":"PER"}]', split: 'test' } },
+      ]);
+      await publishTestSnapshot(s.ingestion.deps, 'late-bad-spans', records);
+      const created = await unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'late-bad-spans' } }));
+      const run = await waitForRun(s, created.runId);
+      assert.equal(run.status?.state, common.JobState.JOB_STATE_FAILED);
+      // The kit's job runtime keeps a failed job's code and message (the field leads the message), not the field slot.
+      assert.equal(run.status?.error?.reason, 'INVALID_ARGUMENT', JSON.stringify(run.status?.error));
+      assert.match(run.status?.error?.message ?? '', new RegExp(`^label_field: record ${badId}: span 0`));
+      assert.equal(run.token, undefined);
     });
 
     it('a label field no record carries: INVALID_ARGUMENT naming label_field', async () => {
