@@ -233,14 +233,14 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
         { id: 'overlap', text: 'Anna Lee lives in Oslo', metadata: { label: '[{"start":0,"end":8,"label":"PER"},{"start":5,"end":10,"label":"PER"}]', split: 'test' } },
       ];
       await publishTestSnapshot(s.ingestion.deps, 'bad-spans', stored(bad));
-      const err = await refusal(unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'bad-spans' } })));
+      const err = await refusal(unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'bad-spans', snapshot: 0 } })));
       assert.equal(err.kind, 'INVALID_ARGUMENT');
       assert.equal(err.field, 'label_field');
       assert.match(err.message, new RegExp(createHash('sha256').update('overlap').digest('hex')));
       assert.match(err.message, /overlap/);
       for (const label of ['not json', '{"start":0}', '[{"start":0,"end":99,"label":"PER"}]']) {
         await publishTestSnapshot(s.ingestion.deps, 'bad-spans', stored([{ id: 'b', text: 'Anna', metadata: { label, split: 'test' } }]));
-        const e = await refusal(unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'bad-spans' } })));
+        const e = await refusal(unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'bad-spans', snapshot: 0 } })));
         assert.equal(e.field, 'label_field', label);
       }
     });
@@ -256,7 +256,7 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
         { id: badName, text: 'Omar', metadata: { label: '[{"start":2,"end":1,"label":"PER"}]', split: 'test' } },
       ]);
       await publishTestSnapshot(s.ingestion.deps, 'late-bad-spans', records);
-      const created = await unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'late-bad-spans' } }));
+      const created = await unary(s.client.evaluate.bind(s.client), request({ dataset: { name: 'late-bad-spans', snapshot: 0 } }));
       const run = await waitForRun(s, created.runId);
       assert.equal(run.status?.state, common.JobState.JOB_STATE_FAILED);
       // The kit's job runtime keeps a failed job's code and message (the field leads the message), not the field slot.
