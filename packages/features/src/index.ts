@@ -31,4 +31,5 @@ export {
   tokenIds,
   tokenize,
 } from './token-text';
-export { type TokenIdsRecipe, parseTokenIdsTag, preprocessRecipeName, TOKEN_IDS_RECIPE, textTokenIds, tokenIdsPreprocessTag } from './token-ids-recipe';
+export { type TokenIdsRecipe, parseTokenIdsTag, TOKEN_IDS_RECIPE, textTokenIds, tokenIdsPreprocessTag } from './token-ids-recipe';
+export { preprocessRecipeName } from './recipe-tag';

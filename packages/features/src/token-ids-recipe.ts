@@ -1,5 +1,6 @@
 import { errors } from '@l1g1/kit';
 import { ID_PADDING } from './padded-ids';
+import { readRecipeTag } from './recipe-tag';
 import { type Token, TOKEN_PATTERN, tokenIds, tokenize } from './token-text';
 
 /**
@@ -46,38 +47,12 @@ export function tokenIdsPreprocessTag(recipe: TokenIdsRecipe): string {
 }
 
 /**
- * The `recipe` named by a `preprocess` tag (`token_ids_v1`, `hashed_ngrams/v1`), or undefined
- * when the tag is not a JSON object naming one: lets a reader pick the parser without parsing twice.
- */
-export function preprocessRecipeName(tag: string): string | undefined {
-  try {
-    const raw: unknown = JSON.parse(tag);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-    const name = (raw as Record<string, unknown>)['recipe'];
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * A `preprocess` tag (JSON text) → the token ids recipe, validated. A stored tag is untrusted:
  * INVALID_ARGUMENT naming `<field>` or `<field>.<key>` for anything off (a fixed step that differs
  * would give other ids than the model was trained on).
  */
 export function parseTokenIdsTag(tag: string, field = 'preprocess'): TokenIdsRecipe {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(tag);
-  } catch {
-    throw errors.invalidArgument(field, 'is not valid JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw errors.invalidArgument(field, 'must be a JSON object');
-  const obj = raw as Record<string, unknown>;
-  if (obj['recipe'] !== TOKEN_IDS_RECIPE) throw errors.invalidArgument(`${field}.recipe`, `must be "${TOKEN_IDS_RECIPE}", got ${JSON.stringify(obj['recipe'])}`);
-  for (const [key, value] of Object.entries(FIXED)) {
-    if (key in obj && obj[key] !== value) throw errors.invalidArgument(`${field}.${key}`, `must be ${JSON.stringify(value)}`);
-  }
+  const obj = readRecipeTag(tag, field, TOKEN_IDS_RECIPE, FIXED);
   const int = (key: string, min: number, max: number): number => {
     const v = obj[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw errors.invalidArgument(`${field}.${key}`, `must be an integer in [${min}, ${max}]`);

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { common, evaluator, registry } from '@l1g1/contracts';
 import { iob2Tags, entitySpans, textTokenIds, parseTokenIdsTag, type EntitySpan } from '@l1g1/features';
-import { unary, type L1g1Error } from '@l1g1/kit';
+import { unary } from '@l1g1/kit';
 import { AdamW, train } from '../../trainer/src/engine';
 import { exportOnnx } from '../../trainer/src/export';
 import { createModel, type BuiltModel, type TextExample, type TokenTagger } from '../../trainer/src/models';
@@ -24,29 +24,10 @@ import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-re
 import { publishTestSnapshot } from '../../ingestion/test/support/publish-test-snapshot';
 import { runCli } from '../../../packages/cli/src/run-cli';
 import { bearer, http, uploadModel } from '../../../test/support/stack';
+import { refusal, waitForRun } from './support/evaluation-runs';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
-const TERMINAL = new Set([common.JobState.JOB_STATE_SUCCEEDED, common.JobState.JOB_STATE_FAILED, common.JobState.JOB_STATE_CANCELLED]);
 const TAGGER = { vocabSize: 512, embeddingDim: 16, charEmbeddingDim: 0, hiddenSize: 12, numLayers: 1, maxTokens: 64, tagScheme: 1, dropout: 0 };
-
-async function waitForRun(s: EvaluatorStack, runId: string): Promise<evaluator.EvaluationRun> {
-  // Bounded: 600 polls of 100 ms at most.
-  for (let i = 0; i < 600; i++) {
-    const run = await unary(s.client.getEvaluation.bind(s.client), { runId, omitPredictions: false });
-    if (run.status && TERMINAL.has(run.status.state)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
-
-async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e as L1g1Error,
-  );
-  assert.ok(err, 'the call was refused');
-  return err;
-}
 
 function stored(records: { id: string; text: string; metadata: Record<string, string> }[]): StoredRecord[] {
   return records.map((r) => ({
