@@ -32,18 +32,7 @@ const FIXED = {
 
 /** The registry tag `preprocess` of a token tagger: the recipe name, its fixed steps and its sizes. */
 export function tokenIdsPreprocessTag(recipe: TokenIdsRecipe): string {
-  return JSON.stringify({
-    recipe: TOKEN_IDS_RECIPE,
-    token_pattern: FIXED.token_pattern,
-    offsets: FIXED.offsets,
-    normalize: FIXED.normalize,
-    lowercase: FIXED.lowercase,
-    hash: FIXED.hash,
-    vocab_size: recipe.vocabSize,
-    max_tokens: recipe.maxTokens,
-    padding_id: FIXED.padding_id,
-    tag_scheme: FIXED.tag_scheme,
-  });
+  return JSON.stringify({ recipe: TOKEN_IDS_RECIPE, ...FIXED, vocab_size: recipe.vocabSize, max_tokens: recipe.maxTokens });
 }
 
 /**

@@ -8,8 +8,10 @@ const invalid = (field: string, text?: string) => (e: unknown) =>
 describe('token ids recipe (the token tagger\'s `preprocess` tag)', () => {
   it('writes the trainer\'s tag and parses it back to the same sizes', () => {
     const tag = tokenIdsPreprocessTag({ vocabSize: 512, maxTokens: 40 });
-    // Key for key what the trainer wrote before the recipe moved here: tags already in registries must keep parsing.
-    assert.deepEqual(Object.keys(JSON.parse(tag) as object), ['recipe', 'token_pattern', 'offsets', 'normalize', 'lowercase', 'hash', 'vocab_size', 'max_tokens', 'padding_id', 'tag_scheme']);
+    // The keys the trainer wrote before the recipe moved here: tags already in registries must keep parsing.
+    assert.deepEqual(Object.keys(JSON.parse(tag) as object).sort(), ['hash', 'lowercase', 'max_tokens', 'normalize', 'offsets', 'padding_id', 'recipe', 'tag_scheme', 'token_pattern', 'vocab_size']);
+    const written = String.raw`{"recipe":"token_ids_v1","token_pattern":"[\\p{L}\\p{N}\\p{M}_]+|[^\\s\\p{L}\\p{N}\\p{M}_]","offsets":"unicode_code_points","normalize":"NFKC","lowercase":false,"hash":"fnv1a32_utf8","vocab_size":512,"max_tokens":40,"padding_id":-1,"tag_scheme":"iob2"}`;
+    assert.deepEqual(parseTokenIdsTag(written), { vocabSize: 512, maxTokens: 40 });
     assert.deepEqual(parseTokenIdsTag(tag), { vocabSize: 512, maxTokens: 40 });
     assert.equal(preprocessRecipeName(tag), 'token_ids_v1');
     assert.equal(preprocessRecipeName(preprocessTag({ ...HASHED_NGRAM_DEFAULTS, metadataFields: [] })), 'hashed_ngrams/v1');
