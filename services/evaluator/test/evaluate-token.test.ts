@@ -200,6 +200,26 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
     for (const type of ['LOC', 'ORG', 'PER']) assert.match(out.text(), new RegExp(`\\n\\s+${type}\\s+\\d\\.\\d{4}`));
   });
 
+  it('a gate on entity_f1 evaluates the tagger (task from its tag) and promotes it when it clears the bar', async () => {
+    const gate = evaluator.Gate.fromPartial({
+      name: 'tagger-gate',
+      dataset: { name: 'ents' },
+      thresholds: [evaluator.MetricThreshold.fromPartial({ metric: 'entity_f1', comparison: evaluator.Comparison.COMPARISON_GREATER_OR_EQUAL, value: 0 })],
+      promoteAlias: 'production',
+    });
+    await unary(s.client.createGate.bind(s.client), { gate });
+    const d = await unary(
+      s.client.evaluateGate.bind(s.client),
+      evaluator.EvaluateGateRequest.fromPartial({ gateName: 'tagger-gate', model: { name: 'tagger', selector: { $case: 'version', value: 1 } }, promote: true }),
+    );
+    assert.equal(d.passed, true, d.reasons.join('; '));
+    const run = await unary(s.client.getEvaluation.bind(s.client), { runId: d.evaluationRunId, omitPredictions: true });
+    assert.equal(d.results[0]?.actual, run.token?.entityF1);
+    assert.equal(d.promoted, true);
+    const resolved = await unary(s.stack.registry.resolveModel.bind(s.stack.registry), { name: 'tagger', selector: { $case: 'alias', value: 'production' } });
+    assert.equal(resolved.version, 1);
+  });
+
   describe('bad requests (refused before a job exists) and bad data (fails the run)', () => {
     const request = (over: Partial<evaluator.EvaluateRequest>) =>
       evaluator.EvaluateRequest.fromPartial({
