@@ -170,6 +170,8 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.deepEqual(paged, all.map((j) => j.id), 'three pages and a bit, in the same order as one long page');
         assert.deepEqual((await store.get(ofA[0]!))?.subjects, [a, c], 'stored once each, in the order given');
         assert.deepEqual((await store.list({ subjects: [a], kind: otherKind })).map((j) => j.id), [ofA[5]]);
+        assert.deepEqual((await store.list({ subjects: [a], kinds: [otherKind, freshKind()] })).map((j) => j.id), [ofA[5]]);
+        assert.equal((await store.list({ kinds: [kind, otherKind], limit: 500 })).length, 17, 'kinds without subjects: every job of those kinds');
         await store.requestCancel(ofA[1]!);
         assert.deepEqual((await store.list({ subjects: [a], states: ['cancelled'] })).map((j) => j.id), [ofA[1]]);
         assert.deepEqual(new Set((await store.list({ subjects: [a, c] })).map((j) => j.id)), new Set([ofA[0], ofA[3], ofA[6]]), 'both subjects');
@@ -195,11 +197,11 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.deepEqual((await store.get(old[0]!))?.subjects, []);
         assert.deepEqual((await store.list({ subjects: [subject(0)] })).map((j) => j.id), [fresh], 'old rows show only in unfiltered lists');
         assert.equal((await store.list({ kind })).length, 5);
-        const filled = await store.backfillSubjects(kind, (p) => [subject((p as { i: number }).i), 'not valid']);
+        const filled = await store.backfillSubjects([kind], (p, k) => (k === kind ? [subject((p as { i: number }).i), 'not valid'] : []));
         assert.equal(filled, 4, 'only the rows of this kind that had no subjects');
         assert.deepEqual(new Set((await store.list({ subjects: [subject(0)] })).map((j) => j.id)), new Set([fresh, old[0], old[2]]));
         assert.deepEqual((await store.get(old[1]!))?.subjects, [subject(1)], 'an invalid derived subject is left out');
-        assert.equal(await store.backfillSubjects(kind, () => ['x:y']), 0, 'a second run finds nothing to do');
+        assert.equal(await store.backfillSubjects([kind], () => ['x:y']), 0, 'a second run finds nothing to do');
         assert.deepEqual((await store.get(other))?.subjects, [], 'another kind is not touched');
       });
 

@@ -44,7 +44,7 @@ describe('kit: jobs on SQLite', () => {
       assert.deepEqual((await store.get(id))?.subjects, []);
       assert.deepEqual((await store.list({ subjects: ['project:p1'] })).length, 0);
       assert.deepEqual((await store.list({ kind: 'old.kind' })).map((j) => j.id), [id]);
-      assert.equal(await store.backfillSubjects('old.kind', (p) => [`project:${(p as { project_id: string }).project_id}`]), 1);
+      assert.equal(await store.backfillSubjects(['old.kind'], (p) => [`project:${(p as { project_id: string }).project_id}`]), 1);
       const fresh = (await store.submit({ kind: 'old.kind', params: {}, subjects: ['project:p1'] })).job;
       assert.deepEqual((await store.list({ subjects: ['project:p1'] })).map((j) => j.id), [fresh.id, id]);
     } finally {

@@ -99,6 +99,7 @@ export function listJobsQuery(opts: ListJobsOptions, arg: (value: string | numbe
   if (first !== undefined) where.push(`s.subject = ${arg(first)}`);
   for (const other of others) where.push(`EXISTS (SELECT 1 FROM job_subjects o WHERE o.job_id = s.job_id AND o.subject = ${arg(other)})`);
   if (opts.kind !== undefined) where.push(`${t}.kind = ${arg(opts.kind)}`);
+  if (opts.kinds && opts.kinds.length > 0) where.push(`${t}.kind IN (${opts.kinds.map((k) => arg(k)).join(', ')})`);
   if (opts.states && opts.states.length > 0) where.push(`${t}.state IN (${opts.states.map((s) => arg(s)).join(', ')})`);
   if (opts.before) {
     const ms = opts.before.createdAtMs;
@@ -113,9 +114,9 @@ export function listJobsQuery(opts: ListJobsOptions, arg: (value: string | numbe
 export const SUBJECT_BACKFILL_BATCH = 500;
 
 /** The subjects a backfill stores for a row: those `subjectsOf` derives that are valid, without repeats. */
-export function backfilledSubjects(subjectsOf: (params: JsonValue) => readonly string[], paramsJson: string): string[] {
+export function backfilledSubjects(subjectsOf: (params: JsonValue, kind: string) => readonly string[], row: { kind: string; params: string }): string[] {
   const valid: string[] = [];
-  for (const s of subjectsOf(json<JsonValue>(paramsJson))) {
+  for (const s of subjectsOf(json<JsonValue>(row.params), row.kind)) {
     try {
       valid.push(checkJobSubject(s, 'subjects'));
     } catch {

@@ -394,16 +394,17 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
         return queued;
       });
     },
-    async backfillSubjects(kind, subjectsOf) {
+    async backfillSubjects(kinds, subjectsOf) {
+      if (kinds.length === 0) return 0;
       // SKIP LOCKED: replicas starting together fill disjoint batches instead of waiting on each other.
       const batch = (): Promise<number> =>
         tx(async (c) => {
-          const res = await c.query<{ id: string; params: string; created_at_ms: string }>(
-            'SELECT id, params, created_at_ms FROM jobs WHERE kind = $1 AND subjects IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED',
-            [kind, SUBJECT_BACKFILL_BATCH],
+          const res = await c.query<{ id: string; kind: string; params: string; created_at_ms: string }>(
+            'SELECT id, kind, params, created_at_ms FROM jobs WHERE kind = ANY($1) AND subjects IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED',
+            [[...kinds], SUBJECT_BACKFILL_BATCH],
           );
           for (const row of res.rows) {
-            const subjects = backfilledSubjects(subjectsOf, row.params);
+            const subjects = backfilledSubjects(subjectsOf, row);
             await c.query('UPDATE jobs SET subjects = $1 WHERE id = $2', [JSON.stringify(subjects), row.id]);
             if (subjects.length > 0) {
               await c.query('INSERT INTO job_subjects (subject, created_at_ms, job_id) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING', [subjects, row.created_at_ms, row.id]);

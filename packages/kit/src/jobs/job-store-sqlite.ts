@@ -336,13 +336,14 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         return load(jobId) as Job;
       })();
     },
-    async backfillSubjects(kind, subjectsOf) {
-      const pick = db.prepare<[string, number]>('SELECT id, params, created_at_ms FROM jobs WHERE kind = ? AND subjects IS NULL LIMIT ?');
+    async backfillSubjects(kinds, subjectsOf) {
+      if (kinds.length === 0) return 0;
+      const pick = db.prepare(`SELECT id, kind, params, created_at_ms FROM jobs WHERE kind IN (${kinds.map(() => '?').join(', ')}) AND subjects IS NULL LIMIT ?`);
       const fill = db.prepare<[string, string]>('UPDATE jobs SET subjects = ? WHERE id = ?');
       const batch = tx((): number => {
-        const rows = pick.all(kind, SUBJECT_BACKFILL_BATCH) as { id: string; params: string; created_at_ms: number }[];
+        const rows = pick.all(...kinds, SUBJECT_BACKFILL_BATCH) as { id: string; kind: string; params: string; created_at_ms: number }[];
         for (const row of rows) {
-          const subjects = backfilledSubjects(subjectsOf, row.params);
+          const subjects = backfilledSubjects(subjectsOf, row);
           fill.run(JSON.stringify(subjects), row.id);
           for (const subject of subjects) insertSubject.run(subject, row.created_at_ms, row.id);
         }

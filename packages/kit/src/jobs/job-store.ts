@@ -16,6 +16,8 @@ export interface ClaimOptions {
 
 export interface ListJobsOptions {
   kind?: string;
+  /** Only these kinds (a service's own in a store shared by several); empty or absent: any. */
+  kinds?: readonly string[];
   states?: readonly JobState[];
   /**
    * Only jobs submitted with every one of these subjects. Exact over all jobs (an
@@ -96,14 +98,14 @@ export interface JobStore {
   release(jobId: string, leaseToken: string): Promise<Job>;
 
   /**
-   * Gives the jobs of `kind` stored before subjects existed (by an older build)
+   * Gives the jobs of these kinds stored before subjects existed (by an older build)
    * the subjects `subjectsOf` derives from their params, so subject filters find
    * them too. Only rows never given subjects are read (a partial index finds
    * them), in batches, so after the first run it costs one empty index probe;
    * a derived subject that is not a valid one is left out. Answers how many
    * jobs it filled. Services call it once at startup for their kinds.
    */
-  backfillSubjects(kind: string, subjectsOf: (params: JsonValue) => readonly string[]): Promise<number>;
+  backfillSubjects(kinds: readonly string[], subjectsOf: (params: JsonValue, kind: string) => readonly string[]): Promise<number>;
   /** The job's events after `afterId`, in order (at most `limit`, default 256). */
   readEvents(jobId: string, afterId: number, limit?: number): Promise<JobEvent[]>;
   /** Replays the job's events after `afterId`, then follows live ones, until `signal` aborts. */

@@ -115,7 +115,7 @@ const KIND = /^[a-z][a-z0-9_.-]{0,62}$/;
 const MAX_KEY_CHARS = 200;
 /** Subjects per job at most (they are index rows, not free-form tags). */
 export const MAX_JOB_SUBJECTS = 4;
-const MAX_SUBJECT_CHARS = 200;
+const MAX_SUBJECT_CHARS = 256;
 // Printable ASCII without spaces: subjects are identifiers (kind:name), and one spelling each keeps filters exact.
 const SUBJECT = /^[\x21-\x7e]+$/;
 /** Params and checkpoints are small by design: artifacts go to the blob store. */
