@@ -4,8 +4,7 @@
  * shown, bound to the list and its filters, so every page is exact however
  * many jobs of other subjects, kinds or services lie in between.
  */
-import { errors } from '../errors';
-import { decodePageToken, encodePageToken } from '../page-token';
+import { decodeKeysetPageToken, encodeKeysetPageToken } from '../page-token';
 import type { Job } from './job';
 import type { JobStore, ListJobsOptions } from './job-store';
 
@@ -27,19 +26,12 @@ export interface JobListPageRequest {
 
 /** The page and the token of the next one ('' after the last). */
 export async function listJobsPage(jobs: Pick<JobStore, 'list'>, req: JobListPageRequest): Promise<{ jobs: Job[]; nextPageToken: string }> {
-  const token = decodePageToken(req.pageToken, req.list, req.fingerprint, 'string');
-  let before: { createdAtMs: number; id: string } | undefined;
-  if (token !== undefined) {
-    const cut = token.indexOf(':');
-    const ms = Number(token.slice(0, cut));
-    const id = token.slice(cut + 1);
-    if (cut < 0 || !Number.isSafeInteger(ms) || !id) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
-    before = { createdAtMs: ms, id };
-  }
+  const cursor = decodeKeysetPageToken(req.pageToken, req.list, req.fingerprint);
+  const before = cursor ? { createdAtMs: cursor.n, id: cursor.id } : undefined;
   const size = Math.min(req.pageSize, MAX_PAGE_SIZE);
   const found = await jobs.list({ ...req.filter, limit: size + 1, ...(before ? { before } : {}) });
   const shown = found.slice(0, size);
   const last = shown[shown.length - 1];
   const more = found.length > size && last !== undefined;
-  return { jobs: shown, nextPageToken: more ? encodePageToken(req.list, req.fingerprint, `${last.createdAtMs}:${last.id}`) : '' };
+  return { jobs: shown, nextPageToken: more ? encodeKeysetPageToken(req.list, req.fingerprint, { n: last.createdAtMs, id: last.id }) : '' };
 }
