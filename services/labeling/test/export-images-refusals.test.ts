@@ -1,0 +1,64 @@
+/**
+ * ExportToSnapshot of image projects when it must not publish: a label
+ * field that ingestion's image parser would overwrite is refused up front,
+ * a record that is not a readable image fails the job and leaves no
+ * snapshot, and a record that is neither text nor PNG / JPEG fails it
+ * naming the reason (real ingestion + labeling over gRPC).
+ */
+import { strict as assert } from 'node:assert';
+import { common, labeling } from '@l1g1/contracts';
+import { unary } from '@l1g1/kit';
+import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import { awaitJob } from './support/await-job';
+import { calls, cls, labelClass, refusal } from './support/calls';
+import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+
+describe('labeling: ExportToSnapshot refusals of image projects (real ingestion + labeling over gRPC)', function () {
+  this.timeout(60_000);
+  let ing: TestIngestion;
+  let lab: TestLabeling;
+  let api: ReturnType<typeof calls>;
+  before(async () => {
+    ing = await startTestIngestion();
+    lab = await startTestLabeling({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET });
+    api = calls(lab.client);
+  });
+  after(async () => {
+    await lab?.close();
+    await ing?.close();
+  });
+
+  async function labelledProject(record: labeling.DeepPartial<common.Record>) {
+    const p = await api.createProject({ name: 'images', labelConfig: { taskType: labeling.TaskType.TASK_TYPE_CLASSIFICATION, classes: [labelClass('a')] } });
+    await api.importTasks({ projectId: p.id, records: [record] });
+    const [t] = (await api.listTasks({ projectId: p.id })).tasks;
+    await api.submit({ taskId: t?.id ?? '', annotator: 'ann', value: cls('a') });
+    return p;
+  }
+
+  it('refuses a label field the image parser writes (width, format …) naming label_field, and queues nothing', async () => {
+    const p = await labelledProject({ id: 'x', data: Buffer.from('x'), contentType: 'text/plain', metadata: {} });
+    for (const labelField of ['width', 'format', 'source_snapshot']) {
+      const err = await refusal(api.exportToSnapshot({ projectId: p.id, dataset: 'ok', labelField }));
+      assert.equal(err.kind, 'INVALID_ARGUMENT');
+      assert.equal(err.field, 'label_field');
+    }
+    assert.equal((await api.listJobs({ projectId: p.id })).jobs.length, 0);
+  });
+
+  it('fails the job and publishes no snapshot when an image record is not a readable PNG', async () => {
+    const p = await labelledProject({ id: 'broken', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]), contentType: 'image/png', metadata: {} });
+    const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'broken-images' })).status?.jobId ?? '');
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_FAILED);
+    const err = await refusal(unary(ing.client.getSnapshot.bind(ing.client), { snapshot: { name: 'broken-images', snapshot: 0 } }));
+    assert.equal(err.kind, 'NOT_FOUND');
+  });
+
+  it('fails the job naming the record type when a record is neither text nor a PNG or JPEG image', async () => {
+    const p = await labelledProject({ id: 'sound', data: Buffer.from([1, 2, 3]), contentType: 'audio/wav', metadata: {} });
+    const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'sounds' })).status?.jobId ?? '');
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_FAILED);
+    assert.match(job.status?.error?.message ?? '', /audio\/wav record; only text records and PNG or JPEG images/);
+    assert.equal((await refusal(unary(ing.client.getSnapshot.bind(ing.client), { snapshot: { name: 'sounds', snapshot: 0 } }))).kind, 'NOT_FOUND');
+  });
+});
