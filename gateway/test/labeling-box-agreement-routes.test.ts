@@ -7,25 +7,23 @@
  */
 import { strict as assert } from 'node:assert';
 import { http } from '../../test/support/stack';
-import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
+import { useLabelingStack } from './support/labeling-stack';
 
 describe('gateway: box agreement through REST against a real labeling service', function () {
   this.timeout(120_000);
-  let s: LabelingStack;
-  let url: string;
-  before(async () => {
-    s = await startLabelingStack();
-    url = s.gateway.url;
-  });
-  after(async () => s?.close());
+  const fixture = useLabelingStack();
 
   const createProject = async (body: Record<string, unknown>): Promise<string> => {
+    const { url, s } = at();
     const res = await http(`${url}/v1/labeling/projects`, { method: 'POST', headers: s.keys.admin, json: body });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return String(res.body.id);
   };
 
+  const at = () => ({ s: fixture.stack, url: fixture.stack.gateway.url });
+
   it('answers box F1, mean IoU and the threshold in snake_case, and refuses a bad threshold naming it', async () => {
+    const { url, s } = at();
     const id = await createProject({ name: 'boxes', label_config: { task_type: 'bbox', classes: ['car', 'bus'], annotations_per_task: 2 } });
     const images = ['img0', 'img1'].map((rid, i) => ({ id: rid, data_base64: Buffer.from([0x89, 0x50, 0x4e, 0x47, i]).toString('base64'), content_type: 'image/png', metadata: { width: '64', height: '48' } }));
     assert.equal((await http(`${url}/v1/labeling/projects/${id}/tasks`, { method: 'POST', headers: s.keys.admin, json: { records: images } })).status, 201);
@@ -58,6 +56,7 @@ describe('gateway: box agreement through REST against a real labeling service', 
   });
 
   it('refuses box F1 on a classification project with a 400 naming metric', async () => {
+    const { url, s } = at();
     const id = await createProject({ name: 'cls', label_config: { task_type: 'classification', classes: ['a', 'b'], annotations_per_task: 2 } });
     const res = await http(`${url}/v1/labeling/projects/${id}/agreement?metric=box_f1`, { headers: s.keys.reader });
     assert.equal(res.status, 400, JSON.stringify(res.body));
