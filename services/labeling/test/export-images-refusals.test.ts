@@ -8,24 +8,18 @@
 import { strict as assert } from 'node:assert';
 import { common, labeling } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
-import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import type { TestIngestion } from '../../ingestion/test/support/start-ingestion';
 import { awaitJob } from './support/await-job';
 import { calls, cls, labelClass, refusal } from './support/calls';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { useLabelingWithIngestion } from './support/with-ingestion';
 
 describe('labeling: ExportToSnapshot refusals of image projects (real ingestion + labeling over gRPC)', function () {
   this.timeout(60_000);
+  const services = useLabelingWithIngestion();
   let ing: TestIngestion;
-  let lab: TestLabeling;
   let api: ReturnType<typeof calls>;
   before(async () => {
-    ing = await startTestIngestion();
-    lab = await startTestLabeling({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET });
-    api = calls(lab.client);
-  });
-  after(async () => {
-    await lab?.close();
-    await ing?.close();
+    ({ ing, api } = services.get());
   });
 
   async function labelledProject(record: labeling.DeepPartial<common.Record>) {

@@ -13,13 +13,13 @@ import { common, ingestion, labeling } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
 import sharp from 'sharp';
 import { ingest, ingestHeader } from '../../ingestion/test/support/ingest-client';
-import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import type { TestIngestion } from '../../ingestion/test/support/start-ingestion';
 import { imagePixels } from '../../trainer/src/models/image-input';
 import { labelIndex } from '../../trainer/src/models/record-input';
 import { awaitJob } from './support/await-job';
 import { boxes, calls, cls, labelClass } from './support/calls';
 import { readSnapshot } from './support/read-snapshot';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { useLabelingWithIngestion } from './support/with-ingestion';
 
 const { TaskType } = labeling;
 
@@ -33,15 +33,13 @@ const COLOURS = [
 
 describe('labeling: ExportToSnapshot of image projects (real ingestion + labeling over gRPC)', function () {
   this.timeout(60_000);
+  const services = useLabelingWithIngestion();
   let ing: TestIngestion;
-  let lab: TestLabeling;
   let api: ReturnType<typeof calls>;
   let pngs: Buffer[];
   let source: common.DatasetRef;
   before(async () => {
-    ing = await startTestIngestion();
-    lab = await startTestLabeling({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET });
-    api = calls(lab.client);
+    ({ ing, api } = services.get());
     pngs = await Promise.all(COLOURS.map((background) => sharp({ create: { width: 8, height: 6, channels: 3, background } }).png().toBuffer()));
     const up = await ingest(
       ing.client,
@@ -50,10 +48,6 @@ describe('labeling: ExportToSnapshot of image projects (real ingestion + labelin
     );
     assert.ok(up.ok, up.ok ? '' : up.error.message);
     source = up.result.snapshot ?? { name: '', snapshot: 0 };
-  });
-  after(async () => {
-    await lab?.close();
-    await ing?.close();
   });
 
   /** A project of the four swatches, imported from the source snapshot; tasks in swatch order. */
