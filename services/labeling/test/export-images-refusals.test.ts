@@ -2,18 +2,21 @@
  * ExportToSnapshot of image projects when it must not publish: a label
  * field that ingestion's image parser would overwrite is refused up front,
  * a record that is not a readable image fails the job and leaves no
- * snapshot, and a record that is neither text nor PNG / JPEG fails it
+ * snapshot, a second task with the same image bytes is skipped and
+ * counted, and a record that is neither text nor PNG / JPEG fails it
  * naming the reason (real ingestion + labeling over gRPC).
  */
 import { strict as assert } from 'node:assert';
 import { common, labeling } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
+import sharp from 'sharp';
 import type { TestIngestion } from '../../ingestion/test/support/start-ingestion';
 import { awaitJob } from './support/await-job';
 import { calls, cls, labelClass, refusal } from './support/calls';
+import { readSnapshot } from './support/read-snapshot';
 import { useLabelingWithIngestion } from './support/with-ingestion';
 
-describe('labeling: ExportToSnapshot refusals of image projects (real ingestion + labeling over gRPC)', function () {
+describe('labeling: ExportToSnapshot refusals and duplicates of image projects (real ingestion + labeling over gRPC)', function () {
   this.timeout(60_000);
   const services = useLabelingWithIngestion();
   let ing: TestIngestion;
@@ -46,6 +49,23 @@ describe('labeling: ExportToSnapshot refusals of image projects (real ingestion 
     assert.equal(job.status?.state, common.JobState.JOB_STATE_FAILED);
     const err = await refusal(unary(ing.client.getSnapshot.bind(ing.client), { snapshot: { name: 'broken-images', snapshot: 0 } }));
     assert.equal(err.kind, 'NOT_FOUND');
+  });
+
+  it('skips a task whose image bytes equal an earlier one (ingestion would replace its record) and counts it', async () => {
+    const png = Buffer.from(await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer());
+    const p = await api.createProject({ name: 'twins', labelConfig: { taskType: labeling.TaskType.TASK_TYPE_CLASSIFICATION, classes: [labelClass('a'), labelClass('b')] } });
+    await api.importTasks({ projectId: p.id, records: ['one', 'two'].map((id) => ({ id, data: png, contentType: 'image/png', metadata: {} })) });
+    const tasks = (await api.listTasks({ projectId: p.id })).tasks;
+    for (const t of tasks) await api.submit({ taskId: t.id, annotator: 'ann', value: cls(t.record?.id === 'one' ? 'a' : 'b') });
+    const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'twins' })).status?.jobId ?? '');
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, job.status?.error?.message);
+    assert.equal(job.result?.$case === 'exportResult' ? job.result.value.records : -1, 1);
+    assert.equal(job.status?.counters['duplicate_images_skipped'], 1);
+    const records = await readSnapshot(ing.client, { name: 'twins', snapshot: 0 });
+    assert.deepEqual(
+      records.map((r) => [r.metadata['record_id'], r.metadata['label']]),
+      [['one', 'a']],
+    );
   });
 
   it('fails the job naming the record type when a record is neither text nor a PNG or JPEG image', async () => {

@@ -9,11 +9,16 @@
  * (`record_id`), its source snapshot (`source_snapshot`, `name@version`),
  * the task id, the label in `label_field` (snapshot-label.ts) and an
  * optional stratified `split`; the lineage (project, job, export time) is
- * in the snapshot's tags, the counts in the job's result. Ingestion commits the snapshot only once the whole upload
- * has arrived, so a failed or cancelled export publishes nothing; the
+ * in the snapshot's tags, the counts in the job's result. A task whose
+ * image bytes equal an earlier task's is skipped (counted as
+ * `duplicate_images_skipped`): ingestion names image records by content
+ * hash, so it would silently replace the first one's record. Ingestion
+ * commits the snapshot only once the whole upload has arrived, so a
+ * failed or cancelled export publishes nothing; the
  * upload's idempotency key is the job's, so a retried attempt cannot publish
  * twice.
  */
+import { createHash } from 'node:crypto';
 import { labeling } from '@l1g1/contracts';
 import { errors, type JobContext, type JsonValue } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
@@ -103,6 +108,9 @@ export function createExportToSnapshotHandler(deps: ExportToSnapshotDeps) {
     let records = 0;
     let annotations = 0;
     let tasksSeen = 0;
+    /** Content hashes of the images sent (bounded by ingestion's files per upload). */
+    const imageHashes = new Set<string>();
+    let duplicateImages = 0;
     const total = Math.max(1, (await deps.store.counts(project.id, deps.now())).taskCount);
     async function* entries(): AsyncGenerator<Entry> {
       for await (const { task, annotations: rows, chosen } of walk()) {
@@ -110,6 +118,15 @@ export function createExportToSnapshotHandler(deps: ExportToSnapshotDeps) {
         if (tasksSeen % 200 === 0) await ctx.progress({ fraction: Math.min(0.99, tasksSeen / total), counters: { tasks_read: tasksSeen, records } });
         if (!chosen) continue;
         const kind = recordKindOf(task);
+        if (kind !== 'text') {
+          // Ingestion names an image record by its content hash: a second task with the same bytes would replace the first's record.
+          const hash = createHash('sha256').update(task.record.data).digest('hex');
+          if (imageHashes.has(hash)) {
+            duplicateImages++;
+            continue;
+          }
+          imageHashes.add(hash);
+        }
         annotations += rows.filter((a) => !a.skipped && a.value).length;
         for (const name of labelNames(chosen.value, taskType)) labelCounts[name] = (labelCounts[name] ?? 0) + 1;
         const source = task.source ? `${task.source.name}@${task.source.snapshot}` : '';
@@ -170,9 +187,9 @@ export function createExportToSnapshotHandler(deps: ExportToSnapshotDeps) {
     await ctx.progress({
       fraction: 1,
       message: `exported ${records} records to ${ingested.snapshot.name}@${ingested.snapshot.snapshot}`,
-      counters: { tasks_read: tasksSeen, records, annotations },
+      counters: { tasks_read: tasksSeen, records, annotations, ...(duplicateImages > 0 ? { duplicate_images_skipped: duplicateImages } : {}) },
     });
-    await ctx.emit('log', { lineage: { project_id: project.id, exported_at: exportedAt, annotations, records, source_snapshots: [...sources].sort() } });
+    await ctx.emit('log', { lineage: { project_id: project.id, exported_at: exportedAt, annotations, records, duplicate_images_skipped: duplicateImages, source_snapshots: [...sources].sort() } });
     return labeling.ExportToSnapshotResult.toJSON({ snapshot: ingested.snapshot, records, labelCounts }) as JsonValue;
   };
 }
