@@ -1,9 +1,9 @@
 /**
- * ExportToSnapshot of image projects when it must not publish: a label
+ * ExportToSnapshot of image projects at its edges: a label
  * field that ingestion's image parser would overwrite is refused up front,
  * a record that is not a readable image fails the job and leaves no
  * snapshot, a second task with the same image bytes is skipped and
- * counted, and a record that is neither text nor PNG / JPEG fails it
+ * counted, a JPEG goes through as it is, and a record that is neither text nor PNG / JPEG fails it
  * naming the reason (real ingestion + labeling over gRPC).
  */
 import { strict as assert } from 'node:assert';
@@ -16,7 +16,7 @@ import { calls, cls, labelClass, refusal } from './support/calls';
 import { readSnapshot } from './support/read-snapshot';
 import { useLabelingWithIngestion } from './support/with-ingestion';
 
-describe('labeling: ExportToSnapshot refusals and duplicates of image projects (real ingestion + labeling over gRPC)', function () {
+describe('labeling: ExportToSnapshot edge cases of image projects (refusals, duplicates, JPEG) (real ingestion + labeling over gRPC)', function () {
   this.timeout(60_000);
   const services = useLabelingWithIngestion();
   let ing: TestIngestion;
@@ -66,6 +66,17 @@ describe('labeling: ExportToSnapshot refusals and duplicates of image projects (
       records.map((r) => [r.metadata['record_id'], r.metadata['label']]),
       [['one', 'a']],
     );
+  });
+
+  it('exports a JPEG record as the same JPEG bytes (format jpeg)', async () => {
+    const jpeg = Buffer.from(await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 9, g: 99, b: 199 } } }).jpeg().toBuffer());
+    const p = await labelledProject({ id: 'photo', data: jpeg, contentType: 'image/jpeg', metadata: {} });
+    const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'photos' })).status?.jobId ?? '');
+    assert.equal(job.status?.state, common.JobState.JOB_STATE_SUCCEEDED, job.status?.error?.message);
+    const [r, ...rest] = await readSnapshot(ing.client, { name: 'photos', snapshot: 0 });
+    assert.equal(rest.length, 0);
+    assert.ok(r && Buffer.from(r.data).equals(jpeg), 'the JPEG bytes as they were');
+    assert.deepEqual([r.contentType, r.metadata['format'], r.metadata['label'], r.metadata['record_id']], ['image/jpeg', 'jpeg', 'a', 'photo']);
   });
 
   it('fails the job naming the record type when a record is neither text nor a PNG or JPEG image', async () => {
