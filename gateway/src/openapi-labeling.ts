@@ -101,8 +101,10 @@ export const LABELING_SCHEMAS: Json = {
     tasks_compared: { type: 'integer' },
     units_compared: { type: 'integer' },
     per_label: arr(obj({ label: str, kappa: num, support: { type: 'integer' } })),
-    pairs: arr(obj({ annotator_a: str, annotator_b: str, kappa: num, observed_agreement: num, shared_tasks: { type: 'integer' } })),
+    pairs: arr(obj({ annotator_a: str, annotator_b: str, kappa: num, observed_agreement: num, shared_tasks: { type: 'integer' }, precision: num, recall: num, mean_iou: num })),
     computed_at: timestamp,
+    mean_iou: num,
+    iou_threshold: num,
   }),
   LabelingReviewQueue: obj({
     items: arr(

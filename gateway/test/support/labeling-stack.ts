@@ -61,3 +61,18 @@ export async function startLabelingStack(gatewayEnv: Record<string, string> = {}
     },
   };
 }
+
+/** The stack for one mocha suite: started in `before`, closed in `after`. */
+export function useLabelingStack(): { readonly stack: LabelingStack } {
+  let stack: LabelingStack | undefined;
+  before(async () => {
+    stack = await startLabelingStack();
+  });
+  after(async () => stack?.close());
+  return {
+    get stack(): LabelingStack {
+      if (!stack) throw new Error('the labeling stack starts in a before() hook; use it inside tests');
+      return stack;
+    },
+  };
+}

@@ -7,36 +7,26 @@
  * export leaving no snapshot behind.
  */
 import { strict as assert } from 'node:assert';
-import { common, ingestion, labeling } from '@l1g1/contracts';
+import { common, labeling } from '@l1g1/contracts';
 import { unary } from '@l1g1/kit';
-import { startTestIngestion, TEST_INTERNAL_SECRET, type TestIngestion } from '../../ingestion/test/support/start-ingestion';
+import type { TestIngestion } from '../../ingestion/test/support/start-ingestion';
 import { awaitJob } from './support/await-job';
 import { calls, cls, labelClass, refusal, spans, textRecord } from './support/calls';
-import { startTestLabeling, type TestLabeling } from './support/start-labeling';
+import { readSnapshot } from './support/read-snapshot';
+import type { TestLabeling } from './support/start-labeling';
+import { useLabelingWithIngestion } from './support/with-ingestion';
 
 const { TaskType, Resolution, LabelingJobKind } = labeling;
 const { JobState } = common;
 
-async function readAll(client: ingestion.IngestionServiceClient, ref: common.DatasetRef, split = ''): Promise<common.Record[]> {
-  const out: common.Record[] = [];
-  const call = client.readRecords(ingestion.ReadRecordsRequest.fromPartial({ snapshot: ref, split, batchSize: 100 }));
-  for await (const m of call as AsyncIterable<ingestion.ReadRecordsResponse>) out.push(...m.records);
-  return out;
-}
-
 describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling over gRPC)', function () {
   this.timeout(60_000);
+  const services = useLabelingWithIngestion();
   let ing: TestIngestion;
   let lab: TestLabeling;
   let api: ReturnType<typeof calls>;
   before(async () => {
-    ing = await startTestIngestion();
-    lab = await startTestLabeling({ ingestionAddress: ing.service.address, internalSecret: TEST_INTERNAL_SECRET });
-    api = calls(lab.client);
-  });
-  after(async () => {
-    await lab?.close();
-    await ing?.close();
+    ({ ing, lab, api } = services.get());
   });
 
   /** A spam/ham project of `n` tasks (k = 2), every task labelled by alice and bob. */
@@ -70,7 +60,7 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
     assert.equal(result?.snapshot?.name, 'spam-labels');
     assert.ok((result?.snapshot?.snapshot ?? 0) > 0);
 
-    const records = await readAll(ing.client, result?.snapshot ?? { name: '', snapshot: 0 });
+    const records = await readSnapshot(ing.client, result?.snapshot ?? { name: '', snapshot: 0 });
     const byId = new Map(records.map((r) => [r.metadata['record_id'], r]));
     assert.equal(byId.size, 5);
     for (let i = 0; i < 5; i++) {
@@ -107,7 +97,7 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
     const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'ner-labels', labelField: 'entities' })).status?.jobId ?? '');
     assert.equal(job.status?.state, JobState.JOB_STATE_SUCCEEDED, job.status?.error?.message);
     const ref = job.result?.$case === 'exportResult' ? job.result.value.snapshot : undefined;
-    const [r] = await readAll(ing.client, ref ?? { name: '', snapshot: 0 });
+    const [r] = await readSnapshot(ing.client, ref ?? { name: '', snapshot: 0 });
     assert.deepEqual(JSON.parse(r?.metadata['entities'] ?? 'null'), [
       [0, 3, 'PER'],
       [13, 18, 'LOC'],
@@ -121,7 +111,7 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
     assert.equal(job.status?.state, JobState.JOB_STATE_SUCCEEDED, job.status?.error?.message);
     const ref = job.result?.$case === 'exportResult' ? job.result.value.snapshot : undefined;
     for (const split of ['train', 'test']) {
-      const rows = await readAll(ing.client, ref ?? { name: '', snapshot: 0 }, split);
+      const rows = await readSnapshot(ing.client, ref ?? { name: '', snapshot: 0 }, split);
       const spam = rows.filter((r) => r.metadata['label'] === 'spam').length;
       assert.deepEqual([spam, rows.length - spam], [4, 2], `split ${split}`);
     }
@@ -148,7 +138,7 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
 
   it('fails the job and publishes no snapshot when a record cannot be written (nothing half-written)', async () => {
     const p = await api.createProject({ name: 'mixed', labelConfig: { taskType: TaskType.TASK_TYPE_CLASSIFICATION, classes: [labelClass('a'), labelClass('b')] } });
-    // Text records first (~330 KB: more than one 256 KiB upload chunk reaches ingestion), then a binary one the export cannot write as text.
+    // Text records first (~330 KB: more than one 256 KiB upload chunk reaches ingestion), then an image: one snapshot holds one kind.
     const text = Array.from({ length: 300 }, (_, i) => textRecord(`t${i}`, `text ${i} ${'x'.repeat(1100)}`));
     const binary = { id: 'img', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png', metadata: {} };
     await api.importTasks({ projectId: p.id, records: [...text, binary] });
@@ -161,7 +151,7 @@ describe('labeling: ExportToSnapshot and the job RPCs (real ingestion + labeling
     const job = await awaitJob(api, (await api.exportToSnapshot({ projectId: p.id, dataset: 'half-written' })).status?.jobId ?? '');
     assert.equal(job.status?.state, JobState.JOB_STATE_FAILED);
     assert.equal(job.status?.error?.reason, 'FAILED_PRECONDITION');
-    assert.match(job.status?.error?.message ?? '', /only text records/);
+    assert.match(job.status?.error?.message ?? '', /mixes text and image records/);
     const err = await refusal(unary(ing.client.getSnapshot.bind(ing.client), { snapshot: { name: 'half-written', snapshot: 0 } }));
     assert.equal(err.kind, 'NOT_FOUND');
   });

@@ -144,8 +144,19 @@ export function agreementJson(r: labeling.AgreementReport) {
     tasks_compared: r.tasksCompared,
     units_compared: r.unitsCompared,
     per_label: r.perLabel.map((l) => ({ label: l.label, kappa: l.kappa, support: l.support })),
-    pairs: r.pairs.map((p) => ({ annotator_a: p.annotatorA, annotator_b: p.annotatorB, kappa: p.kappa, observed_agreement: p.observedAgreement, shared_tasks: p.sharedTasks })),
+    pairs: r.pairs.map((p) => ({
+      annotator_a: p.annotatorA,
+      annotator_b: p.annotatorB,
+      kappa: p.kappa,
+      observed_agreement: p.observedAgreement,
+      shared_tasks: p.sharedTasks,
+      precision: p.precision,
+      recall: p.recall,
+      mean_iou: p.meanIou,
+    })),
     computed_at: timestamp(r.computedAt),
+    mean_iou: r.meanIou,
+    iou_threshold: r.iouThreshold,
   };
 }
 

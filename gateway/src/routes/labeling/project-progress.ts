@@ -26,7 +26,7 @@ export interface ProgressOptions {
 
 async function progressOf(client: labeling.LabelingServiceClient, guard: Upstream, req: FastifyRequest, projectId: string) {
   const p = await rpc(guard, client.getProject.bind(client), { projectId }, req);
-  // Agreement needs two annotations on a task (and image agreement is not measured yet): absent until then.
+  // Agreement needs two annotations on a task (and polygon agreement is not measured yet): absent until then.
   const agreement = await rpc(guard, client.computeAgreement.bind(client), { projectId, metric: 0, annotators: [] }, req).then(agreementJson, () => null);
   return {
     project_id: p.id,

@@ -3,3 +3,4 @@ export * from './cohen-kappa';
 export * from './fleiss-kappa';
 export * from './krippendorff-alpha';
 export * from './span-f1';
+export * from './box-f1';

@@ -218,6 +218,24 @@ export interface IngestedSnapshot {
   rowsFailed: number;
 }
 
+/** What every upload to a new snapshot names. */
+export interface SnapshotUpload {
+  dataset: string;
+  description: string;
+  tags: Record<string, string>;
+  /** The same key again answers the first upload (a retried job publishes once). */
+  idempotencyKey: string;
+}
+
+/** One image of an image upload: its bytes as they are (never re-encoded) and its record's metadata. */
+export interface ImageFile {
+  /** File name as ingestion records it (`source_file`). */
+  name: string;
+  format: 'png' | 'jpeg';
+  bytes: Uint8Array;
+  metadata: Record<string, string>;
+}
+
 /**
  * New snapshots in ingestion (client-streaming Ingest), the target of
  * ExportToSnapshot. Ingestion commits a snapshot only once the whole upload
@@ -225,12 +243,7 @@ export interface IngestedSnapshot {
  */
 export interface SnapshotSink {
   ingestJsonl(
-    input: {
-      dataset: string;
-      description: string;
-      tags: Record<string, string>;
-      /** The same key again answers the first upload (a retried job publishes once). */
-      idempotencyKey: string;
+    input: SnapshotUpload & {
       /** JSONL field holding the record's text. */
       dataField: string;
       /** JSONL field holding the source record id (kept as metadata `record_id`). */
@@ -239,4 +252,6 @@ export interface SnapshotSink {
     },
     signal: AbortSignal,
   ): Promise<IngestedSnapshot>;
+  /** One record per image; ingestion's image parser adds format, width, height and channels to its metadata. */
+  ingestImages(input: SnapshotUpload & { images: AsyncIterable<ImageFile> }, signal: AbortSignal): Promise<IngestedSnapshot>;
 }

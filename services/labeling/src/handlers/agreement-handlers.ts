@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken, errors, filterFingerprint, type Async
 import type { LabelingDeps } from '../deps';
 import { computeAgreement } from '../domain/agreement-report';
 import type { TaskAnnotations } from '../domain/agreement-units';
+import { DEFAULT_IOU_THRESHOLD } from '../domain/box-clusters';
 import { consensusOf } from '../domain/consensus';
 import { recordText } from '../domain/record-content';
 import { taskPages } from '../domain/task-pages';
@@ -28,7 +29,7 @@ export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'
           if (annotations.filter((a) => !a.skipped && !a.gold).length >= 2) tasks.push({ text: recordText(task.record), annotations });
         }
       }
-      const s = computeAgreement(project.config, tasks, req.metric, new Set(req.annotators));
+      const s = computeAgreement(project.config, tasks, req.metric, new Set(req.annotators), req.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
       return labeling.AgreementReport.fromPartial({
         projectId: project.id,
         metric: s.metric,
@@ -39,6 +40,8 @@ export function createAgreementHandlers(deps: Pick<LabelingDeps, 'store' | 'now'
         perLabel: s.perLabel,
         pairs: s.pairs,
         computedAt: new Date(deps.now()),
+        meanIou: s.meanIou,
+        iouThreshold: s.iouThreshold,
       });
     },
     async listReviewQueue(req) {

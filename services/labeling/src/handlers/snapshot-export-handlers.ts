@@ -16,8 +16,11 @@ type Handlers = Pick<AsyncService<labeling.LabelingServiceService>, 'exportToSna
 /** Ingestion's dataset names. */
 const DATASET_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const LABEL_FIELD = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
-/** Fields the export writes itself; a label field with one of these names would overwrite it. */
-const RESERVED_FIELDS = new Set(['data', 'record_id', 'labeling_task_id', 'split']);
+/**
+ * Fields the export writes itself, and those ingestion's image parser writes
+ * over the client's metadata: a label field with one of these names would be lost.
+ */
+const RESERVED_FIELDS = new Set(['data', 'record_id', 'labeling_task_id', 'split', 'source_snapshot', 'source_file', 'format', 'width', 'height', 'channels', 'has_alpha', 'color_space', 'original_width', 'original_height']);
 /** An export is repeatable (the same key answers the first job); crash resumes count. */
 const MAX_ATTEMPTS = 3;
 
@@ -27,7 +30,7 @@ export function createSnapshotExportHandlers(deps: Pick<LabelingDeps, 'store' | 
       const project = await loadProject(deps.store, req.projectId);
       if (!DATASET_NAME.test(req.dataset)) throw errors.invalidArgument('dataset', 'must be 1-128 characters: lowercase letters, digits, . _ - (starting with a letter or digit)');
       if (req.labelField !== '' && (!LABEL_FIELD.test(req.labelField) || RESERVED_FIELDS.has(req.labelField))) {
-        throw errors.invalidArgument('label_field', 'must be 1-64 characters (letters, digits, _ . -) and not data, record_id, labeling_task_id or split');
+        throw errors.invalidArgument('label_field', `must be 1-64 characters (letters, digits, _ . -) and none of ${[...RESERVED_FIELDS].join(', ')}`);
       }
       const R = labeling.Resolution;
       if (req.resolution === R.RESOLUTION_ALL) throw errors.invalidArgument('resolution', 'a snapshot record holds one label: use majority (gold first) or latest');
@@ -35,10 +38,6 @@ export function createSnapshotExportHandlers(deps: Pick<LabelingDeps, 'store' | 
       checkSplitFractions(req.splitFractions);
       if (req.seed !== undefined && !Number.isSafeInteger(req.seed)) throw errors.invalidArgument('seed', 'must be an integer');
       boundedText(req.description, 'description', 2000);
-      const T = labeling.TaskType;
-      if (project.config.taskType === T.TASK_TYPE_BBOX || project.config.taskType === T.TASK_TYPE_SEGMENTATION) {
-        throw errors.failedPrecondition('image projects cannot be exported to a snapshot yet (records are written as JSONL text)', { field: 'project_id', reason: 'NOT_TEXT' });
-      }
       const job = await submitLabelingJob(deps.jobs, deps.config.maxQueuedJobs, {
         kind: EXPORT_TO_SNAPSHOT_JOB_KIND,
         projectId: project.id,

@@ -1,19 +1,29 @@
 /**
  * The `labeling.export_to_snapshot` job: a project's resolved labels (gold,
- * else majority; or the latest) become a new ingestion snapshot, one JSONL
- * record per labelled task (the task's record text and metadata, the source
- * record id, the label in `label_field`, an optional stratified `split`),
- * with the lineage (project, export time, counts, source snapshots) in the
- * snapshot's tags. Ingestion commits the snapshot only once the whole upload
- * has arrived, so a failed or cancelled export publishes nothing; the
+ * else majority; or the latest) become a new ingestion snapshot, one record
+ * per labelled task: for text records a JSONL line (the record's text), for
+ * PNG / JPEG records the image file itself (its bytes as the source snapshot
+ * holds them, never re-encoded, so the trainer's CNN reads `format: png`,
+ * width and height as ingestion's image parser writes them). Either way the
+ * record keeps the task's metadata and carries the source record id
+ * (`record_id`), its source snapshot (`source_snapshot`, `name@version`),
+ * the task id, the label in `label_field` (snapshot-label.ts) and an
+ * optional stratified `split`; the lineage (project, job, export time) is
+ * in the snapshot's tags, the counts in the job's result. A task whose
+ * image bytes equal an earlier task's is skipped (counted as
+ * `duplicate_images_skipped`): ingestion names image records by content
+ * hash, so it would silently replace the first one's record. Ingestion
+ * commits the snapshot only once the whole upload has arrived, so a
+ * failed or cancelled export publishes nothing; the
  * upload's idempotency key is the job's, so a retried attempt cannot publish
  * twice.
  */
+import { createHash } from 'node:crypto';
 import { labeling } from '@l1g1/contracts';
 import { errors, type JobContext, type JsonValue } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
 import { resolveAnnotations } from '../domain/export-resolution';
-import type { AnnotationRow, LabelingStore, ProjectRow, SnapshotSink, TaskRow } from '../domain/ports';
+import type { AnnotationRow, ImageFile, LabelingStore, ProjectRow, SnapshotSink, TaskRow } from '../domain/ports';
 import { recordText } from '../domain/record-content';
 import { labelNames, snapshotLabel } from '../domain/snapshot-label';
 import { checkSplitFractions, stratifiedSplit } from '../domain/stratified-split';
@@ -24,9 +34,30 @@ import { decodeLabelingJobParams } from './labeling-job-params';
 export const EXPORT_TO_SNAPSHOT_JOB_KIND = 'labeling.export_to_snapshot';
 /** The label field when the request names none. */
 export const DEFAULT_LABEL_FIELD = 'label';
-/** JSONL fields of the upload (both kept out of the label field's way by the request check). */
+/** Fields of the upload (all kept out of the label field's way by the request check). */
 const DATA_FIELD = 'data';
 const ID_FIELD = 'record_id';
+/** `name@snapshot` of the ingestion snapshot the task's record came from (tasks imported from a snapshot). */
+const SOURCE_FIELD = 'source_snapshot';
+
+/** A record to upload: a JSONL line (text records) or an image file. */
+type Entry = { kind: 'text'; line: string } | { kind: 'image'; image: ImageFile };
+
+/** How a task's record is exported: as text, or as a PNG / JPEG image (bytes as they are). */
+function recordKindOf(task: TaskRow): 'text' | 'png' | 'jpeg' {
+  if (recordText(task.record) !== undefined) return 'text';
+  const type = task.record.contentType.toLowerCase();
+  if (type === 'image/png') return 'png';
+  if (type === 'image/jpeg') return 'jpeg';
+  throw errors.failedPrecondition(`task ${task.id} holds a ${task.record.contentType || 'binary'} record; only text records and PNG or JPEG images can be exported to a snapshot`, {
+    field: 'project_id',
+    reason: 'UNSUPPORTED_RECORD',
+  });
+}
+
+async function* mapAsync<T, U>(items: AsyncIterable<T>, f: (t: T) => U): AsyncGenerator<U> {
+  for await (const t of items) yield f(t);
+}
 
 export interface ExportToSnapshotDeps {
   store: LabelingStore;
@@ -77,67 +108,88 @@ export function createExportToSnapshotHandler(deps: ExportToSnapshotDeps) {
     let records = 0;
     let annotations = 0;
     let tasksSeen = 0;
+    /** Content hashes of the images sent (bounded by ingestion's files per upload). */
+    const imageHashes = new Set<string>();
+    let duplicateImages = 0;
     const total = Math.max(1, (await deps.store.counts(project.id, deps.now())).taskCount);
-    async function* lines(): AsyncGenerator<string> {
+    async function* entries(): AsyncGenerator<Entry> {
       for await (const { task, annotations: rows, chosen } of walk()) {
         tasksSeen++;
         if (tasksSeen % 200 === 0) await ctx.progress({ fraction: Math.min(0.99, tasksSeen / total), counters: { tasks_read: tasksSeen, records } });
         if (!chosen) continue;
-        const text = recordText(task.record);
-        if (text === undefined) {
-          throw errors.failedPrecondition(`task ${task.id} holds a ${task.record.contentType || 'binary'} record; only text records can be exported to a snapshot`, { field: 'project_id', reason: 'NOT_TEXT' });
+        const kind = recordKindOf(task);
+        if (kind !== 'text') {
+          // Ingestion names an image record by its content hash: a second task with the same bytes would replace the first's record.
+          const hash = createHash('sha256').update(task.record.data).digest('hex');
+          if (imageHashes.has(hash)) {
+            duplicateImages++;
+            continue;
+          }
+          imageHashes.add(hash);
         }
         annotations += rows.filter((a) => !a.skipped && a.value).length;
         for (const name of labelNames(chosen.value, taskType)) labelCounts[name] = (labelCounts[name] ?? 0) + 1;
-        if (task.source) sources.add(`${task.source.name}@${task.source.snapshot}`);
+        const source = task.source ? `${task.source.name}@${task.source.snapshot}` : '';
+        if (source) sources.add(source);
         const split = splits.get(chosen.recordId);
-        records++;
-        yield JSON.stringify({
+        const fields: Record<string, string> = {
           ...task.record.metadata,
           ...(split ? { split } : {}),
+          ...(source ? { [SOURCE_FIELD]: source } : {}),
           labeling_task_id: task.id,
           [labelField]: snapshotLabel(chosen.value, taskType),
           [ID_FIELD]: chosen.recordId,
-          [DATA_FIELD]: text,
-        });
+        };
+        records++;
+        if (kind === 'text') {
+          yield { kind, line: JSON.stringify({ ...fields, [DATA_FIELD]: recordText(task.record) }) };
+        } else {
+          yield { kind: 'image', image: { name: `${task.id}.${kind === 'png' ? 'png' : 'jpg'}`, format: kind, bytes: task.record.data, metadata: fields } };
+        }
       }
     }
     // Nothing to export is the caller's mistake: refuse before ingestion publishes an empty snapshot.
-    const it = lines();
+    const it = entries();
     const first = await it.next();
     if (first.done) throw errors.failedPrecondition('the project has no labelled tasks to export', { field: 'project_id', reason: 'NOTHING_TO_EXPORT' });
-    async function* all(): AsyncGenerator<string> {
-      yield first.value as string;
-      yield* it;
+    const firstEntry = first.value;
+    /** Every entry, each checked to be of the first one's kind: one snapshot holds text or images, not both. */
+    async function* all<K extends Entry['kind']>(kind: K): AsyncGenerator<Extract<Entry, { kind: K }>> {
+      for (let e: Entry | undefined = firstEntry; e; ) {
+        if (e.kind !== kind) {
+          throw errors.failedPrecondition(`the project mixes text and image records; a snapshot holds one kind (the export started with ${kind} records)`, { field: 'project_id', reason: 'MIXED_RECORDS' });
+        }
+        yield e as Extract<Entry, { kind: K }>;
+        const next = await it.next();
+        e = next.done ? undefined : next.value;
+      }
     }
     // Lineage goes in tags, which ingestion checks as part of the header: the header must be the same on a retry.
     // The counts are known only after the walk, so they go in the job's result; the tags carry what is fixed.
     const exportedAt = new Date(ctx.job.createdAtMs).toISOString();
-    const ingested = await deps.snapshots.ingestJsonl(
-      {
-        dataset: req.dataset,
-        description: req.description || `labels of labeling project ${project.name} (${project.id}), exported ${exportedAt}`,
-        tags: {
-          'labeling.project_id': project.id,
-          'labeling.project_name': project.name,
-          'labeling.job_id': ctx.job.id,
-          'labeling.exported_at': exportedAt,
-          'labeling.resolution': resolution === labeling.Resolution.RESOLUTION_LATEST ? 'latest' : 'majority',
-          'labeling.label_field': labelField,
-        },
-        idempotencyKey: `labeling-export-${ctx.job.id}`,
-        dataField: DATA_FIELD,
-        idField: ID_FIELD,
-        lines: all(),
+    const upload = {
+      dataset: req.dataset,
+      description: req.description || `labels of labeling project ${project.name} (${project.id}), exported ${exportedAt}`,
+      tags: {
+        'labeling.project_id': project.id,
+        'labeling.project_name': project.name,
+        'labeling.job_id': ctx.job.id,
+        'labeling.exported_at': exportedAt,
+        'labeling.resolution': resolution === labeling.Resolution.RESOLUTION_LATEST ? 'latest' : 'majority',
+        'labeling.label_field': labelField,
       },
-      ctx.signal,
-    );
+      idempotencyKey: `labeling-export-${ctx.job.id}`,
+    };
+    const ingested =
+      firstEntry.kind === 'text'
+        ? await deps.snapshots.ingestJsonl({ ...upload, dataField: DATA_FIELD, idField: ID_FIELD, lines: mapAsync(all('text'), (e) => e.line) }, ctx.signal)
+        : await deps.snapshots.ingestImages({ ...upload, images: mapAsync(all('image'), (e) => e.image) }, ctx.signal);
     await ctx.progress({
       fraction: 1,
       message: `exported ${records} records to ${ingested.snapshot.name}@${ingested.snapshot.snapshot}`,
-      counters: { tasks_read: tasksSeen, records, annotations },
+      counters: { tasks_read: tasksSeen, records, annotations, ...(duplicateImages > 0 ? { duplicate_images_skipped: duplicateImages } : {}) },
     });
-    await ctx.emit('log', { lineage: { project_id: project.id, exported_at: exportedAt, annotations, records, source_snapshots: [...sources].sort() } });
+    await ctx.emit('log', { lineage: { project_id: project.id, exported_at: exportedAt, annotations, records, duplicate_images_skipped: duplicateImages, source_snapshots: [...sources].sort() } });
     return labeling.ExportToSnapshotResult.toJSON({ snapshot: ingested.snapshot, records, labelCounts }) as JsonValue;
   };
 }

@@ -231,6 +231,11 @@ export enum AgreementMetric {
   AGREEMENT_METRIC_KRIPPENDORFF_ALPHA = 4,
   /** AGREEMENT_METRIC_SPAN_F1 - Span-level F1 between pairs of annotators (NER; exact start, end and label). */
   AGREEMENT_METRIC_SPAN_F1 = 5,
+  /**
+   * AGREEMENT_METRIC_BOX_F1 - Box-level F1 between pairs of annotators (BBOX): boxes of the same class
+   * matched one-to-one, greedily by IoU, at iou_threshold; also mean IoU.
+   */
+  AGREEMENT_METRIC_BOX_F1 = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -254,6 +259,9 @@ export function agreementMetricFromJSON(object: any): AgreementMetric {
     case 5:
     case "AGREEMENT_METRIC_SPAN_F1":
       return AgreementMetric.AGREEMENT_METRIC_SPAN_F1;
+    case 6:
+    case "AGREEMENT_METRIC_BOX_F1":
+      return AgreementMetric.AGREEMENT_METRIC_BOX_F1;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -275,6 +283,8 @@ export function agreementMetricToJSON(object: AgreementMetric): string {
       return "AGREEMENT_METRIC_KRIPPENDORFF_ALPHA";
     case AgreementMetric.AGREEMENT_METRIC_SPAN_F1:
       return "AGREEMENT_METRIC_SPAN_F1";
+    case AgreementMetric.AGREEMENT_METRIC_BOX_F1:
+      return "AGREEMENT_METRIC_BOX_F1";
     case AgreementMetric.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -909,7 +919,10 @@ export interface PrelabelResult {
 
 export interface ComputeAgreementRequest {
   projectId: string;
-  /** UNSPECIFIED: FLEISS when tasks have more than two annotators, else COHEN. */
+  /**
+   * UNSPECIFIED: BOX_F1 for BBOX projects; else FLEISS when tasks have more
+   * than two annotators, else COHEN.
+   */
   metric: AgreementMetric;
   /** Restrict to these annotators; empty: all. */
   annotators: string[];
@@ -1019,6 +1032,13 @@ export interface PairAgreement {
   observedAgreement: number;
   /** Tasks both annotated. */
   sharedTasks: number;
+  /**
+   * BOX_F1: matched boxes / boxes of annotator_b, matched / boxes of
+   * annotator_a, and the mean IoU of the matched boxes (0 when none matched).
+   */
+  precision: number;
+  recall: number;
+  meanIou: number;
 }
 
 export interface AgreementReport {
@@ -1030,9 +1050,17 @@ export interface AgreementReport {
   tasksCompared: number;
   unitsCompared: number;
   perLabel: LabelAgreement[];
-  /** Filled for COHEN. */
+  /** Filled for COHEN, SPAN_F1 and BOX_F1. */
   pairs: PairAgreement[];
-  computedAt: Date | undefined;
+  computedAt:
+    | Date
+    | undefined;
+  /**
+   * BBOX projects: the mean IoU of every matched box pair (all annotator
+   * pairs pooled) and the IoU threshold the boxes were matched at.
+   */
+  meanIou: number;
+  iouThreshold: number;
 }
 
 export interface ExportAnnotationsRequest {
@@ -8132,7 +8160,16 @@ export const LabelAgreement: MessageFns<LabelAgreement> = {
 };
 
 function createBasePairAgreement(): PairAgreement {
-  return { annotatorA: "", annotatorB: "", kappa: 0, observedAgreement: 0, sharedTasks: 0 };
+  return {
+    annotatorA: "",
+    annotatorB: "",
+    kappa: 0,
+    observedAgreement: 0,
+    sharedTasks: 0,
+    precision: 0,
+    recall: 0,
+    meanIou: 0,
+  };
 }
 
 export const PairAgreement: MessageFns<PairAgreement> = {
@@ -8151,6 +8188,15 @@ export const PairAgreement: MessageFns<PairAgreement> = {
     }
     if (message.sharedTasks !== 0) {
       writer.uint32(40).int64(message.sharedTasks);
+    }
+    if (message.precision !== 0) {
+      writer.uint32(49).double(message.precision);
+    }
+    if (message.recall !== 0) {
+      writer.uint32(57).double(message.recall);
+    }
+    if (message.meanIou !== 0) {
+      writer.uint32(65).double(message.meanIou);
     }
     return writer;
   },
@@ -8208,6 +8254,30 @@ export const PairAgreement: MessageFns<PairAgreement> = {
             message.sharedTasks = longToNumber(reader.int64());
             continue;
           }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.precision = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.recall = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.meanIou = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8243,6 +8313,13 @@ export const PairAgreement: MessageFns<PairAgreement> = {
         : isSet(object.shared_tasks)
         ? globalThis.Number(object.shared_tasks)
         : 0,
+      precision: isSet(object.precision) ? globalThis.Number(object.precision) : 0,
+      recall: isSet(object.recall) ? globalThis.Number(object.recall) : 0,
+      meanIou: isSet(object.meanIou)
+        ? globalThis.Number(object.meanIou)
+        : isSet(object.mean_iou)
+        ? globalThis.Number(object.mean_iou)
+        : 0,
     };
   },
 
@@ -8263,6 +8340,15 @@ export const PairAgreement: MessageFns<PairAgreement> = {
     if (message.sharedTasks !== 0) {
       obj.sharedTasks = Math.round(message.sharedTasks);
     }
+    if (message.precision !== 0) {
+      obj.precision = floatToJson(message.precision);
+    }
+    if (message.recall !== 0) {
+      obj.recall = floatToJson(message.recall);
+    }
+    if (message.meanIou !== 0) {
+      obj.meanIou = floatToJson(message.meanIou);
+    }
     return obj;
   },
 
@@ -8276,6 +8362,9 @@ export const PairAgreement: MessageFns<PairAgreement> = {
     message.kappa = object.kappa ?? 0;
     message.observedAgreement = object.observedAgreement ?? 0;
     message.sharedTasks = object.sharedTasks ?? 0;
+    message.precision = object.precision ?? 0;
+    message.recall = object.recall ?? 0;
+    message.meanIou = object.meanIou ?? 0;
     return message;
   },
 };
@@ -8291,6 +8380,8 @@ function createBaseAgreementReport(): AgreementReport {
     perLabel: [],
     pairs: [],
     computedAt: undefined,
+    meanIou: 0,
+    iouThreshold: 0,
   };
 }
 
@@ -8322,6 +8413,12 @@ export const AgreementReport: MessageFns<AgreementReport> = {
     }
     if (message.computedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.computedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.meanIou !== 0) {
+      writer.uint32(81).double(message.meanIou);
+    }
+    if (message.iouThreshold !== 0) {
+      writer.uint32(89).double(message.iouThreshold);
     }
     return writer;
   },
@@ -8411,6 +8508,22 @@ export const AgreementReport: MessageFns<AgreementReport> = {
             message.computedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.meanIou = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.iouThreshold = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8458,6 +8571,16 @@ export const AgreementReport: MessageFns<AgreementReport> = {
         : isSet(object.computed_at)
         ? fromJsonTimestamp(object.computed_at)
         : undefined,
+      meanIou: isSet(object.meanIou)
+        ? globalThis.Number(object.meanIou)
+        : isSet(object.mean_iou)
+        ? globalThis.Number(object.mean_iou)
+        : 0,
+      iouThreshold: isSet(object.iouThreshold)
+        ? globalThis.Number(object.iouThreshold)
+        : isSet(object.iou_threshold)
+        ? globalThis.Number(object.iou_threshold)
+        : 0,
     };
   },
 
@@ -8490,6 +8613,12 @@ export const AgreementReport: MessageFns<AgreementReport> = {
     if (message.computedAt !== undefined) {
       obj.computedAt = message.computedAt.toISOString();
     }
+    if (message.meanIou !== 0) {
+      obj.meanIou = floatToJson(message.meanIou);
+    }
+    if (message.iouThreshold !== 0) {
+      obj.iouThreshold = floatToJson(message.iouThreshold);
+    }
     return obj;
   },
 
@@ -8507,6 +8636,8 @@ export const AgreementReport: MessageFns<AgreementReport> = {
     message.perLabel = object.perLabel?.map((e) => LabelAgreement.fromPartial(e)) || [];
     message.pairs = object.pairs?.map((e) => PairAgreement.fromPartial(e)) || [];
     message.computedAt = object.computedAt ?? undefined;
+    message.meanIou = object.meanIou ?? 0;
+    message.iouThreshold = object.iouThreshold ?? 0;
     return message;
   },
 };
