@@ -19,7 +19,6 @@ import type { Upstreams } from '../upstreams';
 import { labeling } from '@l1g1/contracts';
 import { parseEnum } from './ingestion/enum-names';
 import { objectBody, onlyFields, rpc } from './common';
-import { jobIdParam } from './trainer/request-parsers';
 import { sendExport } from './labeling/export-download';
 import {
   agreementJson,
@@ -35,6 +34,10 @@ import {
   taskJson,
 } from './labeling/labeling-json';
 import { streamProjectProgress } from './labeling/project-progress';
+import { importAnnotations, importAnnotationsHeader, importAnnotationsJson } from './labeling/annotation-import';
+import { streamLabelingJobEvents } from './labeling/labeling-job-events';
+import { afterSequence, jobIdParam } from './trainer/request-parsers';
+import { deadlineMsFor } from '../admission/route-policy';
 import {
   agreementRequest,
   boolQuery,
@@ -54,6 +57,9 @@ import {
 } from './labeling/request-parsers';
 
 type Params = Record<string, string>;
+
+/** Content types an import's body may be sent as (the export's own: JSON, NDJSON, CSV, CoNLL text, or raw bytes). */
+const IMPORT_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv', 'text/plain', 'application/octet-stream'] as const;
 
 /** The annotator a request acts as: the key's own name unless a `write` key names someone else. */
 export function annotatorFor(req: FastifyRequest, asked: string | undefined): string {
@@ -171,6 +177,19 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
     await sendExport(client, guard, req, reply, request, { deadlineMs: config.uploadTimeoutMs });
   });
 
+  // An export file back in (AIP-136 custom method on the collection). Encapsulated so that
+  // the pass-through body parser (any content type: JSON, CSV, NDJSON, text) applies to it only.
+  app.register(async (scope) => {
+    if (scope.hasContentTypeParser('*')) scope.removeContentTypeParser('*');
+    for (const type of IMPORT_CONTENT_TYPES) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    scope.post('/v1/labeling/projects/:project_id/annotations::import', async (req) => {
+      const header = importAnnotationsHeader(projectId(req.params), req.query as Query);
+      const limits = { maxBytes: config.maxUploadBytes, deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs };
+      return importAnnotationsJson(await importAnnotations(client, guard, req, header, limits));
+    });
+  });
+
   app.post('/v1/labeling/projects/:project_id(^[^/:]+)::export-to-snapshot', async (req, reply) => {
     const request = exportToSnapshotRequest(projectId(req.params), req.body);
     const job = await rpc(guard, client.exportToSnapshot.bind(client), request, req);
@@ -181,6 +200,14 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
   app.get('/v1/labeling/jobs/:job_id', async (req) => {
     const id = jobIdParam((req.params as Params)['job_id']);
     return labelingJobJson(await rpc(guard, client.getJob.bind(client), { jobId: id }, req));
+  });
+
+  app.get('/v1/labeling/jobs/:job_id/events', async (req, reply) => {
+    const id = jobIdParam((req.params as Params)['job_id']);
+    const q = req.query as Query;
+    onlyFields(objectBody(q, 'query'), ['after_sequence']);
+    const request = { jobId: id, afterSequence: afterSequence(req.headers['last-event-id'], q) };
+    await streamLabelingJobEvents(client, guard, req, reply, request, { heartbeatMs: config.sseHeartbeatMs, maxLifeMs: config.uploadTimeoutMs }, open);
   });
 
   // --- live progress ------------------------------------------------------------
