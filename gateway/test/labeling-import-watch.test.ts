@@ -66,12 +66,12 @@ describe('gateway: labeling annotations:import and job events over REST', functi
     const cases: [string, string, string][] = [
       ['jsonl', 'resolution=all', 'application/x-ndjson'],
       ['csv', 'resolution=latest&include_incomplete=true', 'text/csv'],
-      ['label_studio_json', 'resolution=all', 'application/json'],
+      ['label_studio_json', 'resolution=all', 'application/octet-stream'],
     ];
     for (const [format, query, contentType] of cases) {
       const first = await exportText(source, `format=${format}&${query}`);
       const copy = await createProject(`rt-copy-${format}`, 'classification', ['spam', 'ham'], 2);
-      // Sent with the export's own content type: a JSON body must reach the service as bytes, not be parsed by the gateway.
+      // Sent as the export's own text type, or as bytes (JSON exports: the gateway never parses them).
       const res = await importFile(copy, format, first, s.keys.admin, contentType);
       assert.equal(res.status, 200, `${format}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.items, 4, format);
@@ -132,6 +132,10 @@ describe('gateway: labeling annotations:import and job events over REST', functi
     const wrongKind = await importFile(p, 'conll2003', '-DOCSTART- -X- -X- O\n');
     assert.equal(wrongKind.status, 400, JSON.stringify(wrongKind.body));
     assert.equal(wrongKind.body.error.field, 'format');
+
+    const asJson = await importFile(p, 'label_studio_json', '[]', s.keys.admin, 'application/json');
+    assert.equal(asJson.status, 415, JSON.stringify(asJson.body));
+    assert.equal(asJson.body.error.field, 'content-type');
 
     const missing = await importFile('prj_000000000ffffffffffffffff', 'jsonl', line('x', 'spam'));
     assert.equal(missing.status, 404, JSON.stringify(missing.body));

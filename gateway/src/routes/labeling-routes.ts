@@ -34,7 +34,7 @@ import {
   taskJson,
 } from './labeling/labeling-json';
 import { streamProjectProgress } from './labeling/project-progress';
-import { importAnnotations, importAnnotationsHeader, importAnnotationsJson } from './labeling/annotation-import';
+import { IMPORT_CONTENT_TYPES, importAnnotations, importAnnotationsHeader, importAnnotationsJson, importNotAStream } from './labeling/annotation-import';
 import { streamLabelingJobEvents } from './labeling/labeling-job-events';
 import { afterSequence, jobIdParam } from './trainer/request-parsers';
 import { deadlineMsFor } from '../admission/route-policy';
@@ -58,8 +58,7 @@ import {
 
 type Params = Record<string, string>;
 
-/** Content types an import's body may be sent as (the export's own: JSON, NDJSON, CSV, CoNLL text, or raw bytes). */
-const IMPORT_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv', 'text/plain', 'application/octet-stream'] as const;
+
 
 /** The annotator a request acts as: the key's own name unless a `write` key names someone else. */
 export function annotatorFor(req: FastifyRequest, asked: string | undefined): string {
@@ -178,13 +177,18 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
   });
 
   // An export file back in (AIP-136 custom method on the collection). Encapsulated so that
-  // the pass-through body parser (any content type: JSON, CSV, NDJSON, text) applies to it only.
+  // the pass-through body parsers apply to it only; JSON exports (Label Studio, COCO) go as
+  // application/octet-stream, as ingestion uploads do, so the gateway never parses them.
   app.register(async (scope) => {
-    if (scope.hasContentTypeParser('*')) scope.removeContentTypeParser('*');
-    for (const type of IMPORT_CONTENT_TYPES) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
-    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    for (const type of IMPORT_CONTENT_TYPES) {
+      if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+      scope.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+    }
     scope.post('/v1/labeling/projects/:project_id/annotations::import', async (req) => {
-      const header = importAnnotationsHeader(projectId(req.params), req.query as Query);
+      const id = projectId(req.params);
+      const body = req.body as { on?: unknown } | undefined;
+      if (!body || typeof body.on !== 'function') throw importNotAStream();
+      const header = importAnnotationsHeader(id, req.query as Query);
       const limits = { maxBytes: config.maxUploadBytes, deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs };
       return importAnnotationsJson(await importAnnotations(client, guard, req, header, limits));
     });

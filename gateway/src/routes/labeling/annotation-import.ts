@@ -18,6 +18,16 @@ import type { Query } from './request-parsers';
 
 const L = labeling;
 
+/** Body types an import takes as a stream; a JSON export (Label Studio, COCO) goes as application/octet-stream. */
+export const IMPORT_CONTENT_TYPES = ['application/octet-stream', 'application/x-ndjson', 'text/csv', 'text/plain'] as const;
+
+/** The refusal of a body sent as another type (JSON is parsed by the gateway, so it is not relayed as bytes). */
+export function importNotAStream(): L1g1Error {
+  return errors.invalidArgument('content-type', `send the export file as the raw body (${IMPORT_CONTENT_TYPES.join(', ')}); JSON exports go as application/octet-stream`, {
+    reason: 'UNSUPPORTED_MEDIA_TYPE',
+  });
+}
+
 /** The stream's field names as the REST caller knows them. */
 const REST_FIELDS: Readonly<Record<string, string>> = { 'header.format': 'format', 'header.project_id': 'project_id', chunk: 'body', file: 'body', 'file.path': 'body' };
 
@@ -61,7 +71,7 @@ export async function importAnnotations(
         deadlineMs: limits.deadlineMs,
         head: [{ payload: { $case: 'header', value: header } }],
         chunk: (bytes) => ({ payload: { $case: 'chunk', value: bytes } }),
-        notAStream: errors.invalidArgument('body', 'send the export file as the request body', { reason: 'EMPTY_BODY' }),
+        notAStream: importNotAStream(),
       }),
     );
   } catch (err) {

@@ -7,6 +7,7 @@ import { requireId, requireName } from './checks';
 import { loadProject } from './load-project';
 import { toTask } from './mappers';
 import { effectiveStrategy, queueOrderOf } from '../active-learning/queue-order';
+import { shuffleKey } from '../active-learning/random-order';
 import type { PredictionRow } from '../domain/prediction-ports';
 import { pageSizeOf } from './paging';
 
@@ -99,7 +100,10 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
       const annotator = requireName(req.annotator, 'annotator');
       if (!Object.values(S).includes(req.strategy) || req.strategy === S.UNRECOGNIZED) throw errors.invalidArgument('strategy', 'unknown strategy');
       const strategy = effectiveStrategy(req.strategy, project.config.activeLearningStrategy, await store.hasPredictions(project.id));
-      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000, queueOrderOf(strategy));
+      if (req.seed !== undefined && !Number.isSafeInteger(req.seed)) throw errors.invalidArgument('seed', 'must be an integer');
+      // RANDOM: the annotator's own seeded shuffle (the same project, seed and annotator give the same order).
+      const shuffle = strategy === S.ACTIVE_LEARNING_STRATEGY_RANDOM ? shuffleKey(project.id, req.seed ?? 0, annotator) : undefined;
+      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000, queueOrderOf(strategy), shuffle);
       if (!claimed) return { task: undefined, score: 0, strategy, remaining: 0 };
       const prediction = (await store.predictionsOfTasks([claimed.task.id])).get(claimed.task.id);
       return { task: toTask(claimed.task, prediction), score: strategyScore(strategy, prediction), strategy, remaining: claimed.remaining };
