@@ -69,7 +69,16 @@ export const LABELING_SCHEMAS: Json = {
     state: en(L.TaskState, 'TASK_STATE_'),
     annotations_required: { type: 'integer' },
     annotation_count: { type: 'integer' },
-    prediction: nullable(obj({ model: obj({ name: str, version: { type: 'integer' }, alias: str }, ['name']), value: ref('LabelingValue'), class_scores: numberMap, score: num, created_at: timestamp })),
+    prediction: nullable(
+      obj({
+        model: nullable(obj({ name: str, version: { type: 'integer' }, alias: str }, ['name'])),
+        value: ref('LabelingValue'),
+        class_scores: numberMap,
+        score: num,
+        created_at: timestamp,
+        source: { type: 'string', description: '"model" (a pre-label run) or "import" (ImportTasks\' label_field; no model, score 1)' },
+      }),
+    ),
     reserved_by: str,
     reserved_until: timestamp,
     created_at: timestamp,
@@ -215,6 +224,7 @@ export const LABELING_PATHS: Json = {
             metadata_equals: stringMap,
             sample_size: int64(),
             seed: int64(),
+            label_field: { type: 'string', maxLength: 64, description: 'Metadata key whose value becomes each task\'s ground-truth pre-annotation (source "import"), in the form ExportToSnapshot writes: a class name, a JSON array of names (multi-label), of [start, end, label] spans (NER), the answer (free text), the value\'s JSON (images). A bad value refuses the whole import naming label_field and the record' },
             records: arr(obj({ id: str, text: str, data_base64: str, content_type: str, metadata: stringMap }, [])),
           },
           [],
@@ -310,7 +320,7 @@ export const LABELING_PATHS: Json = {
       responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: ref('LabelingJobEvent') } } }, ...errors },
     },
   },
-  '/v1/labeling/projects/{project_id}/annotations:import': {
+  '/v1/labeling/projects/{project_id}:import-annotations': {
     parameters: [projectId],
     post: {
       summary: 'Import an export file (ours or a tool\'s in the same format) as the raw body, streamed to the service and written in one transaction: the first bad item is named (`items[3].…`) and nothing is written (scope write)',

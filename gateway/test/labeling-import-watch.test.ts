@@ -1,5 +1,5 @@
 /**
- * Labeling REST for the two streamed RPCs: `annotations:import` (an export
+ * Labeling REST for the two streamed RPCs: `{project_id}:import-annotations` (an export
  * file as the body, relayed to the client-streamed ImportAnnotations) and
  * `jobs/{job_id}/events` (WatchJob as SSE with Last-Event-ID resume), against
  * real ingestion + labeling services and the real gateway.
@@ -9,7 +9,7 @@ import { http } from '../../test/support/stack';
 import { readEvents } from './support/sse-events';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
 
-describe('gateway: labeling annotations:import and job events over REST', function () {
+describe('gateway: labeling :import-annotations and job events over REST', function () {
   this.timeout(120_000);
   let s: LabelingStack;
   let url: string;
@@ -39,7 +39,7 @@ describe('gateway: labeling annotations:import and job events over REST', functi
     return res.text();
   };
   const importFile = (projectId: string, format: string, body: string, headers: Record<string, string> = s.keys.admin, contentType = 'application/octet-stream') =>
-    http(`${url}/v1/labeling/projects/${projectId}/annotations:import?format=${format}`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
+    http(`${url}/v1/labeling/projects/${projectId}:import-annotations?format=${format}`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
   /** An export with every task id blanked (a fresh project issues its own). */
   const withoutTaskIds = async (projectId: string, text: string): Promise<string> => {
     let out = text;
@@ -61,7 +61,7 @@ describe('gateway: labeling annotations:import and job events over REST', functi
     return id;
   }
 
-  it('round-trips JSONL, CSV and Label Studio JSON: GET export → POST annotations:import into a fresh project → the same export', async () => {
+  it('round-trips JSONL, CSV and Label Studio JSON: GET export → POST :import-annotations into a fresh project → the same export', async () => {
     const source = await labelledSource('rt-source');
     const cases: [string, string, string][] = [
       ['jsonl', 'resolution=all', 'application/x-ndjson'],
@@ -147,7 +147,7 @@ describe('gateway: labeling annotations:import and job events over REST', functi
     try {
       const created = await http(`${small.gateway.url}/v1/labeling/projects`, { method: 'POST', headers: small.keys.admin, json: { name: 'tiny', label_config: { task_type: 'classification', classes: ['a'] } } });
       const line = JSON.stringify({ task_id: '', record_id: 'x', text: 'y'.repeat(100), metadata: {}, annotations: [] });
-      const res = await http(`${small.gateway.url}/v1/labeling/projects/${created.body.id}/annotations:import?format=jsonl`, {
+      const res = await http(`${small.gateway.url}/v1/labeling/projects/${created.body.id}:import-annotations?format=jsonl`, {
         method: 'POST',
         headers: { ...small.keys.admin, 'content-type': 'application/x-ndjson' },
         body: Array.from({ length: 40 }, () => line).join('\n'),
@@ -206,10 +206,10 @@ describe('gateway: labeling annotations:import and job events over REST', functi
       ['GET', '/v1/labeling/jobs/bad%20id/events', 'job_id'],
       ['GET', '/v1/labeling/jobs/job_1/events?after_sequence=-1', 'after_sequence'],
       ['GET', '/v1/labeling/jobs/job_1/events?since=3', 'since'],
-      ['POST', '/v1/labeling/projects/p1/annotations:import', 'format'],
-      ['POST', '/v1/labeling/projects/p1/annotations:import?format=excel', 'format'],
-      ['POST', '/v1/labeling/projects/p1/annotations:import?format=yolo', 'format'],
-      ['POST', '/v1/labeling/projects/p1/annotations:import?format=jsonl&resolution=all', 'resolution'],
+      ['POST', '/v1/labeling/projects/p1:import-annotations', 'format'],
+      ['POST', '/v1/labeling/projects/p1:import-annotations?format=excel', 'format'],
+      ['POST', '/v1/labeling/projects/p1:import-annotations?format=yolo', 'format'],
+      ['POST', '/v1/labeling/projects/p1:import-annotations?format=jsonl&resolution=all', 'resolution'],
     ];
     for (const [method, path, field] of cases) {
       const res = await http(`${url}${path}`, { method, headers: { ...s.keys.admin, 'content-type': 'application/octet-stream' }, ...(method === 'POST' ? { body: '{}' } : {}) });

@@ -30,7 +30,7 @@ describe('gateway route policy: upstream, admission lane and deadline class of e
     ['GET', '/v1/labeling/projects/:project_id/events', { upstream: 'labeling', lane: 'stream', deadline: 'metadata' }],
     ['GET', '/v1/labeling/projects/:project_id/export', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
     ['POST', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
-    ['POST', '/v1/labeling/projects/:project_id/annotations::import', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
+    ['POST', '/v1/labeling/projects/:project_id(^[^/:]+)::import-annotations', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
     ['GET', '/v1/labeling/jobs/:job_id/events', { upstream: 'labeling', lane: 'stream', deadline: 'metadata' }],
     ['GET', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],
     ['POST', '/v1/labeling/tasks/:task_id/annotations', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],

@@ -184,7 +184,7 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
       if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
       scope.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
     }
-    scope.post('/v1/labeling/projects/:project_id/annotations::import', async (req) => {
+    scope.post('/v1/labeling/projects/:project_id(^[^/:]+)::import-annotations', async (req) => {
       const id = projectId(req.params);
       const body = req.body as { on?: unknown } | undefined;
       if (!body || typeof body.on !== 'function') throw importNotAStream();

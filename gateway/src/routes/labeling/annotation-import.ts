@@ -1,5 +1,5 @@
 /**
- * `POST /v1/labeling/projects/{project_id}/annotations:import?format=…`: an
+ * `POST /v1/labeling/projects/{project_id}:import-annotations?format=…`: an
  * export file as the raw body, relayed in chunks into the client-streamed
  * ImportAnnotations (which validates every item and writes in one
  * transaction: a refused file leaves the project as it was). The service's

@@ -32,7 +32,8 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
     async importTasks(req, call) {
       const project = await loadProject(store, req.projectId);
       if (req.sampleSize < 0) throw errors.invalidArgument('sample_size', 'cannot be negative');
-      if (req.labelField !== '') throw errors.invalidArgument('label_field', 'pre-annotations from a metadata field are not supported yet; leave it empty');
+      if (req.labelField.length > 64) throw errors.invalidArgument('label_field', 'must be at most 64 characters (a metadata key)');
+      const labelField = req.labelField;
       const seed = req.seed ?? 42;
       if (req.records.length > 0) {
         if (req.snapshot) throw errors.invalidArgument('snapshot', 'give either uploaded records or a snapshot, not both');
@@ -44,7 +45,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
           (async function* () {
             yield { records, source: undefined, total: records.length, field: (i: number) => `records[${i}]` };
           })(),
-          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now, labelField },
         );
         return { imported: out.imported, skippedExisting: out.skipped, snapshot: undefined };
       }
@@ -65,7 +66,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
               yield { records: batch.records, source: pinned, total: batch.total, field: () => 'snapshot' };
             }
           })(),
-          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now, labelField },
         );
         return { imported: out.imported, skippedExisting: out.skipped, snapshot: pinned };
       } finally {

@@ -683,7 +683,15 @@ export interface Prediction {
   classScores: { [key: string]: number };
   /** Confidence of the predicted value (max probability; mean for spans and boxes). */
   score: number;
-  createdAt: Date | undefined;
+  createdAt:
+    | Date
+    | undefined;
+  /**
+   * Where the guess came from: "model" (a pre-label run; `model` and scores
+   * set) or "import" (ImportTasks' `label_field`: a ground-truth
+   * pre-annotation from the record's metadata, no model, score 1).
+   */
+  source: string;
 }
 
 export interface Prediction_ClassScoresEntry {
@@ -3971,7 +3979,7 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
 };
 
 function createBasePrediction(): Prediction {
-  return { model: undefined, value: undefined, classScores: {}, score: 0, createdAt: undefined };
+  return { model: undefined, value: undefined, classScores: {}, score: 0, createdAt: undefined, source: "" };
 }
 
 export const Prediction: MessageFns<Prediction> = {
@@ -3990,6 +3998,9 @@ export const Prediction: MessageFns<Prediction> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(50).string(message.source);
     }
     return writer;
   },
@@ -4050,6 +4061,14 @@ export const Prediction: MessageFns<Prediction> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4099,6 +4118,7 @@ export const Prediction: MessageFns<Prediction> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -4125,6 +4145,9 @@ export const Prediction: MessageFns<Prediction> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -4150,6 +4173,7 @@ export const Prediction: MessageFns<Prediction> = {
     );
     message.score = object.score ?? 0;
     message.createdAt = object.createdAt ?? undefined;
+    message.source = object.source ?? "";
     return message;
   },
 };
