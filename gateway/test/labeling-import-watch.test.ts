@@ -201,6 +201,20 @@ describe('gateway: labeling :import-annotations and job events over REST', funct
     assert.deepEqual(byQuery.events.map((e) => Number(e.id)), ids.slice(-1));
   });
 
+  it('POST tasks with label_field: each record\'s metadata label shows as the task\'s pre-label (source "import"); a bad one is a 400 naming label_field', async () => {
+    const p = await createProject('rest-label-field', 'classification', ['spam', 'ham']);
+    const post = (records: unknown[]) => http(`${url}/v1/labeling/projects/${p}/tasks`, { method: 'POST', headers: s.keys.admin, json: { label_field: 'label', records } });
+    const bad = await post([{ id: 'a', text: 'x', metadata: { label: 'eggs' } }]);
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal(bad.body.error.field, 'label_field');
+    const ok = await post([{ id: 'a', text: 'x', metadata: { label: 'spam' } }]);
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    const [task] = (await http(`${url}/v1/labeling/projects/${p}/tasks`, { headers: s.keys.reader })).body.tasks;
+    assert.equal(task.prediction.source, 'import');
+    assert.equal(task.prediction.model, null);
+    assert.deepEqual(task.prediction.value, { classification: { labels: ['spam'] } });
+  });
+
   it('malformed job-event and import requests are 400 naming the parameter', async () => {
     const cases: [string, string, string][] = [
       ['GET', '/v1/labeling/jobs/bad%20id/events', 'job_id'],
