@@ -176,7 +176,7 @@ describe('gateway: labeling :import-annotations and job events over REST', funct
     assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
   });
 
-  it('GET jobs/{job_id}/events streams an export-to-snapshot job to its end, and Last-Event-ID resumes after the given event', async () => {
+  it('GET jobs/{job_id}/events streams an export-to-snapshot job to its end, Last-Event-ID resumes after the given event, and the snapshot imports back with label_field', async () => {
     const p = await labelledSource('watched');
     const started = await http(`${url}/v1/labeling/projects/${p}:export-to-snapshot`, { method: 'POST', headers: s.keys.admin, json: { dataset: 'watched-labels' } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
@@ -199,6 +199,16 @@ describe('gateway: labeling :import-annotations and job events over REST', funct
     assert.deepEqual(resumed.events.map((e) => Number(e.id)), ids.slice(1));
     const byQuery = await readEvents(`${url}/v1/labeling/jobs/${jobId}/events?after_sequence=${ids[ids.length - 2]}`, s.keys.reader, { timeoutMs: 30_000 });
     assert.deepEqual(byQuery.events.map((e) => Number(e.id)), ids.slice(-1));
+
+    // The exported snapshot imports back with its labels: label_field "label" (ExportToSnapshot's default) becomes each task's pre-annotation.
+    const back = await createProject('watched-back', 'classification', ['spam', 'ham']);
+    const imported = await http(`${url}/v1/labeling/projects/${back}/tasks`, { method: 'POST', headers: s.keys.admin, json: { snapshot: { dataset: 'watched-labels' }, label_field: 'label' } });
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    assert.equal(imported.body.imported, 4);
+    const labels = (await http(`${url}/v1/labeling/projects/${back}/tasks`, { headers: s.keys.reader })).body.tasks.map((t: { prediction: { source: string; value: { classification: { labels: string[] } } } }) => [t.prediction.source, t.prediction.value.classification.labels[0]]);
+    // Three tasks both annotators called spam; the fourth settled as ham by the gold answer.
+    assert.deepEqual(labels.map((l: string[]) => l[1]).sort(), ['ham', 'spam', 'spam', 'spam']);
+    assert.ok(labels.every((l: string[]) => l[0] === 'import'));
   });
 
   it('POST tasks with label_field: each record\'s metadata label shows as the task\'s pre-label (source "import"); a bad one is a 400 naming label_field', async () => {

@@ -1,7 +1,9 @@
 /**
  * REST + SSE for the labeling service (`/v1/labeling/...`): projects, task
  * import, the per-annotator queue, annotations, agreement, the review queue,
- * streamed exports, export-to-snapshot jobs and a project's live progress.
+ * streamed exports and annotation imports (`{project_id}:import-annotations`,
+ * the body relayed to the client-streamed RPC), export-to-snapshot jobs, a
+ * job's events (WatchJob as SSE) and a project's live progress.
  *
  * Scopes: reads need `read`, project changes `write` (the default rule);
  * taking a task, skipping and submitting need `annotate`, which `write`
