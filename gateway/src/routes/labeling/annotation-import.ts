@@ -12,7 +12,7 @@ import { labeling } from '@l1g1/contracts';
 import { errors, L1g1Error } from '@l1g1/kit';
 import type { Upstream } from '../../upstreams';
 import { relayBody } from '../body-relay';
-import { guarded } from '../common';
+import { guarded, onlyFields } from '../common';
 import { parseEnum } from '../ingestion/enum-names';
 import type { Query } from './request-parsers';
 
@@ -29,12 +29,11 @@ export function importNotAStream(): L1g1Error {
 }
 
 /** The stream's field names as the REST caller knows them. */
-const REST_FIELDS: Readonly<Record<string, string>> = { 'header.format': 'format', 'header.project_id': 'project_id', chunk: 'body', file: 'body', 'file.path': 'body' };
+const REST_FIELDS: Readonly<Record<string, string>> = { 'header.format': 'format', 'header.project_id': 'project_id', chunk: 'body' };
 
 /** The import's header from the query: `format` is required and one file (YOLO, a folder, goes over gRPC). */
 export function importAnnotationsHeader(projectId: string, q: Query): labeling.ImportAnnotationsHeader {
-  const unknown = Object.keys(q).find((k) => k !== 'format');
-  if (unknown !== undefined) throw errors.invalidArgument(unknown, 'is not a parameter of an import (only format)');
+  onlyFields(q, ['format']);
   if (q['format'] === undefined || q['format'] === '') throw errors.invalidArgument('format', 'is required (jsonl, csv, label_studio_json, conll2003, coco)');
   const format = parseEnum(L.ExportFormat, 'EXPORT_FORMAT_', q['format'], 'format');
   if (format === L.ExportFormat.EXPORT_FORMAT_YOLO) throw errors.invalidArgument('format', 'yolo is a folder of files: import it over gRPC (ImportAnnotations) or choose coco');
