@@ -39,39 +39,56 @@ function tooLarge(message: string): L1g1Error {
   return new L1g1Error('INVALID_ARGUMENT', `body: ${message}`, { reason: 'BODY_TOO_LARGE', field: 'body' });
 }
 
+/** The one outcome of an upload relay: the first of the service's answer, a refusal or an abort. */
+export interface UploadSettle<Res> {
+  readonly settled: boolean;
+  finish(err: unknown, value?: Res): void;
+}
+
+/** Settles an upload's promise once; on a failure the rest of the body is drained unread. */
+export function settleUpload<Res>(body: Readable, resolve: (value: Res) => void, reject: (err: unknown) => void): UploadSettle<Res> {
+  let settled = false;
+  return {
+    get settled() {
+      return settled;
+    },
+    finish(err, value) {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        // The service refused early (a bad header, a malformed file, overload): stop relaying and let the rest of the body drain.
+        body.unpipe();
+        body.resume();
+        reject(err);
+      } else resolve(value as Res);
+    },
+  };
+}
+
 /** Streams the request body into the call opened by `open`; resolves with the service's answer. */
 export function relayBody<Req, Res>(req: FastifyRequest, open: OpenClientStream<Req, Res>, options: BodyRelayOptions<Req>): Promise<Res> {
   declaredBodyBytes(req, options.maxBytes, options.what);
   const body = req.body as Readable | undefined;
   if (!body || typeof body.on !== 'function') return Promise.reject(options.notAStream);
   return new Promise<Res>((resolve, reject) => {
-    let settled = false;
-    const finish = (err: unknown, value?: Res): void => {
-      if (settled) return;
-      settled = true;
-      if (err) {
-        // The service refused early (a bad header, a malformed file): stop relaying and let the rest of the body drain.
-        body.unpipe();
-        body.resume();
-        reject(err);
-      } else resolve(value as Res);
-    };
+    const settle = settleUpload<Res>(body, resolve, reject);
+    const finish = settle.finish;
     const call = open(forwardMetadata(req), { deadline: Date.now() + options.deadlineMs }, (err, value) => (err ? finish(fromServiceError(err)) : finish(null, value)));
     const abort = (err: L1g1Error): void => {
-      if (settled) return;
+      if (settle.settled) return;
       call.cancel();
       finish(err);
     };
     for (const m of options.head) call.write(m);
     let received = 0;
     body.on('data', (chunk: Buffer) => {
-      if (settled) return;
+      if (settle.settled) return;
       received += chunk.length;
       if (received > options.maxBytes) return abort(tooLarge(`${options.what} exceeds the upload limit of ${options.maxBytes} bytes`));
       if (!call.write(options.chunk(chunk))) pauseUntilDrained(body, call);
     });
     body.on('end', () => {
-      if (!settled) call.end();
+      if (!settle.settled) call.end();
     });
     // The client went away mid-upload: cancel, so the service discards it.
     body.on('error', () => abort(errors.cancelled('upload interrupted by the client')));
