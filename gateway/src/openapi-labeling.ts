@@ -11,6 +11,7 @@ const nullable = (schema: Json): Json => ({ oneOf: [schema, { type: 'null' }] })
 const idSchema = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 };
 const projectId = p('project_id', 'path', idSchema, 'Labeling project id');
 const taskId = p('task_id', 'path', idSchema, 'Task id');
+const jobId = p('job_id', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$', maxLength: 128 }, 'Labeling job id');
 const errors = {
   '400': err('Bad input; `field` names what was wrong (e.g. value.ner.spans[0].end)'),
   '403': err('The key lacks the scope, or an annotate-only key named another annotator or asked for gold'),
@@ -68,7 +69,16 @@ export const LABELING_SCHEMAS: Json = {
     state: en(L.TaskState, 'TASK_STATE_'),
     annotations_required: { type: 'integer' },
     annotation_count: { type: 'integer' },
-    prediction: nullable(obj({ model: obj({ name: str, version: { type: 'integer' }, alias: str }, ['name']), value: ref('LabelingValue'), class_scores: numberMap, score: num, created_at: timestamp })),
+    prediction: nullable(
+      obj({
+        model: nullable(obj({ name: str, version: { type: 'integer' }, alias: str }, ['name'])),
+        value: ref('LabelingValue'),
+        class_scores: numberMap,
+        score: num,
+        created_at: timestamp,
+        source: { type: 'string', description: '"model" (a pre-label run) or "import" (ImportTasks\' label_field; no model, score 1)' },
+      }),
+    ),
     reserved_by: str,
     reserved_until: timestamp,
     created_at: timestamp,
@@ -132,6 +142,20 @@ export const LABELING_SCHEMAS: Json = {
     prelabel_model: nullable(obj({ name: str, version: { type: 'integer' }, alias: str }, ['name'])),
     prelabel_result: nullable(obj({ predicted: { type: 'integer' }, skipped: { type: 'integer' }, failed: { type: 'integer' }, model: nullable(obj({ name: str, version: { type: 'integer' } }, ['name'])) })),
     export_result: nullable(obj({ snapshot: nullable(datasetRef), records: { type: 'integer' }, label_counts: { type: 'object', additionalProperties: { type: 'integer' } } })),
+  }),
+  LabelingImportResult: obj({
+    items: { type: 'integer', description: 'Items (tasks) read from the file' },
+    tasks_created: { type: 'integer', description: 'Items whose record was not in the project yet' },
+    annotations_imported: { type: 'integer' },
+    annotations_unchanged: { type: 'integer', description: 'Already stored with the same value (a repeated import adds nothing)' },
+  }),
+  LabelingJobEvent: obj({
+    sequence: int64(),
+    type: { type: 'string', description: 'state | progress | log | … (also the SSE event name)' },
+    at: timestamp,
+    job_id: str,
+    job: nullable(ref('LabelingJob')),
+    data: { description: 'The event\'s data (a state change, a progress report, a log entry)' },
   }),
   LabelingProgress: obj({
     project_id: str,
@@ -202,6 +226,7 @@ export const LABELING_PATHS: Json = {
             metadata_equals: stringMap,
             sample_size: int64(),
             seed: int64(),
+            label_field: { type: 'string', maxLength: 64, description: 'Metadata key whose value becomes each task\'s ground-truth pre-annotation (source "import"), in the form ExportToSnapshot writes: a class name, a JSON array of names (multi-label), of [start, end, label] spans (NER), the answer (free text), the value\'s JSON (images). A bad value refuses the whole import naming label_field and the record' },
             records: arr(obj({ id: str, text: str, data_base64: str, content_type: str, metadata: stringMap }, [])),
           },
           [],
@@ -286,8 +311,33 @@ export const LABELING_PATHS: Json = {
     },
   },
   '/v1/labeling/jobs/{job_id}': {
-    parameters: [p('job_id', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$', maxLength: 128 }, 'Labeling job id')],
+    parameters: [jobId],
     get: { summary: 'A labeling job (export to snapshot)', responses: { '200': ok('Job', ref('LabelingJob')), ...errors } },
+  },
+  '/v1/labeling/jobs/{job_id}/events': {
+    parameters: [jobId],
+    get: {
+      summary: 'Server-Sent Events of a labeling job (id = sequence; event = its type: state, progress, log, …): stored events first, then live; ends after the terminal state (scope read)',
+      parameters: [p('Last-Event-ID', 'header', int64(), 'Replay after this sequence (what EventSource sends on reconnect)'), p('after_sequence', 'query', int64(), 'The same, for clients that cannot set headers')],
+      responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: ref('LabelingJobEvent') } } }, ...errors },
+    },
+  },
+  '/v1/labeling/projects/{project_id}:import-annotations': {
+    parameters: [projectId],
+    post: {
+      summary: 'Import an export file (ours or a tool\'s in the same format) as the raw body, streamed to the service and written in one transaction: the first bad item is named (`items[3].…`) and nothing is written (scope write)',
+      parameters: [p('format', 'query', en(L.ExportFormat, 'EXPORT_FORMAT_'), 'Required; yolo (a folder of files) only over gRPC')],
+      requestBody: {
+        required: true,
+        content: {
+          'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'The file; JSON exports (label_studio_json, coco) go as octet-stream' } },
+          'application/x-ndjson': { schema: { type: 'string', format: 'binary' } },
+          'text/csv': { schema: { type: 'string', format: 'binary' } },
+          'text/plain': { schema: { type: 'string', format: 'binary', description: 'CoNLL-2003' } },
+        },
+      },
+      responses: { '200': ok('Import summary', ref('LabelingImportResult')), '413': err('Larger than L1G1_MAX_UPLOAD_BYTES'), '415': err('A body type other than the ones above'), ...errors },
+    },
   },
   '/v1/labeling/projects/{project_id}/events': {
     parameters: [projectId],

@@ -30,6 +30,8 @@ describe('gateway route policy: upstream, admission lane and deadline class of e
     ['GET', '/v1/labeling/projects/:project_id/events', { upstream: 'labeling', lane: 'stream', deadline: 'metadata' }],
     ['GET', '/v1/labeling/projects/:project_id/export', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
     ['POST', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
+    ['POST', '/v1/labeling/projects/:project_id(^[^/:]+)::import-annotations', { upstream: 'labeling', lane: 'request', deadline: 'transfer' }],
+    ['GET', '/v1/labeling/jobs/:job_id/events', { upstream: 'labeling', lane: 'stream', deadline: 'metadata' }],
     ['GET', '/v1/labeling/projects/:project_id/tasks', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],
     ['POST', '/v1/labeling/tasks/:task_id/annotations', { upstream: 'labeling', lane: 'request', deadline: 'metadata' }],
     // A route of a later issue that no rule knows: counted, no breaker gate, the short deadline.

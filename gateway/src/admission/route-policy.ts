@@ -64,8 +64,8 @@ export function defaultRoutePolicy(method: string, url: string): { upstream?: Up
   if (url === '/v1/labeling' || url.startsWith('/v1/labeling/')) {
     // A project's live progress is a long-lived SSE answer, counted with the other streams.
     if (url.endsWith('/events')) return { upstream: 'labeling', lane: 'stream', deadline: 'metadata' };
-    // Exports stream a whole project and imports may read a whole snapshot: the transfer deadline.
-    const transfer = url.endsWith('/export') || (method === 'POST' && url.endsWith('/tasks'));
+    // Exports stream a whole project and imports may read a whole snapshot or upload a whole export file: the transfer deadline.
+    const transfer = url.endsWith('/export') || url.endsWith(':import-annotations') || (method === 'POST' && url.endsWith('/tasks'));
     return { upstream: 'labeling', lane: 'request', deadline: transfer ? 'transfer' : 'metadata' };
   }
   if (EVALUATOR_PREFIXES.some((x) => url === x || url.startsWith(`${x}/`))) {

@@ -1,7 +1,9 @@
 /**
  * REST + SSE for the labeling service (`/v1/labeling/...`): projects, task
  * import, the per-annotator queue, annotations, agreement, the review queue,
- * streamed exports, export-to-snapshot jobs and a project's live progress.
+ * streamed exports and annotation imports (`{project_id}:import-annotations`,
+ * the body relayed to the client-streamed RPC), export-to-snapshot jobs, a
+ * job's events (WatchJob as SSE) and a project's live progress.
  *
  * Scopes: reads need `read`, project changes `write` (the default rule);
  * taking a task, skipping and submitting need `annotate`, which `write`
@@ -19,7 +21,6 @@ import type { Upstreams } from '../upstreams';
 import { labeling } from '@l1g1/contracts';
 import { parseEnum } from './ingestion/enum-names';
 import { objectBody, onlyFields, rpc } from './common';
-import { jobIdParam } from './trainer/request-parsers';
 import { sendExport } from './labeling/export-download';
 import {
   agreementJson,
@@ -35,6 +36,10 @@ import {
   taskJson,
 } from './labeling/labeling-json';
 import { streamProjectProgress } from './labeling/project-progress';
+import { IMPORT_CONTENT_TYPES, importAnnotations, importAnnotationsHeader, importAnnotationsJson, importNotAStream } from './labeling/annotation-import';
+import { streamLabelingJobEvents } from './labeling/labeling-job-events';
+import { afterSequence, jobIdParam } from './trainer/request-parsers';
+import { deadlineMsFor } from '../admission/route-policy';
 import {
   agreementRequest,
   boolQuery,
@@ -54,6 +59,8 @@ import {
 } from './labeling/request-parsers';
 
 type Params = Record<string, string>;
+
+
 
 /** The annotator a request acts as: the key's own name unless a `write` key names someone else. */
 export function annotatorFor(req: FastifyRequest, asked: string | undefined): string {
@@ -171,6 +178,24 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
     await sendExport(client, guard, req, reply, request, { deadlineMs: config.uploadTimeoutMs });
   });
 
+  // An export file back in (AIP-136 custom method on the collection). Encapsulated so that
+  // the pass-through body parsers apply to it only; JSON exports (Label Studio, COCO) go as
+  // application/octet-stream, as ingestion uploads do, so the gateway never parses them.
+  app.register(async (scope) => {
+    for (const type of IMPORT_CONTENT_TYPES) {
+      if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+      scope.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+    }
+    scope.post('/v1/labeling/projects/:project_id(^[^/:]+)::import-annotations', async (req) => {
+      const id = projectId(req.params);
+      const body = req.body as { on?: unknown } | undefined;
+      if (!body || typeof body.on !== 'function') throw importNotAStream();
+      const header = importAnnotationsHeader(id, req.query as Query);
+      const limits = { maxBytes: config.maxUploadBytes, deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs };
+      return importAnnotationsJson(await importAnnotations(client, guard, req, header, limits));
+    });
+  });
+
   app.post('/v1/labeling/projects/:project_id(^[^/:]+)::export-to-snapshot', async (req, reply) => {
     const request = exportToSnapshotRequest(projectId(req.params), req.body);
     const job = await rpc(guard, client.exportToSnapshot.bind(client), request, req);
@@ -181,6 +206,14 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
   app.get('/v1/labeling/jobs/:job_id', async (req) => {
     const id = jobIdParam((req.params as Params)['job_id']);
     return labelingJobJson(await rpc(guard, client.getJob.bind(client), { jobId: id }, req));
+  });
+
+  app.get('/v1/labeling/jobs/:job_id/events', async (req, reply) => {
+    const id = jobIdParam((req.params as Params)['job_id']);
+    const q = req.query as Query;
+    onlyFields(objectBody(q, 'query'), ['after_sequence']);
+    const request = { jobId: id, afterSequence: afterSequence(req.headers['last-event-id'], q) };
+    await streamLabelingJobEvents(client, guard, req, reply, request, { heartbeatMs: config.sseHeartbeatMs, maxLifeMs: config.uploadTimeoutMs }, open);
   });
 
   // --- live progress ------------------------------------------------------------

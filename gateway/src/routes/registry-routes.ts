@@ -1,8 +1,6 @@
-import type { ClientWritableStream } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
 import { common, registry } from '@l1g1/contracts';
-import { errors, fromServiceError, L1g1Error, modelAllowed, pauseUntilDrained } from '@l1g1/kit';
+import { errors, modelAllowed } from '@l1g1/kit';
 import { deadlineMsFor } from '../admission/route-policy';
 import type { GatewayConfig } from '../config';
 import {
@@ -17,7 +15,8 @@ import {
 } from '../rest-json';
 import type { Upstreams } from '../upstreams';
 import { registerArtifactDownload } from './artifact-download';
-import { forwardMetadata, guarded, intParam, jsonInt, numberMap, objectBody, onlyFields, optionalString, rpc, stringMap } from './common';
+import { declaredBodyBytes, relayBody } from './body-relay';
+import { guarded, intParam, jsonInt, numberMap, objectBody, onlyFields, optionalString, rpc, stringMap } from './common';
 
 type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
@@ -129,50 +128,16 @@ export function registerRegistryRoutes(app: FastifyInstance, up: Upstreams, conf
   // Artifact uploads: the HTTP body streams through to the registry in
   // chunks; nothing is buffered whole, and a cut upload leaves nothing.
   const upload = async (req: FastifyRequest, header: registry.UploadHeader, method: 'createVersion' | 'addVariant') => {
-    const declared = req.headers['content-length'] === undefined ? 0 : intParam(req.headers['content-length'], 'content-length', { max: Number.MAX_SAFE_INTEGER });
-    if (declared > config.maxUploadBytes) {
-      throw new L1g1Error('INVALID_ARGUMENT', `body: artifact of ${declared} bytes exceeds the upload limit of ${config.maxUploadBytes}`, { reason: 'BODY_TOO_LARGE', field: 'body' });
-    }
+    const declared = declaredBodyBytes(req, config.maxUploadBytes, 'artifact');
     if (declared > 0) header.expectedSizeBytes = declared;
-    const body = req.body as Readable | undefined;
-    if (!body || typeof (body as Readable).on !== 'function') {
-      throw errors.invalidArgument('content-type', 'send the artifact as the raw request body (Content-Type: application/octet-stream)', { reason: 'UNSUPPORTED_MEDIA_TYPE' });
-    }
     return guarded(guard, () =>
-      new Promise<registry.ModelVersion>((resolve, reject) => {
-        let settled = false;
-        const finish = (err: unknown, v?: registry.ModelVersion) => {
-          if (settled) return;
-          settled = true;
-          if (err) reject(err);
-          else resolve(v!);
-        };
-        const call: ClientWritableStream<registry.UploadArtifactRequest> = reg[method](
-          forwardMetadata(req),
-          { deadline: Date.now() + (deadlineMsFor(req) ?? config.uploadTimeoutMs) },
-          (err, v) => (err ? finish(fromServiceError(err)) : finish(null, v)),
-        );
-        call.write({ payload: { $case: 'header', value: header } });
-        let received = 0;
-        body.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > config.maxUploadBytes) {
-            call.cancel();
-            body.destroy();
-            finish(new L1g1Error('INVALID_ARGUMENT', `body: artifact exceeds the upload limit of ${config.maxUploadBytes} bytes`, { reason: 'BODY_TOO_LARGE', field: 'body' }));
-            return;
-          }
-          if (!call.write({ payload: { $case: 'chunk', value: chunk } })) {
-            pauseUntilDrained(body, call);
-          }
-        });
-        body.on('end', () => call.end());
-        body.on('error', () => {
-          // Client went away mid-upload: cancel, so the registry discards it.
-          call.cancel();
-          finish(errors.cancelled('upload interrupted by the client'));
-        });
-        body.on('aborted', () => call.cancel());
+      relayBody<registry.UploadArtifactRequest, registry.ModelVersion>(req, reg[method].bind(reg), {
+        maxBytes: config.maxUploadBytes,
+        what: 'artifact',
+        deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs,
+        head: [{ payload: { $case: 'header', value: header } }],
+        chunk: (bytes) => ({ payload: { $case: 'chunk', value: bytes } }),
+        notAStream: errors.invalidArgument('content-type', 'send the artifact as the raw request body (Content-Type: application/octet-stream)', { reason: 'UNSUPPORTED_MEDIA_TYPE' }),
       }),
     );
   };

@@ -8,6 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { labeling } from '@l1g1/contracts';
+import { unary } from '@l1g1/kit';
 import { calls, cls, refusal, textRecord, labelClass } from './support/calls';
 import { startTestLabeling, type StartTestLabelingOptions, type TestLabeling } from './support/start-labeling';
 
@@ -60,6 +61,68 @@ export function describeQueueContract(backend: string, options: () => StartTestL
       const done = await api.listTasks({ projectId: p.id, state: TaskState.TASK_STATE_COMPLETED, page: { pageSize: 100, pageToken: '' } });
       assert.equal(done.tasks.length, 12);
       assert.equal((await api.getProject(p.id)).completedTaskCount, 12);
+    });
+
+    it('RANDOM: each annotator gets their own seeded shuffle — a permutation of the tasks, different per annotator, not import order — and k is never exceeded', async () => {
+      const n = 12;
+      const p = await project(2, n);
+      const random = (annotator: string, seed?: number, projectId = p.id) =>
+        unary(svc.client.nextTask.bind(svc.client), labeling.NextTaskRequest.fromPartial({ projectId, annotator, strategy: labeling.ActiveLearningStrategy.ACTIVE_LEARNING_STRATEGY_RANDOM, ...(seed !== undefined ? { seed } : {}) }));
+      const recordOf = (t: labeling.Task | undefined): string => t?.record?.id ?? '';
+      /** Takes and answers tasks until none is left (bounded at n + 1 asks); the record ids in serving order. */
+      const drain = async (annotator: string, seed?: number): Promise<string[]> => {
+        const order: string[] = [];
+        for (let i = 0; i <= n; i++) {
+          const next = await random(annotator, seed);
+          if (!next.task) break;
+          assert.equal(next.strategy, labeling.ActiveLearningStrategy.ACTIVE_LEARNING_STRATEGY_RANDOM);
+          order.push(recordOf(next.task));
+          await api.submit({ taskId: next.task.id, annotator, value: cls('yes') });
+        }
+        return order;
+      };
+      const importOrder = Array.from({ length: n }, (_, i) => `rec-${i}`);
+      // The first task each of several annotators gets on a fresh project (k = 4, so nobody's claim hides a task from another): not all the same.
+      const fresh = await project(4, n);
+      const firsts = new Set<string>();
+      for (const who of ['peek-a', 'peek-b', 'peek-c', 'peek-d']) firsts.add(recordOf((await random(who, 7, fresh.id)).task));
+      assert.ok(firsts.size > 1, `four annotators all got ${[...firsts].join(', ')} first`);
+      // Two annotators with k = 2 share every task: each order is a permutation, and they differ.
+      const a = await drain('shuffle-a', 1);
+      const b = await drain('shuffle-b', 1);
+      // With k = 2 both find every task open: each order is a permutation of all n.
+      assert.deepEqual([...a].sort(), [...importOrder].sort());
+      assert.deepEqual([...b].sort(), [...importOrder].sort());
+      assert.equal(new Set(a).size, a.length, 'never the same task twice');
+      assert.equal(new Set(b).size, b.length, 'never the same task twice');
+      assert.notDeepEqual(a, importOrder, 'RANDOM is not import order');
+      assert.notDeepEqual(a, b, 'two annotators get different orders');
+      // Every task now has its k = 2: a third annotator gets nothing.
+      const c = await drain('shuffle-c', 1);
+      assert.deepEqual(c, [], 'no task served past k');
+      const served = new Map<string, number>();
+      for (const r of [...a, ...b, ...c]) served.set(r, (served.get(r) ?? 0) + 1);
+      assert.ok([...served.values()].every((count) => count <= 2));
+    });
+
+    it('RANDOM is deterministic: once a reservation lapses, the same annotator and seed get the same task again; other seeds start elsewhere', async () => {
+      const p = await project(1, 20, 60);
+      const draw = (annotator: string, seed: number) =>
+        unary(svc.client.nextTask.bind(svc.client), labeling.NextTaskRequest.fromPartial({ projectId: p.id, annotator, strategy: labeling.ActiveLearningStrategy.ACTIVE_LEARNING_STRATEGY_RANDOM, seed }));
+      const heads: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        heads.push((await draw('det', 5)).task?.record?.id ?? '');
+        // The reservation lapses and the task is open again: a fresh claim recomputes the order.
+        svc.advance(61_000);
+      }
+      assert.ok(heads[0] !== '');
+      assert.deepEqual(heads, [heads[0], heads[0], heads[0]]);
+      const otherSeeds = new Set<string>();
+      for (let seed = 100; seed < 104; seed++) {
+        otherSeeds.add((await draw('det', seed)).task?.record?.id ?? '');
+        svc.advance(61_000);
+      }
+      assert.ok(otherSeeds.size > 1, `four seeds all started at ${[...otherSeeds].join(', ')}`);
     });
 
     it('hands the same reserved task again to its holder, never to a third annotator past k', async () => {

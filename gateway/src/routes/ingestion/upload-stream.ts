@@ -14,6 +14,7 @@ import type { ingestion } from '@l1g1/contracts';
 import { errors, fromServiceError, L1g1Error, pauseUntilDrained } from '@l1g1/kit';
 import { forwardMetadata } from '../common';
 import { folderLabel } from './folder-label';
+import { settleUpload } from '../body-relay';
 
 export interface UploadLimits {
   /** Whole body (all files together); beyond it the call is cancelled and the answer is 413. */
@@ -73,17 +74,8 @@ export function streamUpload(
   }
   const multipartParser = parsed;
   return new Promise<ingestion.IngestResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (err: unknown, result?: ingestion.IngestResult): void => {
-      if (settled) return;
-      settled = true;
-      if (err) {
-        // The service refused early (bad header, overload): stop relaying and let the rest of the body drain.
-        body.unpipe();
-        body.resume();
-        reject(err);
-      } else resolve(result!);
-    };
+    const settle = settleUpload<ingestion.IngestResult>(body, resolve, reject);
+    const finish = settle.finish;
     const call: ClientWritableStream<ingestion.IngestRequest> = client.ingest(
       forwardMetadata(req),
       { deadline: Date.now() + limits.deadlineMs },
@@ -91,7 +83,7 @@ export function streamUpload(
     );
     /** Stops everything: the service discards a cancelled upload. */
     const abort = (err: L1g1Error): void => {
-      if (settled) return;
+      if (settle.settled) return;
       call.cancel();
       finish(err);
     };
@@ -101,7 +93,7 @@ export function streamUpload(
     /** Relays one file's bytes as chunks, pausing `source` while the gRPC buffer is full. */
     const relay = (source: Readable): void => {
       source.on('data', (chunk: Buffer) => {
-        if (settled) return;
+        if (settle.settled) return;
         received += chunk.length;
         if (received > limits.maxUploadBytes) return abort(tooLarge(limits.maxUploadBytes));
         if (!call.write({ payload: { $case: 'chunk', value: chunk } })) pauseUntilDrained(source, call);
@@ -121,7 +113,7 @@ export function streamUpload(
       });
       relay(body);
       body.on('end', () => {
-        if (!settled) call.end();
+        if (!settle.settled) call.end();
       });
       return;
     }
@@ -135,7 +127,7 @@ export function streamUpload(
     let relaying = false;
     const queue: { name: string; stream: Readable }[] = [];
     const next = (): void => {
-      if (settled || relaying) return;
+      if (settle.settled || relaying) return;
       const part = queue.shift();
       if (!part) {
         if (!parserClosed) return;
@@ -154,7 +146,7 @@ export function streamUpload(
     };
     const parser = multipartParser;
     parser.on('file', (_field, stream, info) => {
-      if (settled) return void stream.resume();
+      if (settle.settled) return void stream.resume();
       files++;
       queue.push({ name: info.filename || `file-${files}`, stream });
       next();

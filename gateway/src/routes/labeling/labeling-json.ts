@@ -75,7 +75,7 @@ export function recordJson(r: common.Record | undefined) {
 
 function predictionJson(p: labeling.Prediction | undefined) {
   if (!p) return null;
-  return { model: modelRefJson(p.model), value: valueJson(p.value), class_scores: p.classScores, score: p.score, created_at: timestamp(p.createdAt) };
+  return { model: modelRefJson(p.model), value: valueJson(p.value), class_scores: p.classScores, score: p.score, created_at: timestamp(p.createdAt), source: p.source };
 }
 
 export function taskJson(t: labeling.Task) {

@@ -133,7 +133,7 @@ function uploadedRecord(value: unknown, field: string): common.Record {
 
 /** From a snapshot (`snapshot: {dataset, snapshot}`) or from uploaded `records` (one of the two). */
 export function importTasksRequest(projectId: string, body: unknown): labeling.ImportTasksRequest {
-  const o = onlyFields(objectBody(body), ['snapshot', 'split', 'metadata_equals', 'sample_size', 'seed', 'records']);
+  const o = onlyFields(objectBody(body), ['snapshot', 'split', 'metadata_equals', 'sample_size', 'seed', 'label_field', 'records']);
   const records = arrayOf(o['records'], 'records', MAX_UPLOADED_RECORDS).map((r, i) => uploadedRecord(r, `records[${i}]`));
   let snapshot: common.DatasetRef | undefined;
   if (o['snapshot'] !== undefined && o['snapshot'] !== null) {
@@ -149,7 +149,7 @@ export function importTasksRequest(projectId: string, body: unknown): labeling.I
     split: str(o['split'], 'split'),
     sampleSize: intParam(o['sample_size'], 'sample_size', { fallback: 0, max: INT64_SAFE_MAX }),
     ...(seed !== undefined && seed !== null ? { seed: intParam(seed, 'seed', { max: INT64_SAFE_MAX }) } : {}),
-    labelField: '',
+    labelField: str(o['label_field'], 'label_field'),
     records,
   };
 }

@@ -25,11 +25,11 @@ export function queueOrderOf(strategy: labeling.ActiveLearningStrategy): QueueOr
 /**
  * The request's strategy, else the project's, else UNCERTAINTY when the
  * project has pre-labels and SEQUENTIAL when not (the contract's default).
- * RANDOM is served in import order: a reservation already spreads annotators.
+ * RANDOM stays RANDOM: the store serves it as a seeded per-annotator shuffle
+ * (random-order.ts).
  */
 export function effectiveStrategy(requested: labeling.ActiveLearningStrategy, projectDefault: labeling.ActiveLearningStrategy, hasPredictions: boolean): labeling.ActiveLearningStrategy {
   const s = requested !== S.ACTIVE_LEARNING_STRATEGY_UNSPECIFIED ? requested : projectDefault;
   if (s === S.ACTIVE_LEARNING_STRATEGY_UNSPECIFIED) return hasPredictions ? S.ACTIVE_LEARNING_STRATEGY_UNCERTAINTY : S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL;
-  if (s === S.ACTIVE_LEARNING_STRATEGY_RANDOM) return S.ACTIVE_LEARNING_STRATEGY_SEQUENTIAL;
   return s;
 }

@@ -5,6 +5,7 @@
  */
 import type { common, labeling } from '@l1g1/contracts';
 import type { QueueOrder } from '../active-learning/queue-order';
+import type { ShuffleKey } from '../active-learning/random-order';
 import type { PredictionStore } from './prediction-ports';
 
 export interface ProjectRow {
@@ -185,7 +186,8 @@ export interface LabelingStore extends PredictionStore {
    * first): one they have not annotated or skipped, whose annotations plus
    * live reservations of others stay below its requirement.
    */
-  claimNextTask(projectId: string, annotator: string, nowMs: number, reservationMs: number, order?: QueueOrder): Promise<ClaimedTask | undefined>;
+  /** `shuffle` (RANDOM) orders the open tasks by the annotator's seeded permutation instead of `order`. */
+  claimNextTask(projectId: string, annotator: string, nowMs: number, reservationMs: number, order?: QueueOrder, shuffle?: ShuffleKey): Promise<ClaimedTask | undefined>;
 
   /** Applies a submission atomically, checking capacity and duplicates inside the transaction. */
   writeAnnotation(write: AnnotationWrite): Promise<AnnotationRow>;

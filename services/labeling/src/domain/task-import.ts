@@ -11,6 +11,7 @@ import { isImageTask } from './label-config';
 import { requiredAnnotators } from './overlap';
 import type { LabelingStore, NewTask, ProjectRow } from './ports';
 import { recordImageSize, recordText } from './record-content';
+import { seedValueOf } from './seed-label';
 
 /** Tasks written per store transaction. */
 export const IMPORT_BATCH = 500;
@@ -27,7 +28,7 @@ function sampleKeep(recordId: string, seed: number, fraction: number): boolean {
 }
 
 /** Turns one record into a task for `project`; `field` names it in errors. */
-export function toNewTask(project: ProjectRow, record: common.Record, source: common.DatasetRef | undefined, field: string, limits: ImportLimits, nowMs: number): NewTask {
+export function toNewTask(project: ProjectRow, record: common.Record, source: common.DatasetRef | undefined, field: string, limits: ImportLimits, nowMs: number, labelField = ''): NewTask {
   if (record.data.length > limits.maxRecordBytes) throw errors.invalidArgument(`${field}.data`, `at most ${limits.maxRecordBytes} bytes per record`);
   const id = record.id !== '' ? record.id : createHash('sha256').update(record.data).digest('hex');
   if (id.length > 200) throw errors.invalidArgument(`${field}.id`, 'at most 200 characters');
@@ -36,6 +37,7 @@ export function toNewTask(project: ProjectRow, record: common.Record, source: co
     throw errors.invalidArgument(`${field}.content_type`, `an NER project needs text records, not ${record.contentType}`);
   }
   const size = isImageTask(type) ? recordImageSize(record) : { width: 0, height: 0 };
+  const seedValue = labelField === '' ? undefined : seedValueOf(project.config, { ...record, id }, labelField, field);
   return {
     id: newId('tsk', nowMs),
     record: { ...record, id },
@@ -43,7 +45,7 @@ export function toNewTask(project: ProjectRow, record: common.Record, source: co
     required: requiredAnnotators(id, project.config.annotationsPerTask, project.config.overlapFraction ?? 1),
     imageWidth: size.width,
     imageHeight: size.height,
-    seedValue: undefined,
+    seedValue,
   };
 }
 
@@ -56,7 +58,7 @@ export async function importRecords(
   store: LabelingStore,
   project: ProjectRow,
   batches: AsyncIterable<{ records: readonly common.Record[]; source: common.DatasetRef | undefined; total: number; field: (i: number) => string }>,
-  options: { limits: ImportLimits; sampleSize: number; seed: number; now: () => number },
+  options: { limits: ImportLimits; sampleSize: number; seed: number; now: () => number; labelField?: string },
 ): Promise<{ imported: number; skipped: number }> {
   let imported = 0;
   let skipped = 0;
@@ -84,7 +86,7 @@ export async function importRecords(
         if (++seen > options.limits.maxRecords) {
           throw errors.invalidArgument('sample_size', `one import adds at most ${options.limits.maxRecords} records; import a sample or filter by split`);
         }
-        pending.push(toNewTask(project, record, batch.source, batch.field(i), options.limits, options.now()));
+        pending.push(toNewTask(project, record, batch.source, batch.field(i), options.limits, options.now(), options.labelField));
         if (pending.length >= IMPORT_BATCH) await flush();
       }
     }

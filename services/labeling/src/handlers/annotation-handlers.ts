@@ -35,7 +35,9 @@ export function createAnnotationHandlers(deps: Pick<LabelingDeps, 'store' | 'now
       const value = req.skipped ? undefined : validateAnnotationValue(project.config, { text: recordText(task.record) }, req.value);
       // Started from the task's pre-label: record which model version it came from and whether it was kept unchanged.
       const prelabel = req.fromPrelabel ? (await store.predictionsOfTasks([taskId])).get(taskId) : undefined;
-      if (req.fromPrelabel && !prelabel) throw errors.invalidArgument('from_prelabel', `task ${taskId} has no pre-label to start from`);
+      // Without a model's pre-label, the one shown is the imported `label_field` value (no model to record).
+      const imported = req.fromPrelabel && !prelabel ? task.seedValue : undefined;
+      if (req.fromPrelabel && !prelabel && !imported) throw errors.invalidArgument('from_prelabel', `task ${taskId} has no pre-label to start from`);
       if (req.fromPrelabel && req.skipped) throw errors.invalidArgument('from_prelabel', 'a skipped task carries no value to compare with the pre-label');
       const row = await store.writeAnnotation({
         id: newId('ann', now),
@@ -47,7 +49,7 @@ export function createAnnotationHandlers(deps: Pick<LabelingDeps, 'store' | 'now
         gold: req.gold,
         fromPrelabel: req.fromPrelabel,
         prelabelModel: prelabel ? { name: prelabel.modelName, selector: { $case: 'version', value: prelabel.modelVersion } } : undefined,
-        prelabelAccepted: prelabel !== undefined && valueKey(value) === valueKey(prelabel.value),
+        prelabelAccepted: prelabel !== undefined ? valueKey(value) === valueKey(prelabel.value) : imported !== undefined && valueKey(value) === valueKey(imported),
         replaces: req.annotationId,
         nowMs: now,
       });

@@ -42,8 +42,17 @@ export function toTask(row: TaskRow, prediction?: PredictionRow): labeling.Task 
     createdAt: new Date(row.createdAtMs),
     imageWidth: row.imageWidth,
     imageHeight: row.imageHeight,
-    prediction: prediction && toPrediction(prediction),
+    prediction: prediction ? toPrediction(prediction) : row.seedValue && importedPrediction(row),
   });
+}
+
+/**
+ * ImportTasks' `label_field` value, shown where a pre-label is (the page
+ * offers it to accept or correct): source "import", no model, score 1. A
+ * model's pre-label, once one is made, takes its place.
+ */
+function importedPrediction(row: TaskRow): labeling.Prediction {
+  return labeling.Prediction.fromPartial({ value: row.seedValue, score: 1, createdAt: new Date(row.createdAtMs), source: 'import' });
 }
 
 export function toAnnotation(row: AnnotationRow): labeling.Annotation {
@@ -71,5 +80,6 @@ export function toPrediction(p: PredictionRow): labeling.Prediction {
     classScores: p.classScores,
     score: p.score,
     createdAt: new Date(p.createdAtMs),
+    source: 'model',
   });
 }

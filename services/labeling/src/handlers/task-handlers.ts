@@ -7,6 +7,7 @@ import { requireId, requireName } from './checks';
 import { loadProject } from './load-project';
 import { toTask } from './mappers';
 import { effectiveStrategy, queueOrderOf } from '../active-learning/queue-order';
+import { shuffleKey } from '../active-learning/random-order';
 import type { PredictionRow } from '../domain/prediction-ports';
 import { pageSizeOf } from './paging';
 
@@ -31,7 +32,8 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
     async importTasks(req, call) {
       const project = await loadProject(store, req.projectId);
       if (req.sampleSize < 0) throw errors.invalidArgument('sample_size', 'cannot be negative');
-      if (req.labelField !== '') throw errors.invalidArgument('label_field', 'pre-annotations from a metadata field are not supported yet; leave it empty');
+      if (req.labelField.length > 64) throw errors.invalidArgument('label_field', 'must be at most 64 characters (a metadata key)');
+      const labelField = req.labelField;
       const seed = req.seed ?? 42;
       if (req.records.length > 0) {
         if (req.snapshot) throw errors.invalidArgument('snapshot', 'give either uploaded records or a snapshot, not both');
@@ -43,7 +45,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
           (async function* () {
             yield { records, source: undefined, total: records.length, field: (i: number) => `records[${i}]` };
           })(),
-          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now, labelField },
         );
         return { imported: out.imported, skippedExisting: out.skipped, snapshot: undefined };
       }
@@ -64,7 +66,7 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
               yield { records: batch.records, source: pinned, total: batch.total, field: () => 'snapshot' };
             }
           })(),
-          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now },
+          { limits, sampleSize: Number(req.sampleSize), seed: Number(seed), now: deps.now, labelField },
         );
         return { imported: out.imported, skippedExisting: out.skipped, snapshot: pinned };
       } finally {
@@ -99,7 +101,10 @@ export function createTaskHandlers(deps: Pick<LabelingDeps, 'store' | 'records' 
       const annotator = requireName(req.annotator, 'annotator');
       if (!Object.values(S).includes(req.strategy) || req.strategy === S.UNRECOGNIZED) throw errors.invalidArgument('strategy', 'unknown strategy');
       const strategy = effectiveStrategy(req.strategy, project.config.activeLearningStrategy, await store.hasPredictions(project.id));
-      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000, queueOrderOf(strategy));
+      if (req.seed !== undefined && !Number.isSafeInteger(req.seed)) throw errors.invalidArgument('seed', 'must be an integer');
+      // RANDOM: the annotator's own seeded shuffle (the same project, seed and annotator give the same order).
+      const shuffle = strategy === S.ACTIVE_LEARNING_STRATEGY_RANDOM ? shuffleKey(project.id, req.seed ?? 0, annotator) : undefined;
+      const claimed = await store.claimNextTask(project.id, annotator, deps.now(), project.config.reservationS * 1000, queueOrderOf(strategy), shuffle);
       if (!claimed) return { task: undefined, score: 0, strategy, remaining: 0 };
       const prediction = (await store.predictionsOfTasks([claimed.task.id])).get(claimed.task.id);
       return { task: toTask(claimed.task, prediction), score: strategyScore(strategy, prediction), strategy, remaining: claimed.remaining };

@@ -23,6 +23,7 @@ import { renameLabels } from '../../domain/rename-labels';
 import type { SqlPort, SqlTx } from './sql-port';
 import { common } from '@l1g1/contracts';
 import type { QueueOrder } from '../../active-learning/queue-order';
+import { SHUFFLE_MODULUS, type ShuffleKey } from '../../active-learning/random-order';
 import { createPredictionStore } from './prediction-store';
 
 /** ORDER BY of a queue order: most uncertain pre-label first, tasks without one last, then import order. */
@@ -30,6 +31,16 @@ function orderBy(order: QueueOrder | undefined, alias = 't'): string {
   if (!order || order === 'seq') return `${alias}.seq`;
   const col = `(SELECT p.${order} FROM labeling_predictions p WHERE p.task_id = ${alias}.id)`;
   return `${col} IS NULL, ${col} ${order === 'margin' ? 'ASC' : 'DESC'}, ${alias}.seq`;
+}
+
+/**
+ * RANDOM's ORDER BY: the annotator's affine permutation of `seq` (random-order.ts).
+ * The two numbers are integers this service computed, written into the SQL as
+ * literals (no client text reaches it); CAST keeps the product in 64 bits on PostgreSQL.
+ */
+function shuffledOrder(key: ShuffleKey, alias = 't'): string {
+  if (!Number.isSafeInteger(key.multiplier) || !Number.isSafeInteger(key.offset)) throw new Error('shuffle key must be integers');
+  return `(CAST(${alias}.seq AS BIGINT) * ${key.multiplier} + ${key.offset}) % ${SHUFFLE_MODULUS}, ${alias}.seq`;
 }
 
 const encodeModel = (m: common.ModelRef | undefined): string | null => (m ? JSON.stringify(common.ModelRef.toJSON(m)) : null);
@@ -265,7 +276,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
       );
       return rows.map(taskFromRecord);
     },
-    claimNextTask(projectId, annotator, nowMs, reservationMs, order): Promise<ClaimedTask | undefined> {
+    claimNextTask(projectId, annotator, nowMs, reservationMs, order, shuffle): Promise<ClaimedTask | undefined> {
       return sql.transaction(async (q) => {
         await q.lockProject(projectId);
         const own = await q.all<{ id: string }>(
@@ -275,7 +286,7 @@ export function createLabelingStore(sql: SqlPort): LabelingStore {
         );
         let id = own[0]?.id;
         if (id === undefined) {
-          const next = await q.all<{ id: string }>(`SELECT t.id FROM labeling_tasks t WHERE ${availableWhere(1, 2, 3)} ORDER BY ${orderBy(order)} LIMIT 1`, [projectId, annotator, nowMs]);
+          const next = await q.all<{ id: string }>(`SELECT t.id FROM labeling_tasks t WHERE ${availableWhere(1, 2, 3)} ORDER BY ${shuffle ? shuffledOrder(shuffle) : orderBy(order)} LIMIT 1`, [projectId, annotator, nowMs]);
           id = next[0]?.id;
           if (id === undefined) return undefined;
           await q.run(

@@ -693,7 +693,15 @@ export interface Prediction {
   classScores: { [key: string]: number };
   /** Confidence of the predicted value (max probability; mean for spans and boxes). */
   score: number;
-  createdAt: Date | undefined;
+  createdAt:
+    | Date
+    | undefined;
+  /**
+   * Where the guess came from: "model" (a pre-label run; `model` and scores
+   * set) or "import" (ImportTasks' `label_field`: a ground-truth
+   * pre-annotation from the record's metadata, no model, score 1).
+   */
+  source: string;
 }
 
 export interface Prediction_ClassScoresEntry {
@@ -3999,7 +4007,7 @@ export const AnnotationValue: MessageFns<AnnotationValue> = {
 };
 
 function createBasePrediction(): Prediction {
-  return { model: undefined, value: undefined, classScores: {}, score: 0, createdAt: undefined };
+  return { model: undefined, value: undefined, classScores: {}, score: 0, createdAt: undefined, source: "" };
 }
 
 export const Prediction: MessageFns<Prediction> = {
@@ -4018,6 +4026,9 @@ export const Prediction: MessageFns<Prediction> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(50).string(message.source);
     }
     return writer;
   },
@@ -4078,6 +4089,14 @@ export const Prediction: MessageFns<Prediction> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4127,6 +4146,7 @@ export const Prediction: MessageFns<Prediction> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -4153,6 +4173,9 @@ export const Prediction: MessageFns<Prediction> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -4178,6 +4201,7 @@ export const Prediction: MessageFns<Prediction> = {
     );
     message.score = object.score ?? 0;
     message.createdAt = object.createdAt ?? undefined;
+    message.source = object.source ?? "";
     return message;
   },
 };
