@@ -226,7 +226,9 @@ function renderTask() {
   $('prelabel').hidden = !state.fromPrelabel;
   if (state.fromPrelabel) {
     const model = pre.model ? `${pre.model.name}${pre.model.version ? ` v${pre.model.version}` : ''}` : 'a model';
-    $('prelabel-text').textContent = `Suggested by ${model} (score ${Number(pre.score).toFixed(2)}): ${describeValue(pre.value)}. Pre-filled below: accept it or correct it.`;
+    // An imported label (ImportTasks' label_field) has no model: say where it came from instead.
+    const origin = pre.source === 'import' ? 'Imported with the task' : `Suggested by ${model} (score ${Number(pre.score).toFixed(2)})`;
+    $('prelabel-text').textContent = `${origin}: ${describeValue(pre.value)}. Pre-filled below: accept it or correct it.`;
   }
   renderClasses();
   renderValue();
