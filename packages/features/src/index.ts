@@ -15,3 +15,14 @@ export {
 export { ID_PADDING, padIdLists } from './padded-ids';
 export { DEFAULT_METADATA_FIELDS, parsePreprocessTag, preprocessTag, type PreprocessRecipe } from './preprocess-recipe';
 export { featurize, featurizeBatch, featurizeRecord, recipeText, type TextRecord } from './featurize';
+export {
+  type LmTokenLevel,
+  type LmVocabulary,
+  LM_UNKNOWN_TOKEN,
+  buildLmVocabulary,
+  encodeLmTokens,
+  lmStreamTexts,
+  lmVocabularyOf,
+  tokenizeLmText,
+} from './lm-vocabulary';
+export { type LmRecipe, LM_RECIPE_INPUT, isLmRecipeTag, lmRecipeTag, parseLmRecipeTag } from './lm-recipe';
