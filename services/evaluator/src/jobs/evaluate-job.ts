@@ -19,6 +19,8 @@ import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { inputTensor, recordInput, type RecordInput } from '../domain/evaluations/model-input';
 import { sampleByHash } from '../domain/evaluations/record-sample';
 import { registryMetrics } from '../domain/evaluations/registry-metric-keys';
+import { evaluateLanguageModel } from './evaluate-language-model';
+import { predictBatches } from './predict-batches';
 
 export interface EvaluateJobDeps {
   evaluations: EvaluationStore;
@@ -47,7 +49,7 @@ export function createEvaluateJobHandler(deps: EvaluateJobDeps): JobHandler {
     const runId = ctx.job.id;
     await deps.evaluations.setState(runId, 'running');
     try {
-      return await runEvaluation(deps, plan, runId, ctx);
+      return plan.task === 'language_modeling' ? await evaluateLanguageModel(deps, plan, runId, ctx) : await runEvaluation(deps, plan, runId, ctx);
     } catch (err: unknown) {
       const reason = jobAbortReason(ctx.signal);
       // Shutdown or a lost lease puts the job back in the queue; a cancel or a failure ends this attempt.
@@ -79,29 +81,18 @@ async function runEvaluation(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: s
   const batches: Example[][] = [];
   for (let i = 0; i < examples.length; i += plan.batchSize) batches.push(examples.slice(i, i + plan.batchSize));
   const probabilities: number[][] = new Array<number[]>(examples.length);
-  let next = 0;
-  let done = 0;
-  let reportedStep = 0;
   const model: common.ModelRef = { name: plan.modelName, selector: { $case: 'version', value: plan.modelVersion } };
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const b = next++;
-      const batch = batches[b] as Example[];
-      const outputs = await deps.predictor.predict(
-        { model, precision: plan.precision, inputs: [inputTensor(plan.input, batch.map((e) => e.input))] },
-        ctx.signal,
-      );
+  await predictBatches({
+    batches,
+    concurrency: deps.predictConcurrency,
+    steps: PROGRESS_STEPS,
+    run: async (batch, b) => {
+      const outputs = await deps.predictor.predict({ model, precision: plan.precision, inputs: [inputTensor(plan.input, batch.map((e) => e.input))] }, ctx.signal);
       const rows = outputScoreRows(outputs, plan.outputName, batch.length, plan.classNames.length);
       rows.forEach((row, i) => (probabilities[b * plan.batchSize + i] = asProbabilities(row)));
-      done += batch.length;
-      const step = Math.floor((done / examples.length) * PROGRESS_STEPS);
-      if (step > reportedStep) {
-        reportedStep = step;
-        await ctx.progress({ fraction: done / examples.length, counters: { records_done: done, records_total: examples.length }, message: `predicted ${done} of ${examples.length} records` });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(deps.predictConcurrency, batches.length) }, worker));
+    },
+    progress: (done, total) => ctx.progress({ fraction: done / total, counters: { records_done: done, records_total: total }, message: `predicted ${done} of ${total} records` }),
+  });
   const yTrue = examples.map((e) => e.label);
   const report = classificationReport(yTrue, probabilities, { classNames: plan.classNames, positiveClass: plan.positiveClass, calibrationBins: plan.calibrationBins });
   await ctx.emit('metric', { split: plan.split, precision, records: examples.length, metrics: report.metrics });

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from '@l1g1/kit';
 import type { ModelInputPlan } from './model-input';
+import type { LanguageModelPlan } from './plan-language-model';
 
 /** The kit job kind of an evaluation run. */
 export const EVALUATE_JOB_KIND = 'evaluator.evaluate';
@@ -42,12 +43,12 @@ export interface EvaluatePlan {
   createdBy: string;
 }
 
-export function encodeEvaluatePlan(plan: EvaluatePlan): JsonValue {
+export function encodeEvaluatePlan(plan: EvaluatePlan | LanguageModelPlan): JsonValue {
   // JSON by construction (strings, numbers, booleans, arrays, plain objects); the interface just is not declared as JsonValue.
   return plan as unknown as JsonValue;
 }
 
 /** The stored params back; written only by {@link encodeEvaluatePlan}. */
-export function decodeEvaluatePlan(params: JsonValue): EvaluatePlan {
-  return params as unknown as EvaluatePlan;
+export function decodeEvaluatePlan(params: JsonValue): EvaluatePlan | LanguageModelPlan {
+  return params as unknown as EvaluatePlan | LanguageModelPlan;
 }

@@ -12,6 +12,7 @@ import type { SnapshotReader } from '../../adapters/ingestion-reader';
 import type { ModelRegistry } from '../../adapters/model-registry';
 import type { EvalTaskName, EvaluatePlan } from './evaluate-params';
 import { planModelInput, planModelOutput, recordInput, type ModelInputPlan } from './model-input';
+import { isLanguageModelVersion, planLanguageModel, refuseLanguageModelAs, type LanguageModelPlan } from './plan-language-model';
 
 export interface PlanDeps {
   registry: Pick<ModelRegistry, 'resolve' | 'task'>;
@@ -32,14 +33,19 @@ export function parseClassNamesTag(tag: string | undefined): string[] {
   return tag.split(',').map((c) => c.trim()).filter((c) => c !== '');
 }
 
-function taskOf(req: evaluator.EvaluateRequest, registryTask: string): EvalTaskName {
+function taskOf(req: evaluator.EvaluateRequest, registryTask: string, version: registry.ModelVersion): EvalTaskName | 'language_modeling' {
+  if (req.task === evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING) return 'language_modeling';
   if (req.task === evaluator.EvalTask.EVAL_TASK_TOKEN_CLASSIFICATION) return 'token_classification';
   if (req.task === evaluator.EvalTask.EVAL_TASK_CLASSIFICATION) return 'classification';
   const t = registryTask.toLowerCase();
+  if (LANGUAGE_MODELING_TASKS.has(t) || isLanguageModelVersion(version)) return 'language_modeling';
   return t === 'ner' || t === 'token_classification' || t === 'token-classification' ? 'token_classification' : 'classification';
 }
 
-export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequest, createdBy: string): Promise<EvaluatePlan> {
+/** Registry `task` labels meaning a next-token language model. */
+const LANGUAGE_MODELING_TASKS = new Set(['language_modeling', 'language-modeling', 'lm']);
+
+export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequest, createdBy: string): Promise<EvaluatePlan | LanguageModelPlan> {
   const version: registry.ModelVersion = await deps.registry.resolve(req.model as common.ModelRef);
   const artifact = version.artifacts.find((a) => a.precision === req.precision);
   if (!artifact) {
@@ -49,7 +55,8 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
       reason: 'VARIANT_NOT_FOUND',
     });
   }
-  const task = taskOf(req, await deps.registry.task(version.modelName));
+  const task = taskOf(req, await deps.registry.task(version.modelName), version);
+  if (task !== 'language_modeling') refuseLanguageModelAs(task, version);
   if (task === 'token_classification') {
     throw errors.failedPrecondition('task: token classification runs are not available in this build of the evaluator yet', { field: 'task', reason: 'TASK_UNSUPPORTED' });
   }
@@ -61,6 +68,7 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
   if (split !== '' && !(split in facts.splits)) {
     throw errors.invalidArgument('split', `${ref} has no split "${req.split}" (it has ${splits.join(', ')})`, { reason: 'UNKNOWN_SPLIT' });
   }
+  if (task === 'language_modeling') return planLanguageModel({ req, version, artifact, dataset: facts.dataset, snapshot: facts.version, split, createdBy });
   if (!(req.labelField in facts.metadataKeys)) {
     throw errors.invalidArgument('label_field', `no record of ${ref} carries metadata "${req.labelField}"`, { reason: 'UNKNOWN_LABEL_FIELD' });
   }
