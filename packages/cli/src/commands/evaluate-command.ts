@@ -20,7 +20,9 @@ export interface EvaluationRunJson {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** Headline metrics first, in this order; the rest of the flat metrics follow alphabetically. */
-const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'token_f1'];
+const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'token_f1', 'perplexity', 'nll', 'bits_per_token', 'bits_per_char'];
+/** Metrics that are counts, printed without decimals. */
+const COUNTS = new Set(['tokens', 'windows']);
 
 /** The metrics table of a finished run: headline metrics, then one row per class. */
 export function metricsTable(run: EvaluationRunJson): string {
@@ -28,7 +30,7 @@ export function metricsTable(run: EvaluationRunJson): string {
   const d = run.dataset ? `${run.dataset.name}@${run.dataset.snapshot}` : '-';
   let out = `run ${run.run_id}  ${m} (${run.precision}) on ${d}: ${run.records_evaluated} records (${run.records_skipped} skipped)\n`;
   const keys = [...HEADLINE.filter((k) => k in run.metrics), ...Object.keys(run.metrics).filter((k) => !HEADLINE.includes(k) && !k.includes('/')).sort()];
-  for (const k of keys) out += `  ${k.padEnd(16)} ${run.metrics[k]!.toFixed(4)}\n`;
+  for (const k of keys) out += `  ${k.padEnd(16)} ${COUNTS.has(k) ? String(run.metrics[k]) : run.metrics[k]!.toFixed(4)}\n`;
   const perClass = run.classification?.per_class ?? [];
   if (perClass.length > 0) {
     out += `  ${'class'.padEnd(16)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(9)}\n`;
@@ -51,7 +53,7 @@ export async function waitForEvaluation(ctx: CommandContext, runId: string, time
 export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'evaluate a model version on a dataset snapshot and print its metrics',
-  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--label-field label] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
+  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--label-field label] [--task classification|language_modeling] [--window N] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
   async run(args, ctx) {
     const { values } = parseArgs({
       args,
@@ -62,6 +64,8 @@ export const evaluateCommand: Command = {
         precision: { type: 'string' },
         'label-field': { type: 'string' },
         'max-records': { type: 'string' },
+        task: { type: 'string' },
+        window: { type: 'string' },
         run: { type: 'string' },
         'no-wait': { type: 'boolean' },
         timeout: { type: 'string' },
@@ -74,6 +78,7 @@ export const evaluateCommand: Command = {
     if (runId === undefined) {
       const maxRecords = values['max-records'];
       if (maxRecords !== undefined && !/^\d+$/.test(maxRecords)) throw new UsageError(`--max-records: expected an integer, got ${JSON.stringify(maxRecords)}`);
+      if (values.window !== undefined && !/^\d+$/.test(values.window)) throw new UsageError(`--window: expected an integer, got ${JSON.stringify(values.window)}`);
       const body = {
         model: modelFlag(values.model),
         dataset: datasetFlag(values.dataset),
@@ -81,6 +86,8 @@ export const evaluateCommand: Command = {
         ...(values.precision !== undefined ? { precision: values.precision.toLowerCase() } : {}),
         ...(values['label-field'] !== undefined ? { label_field: values['label-field'] } : {}),
         ...(maxRecords !== undefined ? { max_records: Number(maxRecords) } : {}),
+        ...(values.task !== undefined ? { task: values.task.toLowerCase() } : {}),
+        ...(values.window !== undefined ? { window: Number(values.window) } : {}),
       };
       const created = await ctx.client.json<EvaluationRunJson>('POST', '/v1/evaluations', body);
       runId = created.run_id;
