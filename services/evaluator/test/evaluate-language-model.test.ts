@@ -47,7 +47,7 @@ function record(text: string, split: string): StoredRecord {
 
 const TERMINAL = new Set([common.JobState.JOB_STATE_SUCCEEDED, common.JobState.JOB_STATE_FAILED, common.JobState.JOB_STATE_CANCELLED]);
 
-async function finished(s: EvaluatorStack, req: Partial<evaluator.EvaluateRequest>): Promise<evaluator.EvaluationRun> {
+async function finished(s: EvaluatorStack, req: Parameters<typeof evaluator.EvaluateRequest.fromPartial>[0]): Promise<evaluator.EvaluationRun> {
   const created = await unary(s.client.evaluate.bind(s.client), evaluator.EvaluateRequest.fromPartial(req));
   // Bounded: 600 polls of 100 ms at most.
   for (let i = 0; i < 600; i++) {
@@ -118,7 +118,7 @@ describe('Evaluate a language model: perplexity through the inference service', 
     trainerHeldOut = model.evaluate(heldSet).perplexity;
     onnx = exportOnnx(model.exportSpec(), { precision: 'fp32' }).bytes;
     const tags = model.tags();
-    vocabulary = model.classNames;
+    vocabulary = [...model.classNames];
     optimizer.dispose();
     model.dispose();
     await uploadModel(s.stack.registry, 'tiny-lm', onnx, { tags: { ...tags, class_names: JSON.stringify(vocabulary) } });
@@ -166,6 +166,20 @@ describe('Evaluate a language model: perplexity through the inference service', 
     assert.equal(run.metrics['windows'], Math.ceil((Array.from(HELD_TEXT).length - 1) / 7));
   });
 
+  it('a gate on perplexity decides a language model: evaluated on the gate data, passed under the bound, refused over it with the figure', async () => {
+    const LE = evaluator.Comparison.COMPARISON_LESS_OR_EQUAL;
+    const gate = (name: string, value: number) =>
+      evaluator.Gate.fromPartial({ name, thresholds: [{ metric: 'perplexity', comparison: LE, value }], dataset: { name: 'book' }, split: 'test' });
+    await unary(s.client.createGate.bind(s.client), { gate: gate('lm-loose', 1000) });
+    await unary(s.client.createGate.bind(s.client), { gate: gate('lm-strict', 1) });
+    const ask = (gateName: string) => unary(s.client.evaluateGate.bind(s.client), { gateName, model: { name: 'tiny-lm', selector: { $case: 'version', value: 1 } }, evaluationRunId: '', promote: false });
+    const loose = await ask('lm-loose');
+    assert.equal(loose.passed, true, loose.reasons.join('; '));
+    const strict = await ask('lm-strict');
+    assert.equal(strict.passed, false);
+    assert.match(strict.reasons[0] ?? '', /^perplexity \d+\.\d{4} > 1$/);
+  });
+
   describe('bad requests are refused before a run exists, naming the field', () => {
     const lm = { model: { name: 'tiny-lm', selector: { $case: 'version' as const, value: 1 } }, dataset: { name: 'book' } };
     it('a language model asked as a classifier: FAILED_PRECONDITION naming task', async () => {
@@ -179,6 +193,11 @@ describe('Evaluate a language model: perplexity through the inference service', 
       );
       assert.equal(err.kind, 'FAILED_PRECONDITION');
       assert.equal(err.field, 'task');
+    });
+    it('CompareVariants of a language model (no per-record predictions to pair): FAILED_PRECONDITION naming model', async () => {
+      const err = await refusal(unary(s.client.compareVariants.bind(s.client), evaluator.CompareVariantsRequest.fromPartial({ ...lm, split: 'test' })));
+      assert.equal(err.kind, 'FAILED_PRECONDITION');
+      assert.equal(err.field, 'model');
     });
     it('an unknown split: INVALID_ARGUMENT naming split', async () => {
       const err = await refusal(unary(s.client.evaluate.bind(s.client), evaluator.EvaluateRequest.fromPartial({ ...lm, split: 'nope' })));

@@ -56,7 +56,7 @@ export function normalizeGate(gate: evaluator.Gate, field = 'gate'): evaluator.G
  * gate on one can never be decided, so EvaluateGate refuses it before queuing any evaluation.
  * Shrink this list as those tasks land in the job.
  */
-const NOT_PRODUCED = new Set(['entity_f1', 'entity_precision', 'entity_recall', 'token_f1', 'token_precision', 'token_recall', 'token_accuracy', 'perplexity']);
+const NOT_PRODUCED = new Set(['entity_f1', 'entity_precision', 'entity_recall', 'token_f1', 'token_precision', 'token_recall', 'token_accuracy']);
 
 export function checkProducible(thresholds: readonly evaluator.MetricThreshold[]): void {
   for (const t of thresholds) {
