@@ -1,5 +1,6 @@
 import { errors } from '@l1g1/kit';
 import { LM_UNKNOWN_TOKEN, lmVocabularyOf, type LmTokenLevel, type LmVocabulary } from './lm-vocabulary';
+import { parseTagObject } from './tag-json';
 
 /**
  * What a client needs to feed a language model: its vocabulary (ids), token level and training
@@ -40,14 +41,7 @@ const MAX_VOCABULARY = 100_000;
  * INVALID_ARGUMENT naming `<field>.<key>` for anything off (callers decide whose fault it is).
  */
 export function parseLmRecipeTag(tag: string, field = 'preprocess'): LmRecipe {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(tag);
-  } catch {
-    throw errors.invalidArgument(field, 'is not valid JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw errors.invalidArgument(field, 'must be a JSON object');
-  const obj = raw as Record<string, unknown>;
+  const obj = parseTagObject(tag, field);
   if (obj['input'] !== LM_RECIPE_INPUT) throw errors.invalidArgument(`${field}.input`, `must be "${LM_RECIPE_INPUT}"`);
   const level = obj['level'];
   if (level !== 'char' && level !== 'word') throw errors.invalidArgument(`${field}.level`, 'must be "char" or "word"');

@@ -1,6 +1,7 @@
 import { errors } from '@l1g1/kit';
 import { HASHED_NGRAM_RECIPE, type HashedNgramConfig, validateHashedNgramConfig, WORD_PATTERN } from './hashed-ngrams';
 import { ID_PADDING } from './padded-ids';
+import { parseTagObject } from './tag-json';
 
 /**
  * Everything a client needs to turn a record into a model's `ngram_ids`: the featurizer's config
@@ -50,14 +51,7 @@ export function preprocessTag(recipe: PreprocessRecipe): string {
  * untrusted: INVALID_ARGUMENT naming `<field>` or `<field>.<key>` for anything off.
  */
 export function parsePreprocessTag(tag: string, field = 'preprocess'): PreprocessRecipe {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(tag);
-  } catch {
-    throw errors.invalidArgument(field, 'is not valid JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw errors.invalidArgument(field, 'must be a JSON object');
-  const obj = raw as Record<string, unknown>;
+  const obj = parseTagObject(tag, field);
   if (obj['recipe'] !== HASHED_NGRAM_RECIPE) {
     throw errors.invalidArgument(`${field}.recipe`, `must be "${HASHED_NGRAM_RECIPE}", got ${JSON.stringify(obj['recipe'])}`);
   }

@@ -12,7 +12,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { common, evaluator, registry, type trainer } from '@l1g1/contracts';
-import { unary, type L1g1Error } from '@l1g1/kit';
+import { unary } from '@l1g1/kit';
 import { buildMlp } from '@l1g1/onnx';
 import { AdamW, train } from '../../trainer/src/engine';
 import { exportOnnx } from '../../trainer/src/export';
@@ -21,6 +21,7 @@ import { runOnnx, useCpuBackend } from '../../trainer/test/export-helpers';
 import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-record';
 import { publishTestSnapshot } from '../../ingestion/test/support/publish-test-snapshot';
 import { uploadModel } from '../../../test/support/stack';
+import { refusal } from './support/refusal';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
 const SEQ_LEN = 12;
@@ -56,15 +57,6 @@ async function finished(s: EvaluatorStack, req: Parameters<typeof evaluator.Eval
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`run ${created.runId} did not finish`);
-}
-
-async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e as L1g1Error,
-  );
-  assert.ok(err, 'the call was refused');
-  return err;
 }
 
 /**

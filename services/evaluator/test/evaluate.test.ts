@@ -8,11 +8,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { common, evaluator, registry } from '@l1g1/contracts';
-import { unary, type L1g1Error } from '@l1g1/kit';
+import { unary } from '@l1g1/kit';
 import { buildMlpWithWeights, buildMlp, type MlpLayer } from '@l1g1/onnx';
 import { uploadModel } from '../../../test/support/stack';
 import { classificationReport } from '../src/domain/evaluations/classification-report';
 import { CLASS_NAMES, featureRecords, publishFeatureRecords, softmaxLayer, type FeatureRecord } from './support/eval-data';
+import { refusal } from './support/refusal';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
 const DIM = 4;
@@ -30,15 +31,6 @@ async function waitForRun(s: EvaluatorStack, runId: string): Promise<evaluator.E
 
 function list(s: EvaluatorStack, req: Partial<evaluator.ListEvaluationsRequest>): Promise<evaluator.ListEvaluationsResponse> {
   return unary(s.client.listEvaluations.bind(s.client), { page: undefined, model: undefined, dataset: undefined, state: common.JobState.JOB_STATE_UNSPECIFIED, ...req });
-}
-
-async function refusal(p: Promise<unknown>): Promise<L1g1Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e as L1g1Error,
-  );
-  assert.ok(err, 'the call was refused');
-  return err;
 }
 
 describe('Evaluate (ingestion → inference → evaluator → registry)', function () {

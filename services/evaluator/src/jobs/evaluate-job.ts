@@ -9,30 +9,17 @@
  * (evaluation is a read; repeating it changes nothing).
  */
 import { evaluator, precisionName, type common } from '@l1g1/contracts';
-import { errors, jobAbortReason, outputScoreRows, type JobHandler, type JsonValue, type Logger } from '@l1g1/kit';
-import type { Predictor } from '../adapters/inference-predictor';
-import type { SnapshotReader } from '../adapters/ingestion-reader';
-import type { ModelRegistry } from '../adapters/model-registry';
+import { errors, jobAbortReason, outputScoreRows, type JobHandler, type JsonValue } from '@l1g1/kit';
 import { asProbabilities, classificationReport } from '../domain/evaluations/classification-report';
 import { decodeEvaluatePlan, type EvaluatePlan } from '../domain/evaluations/evaluate-params';
-import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { inputTensor, recordInput, type RecordInput } from '../domain/evaluations/model-input';
 import { sampleByHash } from '../domain/evaluations/record-sample';
 import { registryMetrics } from '../domain/evaluations/registry-metric-keys';
+import type { EvaluateJobDeps } from './evaluate-job-deps';
 import { evaluateLanguageModel } from './evaluate-language-model';
 import { predictBatches } from './predict-batches';
 
-export interface EvaluateJobDeps {
-  evaluations: EvaluationStore;
-  snapshots: SnapshotReader;
-  registry: Pick<ModelRegistry, 'recordMetrics'>;
-  predictor: Predictor;
-  logger: Logger;
-  /** Predict calls in flight per job. */
-  predictConcurrency: number;
-  /** Records one run may hold; more fails the run. */
-  maxRecords: number;
-}
+export type { EvaluateJobDeps } from './evaluate-job-deps';
 
 /** Progress reports per run at most (each is a store write and an event). */
 const PROGRESS_STEPS = 20;

@@ -10,28 +10,15 @@
  */
 import { common, precisionName } from '@l1g1/contracts';
 import { lmStreamTexts, parseLmRecipeTag, tokenizeLmText } from '@l1g1/features';
-import { errors, outputScoreRows, type JobHandler, type Logger } from '@l1g1/kit';
-import type { Predictor } from '../adapters/inference-predictor';
-import type { SnapshotReader } from '../adapters/ingestion-reader';
-import type { ModelRegistry } from '../adapters/model-registry';
+import { errors, outputScoreRows, type JobHandler } from '@l1g1/kit';
 import { asProbabilities } from '../domain/evaluations/classification-report';
-import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { cutLmWindows, languageModelMetrics, tokenNll, type LmWindow } from '../domain/evaluations/language-model-report';
-import { LM_REGISTRY_METRICS, type LanguageModelPlan } from '../domain/evaluations/plan-language-model';
+import type { LanguageModelPlan } from '../domain/evaluations/evaluate-params';
+import { LM_REGISTRY_METRICS } from '../domain/evaluations/plan-language-model';
 import { sampleByHash } from '../domain/evaluations/record-sample';
 import { registryMetrics } from '../domain/evaluations/registry-metric-keys';
+import type { EvaluateJobDeps } from './evaluate-job-deps';
 import { predictBatches } from './predict-batches';
-
-export interface LanguageModelJobDeps {
-  evaluations: EvaluationStore;
-  snapshots: SnapshotReader;
-  registry: Pick<ModelRegistry, 'recordMetrics'>;
-  predictor: Predictor;
-  logger: Logger;
-  predictConcurrency: number;
-  /** Records one run may hold; more fails the run. */
-  maxRecords: number;
-}
 
 /** Tokens one run may hold (ids and per-token bookkeeping stay in memory until predicted). */
 export const MAX_LM_TOKENS = 5_000_000;
@@ -55,7 +42,7 @@ function idsTensor(name: string, ids: Int32Array, windows: readonly LmWindow[]):
   return common.Tensor.fromPartial({ name, datatype: common.DataType.DATA_TYPE_INT64, shape: [windows.length, length], rawData: raw });
 }
 
-export async function evaluateLanguageModel(deps: LanguageModelJobDeps, plan: LanguageModelPlan, runId: string, ctx: Parameters<JobHandler>[0]): Promise<{ [k: string]: number }> {
+export async function evaluateLanguageModel(deps: EvaluateJobDeps, plan: LanguageModelPlan, runId: string, ctx: Parameters<JobHandler>[0]): Promise<{ [k: string]: number }> {
   const precision = precisionName(plan.precision) ?? 'fp32';
   const { vocabulary } = parseLmRecipeTag(plan.recipeTag);
   const vocabSize = vocabulary.tokens.length;

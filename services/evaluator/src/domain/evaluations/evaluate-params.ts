@@ -6,7 +6,6 @@
  */
 import type { JsonValue } from '@l1g1/kit';
 import type { ModelInputPlan } from './model-input';
-import type { LanguageModelPlan } from './plan-language-model';
 
 /** The kit job kind of an evaluation run. */
 export const EVALUATE_JOB_KIND = 'evaluator.evaluate';
@@ -41,6 +40,23 @@ export interface EvaluatePlan {
   request: JsonValue;
   tags: Record<string, string>;
   createdBy: string;
+}
+
+/**
+ * A language-modeling job's params: the common part of EvaluatePlan (no
+ * labels, classes or class-score output), the window and the tag the job
+ * re-reads for the tokenizer and vocabulary (see plan-language-model.ts).
+ */
+export interface LanguageModelPlan
+  extends Pick<EvaluatePlan, 'modelName' | 'modelVersion' | 'precision' | 'dataset' | 'snapshot' | 'split' | 'maxRecords' | 'seed' | 'recordInRegistry' | 'request' | 'tags' | 'createdBy' | 'outputName'> {
+  task: 'language_modeling';
+  /** Input tokens per window row. */
+  window: number;
+  /** Window rows per inference call (the request's batch_size, lowered so one answer stays bounded). */
+  batchSize: number;
+  inputName: string;
+  /** The version's `preprocess` tag (token level and vocabulary). */
+  recipeTag: string;
 }
 
 export function encodeEvaluatePlan(plan: EvaluatePlan | LanguageModelPlan): JsonValue {

@@ -10,9 +10,9 @@ import { common, evaluator, precisionName, type registry } from '@l1g1/contracts
 import { errors, type JsonValue } from '@l1g1/kit';
 import type { SnapshotReader } from '../../adapters/ingestion-reader';
 import type { ModelRegistry } from '../../adapters/model-registry';
-import type { EvalTaskName, EvaluatePlan } from './evaluate-params';
+import type { EvalTaskName, EvaluatePlan, LanguageModelPlan } from './evaluate-params';
 import { planModelInput, planModelOutput, recordInput, type ModelInputPlan } from './model-input';
-import { isLanguageModelVersion, planLanguageModel, refuseLanguageModelAs, type LanguageModelPlan } from './plan-language-model';
+import { isLanguageModelVersion, planLanguageModel, refuseLanguageModelAs } from './plan-language-model';
 
 export interface PlanDeps {
   registry: Pick<ModelRegistry, 'resolve' | 'task'>;

@@ -8,35 +8,8 @@
 import { common, evaluator, type registry } from '@l1g1/contracts';
 import { isLmRecipeTag, parseLmRecipeTag } from '@l1g1/features';
 import { errors, type JsonValue } from '@l1g1/kit';
+import type { LanguageModelPlan } from './evaluate-params';
 import type { SignatureView } from './model-input';
-
-/** A language-modeling job's params (the counterpart of EvaluatePlan for this task). */
-export interface LanguageModelPlan {
-  task: 'language_modeling';
-  modelName: string;
-  modelVersion: number;
-  /** The common.Precision value predictions are asked in. */
-  precision: number;
-  dataset: string;
-  snapshot: number;
-  /** '' = every record (the snapshot carries no split). */
-  split: string;
-  /** Input tokens per window row. */
-  window: number;
-  /** Window rows per inference call (the request's batch_size, lowered so one answer stays bounded). */
-  batchSize: number;
-  /** 0 = every record. */
-  maxRecords: number;
-  seed: number;
-  recordInRegistry: boolean;
-  inputName: string;
-  outputName: string;
-  /** The version's `preprocess` tag, re-read by the job (tokenizer level and vocabulary). */
-  recipeTag: string;
-  request: JsonValue;
-  tags: Record<string, string>;
-  createdBy: string;
-}
 
 /** Values one inference answer may hold (rows × window × vocabulary); a batch is cut smaller to stay under it. */
 export const MAX_LM_ANSWER_VALUES = 4 * 1024 * 1024;
