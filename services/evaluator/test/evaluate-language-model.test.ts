@@ -48,8 +48,8 @@ function record(text: string, split: string): StoredRecord {
 
 const TERMINAL = new Set([common.JobState.JOB_STATE_SUCCEEDED, common.JobState.JOB_STATE_FAILED, common.JobState.JOB_STATE_CANCELLED]);
 
-async function finished(s: EvaluatorStack, req: Parameters<typeof evaluator.EvaluateRequest.fromPartial>[0]): Promise<evaluator.EvaluationRun> {
-  const created = await unary(s.client.evaluate.bind(s.client), evaluator.EvaluateRequest.fromPartial(req));
+async function finished(s: EvaluatorStack, req: evaluator.EvaluateRequest): Promise<evaluator.EvaluationRun> {
+  const created = await unary(s.client.evaluate.bind(s.client), req);
   // Bounded: 600 polls of 100 ms at most.
   for (let i = 0; i < 600; i++) {
     const run = await unary(s.client.getEvaluation.bind(s.client), { runId: created.runId, omitPredictions: true });
@@ -122,7 +122,7 @@ describe('Evaluate a language model: perplexity through the inference service', 
   });
 
   it('task inferred from the version’s tags, window = its training seq_len: perplexity equals the reference to 1e-9, is near the trainer’s held-out figure, and lands in the registry', async () => {
-    const run = await finished(s, { model: { name: 'tiny-lm', selector: { $case: 'version', value: 1 } }, dataset: { name: 'book' }, batchSize: 4, recordInRegistry: true });
+    const run = await finished(s, evaluator.EvaluateRequest.fromPartial({ model: { name: 'tiny-lm', selector: { $case: 'version', value: 1 } }, dataset: { name: 'book' }, batchSize: 4, recordInRegistry: true }));
     assert.equal(run.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(run.status?.error));
     assert.equal(run.request?.task, evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING);
     assert.equal(run.request?.window, SEQ_LEN, 'the window defaults to the seq_len the model was trained with');
@@ -145,13 +145,16 @@ describe('Evaluate a language model: perplexity through the inference service', 
   });
 
   it('an explicit task and window: windows of that length, still equal to the reference', async () => {
-    const run = await finished(s, {
-      model: { name: 'tiny-lm', selector: { $case: 'version', value: 1 } },
-      dataset: { name: 'book' },
-      task: evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING,
-      window: 7,
-      batchSize: 3,
-    });
+    const run = await finished(
+      s,
+      evaluator.EvaluateRequest.fromPartial({
+        model: { name: 'tiny-lm', selector: { $case: 'version', value: 1 } },
+        dataset: { name: 'book' },
+        task: evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING,
+        window: 7,
+        batchSize: 3,
+      }),
+    );
     assert.equal(run.status?.state, common.JobState.JOB_STATE_SUCCEEDED, JSON.stringify(run.status?.error));
     const ref = await referencePerplexity(onnx, vocabulary, HELD_TEXT, 7, 3);
     assert.ok(Math.abs((run.metrics['perplexity'] ?? NaN) - ref.perplexity) < 1e-9, `evaluator ${run.metrics['perplexity']} vs reference ${ref.perplexity}`);

@@ -73,6 +73,12 @@ export function planLanguageModel(p: LanguageModelPlanInput): LanguageModelPlan 
     });
   }
   const window = req.window || seqLen;
+  if (window * vocabSize > MAX_LM_ANSWER_VALUES) {
+    // One window row's answer alone would pass the bound; a shorter window is the caller's fix.
+    throw errors.invalidArgument('window', `${window} tokens × a vocabulary of ${vocabSize} is more than ${MAX_LM_ANSWER_VALUES} values per window; use a window of at most ${Math.floor(MAX_LM_ANSWER_VALUES / vocabSize)}`, {
+      reason: 'WINDOW_TOO_LARGE',
+    });
+  }
   const batchSize = Math.max(1, Math.min(req.batchSize, Math.floor(MAX_LM_ANSWER_VALUES / (window * vocabSize))));
   const pinned = evaluator.EvaluateRequest.fromPartial({ ...req, task: evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING, window, batchSize });
   return {
