@@ -1,14 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { http } from '../../test/support/stack';
+import { launchChromiumOrSkip } from './support/chromium';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
-
-/** Debian's Chromium (what .ci/run installs), or the one L1G1_CHROMIUM names. */
-function chromiumPath(): string | undefined {
-  return [process.env['L1G1_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p));
-}
 
 describe('annotation page in a real browser (Chromium via playwright-core)', function () {
   this.timeout(180_000);
@@ -17,15 +12,8 @@ describe('annotation page in a real browser (Chromium via playwright-core)', fun
   let page: Page;
 
   before(async function () {
-    const executablePath = chromiumPath();
-    if (!executablePath) {
-      console.log('      (skipped: no Chromium binary; install Debian\'s `chromium` or set L1G1_CHROMIUM)');
-      this.skip();
-    }
+    browser = await launchChromiumOrSkip(this);
     s = await startLabelingStack();
-    // Root (CI containers) cannot use Chromium's sandbox.
-    const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-    browser = await chromium.launch({ executablePath, headless: true, args });
   });
   after(async () => {
     await browser?.close();

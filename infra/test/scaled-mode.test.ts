@@ -18,6 +18,7 @@ import { loadIngestionConfig } from '../../services/ingestion/src/config';
 import { loadTrainerConfig } from '../../services/trainer/src/config';
 import { loadLabelingConfig } from '../../services/labeling/src/config';
 import { loadEvaluatorConfig } from '../../services/evaluator/src/config';
+import { evaluatorStoragePlan } from '../../services/evaluator/src/storage-plan';
 import { arr, isObj, obj, parseAll, readText, repoRoot, str, type Obj } from './manifest-support';
 
 type Env = Record<string, string>;
@@ -35,6 +36,14 @@ const LOADERS: Record<string, (env: Env) => unknown> = {
 
 /** Variables no config loader reads but a store adapter does (none since every service's config reads L1G1_DATABASE_URL). */
 const READ_BY_ADAPTERS = new Set<string>();
+
+/** Every evaluator store (runs, gates with decisions, benchmark results) is in the PostgreSQL of `env`, none in a pod-local SQLite file. */
+function assertEvaluatorAllOnPostgres(env: Env, where: string): void {
+  const plan = evaluatorStoragePlan(loadEvaluatorConfig(env));
+  for (const [store, location] of Object.entries(plan)) {
+    assert.deepEqual(location, { engine: 'postgres', url: env.L1G1_DATABASE_URL }, `${where}: the evaluator's ${store} are not in PostgreSQL`);
+  }
+}
 
 /** Runs a service's config loader over `env`, answering the variables it read. */
 function loadWith(service: string, env: Env): Set<string> {
@@ -106,6 +115,12 @@ describe('infra: scaled mode in docker-compose.yml', () => {
       assert.equal(decodeURIComponent(url.password), pg.POSTGRES_PASSWORD, `${name}: database password`);
       assert.equal(url.pathname.slice(1), pg.POSTGRES_DB, `${name}: database name`);
     }
+  });
+
+  it('keeps every evaluator store (runs, gates, decisions, benchmarks) in PostgreSQL, started before the evaluator', () => {
+    assertEvaluatorAllOnPostgres(env('evaluator'), 'compose');
+    const waits = obj(service('evaluator').depends_on, 'evaluator.depends_on');
+    assert.equal(obj(waits.postgres, 'evaluator depends_on.postgres').condition, 'service_healthy');
   });
 
   it('keeps the registry\'s artifacts in a MinIO bucket that an init step creates before the registry starts', () => {
@@ -272,6 +287,15 @@ describe('infra: scaled mode in infra/k8s', () => {
     for (const name of ['inference', 'gateway']) {
       assert.ok(!Object.keys(containerEnv(name)).some((k) => k.startsWith('AWS_')), `${name} has AWS credentials it never uses`);
     }
+  });
+
+  it('runs 2 evaluator replicas with every store in PostgreSQL and nothing durable on the pod', () => {
+    assertEvaluatorAllOnPostgres(containerEnv('evaluator'), 'k8s');
+    const spec = obj(deployment('evaluator').spec, 'spec');
+    assert.ok(Number(spec.replicas) >= 2, 'one evaluator pod: gates and decisions are shared, so replicas are safe');
+    const pod = obj(obj(spec.template, 'template').spec, 'pod spec');
+    const claims = arr(pod.volumes ?? [], 'volumes').map((v) => obj(v, 'volume')).filter((v) => isObj(v.persistentVolumeClaim));
+    assert.deepEqual(claims, [], 'a ReadWriteOnce claim would pin the replicas to one node and hold nothing the evaluator reads');
   });
 
   it('serves inference through a headless Service, so gRPC clients reach every replica', () => {

@@ -147,3 +147,14 @@ export function usePostgres(): { readonly url: string } {
     },
   };
 }
+
+/** Empties `tables` (a comma-separated list) between tests that share one suite database. */
+export async function truncateTables(url: string, tables: string): Promise<void> {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`TRUNCATE ${tables}`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -3,6 +3,10 @@
 // annotator typed (kept in sessionStorage: gone when the tab closes). The
 // label being edited lives in `state.value` and is only cleared after the
 // service accepted it, so an error never loses the annotator's work.
+// A task with a model's pre-label starts from it (pre-filled): the annotator
+// accepts it as it is (A) or corrects it, and the service, told
+// `from_prelabel`, records which model version it came from and whether it
+// was kept unchanged; so corrections count as much as acceptances.
 
 const KEY_STORAGE = 'l1g1.apiKey';
 const $ = (id) => document.getElementById(id);
@@ -12,7 +16,10 @@ const state = {
   project: null,
   task: null,
   shownAt: 0,
+  // The value started from the task's pre-label (sent as `from_prelabel`).
   fromPrelabel: false,
+  // A submit or skip is in flight: a second key press must not send the task twice.
+  busy: false,
   // The label being edited: { labels: [] } | { spans: [] } | { boxes: [] } | { text: '' }
   value: null,
   // Entity/box type picked for the next span or box.
@@ -164,10 +171,25 @@ async function nextTask() {
   }
   $('done').hidden = true;
   state.shownAt = performance.now();
-  state.fromPrelabel = false;
-  state.value = emptyValue();
+  const suggested = suggestion();
+  state.fromPrelabel = suggested !== null;
+  state.value = suggested ?? emptyValue();
   state.currentLabel = classNames()[0] ?? '';
   renderTask();
+}
+
+// The task's pre-label as an editable value (copies: editing never changes
+// the prediction, so Accept can still go back to it), or null without one
+// or when it is not of this project's kind.
+function suggestion() {
+  const v = state.task?.prediction?.value;
+  if (!v) return null;
+  const type = taskType();
+  if (v.classification && (type === 'classification' || type === 'multi_label_classification')) return { labels: [...v.classification.labels] };
+  if (v.ner && type === 'ner') return { spans: v.ner.spans.map((s) => ({ ...s })) };
+  if (v.bbox && type === 'bbox') return { boxes: v.bbox.boxes.map((b) => ({ ...b })) };
+  if (v.free_text && type === 'free_text') return { text: v.free_text.text };
+  return null;
 }
 
 function emptyValue() {
@@ -201,10 +223,10 @@ function renderTask() {
   }
   if (type === 'free_text') $('answer').value = state.value.text;
   const pre = t.prediction;
-  $('prelabel').hidden = !pre?.value;
-  if (pre?.value) {
+  $('prelabel').hidden = !state.fromPrelabel;
+  if (state.fromPrelabel) {
     const model = pre.model ? `${pre.model.name}${pre.model.version ? ` v${pre.model.version}` : ''}` : 'a model';
-    $('prelabel-text').textContent = `Suggested by ${model} (score ${Number(pre.score).toFixed(2)}): ${describeValue(pre.value)}`;
+    $('prelabel-text').textContent = `Suggested by ${model} (score ${Number(pre.score).toFixed(2)}): ${describeValue(pre.value)}. Pre-filled below: accept it or correct it.`;
   }
   renderClasses();
   renderValue();
@@ -448,33 +470,39 @@ function valueForApi() {
   }
 }
 
-function acceptPrelabel() {
-  const v = state.task?.prediction?.value;
-  if (!v) return;
-  if (v.classification) state.value = { labels: [...v.classification.labels] };
-  else if (v.ner) state.value = { spans: v.ner.spans.map((s) => ({ ...s })) };
-  else if (v.bbox) state.value = { boxes: v.bbox.boxes.map((b) => ({ ...b })) };
-  else if (v.free_text) {
-    state.value = { text: v.free_text.text };
-    $('answer').value = v.free_text.text;
-  }
-  state.fromPrelabel = true;
+// One action (click or A): the suggestion exactly as the model gave it,
+// submitted; whatever was edited since is dropped.
+async function acceptPrelabel() {
+  const suggested = suggestion();
+  if (!suggested || state.busy) return;
+  state.value = suggested;
+  if (taskType() === 'free_text') $('answer').value = suggested.text;
   renderValue();
+  await submit();
 }
 
-async function submit() {
-  if (!state.task) return;
+// Submit and skip send the task once, then show the next one.
+async function sendOnce(send) {
+  if (!state.task || state.busy) return;
   clearError();
-  const body = { value: valueForApi(), lead_time_ms: Math.round(performance.now() - state.shownAt), from_prelabel: state.fromPrelabel };
-  await api('POST', `/v1/labeling/tasks/${encodeURIComponent(state.task.id)}/annotations`, body);
-  await nextTask();
+  state.busy = true;
+  try {
+    await send(state.task.id, Math.round(performance.now() - state.shownAt));
+    // Still busy until the next task shows: a key pressed meanwhile must not reach the sent one.
+    await nextTask();
+  } finally {
+    state.busy = false;
+  }
 }
 
-async function skip() {
-  if (!state.task) return;
-  clearError();
-  await api('POST', `/v1/labeling/tasks/${encodeURIComponent(state.task.id)}:skip`, { lead_time_ms: Math.round(performance.now() - state.shownAt) });
-  await nextTask();
+function submit() {
+  return sendOnce((id, leadTimeMs) =>
+    api('POST', `/v1/labeling/tasks/${encodeURIComponent(id)}/annotations`, { value: valueForApi(), lead_time_ms: leadTimeMs, from_prelabel: state.fromPrelabel }),
+  );
+}
+
+function skip() {
+  return sendOnce((id, leadTimeMs) => api('POST', `/v1/labeling/tasks/${encodeURIComponent(id)}:skip`, { lead_time_ms: leadTimeMs }));
 }
 
 // ------------------------------------------------------------------ wiring
@@ -496,6 +524,11 @@ function onKey(e) {
     return;
   }
   if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+  if ((e.key === 'a' || e.key === 'A') && !$('prelabel').hidden) {
+    e.preventDefault();
+    guard(acceptPrelabel)();
+    return;
+  }
   if (/^[1-9]$/.test(e.key)) {
     const name = classNames()[Number(e.key) - 1];
     if (name !== undefined) {
@@ -515,7 +548,7 @@ function init() {
   $('project').addEventListener('change', (e) => guard(pickProject)(e.target.value));
   $('submit').addEventListener('click', guard(submit));
   $('skip').addEventListener('click', guard(skip));
-  $('accept-prelabel').addEventListener('click', acceptPrelabel);
+  $('accept-prelabel').addEventListener('click', guard(acceptPrelabel));
   $('text').addEventListener('mouseup', onTextSelected);
   $('text').addEventListener('keyup', (e) => {
     if (e.shiftKey) onTextSelected();

@@ -21,9 +21,14 @@ export interface LabelingStack {
   close(): Promise<void>;
 }
 
-export async function startLabelingStack(gatewayEnv: Record<string, string> = {}): Promise<LabelingStack> {
+/**
+ * `labelingEnv` reaches the labeling service only: e.g. L1G1_REGISTRY_ADDR
+ * and L1G1_INFERENCE_ADDR of a model stack started with the same internal
+ * secret (TEST_INTERNAL_SECRET), for pre-labels from a served model.
+ */
+export async function startLabelingStack(gatewayEnv: Record<string, string> = {}, labelingEnv: Record<string, string> = {}): Promise<LabelingStack> {
   const ingestion = await startTestIngestion();
-  const labeling = await startTestLabeling({ ingestionAddress: ingestion.service.address, dataDir: ingestion.dataDir, internalSecret: TEST_INTERNAL_SECRET });
+  const labeling = await startTestLabeling({ ingestionAddress: ingestion.service.address, dataDir: ingestion.dataDir, internalSecret: TEST_INTERNAL_SECRET, env: labelingEnv });
   const store = createSqliteKeyStore(join(ingestion.dataDir, 'auth', 'keys.db'));
   const reader = (await issueApiKey(store, { name: 'reader', scopes: ['read'] })).plaintext;
   const alice = (await issueApiKey(store, { name: 'alice', scopes: ['annotate'] })).plaintext;

@@ -1,5 +1,6 @@
 /**
- * @l1g1/features: the hashed n-gram featurizer, shared by the trainer (training), the evaluator
+ * @l1g1/features: the hashed n-gram featurizer and the token tagger's text side (tokens, ids,
+ * entity spans, IOB2 tags), shared by the trainer (training), the evaluator
  * and the inference service (raw text for a model with a `preprocess` tag). Plain TypeScript:
  * no tfjs or onnxruntime, so a serving process does not load a training stack.
  */
@@ -15,6 +16,23 @@ export {
 export { ID_PADDING, padIdLists } from './padded-ids';
 export { DEFAULT_METADATA_FIELDS, parsePreprocessTag, preprocessTag, type PreprocessRecipe } from './preprocess-recipe';
 export { featurize, featurizeBatch, featurizeRecord, recipeText, type TextRecord } from './featurize';
+export {
+  type EntitySpan,
+  type TaggedTextRecord,
+  type Token,
+  entitySpans,
+  entityTypesOf,
+  iob2TagNames,
+  iob2Tags,
+  OUTSIDE_TAG,
+  taggedText,
+  TOKEN_PATTERN,
+  tokenId,
+  tokenIds,
+  tokenize,
+} from './token-text';
+export { type TokenIdsRecipe, parseTokenIdsTag, TOKEN_IDS_RECIPE, textTokenIds, tokenIdsPreprocessTag } from './token-ids-recipe';
+export { preprocessRecipeName } from './recipe-tag';
 export {
   type LmTokenLevel,
   type LmVocabulary,

@@ -1,7 +1,7 @@
 import { errors } from '@l1g1/kit';
 import { HASHED_NGRAM_RECIPE, type HashedNgramConfig, validateHashedNgramConfig, WORD_PATTERN } from './hashed-ngrams';
 import { ID_PADDING } from './padded-ids';
-import { parseTagObject } from './tag-json';
+import { readRecipeTag } from './recipe-tag';
 
 /**
  * Everything a client needs to turn a record into a model's `ngram_ids`: the featurizer's config
@@ -51,14 +51,7 @@ export function preprocessTag(recipe: PreprocessRecipe): string {
  * untrusted: INVALID_ARGUMENT naming `<field>` or `<field>.<key>` for anything off.
  */
 export function parsePreprocessTag(tag: string, field = 'preprocess'): PreprocessRecipe {
-  const obj = parseTagObject(tag, field);
-  if (obj['recipe'] !== HASHED_NGRAM_RECIPE) {
-    throw errors.invalidArgument(`${field}.recipe`, `must be "${HASHED_NGRAM_RECIPE}", got ${JSON.stringify(obj['recipe'])}`);
-  }
-  for (const [key, value] of Object.entries(FIXED)) {
-    // Absent means the default (older tags); present must match, or the ids would differ.
-    if (key in obj && obj[key] !== value) throw errors.invalidArgument(`${field}.${key}`, `must be ${JSON.stringify(value)}`);
-  }
+  const obj = readRecipeTag(tag, field, HASHED_NGRAM_RECIPE, FIXED);
   const int = (key: string): number => {
     const v = obj[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw errors.invalidArgument(`${field}.${key}`, 'must be an integer');

@@ -25,6 +25,7 @@ export * from './keyed-lock';
 export * from './page-token';
 export * from './stream-backpressure';
 export * from './server-stream';
+export * from './inference-batches';
 export * from './postgres';
 export * from './postgres-listen';
 export * from './blob-store-s3';

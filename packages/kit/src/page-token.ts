@@ -73,3 +73,25 @@ export function decodePageToken<K extends 'string' | 'number'>(
   // The check above established the key's type matches `keyType`.
   return b.a as K extends 'string' ? string : number;
 }
+
+/** A keyset cursor of a list ordered by a number (a time, a step) then an id. */
+export interface KeysetCursor {
+  n: number;
+  id: string;
+}
+
+/** The token that continues a list ordered by (number, id) after `cursor`. */
+export function encodeKeysetPageToken(kind: string, fingerprint: string, cursor: KeysetCursor): string {
+  return encodePageToken(kind, fingerprint, `${cursor.n}:${cursor.id}`);
+}
+
+/** The (number, id) cursor carried by `token`, or undefined for '' (the first page); refused like decodePageToken. */
+export function decodeKeysetPageToken(token: string, kind: string, fingerprint: string): KeysetCursor | undefined {
+  const key = decodePageToken(token, kind, fingerprint, 'string');
+  if (key === undefined) return undefined;
+  const cut = key.indexOf(':');
+  const n = Number(key.slice(0, cut));
+  const id = key.slice(cut + 1);
+  if (cut < 0 || !Number.isSafeInteger(n) || !id) throw invalid('is corrupted; start over without a token');
+  return { n, id };
+}

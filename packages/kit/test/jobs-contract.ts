@@ -29,6 +29,8 @@ export interface JobStoreFixture {
   /** A new store instance on the shared data (another replica when called twice). */
   open(now?: () => number, options?: { maxPendingPerKind?: number }): Promise<JobStore>;
   target(): JobStoreTarget;
+  /** Runs SQL on the shared data behind the store's back (to make rows as an older build left them). */
+  exec(sql: string): Promise<void>;
 }
 
 const logger = createSilentLogger();
@@ -135,6 +137,72 @@ export function describeJobStoreContract(name: string, fixture: () => JobStoreFi
         assert.deepEqual(next.map((j) => j.id), [ids[2], ids[1], ids[0]]);
         assert.deepEqual((await store.list({ kind, states: ['cancelled'] })).map((j) => j.id), [ids[0]]);
         await assert.rejects(store.list({ kind, limit: 0 }), (e: unknown) => e instanceof L1g1Error && e.field === 'limit');
+      });
+
+      it('lists by subject exactly over every job of it, in keyset pages, combined with kind, state and a second subject', async () => {
+        const store = await open(fakeNow);
+        const [kind, otherKind] = [freshKind(), freshKind()];
+        const tag = `${process.pid}-${clock}`;
+        const [a, b, c] = [`project:a-${tag}`, `project:b-${tag}`, `model:c-${tag}`];
+        const ofA: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          // Two jobs per tick: ties on created_at_ms are ordered by id, never skipped or repeated.
+          if (i % 2 === 0) clock += 1;
+          const subjects = i % 3 === 0 ? [a, c] : [a];
+          ofA.push((await store.submit({ kind: i === 5 ? otherKind : kind, params: { i }, subjects: [...subjects, ...subjects] })).job.id);
+          await store.submit({ kind, params: { i, other: true }, subjects: [b] });
+        }
+        await store.submit({ kind, params: { none: true } });
+        // The store's own order among the two per tick: created_at_ms, then id, both descending.
+        const all = await store.list({ subjects: [a], limit: 500 });
+        assert.deepEqual(new Set(all.map((j) => j.id)), new Set(ofA), 'every job of the subject and no other');
+        const created = all.map((j) => [j.createdAtMs, j.id] as const);
+        assert.deepEqual(created, [...created].sort((x, y) => y[0] - x[0] || (y[1] < x[1] ? -1 : y[1] > x[1] ? 1 : 0)));
+        const paged: string[] = [];
+        let before: { createdAtMs: number; id: string } | undefined;
+        for (let page = 0; page < 10; page++) {
+          const got = await store.list({ subjects: [a], limit: 3, ...(before ? { before } : {}) });
+          paged.push(...got.map((j) => j.id));
+          const last = got[got.length - 1];
+          if (got.length < 3 || !last) break;
+          before = { createdAtMs: last.createdAtMs, id: last.id };
+        }
+        assert.deepEqual(paged, all.map((j) => j.id), 'three pages and a bit, in the same order as one long page');
+        assert.deepEqual((await store.get(ofA[0]!))?.subjects, [a, c], 'stored once each, in the order given');
+        assert.deepEqual((await store.list({ subjects: [a], kind: otherKind })).map((j) => j.id), [ofA[5]]);
+        assert.deepEqual((await store.list({ subjects: [a], kinds: [otherKind, freshKind()] })).map((j) => j.id), [ofA[5]]);
+        assert.equal((await store.list({ kinds: [kind, otherKind], limit: 500 })).length, 17, 'kinds without subjects: every job of those kinds');
+        await store.requestCancel(ofA[1]!);
+        assert.deepEqual((await store.list({ subjects: [a], states: ['cancelled'] })).map((j) => j.id), [ofA[1]]);
+        assert.deepEqual(new Set((await store.list({ subjects: [a, c] })).map((j) => j.id)), new Set([ofA[0], ofA[3], ofA[6]]), 'both subjects');
+        assert.deepEqual(await store.list({ subjects: [`project:none-${tag}`] }), []);
+        const field = (p: Promise<unknown>, f: string) =>
+          assert.rejects(p, (e: unknown) => e instanceof L1g1Error && e.kind === 'INVALID_ARGUMENT' && e.field === f);
+        await field(store.list({ subjects: ['has space'] }), 'subjects[0]');
+        await field(store.submit({ kind, params: {}, subjects: [a, ''] }), 'subjects[1]');
+        await field(store.submit({ kind, params: {}, subjects: ['a', 'b', 'c', 'd', 'e'] }), 'subjects');
+      });
+
+      it('backfills the subjects of jobs an older build stored without any, once', async () => {
+        const store = await open(fakeNow);
+        const kind = freshKind();
+        const subject = (i: number) => `dataset:d${i % 2}-${process.pid}-${kind}`;
+        const old: string[] = [];
+        for (let i = 0; i < 4; i++) old.push((await store.submit({ kind, params: { i } })).job.id);
+        const fresh = (await store.submit({ kind, params: { i: 0 }, subjects: [subject(0)] })).job.id;
+        const other = (await store.submit({ kind: freshKind(), params: { i: 0 } })).job.id;
+        // As an older build left them: no subjects column value, no index rows.
+        const ids = [...old, other].map((id) => `'${id}'`).join(', ');
+        await fixture().exec(`UPDATE jobs SET subjects = NULL WHERE id IN (${ids})`);
+        assert.deepEqual((await store.get(old[0]!))?.subjects, []);
+        assert.deepEqual((await store.list({ subjects: [subject(0)] })).map((j) => j.id), [fresh], 'old rows show only in unfiltered lists');
+        assert.equal((await store.list({ kind })).length, 5);
+        const filled = await store.backfillSubjects([kind], (p, k) => (k === kind ? [subject((p as { i: number }).i), 'not valid'] : []));
+        assert.equal(filled, 4, 'only the rows of this kind that had no subjects');
+        assert.deepEqual(new Set((await store.list({ subjects: [subject(0)] })).map((j) => j.id)), new Set([fresh, old[0], old[2]]));
+        assert.deepEqual((await store.get(old[1]!))?.subjects, [subject(1)], 'an invalid derived subject is left out');
+        assert.equal(await store.backfillSubjects([kind], () => ['x:y']), 0, 'a second run finds nothing to do');
+        assert.deepEqual((await store.get(other))?.subjects, [], 'another kind is not touched');
       });
 
       it("refuses a submission fast once a kind's queued and running jobs reach the cap", async () => {

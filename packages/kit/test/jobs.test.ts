@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSilentLogger, openJobStore, openPostgresJobStore, openSqliteJobStore, watchJob, type JobEvent } from '@l1g1/kit';
+import { Client } from 'pg';
+import { createSilentLogger, openJobStore, openPostgresJobStore, openSqlite, openSqliteJobStore, watchJob, type JobEvent } from '@l1g1/kit';
 import { usePostgres } from '../../../test/support/postgres';
 import { describeJobStoreContract } from './jobs-contract';
 
@@ -15,7 +16,41 @@ describe('kit: jobs on SQLite', () => {
   describeJobStoreContract('SQLite', () => ({
     open: async (now, options) => openSqliteJobStore(join(dir, 'jobs.db'), { pollIntervalMs: 100, ...(now ? { now } : {}), ...options }),
     target: () => ({ kind: 'sqlite', path: join(dir, 'jobs.db') }),
+    exec: async (sql) => {
+      const db = openSqlite(join(dir, 'jobs.db'), []);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
   }));
+
+  it('opens a jobs file an older build wrote (no subjects column): its jobs stay, list unfiltered, and backfill into subject filters', async () => {
+    const path = join(dir, 'old-jobs.db');
+    const old = openSqlite(path, []);
+    // The jobs table as the build before subjects created it.
+    old.exec(`CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, state TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, progress TEXT NOT NULL, result TEXT, error_code TEXT,
+      error_message TEXT, idempotency_key TEXT, checkpoint TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, lease_token TEXT,
+      worker_id TEXT, lease_expires_at_ms INTEGER, run_after_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL, started_at_ms INTEGER, finished_at_ms INTEGER)`);
+    const id = '00000000-0000-4000-8000-000000000001';
+    old.prepare(`INSERT INTO jobs (id, kind, params, state, max_attempts, progress, run_after_ms, created_at_ms, updated_at_ms)
+      VALUES (?, 'old.kind', '{"project_id":"p1"}', 'succeeded', 3, '{"fraction":1,"counters":{},"message":""}', 1, 1, 1)`).run(id);
+    old.close();
+    const store = openSqliteJobStore(path);
+    try {
+      assert.deepEqual((await store.get(id))?.subjects, []);
+      assert.deepEqual((await store.list({ subjects: ['project:p1'] })).length, 0);
+      assert.deepEqual((await store.list({ kind: 'old.kind' })).map((j) => j.id), [id]);
+      assert.equal(await store.backfillSubjects(['old.kind'], (p) => [`project:${(p as { project_id: string }).project_id}`]), 1);
+      const fresh = (await store.submit({ kind: 'old.kind', params: {}, subjects: ['project:p1'] })).job;
+      assert.deepEqual((await store.list({ subjects: ['project:p1'] })).map((j) => j.id), [fresh.id, id]);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('is what openJobStore picks when no database URL is set: a file under the data directory', async () => {
     const dataDir = join(dir, 'data');
@@ -36,6 +71,15 @@ describe('kit: jobs on PostgreSQL', () => {
     open: (now, options) =>
       openPostgresJobStore({ url: pg.url, logger: createSilentLogger(), pollIntervalMs: 100, maxConnections: 5, ...(now ? { now } : {}), ...options }),
     target: () => ({ kind: 'postgres', url: pg.url }),
+    exec: async (sql) => {
+      const client = new Client({ connectionString: pg.url });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    },
   }));
 
   it('delivers live job events to another replica by LISTEN/NOTIFY, without polling', async function () {

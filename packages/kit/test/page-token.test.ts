@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { decodePageToken, encodePageToken, filterFingerprint, L1g1Error } from '@l1g1/kit';
+import { decodeKeysetPageToken, decodePageToken, encodeKeysetPageToken, encodePageToken, filterFingerprint, L1g1Error } from '@l1g1/kit';
 
 describe('kit: page tokens', () => {
   const refused = (fn: () => unknown, message: RegExp): void => {
@@ -29,5 +29,15 @@ describe('kit: page tokens', () => {
     refused(() => decodePageToken(token, 'models', fp, 'number'), /corrupted/);
     refused(() => decodePageToken('not a token!', 'models', fp, 'string'), /not a page token/);
     refused(() => decodePageToken(Buffer.from('[1]').toString('base64url'), 'models', fp, 'string'), /not a page token/);
+  });
+
+  it('round-trips a (number, id) keyset cursor, and refuses a key that is not one', () => {
+    const fp = filterFingerprint({ project: 'p1' });
+    const cursor = { n: 1_700_000_000_123, id: 'a:b-uuid' };
+    assert.deepEqual(decodeKeysetPageToken(encodeKeysetPageToken('jobs', fp, cursor), 'jobs', fp), cursor, 'an id may hold a colon');
+    assert.equal(decodeKeysetPageToken('', 'jobs', fp), undefined);
+    refused(() => decodeKeysetPageToken(encodePageToken('jobs', fp, 'no-cursor'), 'jobs', fp), /corrupted/);
+    refused(() => decodeKeysetPageToken(encodePageToken('jobs', fp, '12:'), 'jobs', fp), /corrupted/);
+    refused(() => decodeKeysetPageToken(encodeKeysetPageToken('jobs', fp, cursor), 'jobs', filterFingerprint({ project: 'p2' })), /different filters/);
   });
 });

@@ -19,7 +19,7 @@ export interface EvaluatorConfig {
   readonly evaluatorDir: string;
   /** `<evaluatorDir>/evaluator.db`: evaluation runs (SQLite) when no database URL is set. */
   readonly databasePath: string;
-  /** L1G1_DATABASE_URL: jobs and runs in PostgreSQL (table `evaluator_runs`); unset: SQLite files under `evaluatorDir`. */
+  /** L1G1_DATABASE_URL: jobs, runs, gates, decisions and benchmarks in PostgreSQL (tables `evaluator_*`); unset: SQLite files under `evaluatorDir`. */
   readonly databaseUrl: string | undefined;
   /** Where snapshots are read (L1G1_INGESTION_ADDR, default 127.0.0.1:50053). */
   readonly ingestionAddress: string;

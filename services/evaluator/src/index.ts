@@ -11,3 +11,4 @@ export { EVALUATOR_SERVICE_NAME } from './server';
 export type { EvaluatorDeps } from './deps';
 export { startEvaluator, type StartEvaluatorOptions, type RunningEvaluator } from './start-evaluator';
 export { comparePaired, type PairedComparison, type PairedComparisonInput } from './compare/paired-comparison';
+export { evaluatorStoragePlan, type EvaluatorStoragePlan, type StoreLocation } from './storage-plan';

@@ -1,18 +1,19 @@
 /**
- * The composition root's body: opens the evaluator's storage (job queue,
- * evaluation rows), wires the clients of ingestion, the registry and
+ * The composition root's body: opens the evaluator's storage (job queue, runs,
+ * gates, benchmarks: see storage-plan.ts), wires the clients of ingestion, the registry and
  * inference, the job runner and the handlers, and serves them over gRPC.
  * Kept apart from index.ts so main.ts loads only what the service runs.
  */
 import { inference, ingestion, registry } from '@l1g1/contracts';
 import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type JobHandler, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createAliasMover } from './adapters/alias-mover';
 import { createPredictor } from './adapters/inference-predictor';
 import { createSnapshotReader } from './adapters/ingestion-reader';
 import { createModelRegistry } from './adapters/model-registry';
+import { openPostgresBenchmarkStore } from './adapters/postgres-benchmark-store';
 import { openPostgresEvaluationStore } from './adapters/postgres-evaluation-store';
+import { openPostgresGateStore } from './adapters/postgres-gate-store';
 import { openSqliteEvaluationStore } from './adapters/sqlite-evaluation-store';
 import { openSqliteGateStore } from './adapters/sqlite-gate-store';
 import { openSqliteBenchmarkStore } from './adapters/sqlite-benchmark-store';
@@ -21,6 +22,7 @@ import type { EvaluatorConfig } from './config';
 import type { EvaluatorDeps } from './deps';
 import { evaluatorJobHandlers } from './jobs';
 import { evaluatorServiceBinding } from './server';
+import { evaluatorStoragePlan, openAt } from './storage-plan';
 
 /** Options of {@link startEvaluator}. */
 export interface StartEvaluatorOptions {
@@ -53,12 +55,14 @@ export async function startEvaluator(config: EvaluatorConfig, options: StartEval
   try {
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.evaluatorDir, logger });
     cleanups.push(() => jobs.close());
-    // Runs live where the jobs do: PostgreSQL in scaled mode (every replica sees every run), else SQLite.
-    const evaluations = config.databaseUrl ? await openPostgresEvaluationStore(config.databaseUrl) : openSqliteEvaluationStore(config.databasePath);
+    // Runs, gates and benchmarks live where the jobs do: PostgreSQL in scaled mode (every replica sees
+    // every run, gate, decision and benchmark), else SQLite files.
+    const plan = evaluatorStoragePlan(config);
+    const evaluations = await openAt(plan.runs, (url) => openPostgresEvaluationStore(url), openSqliteEvaluationStore);
     cleanups.push(() => evaluations.close());
-    const gates = openSqliteGateStore(join(config.evaluatorDir, 'gates.db'));
+    const gates = await openAt(plan.gates, (url) => openPostgresGateStore(url), openSqliteGateStore);
     cleanups.push(() => gates.close());
-    const benchmarks = openSqliteBenchmarkStore(join(config.evaluatorDir, 'benchmarks.db'));
+    const benchmarks = await openAt(plan.benchmarks, (url) => openPostgresBenchmarkStore(url), openSqliteBenchmarkStore);
     cleanups.push(() => benchmarks.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);
     // Reads snapshots, resolves versions and records metrics, predicts: the scopes of those calls only.

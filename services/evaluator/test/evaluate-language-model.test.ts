@@ -21,7 +21,7 @@ import { runOnnx, useCpuBackend } from '../../trainer/test/export-helpers';
 import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-record';
 import { publishTestSnapshot } from '../../ingestion/test/support/publish-test-snapshot';
 import { uploadModel } from '../../../test/support/stack';
-import { refusal } from './support/refusal';
+import { refusal, waitForRun } from './support/evaluation-runs';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
 const SEQ_LEN = 12;
@@ -46,47 +46,36 @@ function record(text: string, split: string): StoredRecord {
   return { id: createHash('sha256').update(`${split}:${text}`).digest('hex'), modality: 'text', contentType: 'text/plain', data: Buffer.from(text), metadata: { split } };
 }
 
-const TERMINAL = new Set([common.JobState.JOB_STATE_SUCCEEDED, common.JobState.JOB_STATE_FAILED, common.JobState.JOB_STATE_CANCELLED]);
-
 async function finished(s: EvaluatorStack, req: evaluator.EvaluateRequest): Promise<evaluator.EvaluationRun> {
   const created = await unary(s.client.evaluate.bind(s.client), req);
-  // Bounded: 600 polls of 100 ms at most.
-  for (let i = 0; i < 600; i++) {
-    const run = await unary(s.client.getEvaluation.bind(s.client), { runId: created.runId, omitPredictions: true });
-    if (run.status && TERMINAL.has(run.status.state)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`run ${created.runId} did not finish`);
+  return waitForRun(s, created.runId);
 }
 
 /**
  * The reference: the stream by hand (one token per code point, the tag's
  * vocabulary, unknown → 0), windows of `window` inputs stepping by `window`
- * (the tail its own batch), batches of `batchSize` rows run in-process, and
- * exp of the mean −ln p(actual next token).
+ * (the shorter tail padded with 0 after its inputs: the model reads left to
+ * right), batches of `batchSize` rows run in-process, and exp of the mean
+ * −ln p(actual next token) over each window's own positions.
  */
 async function referencePerplexity(onnx: Uint8Array, vocabulary: readonly string[], text: string, window: number, batchSize: number): Promise<{ perplexity: number; tokens: number }> {
   const idOf = new Map(vocabulary.map((t, i) => [t, i]));
   const ids = Array.from(text).map((c) => idOf.get(c) ?? 0);
-  const starts: number[][] = [];
-  const full: number[] = [];
-  for (let s = 0; s + window < ids.length; s += window) full.push(s);
-  for (let i = 0; i < full.length; i += batchSize) starts.push(full.slice(i, i + batchSize));
-  const tailStart = full.length * window;
+  const windows: { start: number; length: number }[] = [];
+  for (let start = 0; start + 1 < ids.length; start += window) windows.push({ start, length: Math.min(window, ids.length - 1 - start) });
   let nll = 0;
   let tokens = 0;
-  const runBatch = async (batch: number[], length: number): Promise<void> => {
-    const feed = batch.flatMap((s) => ids.slice(s, s + length));
-    const out = await runOnnx(onnx, 'token_ids', { type: 'int64', data: feed, dims: [batch.length, length] }, 'probabilities');
-    batch.forEach((s, r) => {
-      for (let t = 0; t < length; t++) {
-        nll -= Math.log(out.data[(r * length + t) * vocabulary.length + (ids[s + t + 1] as number)] as number);
+  for (let i = 0; i < windows.length; i += batchSize) {
+    const batch = windows.slice(i, i + batchSize);
+    const feed = batch.flatMap((w) => Array.from({ length: window }, (_, t) => (t < w.length ? (ids[w.start + t] as number) : 0)));
+    const out = await runOnnx(onnx, 'token_ids', { type: 'int64', data: feed, dims: [batch.length, window] }, 'probabilities');
+    batch.forEach((w, r) => {
+      for (let t = 0; t < w.length; t++) {
+        nll -= Math.log(out.data[(r * window + t) * vocabulary.length + (ids[w.start + t + 1] as number)] as number);
         tokens++;
       }
     });
-  };
-  for (const batch of starts) await runBatch(batch, window);
-  if (tailStart + 1 < ids.length) await runBatch([tailStart], ids.length - 1 - tailStart);
+  }
   return { perplexity: Math.exp(nll / tokens), tokens };
 }
 

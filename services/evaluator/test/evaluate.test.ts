@@ -13,21 +13,10 @@ import { buildMlpWithWeights, buildMlp, type MlpLayer } from '@l1g1/onnx';
 import { uploadModel } from '../../../test/support/stack';
 import { classificationReport } from '../src/domain/evaluations/classification-report';
 import { CLASS_NAMES, featureRecords, publishFeatureRecords, softmaxLayer, type FeatureRecord } from './support/eval-data';
-import { refusal } from './support/refusal';
+import { refusal, waitForRun } from './support/evaluation-runs';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 
 const DIM = 4;
-const TERMINAL = new Set([common.JobState.JOB_STATE_SUCCEEDED, common.JobState.JOB_STATE_FAILED, common.JobState.JOB_STATE_CANCELLED]);
-
-async function waitForRun(s: EvaluatorStack, runId: string): Promise<evaluator.EvaluationRun> {
-  // Bounded: 600 polls of 100 ms at most.
-  for (let i = 0; i < 600; i++) {
-    const run = await unary(s.client.getEvaluation.bind(s.client), { runId, omitPredictions: false });
-    if (run.status && TERMINAL.has(run.status.state)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
 
 function list(s: EvaluatorStack, req: Partial<evaluator.ListEvaluationsRequest>): Promise<evaluator.ListEvaluationsResponse> {
   return unary(s.client.listEvaluations.bind(s.client), { page: undefined, model: undefined, dataset: undefined, state: common.JobState.JOB_STATE_UNSPECIFIED, ...req });

@@ -7,11 +7,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { openPostgresEvaluationStore } from '../src/adapters/postgres-evaluation-store';
 import { openSqliteEvaluationStore } from '../src/adapters/sqlite-evaluation-store';
 import type { EvaluationRow, EvaluationStore } from '../src/domain/evaluations/evaluation-store';
-import { usePostgres } from '../../../test/support/postgres';
+import { truncateTables, usePostgres } from '../../../test/support/postgres';
 
 function row(runId: string, createdAtMs: number, over: Partial<EvaluationRow> = {}): EvaluationRow {
   return {
@@ -102,13 +101,7 @@ describe('evaluator: run stores', () => {
     const pg = usePostgres();
     describeContract('PostgreSQL', async () => {
       const store = await openPostgresEvaluationStore(pg.url);
-      const admin = new Client({ connectionString: pg.url });
-      await admin.connect();
-      try {
-        await admin.query('TRUNCATE evaluator_runs');
-      } finally {
-        await admin.end();
-      }
+      await truncateTables(pg.url, 'evaluator_runs');
       return store;
     });
   });

@@ -9,7 +9,8 @@ import { inference } from '@l1g1/contracts';
 import { createGrpcClient, createKeyVerifier, createTokenBuckets, loadInternalSecret, servicePrincipal, unary, openJobStore, openKeyStore, startGrpcServer, type Logger } from '@l1g1/kit';
 import { mkdirSync } from 'node:fs';
 import { openIngestionBlobStore } from './adapters/blobs/open-blob-store';
-import { createIngestionJobRunner } from './adapters/jobs/job-runner';
+import { createIngestionJobRunner, INGESTION_JOB_KINDS } from './adapters/jobs/job-runner';
+import { ingestionJobSubjects } from './handlers/mappers';
 import { openIngestionStore } from './adapters/store/open-store';
 import { createSnapshotFileCache } from './adapters/snapshot-file-cache';
 import { createSnapshotPublisher } from './adapters/snapshot-publisher';
@@ -70,6 +71,8 @@ export async function startIngestion(config: IngestionConfig, options: StartInge
     cleanups.push(() => store.close());
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.ingestionDir, logger });
     cleanups.push(() => jobs.close());
+    // Jobs an older build stored without subjects: given them once, so ListJobs' dataset filter finds them.
+    await jobs.backfillSubjects(Object.values(INGESTION_JOB_KINDS), (params, kind) => ingestionJobSubjects(kind, params));
     const worker = createIngestionJobRunner({ store: jobs, logger, concurrency: config.maxConcurrentUploads });
     cleanups.push(() => worker.stop());
     const publisher = createSnapshotPublisher({

@@ -3,8 +3,7 @@
  * Parts that need only a piece of it declare the smallest interface they
  * need (structural typing) and receive this object.
  */
-import type { JobStore, Logger } from '@l1g1/kit';
-import type { ScoreSource } from './adapters/inference-scores';
+import type { BatchPredictor, JobStore, Logger } from '@l1g1/kit';
 import type { ModelVersions } from './adapters/model-versions';
 import type { LabelingConfig } from './config';
 import type { LabelingStore, SnapshotRecordSource, SnapshotSink } from './domain/ports';
@@ -21,7 +20,7 @@ export interface LabelingDeps {
   /** `name@alias` → version, from the model registry. */
   readonly models: ModelVersions;
   /** Class scores, from the inference service. */
-  readonly scores: ScoreSource;
+  readonly scores: BatchPredictor;
   /** New snapshots in the ingestion service (ExportToSnapshot). */
   readonly snapshots: SnapshotSink;
   /** Epoch milliseconds; tests pass a clock they move to expire reservations. */

@@ -5,8 +5,7 @@
  * loads only what the service runs.
  */
 import { inference, ingestion, registry } from '@l1g1/contracts';
-import { createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
-import { createScoreSource } from './adapters/inference-scores';
+import { createBatchPredictor, createGrpcClient, createJobWorker, createKeyVerifier, createTokenBuckets, loadInternalSecret, openJobStore, openKeyStore, servicePrincipal, startGrpcServer, type Logger } from '@l1g1/kit';
 import { createModelVersions } from './adapters/model-versions';
 import { mkdirSync } from 'node:fs';
 import { createIngestionRecordSource } from './adapters/ingestion-records';
@@ -14,7 +13,8 @@ import { createIngestionSnapshotSink } from './adapters/ingestion-snapshots';
 import { openLabelingStore } from './adapters/store/open-store';
 import type { LabelingConfig } from './config';
 import type { LabelingDeps } from './deps';
-import { labelingJobHandlers } from './jobs';
+import { LABELING_JOB_KINDS, labelingJobHandlers } from './jobs';
+import { labelingJobSubjects } from './jobs/submit-labeling-job';
 import { labelingServiceBinding } from './server';
 
 /** Options of {@link startLabeling}. */
@@ -53,6 +53,8 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
     cleanups.push(async () => ingestionClient.close());
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.labelingDir, logger });
     cleanups.push(() => jobs.close());
+    // Jobs an older build stored without subjects: given them once, so ListJobs' project filter finds them.
+    await jobs.backfillSubjects(LABELING_JOB_KINDS.map((k) => k.kind), labelingJobSubjects);
     // Pre-labels resolve a version and predict: the scopes of those calls only.
     const registryClient = createGrpcClient(registry.ModelRegistryServiceClient, config.registryAddress, {
       identity: { principal: servicePrincipal('labeling', ['read']), internalSecret },
@@ -69,7 +71,8 @@ export async function startLabeling(config: LabelingConfig, options: StartLabeli
       jobs,
       records: createIngestionRecordSource(ingestionClient),
       models: createModelVersions(registryClient),
-      scores: createScoreSource(inferenceClient),
+      // Users' variant policy applies: a variant marked not usable is refused here too.
+      scores: createBatchPredictor(inferenceClient),
       snapshots: createIngestionSnapshotSink(ingestionClient),
       now: options.now ?? Date.now,
     };

@@ -10,7 +10,7 @@ import { createIngestionReader } from './adapters/ingestion-reader';
 import { openCheckpointStore } from './adapters/open-checkpoint-store';
 import { detectCodeVersion } from './adapters/code-version';
 import { createRegistryRegistrar } from './adapters/registry-registrar';
-import { TRAIN_JOB_KIND } from './domain/jobs/job-params';
+import { TRAIN_JOB_KIND, trainJobSubjects } from './domain/jobs/job-params';
 import { createTrainJobHandler } from './jobs/train-job';
 import { mkdirSync } from 'node:fs';
 import { openTrainerBlobStore } from './adapters/open-blob-store';
@@ -53,6 +53,8 @@ export async function startTrainer(config: TrainerConfig, options: StartTrainerO
   try {
     const jobs = await openJobStore({ databaseUrl: config.databaseUrl, dataDir: config.trainerDir, logger });
     cleanups.push(() => jobs.close());
+    // Jobs an older build stored without subjects: given them once, so ListJobs' filters find them.
+    await jobs.backfillSubjects([TRAIN_JOB_KIND], trainJobSubjects);
     const checkpoints = await openCheckpointStore({ databaseUrl: config.databaseUrl, databasePath: config.databasePath });
     cleanups.push(() => checkpoints.close());
     const internalSecret = loadInternalSecret(config.auth.internalSecret, config.auth.dataDir);

@@ -15,25 +15,37 @@ export interface EvaluationRunJson {
   records_evaluated: number;
   records_skipped: number;
   metrics: Record<string, number>;
-  classification: { per_class: { label: string; precision: number; recall: number; f1: number; support: number }[] } | null;
+  classification: { per_class: ClassRowJson[] } | null;
+  /** Token classification runs (taggers): per entity type. */
+  token?: { per_type: ClassRowJson[] } | null;
+}
+
+/** One row of the per-class (or per entity type) table. */
+interface ClassRowJson {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** Headline metrics first, in this order; the rest of the flat metrics follow alphabetically. */
-const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'token_f1', 'perplexity', 'nll', 'bits_per_token', 'bits_per_char'];
+const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'entity_precision', 'entity_recall', 'token_f1', 'token_accuracy', 'perplexity', 'nll', 'bits_per_token', 'bits_per_char'];
 /** Metrics that are counts, printed without decimals. */
 const COUNTS = new Set(['tokens', 'windows']);
 
-/** The metrics table of a finished run: headline metrics, then one row per class. */
+/** The metrics table of a finished run: headline metrics, then one row per class (per entity type for a tagger). */
 export function metricsTable(run: EvaluationRunJson): string {
   const m = run.model ? `${run.model.name}${run.model.version !== undefined ? ` v${run.model.version}` : ''}` : '-';
   const d = run.dataset ? `${run.dataset.name}@${run.dataset.snapshot}` : '-';
   let out = `run ${run.run_id}  ${m} (${run.precision}) on ${d}: ${run.records_evaluated} records (${run.records_skipped} skipped)\n`;
   const keys = [...HEADLINE.filter((k) => k in run.metrics), ...Object.keys(run.metrics).filter((k) => !HEADLINE.includes(k) && !k.includes('/')).sort()];
   for (const k of keys) out += `  ${k.padEnd(16)} ${COUNTS.has(k) ? String(run.metrics[k]) : run.metrics[k]!.toFixed(4)}\n`;
-  const perClass = run.classification?.per_class ?? [];
+  const perType = run.token?.per_type ?? [];
+  const perClass = perType.length > 0 ? perType : (run.classification?.per_class ?? []);
   if (perClass.length > 0) {
-    out += `  ${'class'.padEnd(16)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(9)}\n`;
+    out += `  ${(perType.length > 0 ? 'entity type' : 'class').padEnd(16)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(9)}\n`;
     for (const c of perClass) out += `  ${c.label.padEnd(16)} ${c.precision.toFixed(4).padStart(9)} ${c.recall.toFixed(4).padStart(9)} ${c.f1.toFixed(4).padStart(9)} ${String(c.support).padStart(9)}\n`;
   }
   return out;
@@ -53,7 +65,7 @@ export async function waitForEvaluation(ctx: CommandContext, runId: string, time
 export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'evaluate a model version on a dataset snapshot and print its metrics',
-  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--label-field label] [--task classification|language_modeling] [--window N] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
+  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--task classification|token_classification|language_modeling] [--window N] [--label-field label] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
   async run(args, ctx) {
     const { values } = parseArgs({
       args,
@@ -63,8 +75,8 @@ export const evaluateCommand: Command = {
         split: { type: 'string' },
         precision: { type: 'string' },
         'label-field': { type: 'string' },
-        'max-records': { type: 'string' },
         task: { type: 'string' },
+        'max-records': { type: 'string' },
         window: { type: 'string' },
         run: { type: 'string' },
         'no-wait': { type: 'boolean' },
@@ -85,8 +97,9 @@ export const evaluateCommand: Command = {
         ...(values.split !== undefined ? { split: values.split } : {}),
         ...(values.precision !== undefined ? { precision: values.precision.toLowerCase() } : {}),
         ...(values['label-field'] !== undefined ? { label_field: values['label-field'] } : {}),
-        ...(maxRecords !== undefined ? { max_records: Number(maxRecords) } : {}),
+        // The server names a bad value (INVALID_ARGUMENT on `task`); the CLI does not keep a second list.
         ...(values.task !== undefined ? { task: values.task.toLowerCase() } : {}),
+        ...(maxRecords !== undefined ? { max_records: Number(maxRecords) } : {}),
         ...(values.window !== undefined ? { window: Number(values.window) } : {}),
       };
       const created = await ctx.client.json<EvaluationRunJson>('POST', '/v1/evaluations', body);

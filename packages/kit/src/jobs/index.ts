@@ -10,3 +10,4 @@ export * from './job-status';
 export * from './postgres-event-log';
 export * from './database-clock';
 export * from './retry-policy';
+export * from './job-list-page';

@@ -2,7 +2,8 @@
 import type { ErrorKind } from '../errors';
 import { errors, L1g1Error } from '../errors';
 import { eventReadLimit, type LoggedEvent } from '../event-log';
-import { DEFAULT_MAX_ATTEMPTS, encodeJobJson, type Job, type JobEvent, type JobEventType, type JobState, type JsonValue, type ReopenJobInput } from './job';
+import type { ListJobsOptions } from './job-store';
+import { checkJobSubject, DEFAULT_MAX_ATTEMPTS, encodeJobJson, type Job, type JobEvent, type JobEventType, type JobState, type JsonValue, type ReopenJobInput } from './job';
 
 /** A `jobs` row as either driver returns it (pg answers BIGINT as a string). */
 export interface JobRow {
@@ -17,6 +18,8 @@ export interface JobRow {
   error_code: string | null;
   error_message: string | null;
   idempotency_key: string | null;
+  /** JSON array; NULL on a row stored before subjects existed and not backfilled yet. */
+  subjects: string | null;
   checkpoint: string | null;
   cancel_requested: number | boolean;
   lease_token: string | null;
@@ -46,6 +49,7 @@ export function jobFromRow(row: JobRow): Job {
     result: row.result === null ? undefined : json<JsonValue>(row.result),
     error: row.error_code === null ? undefined : { code: row.error_code as ErrorKind, message: row.error_message ?? '' },
     idempotencyKey: row.idempotency_key ?? undefined,
+    subjects: row.subjects === null ? [] : json<string[]>(row.subjects),
     checkpoint: row.checkpoint === null ? undefined : json(row.checkpoint),
     cancelRequested: row.cancel_requested === true || row.cancel_requested === 1,
     workerId: row.worker_id ?? undefined,
@@ -76,6 +80,50 @@ export function listLimit(limit: number | undefined): number {
   if (limit === undefined) return 50;
   if (!Number.isInteger(limit) || limit < 1) throw errors.invalidArgument('limit', 'must be a positive integer');
   return Math.min(limit, 500);
+}
+
+/**
+ * The SELECT behind `list`, written once for both stores. `arg` binds one value
+ * and answers its placeholder (`?` or `$n`), called once per occurrence.
+ * With subjects it walks the `job_subjects` index (subject, created_at_ms, job_id)
+ * newest first, so the answer is exact over every job of that subject and the
+ * keyset cursor pages through all of them; other subjects are an EXISTS probe.
+ */
+export function listJobsQuery(opts: ListJobsOptions, arg: (value: string | number) => string): string {
+  const subjects = [...new Set((opts.subjects ?? []).map((s, i) => checkJobSubject(s, `subjects[${i}]`)))];
+  const [first, ...others] = subjects;
+  const t = first === undefined ? 'jobs' : 'j';
+  // The keyset columns: the index's own copy of (created_at_ms, id) when walking a subject.
+  const [at, id] = first === undefined ? ['created_at_ms', 'id'] : ['s.created_at_ms', 's.job_id'];
+  const where: string[] = [];
+  if (first !== undefined) where.push(`s.subject = ${arg(first)}`);
+  for (const other of others) where.push(`EXISTS (SELECT 1 FROM job_subjects o WHERE o.job_id = s.job_id AND o.subject = ${arg(other)})`);
+  if (opts.kind !== undefined) where.push(`${t}.kind = ${arg(opts.kind)}`);
+  if (opts.kinds && opts.kinds.length > 0) where.push(`${t}.kind IN (${opts.kinds.map((k) => arg(k)).join(', ')})`);
+  if (opts.states && opts.states.length > 0) where.push(`${t}.state IN (${opts.states.map((s) => arg(s)).join(', ')})`);
+  if (opts.before) {
+    const ms = opts.before.createdAtMs;
+    where.push(`(${at} < ${arg(ms)} OR (${at} = ${arg(ms)} AND ${id} < ${arg(opts.before.id)}))`);
+  }
+  const from = first === undefined ? 'jobs' : 'job_subjects s JOIN jobs j ON j.id = s.job_id';
+  const cond = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return `SELECT ${t}.* FROM ${from} ${cond} ORDER BY ${at} DESC, ${id} DESC LIMIT ${arg(listLimit(opts.limit))}`;
+}
+
+/** Rows one backfill transaction fills at most (a short write lock, then the next batch). */
+export const SUBJECT_BACKFILL_BATCH = 500;
+
+/** The subjects a backfill stores for a row: those `subjectsOf` derives that are valid, without repeats. */
+export function backfilledSubjects(subjectsOf: (params: JsonValue, kind: string) => readonly string[], row: { kind: string; params: string }): string[] {
+  const valid: string[] = [];
+  for (const s of subjectsOf(json<JsonValue>(row.params), row.kind)) {
+    try {
+      valid.push(checkJobSubject(s, 'subjects'));
+    } catch {
+      // An old row whose params hold something no subject can spell is listed unfiltered only.
+    }
+  }
+  return [...new Set(valid)];
 }
 
 export function eventReadLimitFor(limit: number | undefined): number {

@@ -35,7 +35,7 @@ import {
   sameJobOrRefuse,
   checkJobId,
   checkLeaseMs,
-  retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listLimit, reopenPlan, toJobEvent, type JobRow } from './job-rows';
+  retryDelay, eventReadLimitFor, jobFromRow, jobNotFound, leaseLost, listJobsQuery, backfilledSubjects, SUBJECT_BACKFILL_BATCH, reopenPlan, toJobEvent, type JobRow } from './job-rows';
 import type { ClaimedJob, JobStore } from './job-store';
 import { createDatabaseClock, type DatabaseClock } from './database-clock';
 import { createPostgresEventLog } from './postgres-event-log';
@@ -79,6 +79,16 @@ export const POSTGRES_JOB_MIGRATIONS: readonly string[] = [
    CREATE INDEX job_events_by_key ON job_events (key, id);`,
   // Submissions count a kind's queued + running jobs against its cap.
   `CREATE INDEX jobs_by_kind_state ON jobs (kind, state)`,
+  // Subjects (see job-store-sqlite.ts): NULL marks a row stored before them, for a backfill.
+  `ALTER TABLE jobs ADD COLUMN subjects TEXT;
+   CREATE TABLE job_subjects (
+     subject TEXT NOT NULL,
+     created_at_ms BIGINT NOT NULL,
+     job_id TEXT NOT NULL,
+     PRIMARY KEY (subject, created_at_ms, job_id)
+   );
+   CREATE INDEX job_subjects_by_job ON job_subjects (job_id);
+   CREATE INDEX jobs_without_subjects ON jobs (kind) WHERE subjects IS NULL;`,
 ];
 
 const CHANNEL = 'l1g1_jobs';
@@ -197,13 +207,16 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
         const id = randomUUID();
         // ON CONFLICT: two replicas submitting the same key at once get one job between them.
         const ins = await c.query<JobRow>(
-          `INSERT INTO jobs (id, kind, params, state, attempts, max_attempts, progress, idempotency_key, run_after_ms, created_at_ms, updated_at_ms)
-           VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7, $7, $7)
+          `INSERT INTO jobs (id, kind, params, state, attempts, max_attempts, progress, idempotency_key, subjects, run_after_ms, created_at_ms, updated_at_ms)
+           VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7, $8, $8, $8)
            ON CONFLICT (kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING *`,
-          [id, s.kind, s.paramsJson, s.maxAttempts, JSON.stringify(EMPTY_PROGRESS), s.idempotencyKey ?? null, t],
+          [id, s.kind, s.paramsJson, s.maxAttempts, JSON.stringify(EMPTY_PROGRESS), s.idempotencyKey ?? null, JSON.stringify(s.subjects), t],
         );
         const inserted = ins.rows[0];
         if (inserted) {
+          if (s.subjects.length > 0) {
+            await c.query('INSERT INTO job_subjects (subject, created_at_ms, job_id) SELECT unnest($1::text[]), $2, $3', [s.subjects, t, id]);
+          }
           await event(c, id, 'state', { state: 'queued', attempt: 0 });
           return { job: jobFromRow(inserted), created: true };
         }
@@ -218,24 +231,12 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
       return loadFor(pool, id, false);
     },
     async list(opts = {}) {
-      const where: string[] = [];
-      const args: (string | number | string[])[] = [];
-      const arg = (v: string | number | string[]): string => {
+      const args: (string | number)[] = [];
+      const sql = listJobsQuery(opts, (v) => {
         args.push(v);
         return `$${args.length}`;
-      };
-      if (opts.kind !== undefined) where.push(`kind = ${arg(opts.kind)}`);
-      if (opts.states && opts.states.length > 0) where.push(`state = ANY(${arg([...opts.states])})`);
-      if (opts.before) {
-        const at = arg(opts.before.createdAtMs);
-        where.push(`(created_at_ms < ${at} OR (created_at_ms = ${at} AND id < ${arg(opts.before.id)}))`);
-      }
-      const limit = arg(listLimit(opts.limit));
-      const res = await pool.query<JobRow>(
-        `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, id DESC LIMIT ${limit}`,
-        args,
-      );
-      return res.rows.map(jobFromRow);
+      });
+      return (await pool.query<JobRow>(sql, args)).rows.map(jobFromRow);
     },
     async requestCancel(id) {
       checkJobId(id);
@@ -392,6 +393,29 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
         await event(c, jobId, 'state', { state: 'queued', attempt: job.attempts - 1, released: true });
         return queued;
       });
+    },
+    async backfillSubjects(kinds, subjectsOf) {
+      if (kinds.length === 0) return 0;
+      // SKIP LOCKED: replicas starting together fill disjoint batches instead of waiting on each other.
+      const batch = (): Promise<number> =>
+        tx(async (c) => {
+          const res = await c.query<{ id: string; kind: string; params: string; created_at_ms: string }>(
+            'SELECT id, kind, params, created_at_ms FROM jobs WHERE kind = ANY($1) AND subjects IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED',
+            [[...kinds], SUBJECT_BACKFILL_BATCH],
+          );
+          for (const row of res.rows) {
+            const subjects = backfilledSubjects(subjectsOf, row);
+            await c.query('UPDATE jobs SET subjects = $1 WHERE id = $2', [JSON.stringify(subjects), row.id]);
+            if (subjects.length > 0) {
+              await c.query('INSERT INTO job_subjects (subject, created_at_ms, job_id) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING', [subjects, row.created_at_ms, row.id]);
+            }
+          }
+          return res.rows.length;
+        });
+      // Ends: every batch turns its rows non-NULL (rows another replica holds are its to fill).
+      let filled = 0;
+      for (let n = await batch(); n > 0; n = await batch()) filled += n;
+      return filled;
     },
     async readEvents(jobId, afterId, limit) {
       checkJobId(jobId);

@@ -20,7 +20,7 @@ import {
   sameJobOrRefuse,
   checkJobId,
   checkLeaseMs,
-  retryDelay, eventReadLimitFor, listLimit, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound, reopenPlan } from './job-rows';
+  retryDelay, eventReadLimitFor, listJobsQuery, backfilledSubjects, SUBJECT_BACKFILL_BATCH, toJobEvent, type JobRow, jobFromRow, leaseLost, jobNotFound, reopenPlan } from './job-rows';
 
 export interface SqliteJobStoreOptions {
   db: SqliteDatabase;
@@ -64,6 +64,37 @@ const SCHEMA = `
 `;
 
 /**
+ * Subjects (after `jobs.subjects` exists): one index row per (subject, job) in
+ * the job's creation order, so a subject's jobs are read newest first from the
+ * index alone; the partial index finds rows stored before subjects existed
+ * (NULL) for a backfill without reading the others.
+ */
+const SUBJECT_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS job_subjects (
+    subject TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    PRIMARY KEY (subject, created_at_ms, job_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS job_subjects_by_job ON job_subjects (job_id);
+  CREATE INDEX IF NOT EXISTS jobs_without_subjects ON jobs (kind) WHERE subjects IS NULL;
+`;
+
+/**
+ * The schema, on a new file or on one written by an older build: the job
+ * table is shared with the service's own migrations (its user_version is
+ * theirs), so a column added later is added here when it is missing.
+ */
+function ensureJobSchema(db: SqliteDatabase): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    const columns = db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'subjects')) db.exec('ALTER TABLE jobs ADD COLUMN subjects TEXT');
+    db.exec(SUBJECT_SCHEMA);
+  }).immediate();
+}
+
+/**
  * JobStore on SQLite (the embedded default). better-sqlite3 is synchronous
  * and every write runs in an IMMEDIATE transaction, which takes SQLite's
  * write lock first: two processes sharing the file can never both claim a
@@ -73,10 +104,11 @@ const SCHEMA = `
 export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const { db } = options;
   const now = options.now ?? Date.now;
-  db.exec(SCHEMA);
+  ensureJobSchema(db);
   const log = createSqliteEventLog<JsonValue>({ db, table: 'job_events', now, pollIntervalMs: options.pollIntervalMs ?? 1000 });
   const getRow = db.prepare<[string]>('SELECT * FROM jobs WHERE id = ?');
   const countPending = db.prepare<[string]>(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ? AND state IN ('queued', 'running')`);
+  const insertSubject = db.prepare<[string, number, string]>('INSERT OR IGNORE INTO job_subjects (subject, created_at_ms, job_id) VALUES (?, ?, ?)');
   const maxPending = options.maxPendingPerKind ?? DEFAULT_MAX_PENDING_JOBS_PER_KIND;
   const listeners = new Set<() => void>();
   let notifyScheduled = false;
@@ -133,9 +165,10 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const id = randomUUID();
     const t = now();
     db.prepare(
-      `INSERT INTO jobs (id, kind, params, state, attempts, max_attempts, progress, idempotency_key, run_after_ms, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, s.kind, s.paramsJson, s.maxAttempts, JSON.stringify(EMPTY_PROGRESS), s.idempotencyKey ?? null, t, t, t);
+      `INSERT INTO jobs (id, kind, params, state, attempts, max_attempts, progress, idempotency_key, subjects, run_after_ms, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, s.kind, s.paramsJson, s.maxAttempts, JSON.stringify(EMPTY_PROGRESS), s.idempotencyKey ?? null, JSON.stringify(s.subjects), t, t, t);
+    for (const subject of s.subjects) insertSubject.run(subject, t, id);
     event(id, 'state', { state: 'queued', attempt: 0 });
     return { job: load(id) as Job, created: true };
   });
@@ -194,22 +227,12 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       return load(id);
     },
     async list(opts = {}) {
-      const where: string[] = [];
       const args: (string | number)[] = [];
-      if (opts.kind !== undefined) {
-        where.push('kind = ?');
-        args.push(opts.kind);
-      }
-      if (opts.states && opts.states.length > 0) {
-        where.push(`state IN (${opts.states.map(() => '?').join(', ')})`);
-        args.push(...opts.states);
-      }
-      if (opts.before) {
-        where.push('(created_at_ms < ? OR (created_at_ms = ? AND id < ?))');
-        args.push(opts.before.createdAtMs, opts.before.createdAtMs, opts.before.id);
-      }
-      const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, listLimit(opts.limit)) as JobRow[]).map(jobFromRow);
+      const sql = listJobsQuery(opts, (v) => {
+        args.push(v);
+        return '?';
+      });
+      return (db.prepare(sql).all(...args) as JobRow[]).map(jobFromRow);
     },
     async requestCancel(id) {
       checkJobId(id);
@@ -312,6 +335,28 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         event(jobId, 'state', { state: 'queued', attempt: job.attempts - 1, released: true });
         return load(jobId) as Job;
       })();
+    },
+    async backfillSubjects(kinds, subjectsOf) {
+      if (kinds.length === 0) return 0;
+      const pick = db.prepare(`SELECT id, kind, params, created_at_ms FROM jobs WHERE kind IN (${kinds.map(() => '?').join(', ')}) AND subjects IS NULL LIMIT ?`);
+      const fill = db.prepare<[string, string]>('UPDATE jobs SET subjects = ? WHERE id = ?');
+      const batch = tx((): number => {
+        const rows = pick.all(...kinds, SUBJECT_BACKFILL_BATCH) as { id: string; kind: string; params: string; created_at_ms: number }[];
+        for (const row of rows) {
+          const subjects = backfilledSubjects(subjectsOf, row);
+          fill.run(JSON.stringify(subjects), row.id);
+          for (const subject of subjects) insertSubject.run(subject, row.created_at_ms, row.id);
+        }
+        return rows.length;
+      });
+      // Ends: every batch turns its rows non-NULL, so the NULL rows run out.
+      let filled = 0;
+      for (let n = batch(); n > 0; n = batch()) {
+        filled += n;
+        // Let requests in between batches of a large file.
+        await new Promise((r) => setImmediate(r));
+      }
+      return filled;
     },
     async readEvents(jobId, afterId, limit) {
       checkJobId(jobId);

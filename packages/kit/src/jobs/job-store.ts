@@ -16,7 +16,15 @@ export interface ClaimOptions {
 
 export interface ListJobsOptions {
   kind?: string;
+  /** Only these kinds (a service's own in a store shared by several); empty or absent: any. */
+  kinds?: readonly string[];
   states?: readonly JobState[];
+  /**
+   * Only jobs submitted with every one of these subjects. Exact over all jobs (an
+   * index lookup, not a scan) and paginated by the same `before` cursor; jobs stored
+   * before subjects existed have none unless a backfill gave them some.
+   */
+  subjects?: readonly string[];
   /** Default 50, at most 500. */
   limit?: number;
   /** Keyset cursor: jobs created before this one (newest first). */
@@ -89,6 +97,15 @@ export interface JobStore {
   /** Gives the job back unfinished (worker shutting down): queued again, this attempt not counted. */
   release(jobId: string, leaseToken: string): Promise<Job>;
 
+  /**
+   * Gives the jobs of these kinds stored before subjects existed (by an older build)
+   * the subjects `subjectsOf` derives from their params, so subject filters find
+   * them too. Only rows never given subjects are read (a partial index finds
+   * them), in batches, so after the first run it costs one empty index probe;
+   * a derived subject that is not a valid one is left out. Answers how many
+   * jobs it filled. Services call it once at startup for their kinds.
+   */
+  backfillSubjects(kinds: readonly string[], subjectsOf: (params: JsonValue, kind: string) => readonly string[]): Promise<number>;
   /** The job's events after `afterId`, in order (at most `limit`, default 256). */
   readEvents(jobId: string, afterId: number, limit?: number): Promise<JobEvent[]>;
   /** Replays the job's events after `afterId`, then follows live ones, until `signal` aborts. */

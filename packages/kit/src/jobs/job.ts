@@ -51,6 +51,8 @@ export interface Job {
   /** Set when failed; on a queued job, the error of the attempt that is being retried. */
   error: JobError | undefined;
   idempotencyKey: string | undefined;
+  /** What the job is about (`project:<id>`, `dataset:<name>` ...), as given at submit; `list` filters by them. */
+  subjects: string[];
   checkpoint: JobCheckpoint | undefined;
   cancelRequested: boolean;
   /** The worker holding the lease while running. */
@@ -71,6 +73,13 @@ export interface SubmitJobInput {
   idempotencyKey?: string;
   /** Default 3. */
   maxAttempts?: number;
+  /**
+   * What the job is about, e.g. `project:<id>`, `dataset:<name>`, `model:<name>`:
+   * the store indexes them so `list({ subjects })` is exact over every job, not a
+   * window of recent ones. Several because one job can be about several things (a
+   * training job: its dataset and the model it registers into). Fixed at submit.
+   */
+  subjects?: readonly string[];
 }
 
 /**
@@ -104,6 +113,11 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_ATTEMPTS_LIMIT = 100;
 const KIND = /^[a-z][a-z0-9_.-]{0,62}$/;
 const MAX_KEY_CHARS = 200;
+/** Subjects per job at most (they are index rows, not free-form tags). */
+export const MAX_JOB_SUBJECTS = 4;
+const MAX_SUBJECT_CHARS = 256;
+// Printable ASCII without spaces: subjects are identifiers (kind:name), and one spelling each keeps filters exact.
+const SUBJECT = /^[\x21-\x7e]+$/;
 /** Params and checkpoints are small by design: artifacts go to the blob store. */
 export const MAX_JOB_JSON_BYTES = 256 * 1024;
 
@@ -122,8 +136,23 @@ export function encodeJobJson(value: JsonValue | undefined, field: string): stri
   return text;
 }
 
+/** A subject (as given at submit or as a list filter), or INVALID_ARGUMENT naming `field`. */
+export function checkJobSubject(subject: string, field: string): string {
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_CHARS || !SUBJECT.test(subject)) {
+    throw errors.invalidArgument(field, `must be 1-${MAX_SUBJECT_CHARS} printable ASCII characters without spaces (e.g. project:<id>)`);
+  }
+  return subject;
+}
+
+/** A submission's subjects, checked and without repeats (in the order given). */
+export function checkJobSubjects(subjects: readonly string[] | undefined): string[] {
+  if (subjects === undefined) return [];
+  if (!Array.isArray(subjects) || subjects.length > MAX_JOB_SUBJECTS) throw errors.invalidArgument('subjects', `must be a list of at most ${MAX_JOB_SUBJECTS} subjects`);
+  return [...new Set(subjects.map((s, i) => checkJobSubject(s, `subjects[${i}]`)))];
+}
+
 /** Validates a submission; returns the normalised values. */
-export function checkSubmit(input: SubmitJobInput): { kind: string; paramsJson: string; idempotencyKey: string | undefined; maxAttempts: number } {
+export function checkSubmit(input: SubmitJobInput): { kind: string; paramsJson: string; idempotencyKey: string | undefined; maxAttempts: number; subjects: string[] } {
   if (typeof input.kind !== 'string' || !KIND.test(input.kind)) {
     throw errors.invalidArgument('kind', 'must be 1-63 characters: lowercase letters, digits, _ . - (starting with a letter)');
   }
@@ -135,7 +164,7 @@ export function checkSubmit(input: SubmitJobInput): { kind: string; paramsJson: 
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
     throw errors.invalidArgument('max_attempts', `must be an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
   }
-  return { kind: input.kind, paramsJson: encodeJobJson(input.params, 'params'), idempotencyKey: key, maxAttempts };
+  return { kind: input.kind, paramsJson: encodeJobJson(input.params, 'params'), idempotencyKey: key, maxAttempts, subjects: checkJobSubjects(input.subjects) };
 }
 
 export const EMPTY_PROGRESS: JobProgress = Object.freeze({ fraction: 0, counters: {}, message: '' }) as JobProgress;

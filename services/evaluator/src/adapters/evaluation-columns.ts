@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '@l1g1/kit';
 import type { EvaluationFilter, EvaluationRow, EvaluationState } from '../domain/evaluations/evaluation-store';
+import { createSqlArgs } from './sql-args';
 
 /** A run row as either driver returns it: BIGINTs may come back as text, JSON as text (SQLite) or parsed (PostgreSQL JSONB). */
 export interface RunColumns {
@@ -75,11 +76,7 @@ export function listQuery(
   placeholder: (n: number) => string,
 ): { sql: string; args: (string | number)[] } {
   const where: string[] = [];
-  const args: (string | number)[] = [];
-  const arg = (v: string | number): string => {
-    args.push(v);
-    return placeholder(args.length);
-  };
+  const { args, arg } = createSqlArgs(placeholder);
   if (filter.modelName !== undefined) {
     where.push(`model_name = ${arg(filter.modelName)}`);
     if (filter.modelVersion) where.push(`model_version = ${arg(filter.modelVersion)}`);

@@ -1,9 +1,10 @@
 /**
  * Evaluation runs in PostgreSQL (scaled mode, `L1G1_DATABASE_URL`): the
  * twin of the SQLite store, so every evaluator replica sees every run.
- * Metrics, reports and predictions are JSONB columns, read whole.
+ * Metrics, reports and predictions are JSONB columns, read whole. An
+ * unreachable database answers UNAVAILABLE (kit's `withPostgresOutages`).
  */
-import { openPostgres, type JsonValue } from '@l1g1/kit';
+import { openPostgres, withPostgresOutages, type JsonValue } from '@l1g1/kit';
 import type { EvaluationStore } from '../domain/evaluations/evaluation-store';
 import { fromRunColumns, listQuery, RUN_COLUMNS_SQL, type RunColumns } from './evaluation-columns';
 
@@ -25,7 +26,7 @@ const asIs = (value: unknown): JsonValue => value as JsonValue;
 
 export async function openPostgresEvaluationStore(url: string, options: { maxConnections?: number } = {}): Promise<EvaluationStore> {
   const pool = await openPostgres(url, MIGRATIONS, { component: 'evaluator', maxConnections: options.maxConnections ?? 4 });
-  return {
+  const store: EvaluationStore = {
     async insert(row) {
       await pool.query(
         `INSERT INTO evaluator_runs (run_id, model_name, model_version, precision, dataset, snapshot, split, state, created_at_ms, trace_id)
@@ -55,4 +56,5 @@ export async function openPostgresEvaluationStore(url: string, options: { maxCon
       await pool.end();
     },
   };
+  return withPostgresOutages(store, 'the evaluator run database');
 }

@@ -4,17 +4,14 @@
  * its own migration sequence.
  */
 import { evaluator } from '@l1g1/contracts';
-import { openSqlite } from '@l1g1/kit';
+import { createKeyedLock, openSqlite } from '@l1g1/kit';
 import type { GateStore } from '../gates/gate-store';
+import { DECISION_COLUMNS_SQL, decisionColumns, decisionListQuery } from './gate-columns';
 
 const MIGRATIONS = [
   `CREATE TABLE gates (name TEXT PRIMARY KEY, gate_json TEXT NOT NULL);
    CREATE TABLE gate_decisions (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     decision_id TEXT NOT NULL UNIQUE,
-     gate_name TEXT NOT NULL,
-     model_name TEXT NOT NULL,
-     model_version INTEGER NOT NULL,
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,${DECISION_COLUMNS_SQL}
      decision_json TEXT NOT NULL
    );
    CREATE INDEX gate_decisions_by_gate ON gate_decisions (gate_name, seq DESC);
@@ -28,12 +25,24 @@ export function openSqliteGateStore(path: string): GateStore {
   const db = openSqlite(path, MIGRATIONS);
   const insert = db.prepare(`INSERT OR IGNORE INTO gates (name, gate_json) VALUES (?, ?)`);
   const get = db.prepare(`SELECT gate_json FROM gates WHERE name = ?`);
-  const update = db.prepare(`UPDATE gates SET gate_json = ? WHERE name = ?`);
+  const write = db.prepare(`UPDATE gates SET gate_json = ? WHERE name = ?`);
   const remove = db.prepare(`DELETE FROM gates WHERE name = ?`);
   const addDecision = db.prepare(
-    `INSERT INTO gate_decisions (decision_id, gate_name, model_name, model_version, decision_json) VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO gate_decisions (decision_id, gate_name, model_name, model_version, decision_json) VALUES (@decisionId, @gateName, @modelName, @modelVersion, @json)`,
   );
-  const seqOf = db.prepare(`SELECT seq FROM gate_decisions WHERE decision_id = ?`);
+  // One synchronous transaction: no other writer of this file (this process's or another's) interleaves.
+  const update = db.transaction((name: string, change: (current: evaluator.Gate) => evaluator.Gate): evaluator.Gate | undefined => {
+    const r = get.get(name) as { gate_json: string } | undefined;
+    if (!r) return undefined;
+    const next = change(fromJson(r.gate_json));
+    write.run(toJson(next), name);
+    return next;
+  });
+  // Embedded mode: one process owns the file, so an in-process lock orders its promotions.
+  const promotions = createKeyedLock();
+  const record = (d: evaluator.GateDecision): void => {
+    addDecision.run({ ...decisionColumns(d), json: JSON.stringify(evaluator.GateDecision.toJSON(d)) });
+  };
   return {
     async create(gate) {
       return insert.run(gate.name, toJson(gate)).changes === 1;
@@ -48,37 +57,25 @@ export function openSqliteGateStore(path: string): GateStore {
         : db.prepare(`SELECT gate_json FROM gates WHERE name > ? ORDER BY name LIMIT ?`).all(after, limit)) as { gate_json: string }[];
       return rows.map((r) => fromJson(r.gate_json));
     },
-    async replace(gate) {
-      return update.run(toJson(gate), gate.name).changes === 1;
+    async update(name, change) {
+      return update.immediate(name, change);
     },
     async delete(name) {
       return remove.run(name).changes === 1;
     },
     async addDecision(d) {
-      addDecision.run(d.decisionId, d.gateName, d.model?.name ?? '', d.model?.selector?.$case === 'version' ? d.model.selector.value : 0, JSON.stringify(evaluator.GateDecision.toJSON(d)));
+      record(d);
+    },
+    async addPromotedDecision(aliasKey, promote) {
+      return promotions.run(aliasKey, async () => {
+        const d = await promote();
+        record(d);
+        return d;
+      });
     },
     async listDecisions(filter, limit, before) {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (filter.gateName) {
-        where.push('gate_name = ?');
-        args.push(filter.gateName);
-      }
-      if (filter.modelName) {
-        where.push('model_name = ?');
-        args.push(filter.modelName);
-        if (filter.modelVersion) {
-          where.push('model_version = ?');
-          args.push(filter.modelVersion);
-        }
-      }
-      if (before !== undefined) {
-        const seq = (seqOf.get(before) as { seq: number } | undefined)?.seq ?? 0;
-        where.push('seq < ?');
-        args.push(seq);
-      }
-      const sql = `SELECT decision_json FROM gate_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, limit) as { decision_json: string }[]).map((r) => evaluator.GateDecision.fromJSON(JSON.parse(r.decision_json)));
+      const { sql, args } = decisionListQuery('gate_decisions', filter, limit, before, () => '?');
+      return (db.prepare(sql).all(...args) as { decision_json: string }[]).map((r) => evaluator.GateDecision.fromJSON(JSON.parse(r.decision_json)));
     },
     async close() {
       db.close();

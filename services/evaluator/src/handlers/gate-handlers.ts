@@ -13,6 +13,7 @@ import type { EvaluationRow, EvaluationStore } from '../domain/evaluations/evalu
 import { BASELINE_LACKS_METRIC, decideThresholds } from '../gates/gate-decision';
 import { measureGateLatency, type GateLatencyDeps } from '../gates/gate-latency';
 import { checkGateName, checkProducible, normalizeGate } from '../gates/gate-rules';
+import { isLanguageModelVersion } from '../domain/evaluations/plan-language-model';
 import { awaitRun } from '../domain/evaluations/await-run';
 import { submitEvaluation, type SubmitDeps } from '../domain/evaluations/submit-evaluation';
 import type { GateStore } from '../gates/gate-store';
@@ -119,31 +120,37 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
     },
 
     async updateGate(req) {
-      const old = await mustGet(req.name, 'name');
-      const tags = { ...old.tags };
-      for (const [k, v] of Object.entries(req.tags)) {
-        if (v === '') delete tags[k];
-        else tags[k] = v;
-      }
-      const merged: evaluator.Gate = {
-        ...old,
-        description: req.description ?? old.description,
-        thresholds: req.thresholds.length > 0 ? req.thresholds : old.thresholds,
-        dataset: req.dataset ?? old.dataset,
-        split: req.split ?? old.split,
-        labelField: req.labelField ?? old.labelField,
-        baselineAlias: req.baselineAlias ?? old.baselineAlias,
-        promoteAlias: req.promoteAlias ?? old.promoteAlias,
-        maxVariantDrop: req.maxVariantDrop ?? old.maxVariantDrop,
-        // A negative budget removes it (an optional double cannot be unset otherwise).
-        maxLatencyP95Ms: req.maxLatencyP95Ms === undefined ? old.maxLatencyP95Ms : req.maxLatencyP95Ms < 0 ? undefined : req.maxLatencyP95Ms,
-        latencyBatchSize: req.latencyBatchSize ?? old.latencyBatchSize,
-        tags,
-        updatedAt: now(),
+      checkGateName(req.name, 'name');
+      // The merge runs inside the store's read-modify-write: an update on another replica at the same
+      // moment is merged into, never overwritten. A decision in flight keeps the gate it read (its
+      // evidence names the thresholds it applied); the next decision applies this update.
+      const merge = (old: evaluator.Gate): evaluator.Gate => {
+        const tags = { ...old.tags };
+        for (const [k, v] of Object.entries(req.tags)) {
+          if (v === '') delete tags[k];
+          else tags[k] = v;
+        }
+        const merged: evaluator.Gate = {
+          ...old,
+          description: req.description ?? old.description,
+          thresholds: req.thresholds.length > 0 ? req.thresholds : old.thresholds,
+          dataset: req.dataset ?? old.dataset,
+          split: req.split ?? old.split,
+          labelField: req.labelField ?? old.labelField,
+          baselineAlias: req.baselineAlias ?? old.baselineAlias,
+          promoteAlias: req.promoteAlias ?? old.promoteAlias,
+          maxVariantDrop: req.maxVariantDrop ?? old.maxVariantDrop,
+          // A negative budget removes it (an optional double cannot be unset otherwise).
+          maxLatencyP95Ms: req.maxLatencyP95Ms === undefined ? old.maxLatencyP95Ms : req.maxLatencyP95Ms < 0 ? undefined : req.maxLatencyP95Ms,
+          latencyBatchSize: req.latencyBatchSize ?? old.latencyBatchSize,
+          tags,
+          updatedAt: now(),
+        };
+        // Field paths of an update are the request's own (thresholds[0].metric, not gate.thresholds...).
+        return normalizeGate(merged, '');
       };
-      // Field paths of an update are the request's own (thresholds[0].metric, not gate.thresholds...).
-      const gate = normalizeGate(merged, '');
-      await gates.replace(gate);
+      const gate = await gates.update(req.name, merge);
+      if (!gate) throw errors.notFound(`gate "${req.name}"`, { reason: 'GATE_NOT_FOUND' });
       return gate;
     },
 
@@ -165,8 +172,8 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         run = given;
       } else {
         // No run given: evaluate the candidate on the gate's data now (a refused split or input names the field);
-        // a threshold no evaluation can meet is refused first, so nothing is queued for it.
-        checkProducible(gate.thresholds);
+        // a threshold its evaluation cannot produce is refused first, so nothing is queued for it.
+        checkProducible(gate.thresholds, isLanguageModelVersion(version));
         run = await evaluateOnGateData(gate, version.modelName, version.version, Number(gate.dataset?.snapshot ?? 0), actor, `${version.modelName} version ${version.version}`);
       }
       if (run.modelName !== version.modelName || run.modelVersion !== version.version) {
@@ -238,11 +245,15 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         benchmarkRunId: latency?.runId ?? '',
         ...(latency?.p95Ms === undefined ? {} : { latencyP95Ms: latency.p95Ms }),
       };
-      if (passed && req.promote && gate.promoteAlias) {
-        decision.previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: gate.promoteAlias } });
-        await aliases.setAlias(version.modelName, gate.promoteAlias, version.version, actor);
-        decision.promoted = true;
-        decision.promotedAlias = gate.promoteAlias;
+      const promoteAlias = gate.promoteAlias;
+      if (passed && req.promote && promoteAlias) {
+        // Read, move and record under the alias's promotion lock: two replicas promoting at once are
+        // ordered, each decision naming the version it really replaced, the newest the one now served.
+        return gates.addPromotedDecision(JSON.stringify([version.modelName, promoteAlias]), async () => {
+          const previousAliasVersion = await resolveOptional(registry, { name: version.modelName, selector: { $case: 'alias', value: promoteAlias } });
+          await aliases.setAlias(version.modelName, promoteAlias, version.version, actor);
+          return { ...decision, promoted: true, promotedAlias: promoteAlias, previousAliasVersion };
+        });
       }
       await gates.addDecision(decision);
       return decision;

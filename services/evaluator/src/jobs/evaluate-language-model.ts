@@ -4,21 +4,21 @@
  * tokenizer and vocabulary, from the version's `preprocess` tag, via
  * @l1g1/features), cut into windows that predict every token but the first
  * once; the windows go through the inference service in batches (the same
- * loop, concurrency bound and precision as classification) and each actual
+ * loop, predictInBatches, concurrency bound and precision as classification) and each actual
  * next token's negative log-likelihood is summed into perplexity, nll and
  * bits per token / char. Nothing per token is kept once its batch is summed.
  */
 import { common, precisionName } from '@l1g1/contracts';
 import { lmStreamTexts, parseLmRecipeTag, tokenizeLmText } from '@l1g1/features';
-import { errors, outputScoreRows, type JobHandler } from '@l1g1/kit';
+import { errors, outputScoreRows } from '@l1g1/kit';
 import { asProbabilities } from '../domain/evaluations/classification-report';
 import { cutLmWindows, languageModelMetrics, tokenNll, type LmWindow } from '../domain/evaluations/language-model-report';
 import type { LanguageModelPlan } from '../domain/evaluations/evaluate-params';
 import { LM_REGISTRY_METRICS } from '../domain/evaluations/plan-language-model';
 import { sampleByHash } from '../domain/evaluations/record-sample';
 import { registryMetrics } from '../domain/evaluations/registry-metric-keys';
-import type { EvaluateJobDeps } from './evaluate-job-deps';
-import { predictBatches } from './predict-batches';
+import type { EvaluateJobContext, EvaluateJobDeps } from './evaluate-job-deps';
+import { predictInBatches } from './predict-batches';
 
 /** Tokens one run may hold (ids and per-token bookkeeping stay in memory until predicted). */
 export const MAX_LM_TOKENS = 5_000_000;
@@ -32,17 +32,16 @@ function codePoints(text: string): number {
   return n;
 }
 
-/** The batch's INT64 `[rows, length]` token-id input. */
-function idsTensor(name: string, ids: Int32Array, windows: readonly LmWindow[]): common.Tensor {
-  const length = (windows[0] as LmWindow).length;
-  const raw = Buffer.alloc(windows.length * length * 8);
+/** The batch's INT64 `[rows, width]` token-id input; a window shorter than `width` is padded with 0. */
+function idsTensor(name: string, ids: Int32Array, windows: readonly LmWindow[], width: number): common.Tensor {
+  const raw = Buffer.alloc(windows.length * width * 8);
   windows.forEach((w, r) => {
-    for (let t = 0; t < length; t++) raw.writeBigInt64LE(BigInt(ids[w.start + t] as number), (r * length + t) * 8);
+    for (let t = 0; t < w.length; t++) raw.writeBigInt64LE(BigInt(ids[w.start + t] as number), (r * width + t) * 8);
   });
-  return common.Tensor.fromPartial({ name, datatype: common.DataType.DATA_TYPE_INT64, shape: [windows.length, length], rawData: raw });
+  return common.Tensor.fromPartial({ name, datatype: common.DataType.DATA_TYPE_INT64, shape: [windows.length, width], rawData: raw });
 }
 
-export async function evaluateLanguageModel(deps: EvaluateJobDeps, plan: LanguageModelPlan, runId: string, ctx: Parameters<JobHandler>[0]): Promise<{ [k: string]: number }> {
+export async function evaluateLanguageModel(deps: EvaluateJobDeps, plan: LanguageModelPlan, runId: string, ctx: EvaluateJobContext): Promise<{ [k: string]: number }> {
   const precision = precisionName(plan.precision) ?? 'fp32';
   const { vocabulary } = parseLmRecipeTag(plan.recipeTag);
   const vocabSize = vocabulary.tokens.length;
@@ -76,43 +75,33 @@ export async function evaluateLanguageModel(deps: EvaluateJobDeps, plan: Languag
   const stream = Int32Array.from(ids);
   ids.length = 0;
   const windows = cutLmWindows(stream.length, plan.window);
-  // Full windows share a shape; the shorter tail is a batch of its own.
-  const batches: LmWindow[][] = [];
-  for (let i = 0; i < windows.length; ) {
-    const length = (windows[i] as LmWindow).length;
-    const batch: LmWindow[] = [];
-    while (i < windows.length && batch.length < plan.batchSize && (windows[i] as LmWindow).length === length) batch.push(windows[i++] as LmWindow);
-    batches.push(batch);
-  }
-  // Per batch, summed in batch order at the end: the same total whatever order the calls return in.
-  const batchNll = new Float64Array(batches.length);
-  const batchUnknown = new Int32Array(batches.length);
-  const model: common.ModelRef = { name: plan.modelName, selector: { $case: 'version', value: plan.modelVersion } };
-  await predictBatches({
-    batches,
-    concurrency: deps.predictConcurrency,
-    run: async (batch, b) => {
-      const length = (batch[0] as LmWindow).length;
-      const outputs = await deps.predictor.predict({ model, precision: plan.precision, inputs: [idsTensor(plan.inputName, stream, batch)] }, ctx.signal);
-      const rows = outputScoreRows(outputs, plan.outputName, batch.length * length, vocabSize);
-      let nll = 0;
-      let unknown = 0;
+  // Every row is as long as the longest window: the shorter tail is padded with <unk> after its last input.
+  // The model reads left to right, so padding after a position cannot change that position's
+  // distribution, and only the tail's own positions are scored.
+  const width = windows.reduce((w, x) => Math.max(w, x.length), 0);
+  // Per window, summed in window order at the end: the same total whatever order the calls return in.
+  const windowNll = new Float64Array(windows.length);
+  let unknownTokens = 0;
+  await predictInBatches(deps, plan, ctx, windows, {
+    unit: 'windows',
+    input: (batch) => idsTensor(plan.inputName, stream, batch, width),
+    read: (outputs, batch, offset) => {
+      const rows = outputScoreRows(outputs, plan.outputName, batch.length * width, vocabSize);
       batch.forEach((w, r) => {
-        for (let t = 0; t < length; t++) {
+        let nll = 0;
+        for (let t = 0; t < w.length; t++) {
           const target = stream[w.start + t + 1] as number;
-          if (target === 0) unknown++;
-          nll += tokenNll(asProbabilities(rows[r * length + t] as number[]), target);
+          if (target === 0) unknownTokens++;
+          nll += tokenNll(asProbabilities(rows[r * width + t] as number[]), target);
         }
+        windowNll[offset + r] = nll;
       });
-      batchNll[b] = nll;
-      batchUnknown[b] = unknown;
     },
-    progress: (done, total) => ctx.progress({ fraction: done / total, counters: { windows_done: done, windows_total: total }, message: `predicted ${done} of ${total} windows` }),
   });
   const metrics = languageModelMetrics({
-    totalNll: batchNll.reduce((a, b) => a + b, 0),
+    totalNll: windowNll.reduce((a, b) => a + b, 0),
     tokens: Math.max(0, stream.length - 1),
-    unknownTokens: batchUnknown.reduce((a, b) => a + b, 0),
+    unknownTokens,
     characters: characters - (firstToken ?? 0),
     windows: windows.length,
   });

@@ -1,39 +1,49 @@
-/**
- * The loop every evaluation job predicts with: batches taken in order by at
- * most `concurrency` workers (so a run never holds more calls in flight at
- * the inference service than its share), each result kept by the caller,
- * and progress reported as batches return, at most `steps` times a run
- * (each report is a store write and an event).
- */
-export interface PredictBatchesOptions<T> {
-  batches: readonly (readonly T[])[];
-  concurrency: number;
-  /** Predicts one batch and keeps its results (by `index`, so order is the caller's). */
-  run(batch: readonly T[], index: number): Promise<void>;
-  /** Items done so far and in all; called after a batch returns, at most `steps` times. */
-  progress(done: number, total: number): Promise<void>;
-  /** Default 20. */
-  steps?: number;
-}
+import type { common } from '@l1g1/contracts';
+import type { EvaluatePlan } from '../domain/evaluations/evaluate-params';
+import type { EvaluateJobContext, EvaluateJobDeps } from './evaluate-job-deps';
 
-export async function predictBatches<T>(o: PredictBatchesOptions<T>): Promise<void> {
-  const steps = o.steps ?? 20;
-  const total = o.batches.reduce((n, b) => n + b.length, 0);
+/** Progress reports per run at most (each is a store write and an event). */
+const PROGRESS_STEPS = 20;
+
+/**
+ * Predicts `examples` through the inference service in batches of the
+ * plan's size, at the plan's precision, with `predictConcurrency` calls in
+ * flight, reporting progress as batches return. Each task's path builds its
+ * batch tensor and reads its outputs; the loop is this one for all.
+ */
+export async function predictInBatches<E>(
+  deps: Pick<EvaluateJobDeps, 'predictor' | 'predictConcurrency'>,
+  plan: Pick<EvaluatePlan, 'batchSize' | 'modelName' | 'modelVersion' | 'precision'>,
+  ctx: EvaluateJobContext,
+  examples: readonly E[],
+  task: {
+    /** The batch's input tensor. */
+    input(batch: readonly E[]): common.Tensor;
+    /** Reads a batch's outputs; `offset` is the batch's first example's index in `examples`. */
+    read(outputs: common.Tensor[], batch: readonly E[], offset: number): void;
+    /** What an example is, in progress counters and messages; default `records`. */
+    unit?: string;
+  },
+): Promise<void> {
+  const batches: { offset: number; rows: readonly E[] }[] = [];
+  for (let i = 0; i < examples.length; i += plan.batchSize) batches.push({ offset: i, rows: examples.slice(i, i + plan.batchSize) });
+  const model: common.ModelRef = { name: plan.modelName, selector: { $case: 'version', value: plan.modelVersion } };
   let next = 0;
   let done = 0;
   let reportedStep = 0;
   const worker = async (): Promise<void> => {
-    while (next < o.batches.length) {
-      const index = next++;
-      const batch = o.batches[index] as readonly T[];
-      await o.run(batch, index);
-      done += batch.length;
-      const step = Math.floor((done / total) * steps);
+    while (next < batches.length) {
+      const batch = batches[next++] as (typeof batches)[number];
+      const outputs = await deps.predictor.predict({ model, precision: plan.precision, inputs: [task.input(batch.rows)] }, ctx.signal);
+      task.read(outputs, batch.rows, batch.offset);
+      done += batch.rows.length;
+      const step = Math.floor((done / examples.length) * PROGRESS_STEPS);
       if (step > reportedStep) {
         reportedStep = step;
-        await o.progress(done, total);
+        const unit = task.unit ?? 'records';
+        await ctx.progress({ fraction: done / examples.length, counters: { [`${unit}_done`]: done, [`${unit}_total`]: examples.length }, message: `predicted ${done} of ${examples.length} ${unit}` });
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.batches.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(deps.predictConcurrency, batches.length) }, worker));
 }

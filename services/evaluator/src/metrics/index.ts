@@ -14,3 +14,4 @@ export * from './calibration';
 export * from './log-loss';
 export * from './perplexity';
 export * from './entity-f1';
+export * from './token-scores';

@@ -1,5 +1,5 @@
 import { common, inference, precisionName } from '@l1g1/contracts';
-import { cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
+import { ALLOW_UNUSABLE_VARIANT_HEADER, cancellationSignal, dataTypeToOip, errors, oipToDataType, type AsyncService } from '@l1g1/kit';
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { ModelManager } from '../domain/model-manager';
 import type { TextFeaturizer } from '../domain/ports';
@@ -38,8 +38,8 @@ function toTensor(t: RawTensor): common.Tensor {
   return { name: t.name, datatype: oipToDataType(t.datatype) ?? common.DataType.DATA_TYPE_UNSPECIFIED, shape: t.shape, rawData: t.data };
 }
 
-/** Request header that lets a call use a variant the evaluator marked not usable. */
-export const ALLOW_UNUSABLE_VARIANT_HEADER = 'l1g1-allow-unusable-variant';
+/** Request header that lets a call use a variant the evaluator marked not usable (kit's, which the evaluator sends). */
+export { ALLOW_UNUSABLE_VARIANT_HEADER };
 /** Response header carrying the variant warning (unchecked, or served only because allowed). */
 export const VARIANT_WARNING_HEADER = 'l1g1-variant-warning';
 

@@ -18,7 +18,7 @@ import type { IngestionStore } from '../domain/ports';
 import type { RandomSource } from '../domain/privacy';
 import { resolveReviewItem } from '../domain/review';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
-import { toIngestionJob } from './mappers';
+import { ingestionJobSubjects, toIngestionJob } from './mappers';
 import { dpQueryFromProto, recordFilterFromProto, reviewDecisionFromProto, reviewItemToProto, reviewReasonFromProto, reviewStateFromProto } from './analytics-mappers';
 
 type Service = AsyncService<ingestion.IngestionServiceService>;
@@ -93,9 +93,11 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
   return {
     async alignStreams(req, call) {
       validateAlign(req);
+      const params = analyticsJobParamsToJson({ request: ingestion.AlignStreamsRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.streams[0]?.snapshot?.name ?? '' });
       const { job } = await deps.jobs.submit({
         kind: ALIGN_JOB_KIND,
-        params: analyticsJobParamsToJson({ request: ingestion.AlignStreamsRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.streams[0]?.snapshot?.name ?? '' }),
+        params,
+        subjects: ingestionJobSubjects(ALIGN_JOB_KIND, params),
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
         // An alignment that failed on its data fails again; a retry only helps a lost worker.
         maxAttempts: 2,
@@ -105,9 +107,11 @@ export function createAnalyticsHandlers(deps: AnalyticsHandlerDeps, options: Ana
 
     async filterByConfidence(req, call) {
       validateFilter(req);
+      const params = analyticsJobParamsToJson({ request: ingestion.FilterByConfidenceRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.snapshot?.name ?? '' });
       const { job } = await deps.jobs.submit({
         kind: CONFIDENCE_FILTER_JOB_KIND,
-        params: analyticsJobParamsToJson({ request: ingestion.FilterByConfidenceRequest.toJSON(req) as JsonValue, createdBy: actorOf(call.metadata), dataset: req.snapshot?.name ?? '' }),
+        params,
+        subjects: ingestionJobSubjects(CONFIDENCE_FILTER_JOB_KIND, params),
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
         // Review items are keyed by (job, record): a second attempt would repeat them, so a failure is final.
         maxAttempts: 1,

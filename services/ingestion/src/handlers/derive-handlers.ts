@@ -14,7 +14,7 @@ import { deriveSnapshot, type DeriveReport, type RecordCleaner, type ResolvedRev
 import { validateRecordFilter } from '../domain/snapshot/record-filter';
 import { validateSplitSpec, type SplitSpec } from '../domain/snapshot/split-assignment';
 import type { SnapshotRef, StoredRecord } from '../domain/snapshot/stored-record';
-import { checkDatasetName, checkRef, toSnapshot } from './mappers';
+import { checkDatasetName, checkRef, ingestionJobSubjects, toSnapshot } from './mappers';
 import type { SnapshotReader } from './snapshot-handlers';
 
 type Handlers = AsyncService<ingestion.IngestionServiceService>;
@@ -77,6 +77,7 @@ export function createDeriveHandlers(deps: DeriveDeps): DeriveHandlers {
       const { job, created } = await deps.jobs.submit({
         kind: DERIVE_JOB_KIND,
         params: params as unknown as JsonValue, // an object of JSON values
+        subjects: ingestionJobSubjects(DERIVE_JOB_KIND, params as unknown as JsonValue),
         maxAttempts: 1,
         ...(req.idempotencyKey ? { idempotencyKey: `derive:${req.idempotencyKey}` } : {}),
       });

@@ -5,7 +5,7 @@
  * as an `ingestion.ingest` job whose result is the answer.
  */
 import { ingestion } from '@l1g1/contracts';
-import { actorOf, cancellationSignal, errors, L1g1Error, TERMINAL_JOB_STATES, type AsyncService, type Job } from '@l1g1/kit';
+import { actorOf, cancellationSignal, errors, L1g1Error, TERMINAL_JOB_STATES, type AsyncService, type Job, type JsonValue } from '@l1g1/kit';
 import { writeUploadManifest } from '../adapters/spool/upload-manifest';
 import { spoolUpload, type SpooledUpload } from '../adapters/spool/upload-spool';
 import type { IngestionDeps } from '../deps';
@@ -13,6 +13,7 @@ import { headerFingerprint, uploadKey } from '../domain/ingest/idempotency';
 import { INGEST_JOB_KIND, type IngestJobParams } from '../domain/ingest/ingest-job';
 import { ingestSpecFromHeader } from '../domain/ingest/ingest-spec';
 import type { UploadGate } from '../domain/ingest/upload-gate';
+import { ingestionJobSubjects } from './mappers';
 
 type Handlers = Pick<AsyncService<ingestion.IngestionServiceService>, 'ingest'>;
 
@@ -199,7 +200,7 @@ export function createIngestHandlers(deps: IngestionDeps, gate: UploadGate): Han
         };
         // One attempt: the spool is local to this process and a parse that failed once fails again.
         // The params are JSON by construction (strings, numbers, plain objects).
-        const { job } = await deps.jobs.submit({ kind: INGEST_JOB_KIND, params: params as unknown as Parameters<typeof deps.jobs.submit>[0]['params'], maxAttempts: 1 });
+        const { job } = await deps.jobs.submit({ kind: INGEST_JOB_KIND, params: params as unknown as JsonValue, subjects: ingestionJobSubjects(INGEST_JOB_KIND, params as unknown as JsonValue), maxAttempts: 1 });
         const owned = spooled;
         spooled = undefined; // The job owns the spool now (unless it is cancelled before it runs).
         const shared = shareJob(job.id, waitForJob(job.id), () => inFlight.delete(key), () => owned.discard());

@@ -121,18 +121,32 @@ export function toIngestionJob(job: Job): ingestion.IngestionJob {
   return { status: toJobStatus(job), kind, request, result, createdBy };
 }
 
-/** The dataset a job works on, for ListJobs' filter (ingest: its spec; derive: the request's target; others: `params.dataset`). */
-export function jobDataset(job: Job): string | undefined {
-  const p = job.params;
+/** The dataset a job works on (ingest: its spec; derive: the request's target; others: `params.dataset`). */
+function jobDatasetOf(kind: string, p: JsonValue): string | undefined {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return undefined;
   const spec = p['spec'];
   if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && typeof spec['dataset'] === 'string') return spec['dataset'];
-  if (typeof p['dataset'] === 'string') return p['dataset'];
+  if (typeof p['dataset'] === 'string' && p['dataset'] !== '') return p['dataset'];
   const request = p['request'];
-  if (job.kind === 'ingestion.derive' && request !== null && typeof request === 'object' && !Array.isArray(request) && typeof request['dataset'] === 'string') {
+  if (kind === 'ingestion.derive' && request !== null && typeof request === 'object' && !Array.isArray(request) && typeof request['dataset'] === 'string') {
     return request['dataset'];
   }
   return undefined;
+}
+
+/** The store subject of a dataset's jobs: ListJobs' `dataset` filter is a store lookup by it. */
+export function datasetSubject(dataset: string): string {
+  return `dataset:${dataset}`;
+}
+
+/**
+ * A job's subjects, from its kind and params: given at submit, and used at
+ * startup to backfill jobs an older build stored without subjects (one rule
+ * for both, so old and new jobs answer the same filter).
+ */
+export function ingestionJobSubjects(kind: string, params: JsonValue): string[] {
+  const dataset = jobDatasetOf(kind, params);
+  return dataset ? [datasetSubject(dataset)] : [];
 }
 
 export function checkDatasetName(name: string, field: string): string {

@@ -1,19 +1,17 @@
 /**
  * GetJob, ListJobs and CancelJob over the service's kit job store. Only
- * `labeling.*` kinds are this service's; a project filter is applied here
- * over bounded store pages (the kit store lists by kind and state).
+ * `labeling.*` kinds are this service's; the project filter is the store's
+ * subject index (`project:<id>`, set at submit), exact over every job.
  */
 import { labeling } from '@l1g1/contracts';
-import { decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService, type Job } from '@l1g1/kit';
+import { checkJobSubject, errors, filterFingerprint, fromProtoJobState, listJobsPage, type AsyncService, type Job } from '@l1g1/kit';
 import type { LabelingDeps } from '../deps';
-import { LABELING_JOB_KINDS, LABELING_JOB_PREFIX, decodeLabelingJobParams, toLabelingJob, type LabelingJobKindDef } from '../jobs';
+import { LABELING_JOB_KINDS, LABELING_JOB_PREFIX, toLabelingJob, type LabelingJobKindDef } from '../jobs';
+import { projectSubject } from '../jobs/submit-labeling-job';
 import { pageSizeOf } from './paging';
 
 type Handlers = Pick<AsyncService<labeling.LabelingServiceService>, 'getJob' | 'listJobs' | 'cancelJob'>;
 
-/** Store pages read at most per ListJobs call when filtering here (bounded work per call). */
-const MAX_SCAN_PAGES = 20;
-const SCAN_PAGE = 500;
 const PAGE_KIND = 'labeling-jobs';
 
 function checkJobId(id: string): string {
@@ -35,7 +33,6 @@ export function createJobHandlers(deps: Pick<LabelingDeps, 'jobs'>, kinds: reado
       return toLabelingJob(await findLabelingJob(deps, req.jobId), kinds);
     },
     async listJobs(req) {
-      const limit = pageSizeOf(req.page);
       let kind: string | undefined;
       if (req.kind !== labeling.LabelingJobKind.LABELING_JOB_KIND_UNSPECIFIED) {
         kind = kinds.find((k) => k.proto === req.kind)?.kind;
@@ -45,40 +42,16 @@ export function createJobHandlers(deps: Pick<LabelingDeps, 'jobs'>, kinds: reado
       if (req.state !== 0 && state === undefined) throw errors.invalidArgument('state', `unknown job state ${req.state}`);
       if (req.projectId.length > 200) throw errors.invalidArgument('project_id', 'must be at most 200 characters');
       const projectId = req.projectId;
-      const fp = filterFingerprint({ kind: req.kind, state: req.state, project: projectId });
-      const token = decodePageToken(req.page?.pageToken ?? '', PAGE_KIND, fp, 'string');
-      let before: { createdAtMs: number; id: string } | undefined;
-      if (token !== undefined) {
-        const cut = token.indexOf(':');
-        const ms = Number(token.slice(0, cut));
-        const id = token.slice(cut + 1);
-        if (cut < 0 || !Number.isSafeInteger(ms) || !id) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
-        before = { createdAtMs: ms, id };
-      }
-      const out: Job[] = [];
-      let exhausted = false;
-      for (let i = 0; i < MAX_SCAN_PAGES && out.length <= limit; i++) {
-        const page = await jobs.list({ ...(kind ? { kind } : {}), ...(state ? { states: [state] } : {}), limit: SCAN_PAGE, ...(before ? { before } : {}) });
-        for (const j of page) {
-          if (!j.kind.startsWith(LABELING_JOB_PREFIX)) continue;
-          if (projectId && decodeLabelingJobParams(j.params).projectId !== projectId) continue;
-          out.push(j);
-          if (out.length > limit) break;
-        }
-        const last = page[page.length - 1];
-        if (page.length < SCAN_PAGE || !last) {
-          exhausted = true;
-          break;
-        }
-        before = { createdAtMs: last.createdAtMs, id: last.id };
-      }
-      const shown = out.slice(0, limit);
-      const last = shown[shown.length - 1];
-      const more = out.length > limit || !exhausted;
-      return {
-        jobs: shown.map((j) => toLabelingJob(j, kinds)),
-        page: { nextPageToken: more && last ? encodePageToken(PAGE_KIND, fp, `${last.createdAtMs}:${last.id}`) : '', totalSize: 0 },
-      };
+      const subject = projectId ? checkJobSubject(projectSubject(projectId), 'project_id') : undefined;
+      const page = await listJobsPage(jobs, {
+        // Our kinds only: other services' jobs may share the store.
+        filter: { kinds: kind ? [kind] : kinds.map((k) => k.kind), ...(state ? { states: [state] } : {}), ...(subject ? { subjects: [subject] } : {}) },
+        pageSize: pageSizeOf(req.page),
+        pageToken: req.page?.pageToken ?? '',
+        list: PAGE_KIND,
+        fingerprint: filterFingerprint({ kind: req.kind, state: req.state, project: projectId }),
+      });
+      return { jobs: page.jobs.map((j) => toLabelingJob(j, kinds)), page: { nextPageToken: page.nextPageToken, totalSize: 0 } };
     },
     async cancelJob(req) {
       await findLabelingJob(deps, req.jobId);

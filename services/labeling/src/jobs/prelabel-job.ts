@@ -8,9 +8,8 @@
  * simply predicts again (a newer row replaces the older one).
  */
 import { labeling } from '@l1g1/contracts';
-import { outputScoreRows, type JobHandler, type JsonValue } from '@l1g1/kit';
+import { outputScoreRows, type BatchPredictor, type JobHandler, type JsonValue } from '@l1g1/kit';
 import { uncertaintyOf } from '../active-learning/uncertainty';
-import type { ScoreSource } from '../adapters/inference-scores';
 import type { LabelingDeps } from '../deps';
 import type { LabelingStore, TaskRow } from '../domain/ports';
 import type { PredictionRow } from '../domain/prediction-ports';
@@ -23,7 +22,8 @@ export const PRELABEL_JOB_KIND = 'labeling.prelabel';
 
 export interface PrelabelJobDeps {
   store: LabelingStore;
-  scores: ScoreSource;
+  /** The inference service, one Predict per batch (cancelled with the job). */
+  scores: BatchPredictor;
   /** Predict calls in flight per job. */
   concurrency: number;
   now: () => number;

@@ -4,7 +4,22 @@
  * service allows, so a burst of requests cannot pile up unbounded work.
  */
 import { errors, type Job, type JobStore, type JsonValue } from '@l1g1/kit';
-import { encodeLabelingJobParams } from './labeling-job-params';
+import { decodeLabelingJobParams, encodeLabelingJobParams } from './labeling-job-params';
+
+/**
+ * The store subject of a project's jobs: ListJobs' `project_id` filter is a
+ * store lookup by it. Also derives it for jobs an older build stored without
+ * subjects (the startup backfill), so old and new jobs answer the same filter.
+ */
+export function projectSubject(projectId: string): string {
+  return `project:${projectId}`;
+}
+
+/** A labeling job's subjects from its params (see projectSubject). */
+export function labelingJobSubjects(params: JsonValue): string[] {
+  const { projectId } = decodeLabelingJobParams(params);
+  return projectId ? [projectSubject(projectId)] : [];
+}
 
 /** What a refused (queue full) caller is told to wait. */
 const QUEUE_FULL_RETRY_MS = 10_000;
@@ -32,6 +47,7 @@ export async function submitLabelingJob(jobs: JobStore, maxOpenJobs: number, inp
   const { job } = await jobs.submit({
     kind: input.kind,
     params: encodeLabelingJobParams({ projectId: input.projectId, createdBy: input.createdBy, request: input.request, ...(input.plan !== undefined ? { plan: input.plan } : {}) }),
+    subjects: [projectSubject(input.projectId)],
     ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
   });

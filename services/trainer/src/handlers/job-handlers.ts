@@ -5,9 +5,9 @@
  * leaves no job behind.
  */
 import type { trainer } from '@l1g1/contracts';
-import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService, type Job } from '@l1g1/kit';
+import { actorOf, checkJobSubject, errors, filterFingerprint, fromProtoJobState, listJobsPage, type AsyncService, type Job } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
-import { decodeTrainJobParams, encodeTrainJobParams, TRAIN_JOB_KIND } from '../domain/jobs/job-params';
+import { datasetSubject, decodeTrainJobParams, encodeTrainJobParams, modelSubject, TRAIN_JOB_KIND, trainJobSubjects } from '../domain/jobs/job-params';
 import { resolveLoraBase, type LoraBase } from '../domain/jobs/lora-base';
 import { toTrainingJob } from '../domain/jobs/training-job-view';
 import { checkTrainingSpec, pinSnapshot } from '../domain/spec/resolve-spec';
@@ -16,8 +16,6 @@ import { SPEC_LIMITS } from '../domain/spec/spec-defaults';
 
 type Handlers = Pick<AsyncService<trainer.TrainerServiceService>, 'createTrainingJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'resumeJob'>;
 
-/** Store pages read at most per ListJobs call when filters apply here (bounded work per call). */
-const MAX_SCAN_PAGES = 20;
 /** Attempts of one job: crash resumes (lease expiries) count, so leave room for a few. */
 const MAX_ATTEMPTS = 5;
 /** What a refused (queue full) creator is told to wait. */
@@ -86,9 +84,11 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       const facts = await deps.ingestion.getSnapshot(dataset);
       const spec = pinSnapshot(checked, facts);
       await checkQueueRoom();
+      const params = encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags, ...(loraBase ? { loraBase: { jobId: loraBase.jobId, checkpointId: loraBase.checkpointId } } : {}) });
       const { job } = await jobs.submit({
         kind: TRAIN_JOB_KIND,
-        params: encodeTrainJobParams({ spec, createdBy: actorOf(call.metadata), tags, ...(loraBase ? { loraBase: { jobId: loraBase.jobId, checkpointId: loraBase.checkpointId } } : {}) }),
+        params,
+        subjects: trainJobSubjects(params),
         maxAttempts: MAX_ATTEMPTS,
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       });
@@ -98,49 +98,21 @@ export function createJobHandlers(deps: TrainerDeps): Handlers {
       return toTrainingJob(await findTrainingJob(deps, req.jobId));
     },
     async listJobs(req) {
-      const limit = pageSize(req.page);
       const state = fromProtoJobState(req.state);
       if (req.state !== 0 && state === undefined) throw errors.invalidArgument('state', `unknown job state ${req.state}`);
-      const fp = filterFingerprint({ state: req.state, model: req.modelName, dataset: req.dataset });
-      const token = decodePageToken(req.page?.pageToken ?? '', 'trainer-jobs', fp, 'string');
-      let before: { createdAtMs: number; id: string } | undefined;
-      if (token !== undefined) {
-        const cut = token.indexOf(':');
-        const ms = Number(token.slice(0, cut));
-        const id = token.slice(cut + 1);
-        if (cut < 0 || !Number.isSafeInteger(ms) || !id) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
-        before = { createdAtMs: ms, id };
-      }
-      const keep = (j: Job): boolean => {
-        if (!req.modelName && !req.dataset) return true;
-        const spec = decodeTrainJobParams(j.params).spec;
-        if (req.modelName && spec.registerAs?.modelName !== req.modelName) return false;
-        if (req.dataset && spec.data?.dataset?.name !== req.dataset) return false;
-        return true;
-      };
-      const out: Job[] = [];
-      let exhausted = false;
-      for (let i = 0; i < MAX_SCAN_PAGES && out.length <= limit; i++) {
-        const page = await jobs.list({ kind: TRAIN_JOB_KIND, ...(state ? { states: [state] } : {}), limit: 500, ...(before ? { before } : {}) });
-        for (const j of page) {
-          if (!keep(j)) continue;
-          out.push(j);
-          if (out.length > limit) break;
-        }
-        const last = page[page.length - 1];
-        if (page.length < 500 || !last) {
-          exhausted = true;
-          break;
-        }
-        before = { createdAtMs: last.createdAtMs, id: last.id };
-      }
-      const shown = out.slice(0, limit);
-      const last = shown[shown.length - 1];
-      const more = out.length > limit || !exhausted;
-      return {
-        jobs: shown.map(toTrainingJob),
-        page: { nextPageToken: more && last ? encodePageToken('trainer-jobs', fp, `${last.createdAtMs}:${last.id}`) : '', totalSize: 0 },
-      };
+      // Both filters are store subjects (set at submit): exact over every job, however old.
+      const subjects = [
+        ...(req.modelName ? [checkJobSubject(modelSubject(req.modelName), 'model_name')] : []),
+        ...(req.dataset ? [checkJobSubject(datasetSubject(req.dataset), 'dataset')] : []),
+      ];
+      const page = await listJobsPage(jobs, {
+        filter: { kind: TRAIN_JOB_KIND, ...(state ? { states: [state] } : {}), ...(subjects.length > 0 ? { subjects } : {}) },
+        pageSize: pageSize(req.page),
+        pageToken: req.page?.pageToken ?? '',
+        list: 'trainer-jobs',
+        fingerprint: filterFingerprint({ state: req.state, model: req.modelName, dataset: req.dataset }),
+      });
+      return { jobs: page.jobs.map(toTrainingJob), page: { nextPageToken: page.nextPageToken, totalSize: 0 } };
     },
     async cancelJob(req) {
       await findTrainingJob(deps, req.jobId);

@@ -4,7 +4,7 @@
  * ListCheckpoints (the job's checkpoint rows, keyset-paged by step).
  */
 import type { trainer } from '@l1g1/contracts';
-import { cancellationSignal, decodePageToken, encodePageToken, errors, filterFingerprint, watchJob, writeWithBackpressure, type AsyncService } from '@l1g1/kit';
+import { cancellationSignal, decodeKeysetPageToken, encodeKeysetPageToken, errors, filterFingerprint, watchJob, writeWithBackpressure, type AsyncService } from '@l1g1/kit';
 import type { TrainerDeps } from '../deps';
 import { createStepOnceFilter } from '../domain/jobs/step-once';
 import { toCheckpoint, toTrainingEvent } from '../domain/jobs/training-events';
@@ -34,20 +34,14 @@ export function createWatchHandlers(deps: TrainerDeps): Handlers {
       if (!Number.isInteger(n) || n < 0) throw errors.invalidArgument('page.page_size', 'must be a non-negative integer');
       const limit = n === 0 ? 50 : Math.min(n, 1000);
       const fp = filterFingerprint({ job: req.jobId });
-      const token = decodePageToken(req.page?.pageToken ?? '', 'trainer-checkpoints', fp, 'string');
-      let after: { step: number; id: string } | undefined;
-      if (token !== undefined) {
-        const cut = token.indexOf(':');
-        const step = Number(token.slice(0, cut));
-        if (cut < 0 || !Number.isSafeInteger(step)) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
-        after = { step, id: token.slice(cut + 1) };
-      }
+      const cursor = decodeKeysetPageToken(req.page?.pageToken ?? '', 'trainer-checkpoints', fp);
+      const after = cursor ? { step: cursor.n, id: cursor.id } : undefined;
       const rows = await deps.checkpoints.list(req.jobId, { ...(after ? { afterStep: after.step, afterId: after.id } : {}), limit: limit + 1 });
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       return {
         checkpoints: shown.map((r) => toCheckpoint(r, uriOf)),
-        page: { nextPageToken: rows.length > limit && last ? encodePageToken('trainer-checkpoints', fp, `${last.step}:${last.id}`) : '', totalSize: 0 },
+        page: { nextPageToken: rows.length > limit && last ? encodeKeysetPageToken('trainer-checkpoints', fp, { n: last.step, id: last.id }) : '', totalSize: 0 },
       };
     },
   };

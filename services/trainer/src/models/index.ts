@@ -35,7 +35,7 @@ export { type SparseAdamW } from './sparse-adamw';
 export { type LocalBag, type SparseEmbedding, createSparseEmbedding } from './sparse-embedding';
 export { type TextExample, type TextClassifierConfig, createTextClassifier, textClassifierConfig, TEXT_CLASSIFIER_DEFAULTS, TEXT_CLASSIFIER_PADDING, TEXT_CLASSIFIER_TRAINING } from './text-classifier';
 export { type TaggedExample, type TokenTagger, type TokenTaggerConfig, type TokenTaggerMetrics, createTokenTagger, tokenTaggerConfig, tokenTaggerTagNames, tokenTaggerPreprocess, TOKEN_TAGGER_RECIPE } from './token-tagger';
-export { type Token, type EntitySpan, TOKEN_PATTERN, OUTSIDE_TAG, tokenize, tokenId, tokenIds, iob2TagNames, entitySpans, iob2Tags, entityTypesOf } from './token-tagger-tokens';
+export { type Token, type EntitySpan, TOKEN_PATTERN, OUTSIDE_TAG, tokenize, tokenId, tokenIds, iob2TagNames, entitySpans, iob2Tags, entityTypesOf } from '@l1g1/features';
 export { type TagChunk, type EntityScores, tagChunks, entityScores } from './token-tagger-metrics';
 export { type ImageExample, type CnnConfig, type CnnModel, cnnConfig, createCnn } from './cnn';
 export { type ImageShape, imagePixels } from './image-input';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { ID_PADDING } from '@l1g1/features';
+import { entitySpans, iob2TagNames, iob2Tags, OUTSIDE_TAG, TOKEN_IDS_RECIPE, tokenIds, tokenIdsPreprocessTag, tokenize } from '@l1g1/features';
 import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import { ADAMW_DEFAULTS } from '../optim/adamw';
@@ -13,7 +13,6 @@ import type { SparseAdamW } from './sparse-adamw';
 import { createSparseEmbedding } from './sparse-embedding';
 import { createGruDirection, type GruDirection, maskedGru } from './token-tagger-gru';
 import { type EntityScores, entityScores } from './token-tagger-metrics';
-import { entitySpans, iob2TagNames, iob2Tags, OUTSIDE_TAG, TOKEN_PATTERN, tokenIds, tokenize } from './token-tagger-tokens';
 
 /** One sentence: its token ids and one tag index per token (same length). */
 export interface TaggedExample {
@@ -49,7 +48,7 @@ export interface TokenTaggerConfig {
 const FIELD = 'spec.architecture.token_tagger';
 
 /** The name of the `preprocess` recipe the tagger's serving input follows. */
-export const TOKEN_TAGGER_RECIPE = 'token_ids_v1';
+export const TOKEN_TAGGER_RECIPE = TOKEN_IDS_RECIPE;
 
 function intIn(field: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -284,18 +283,7 @@ export function createTokenTagger(
   return model;
 }
 
-/** The registry tag `preprocess` of a token tagger: how a client turns text into `token_ids`. */
+/** The registry tag `preprocess` of a token tagger: how a client turns text into `token_ids` (@l1g1/features). */
 export function tokenTaggerPreprocess(config: Pick<TokenTaggerConfig, 'vocabSize' | 'maxTokens'>): string {
-  return JSON.stringify({
-    recipe: TOKEN_TAGGER_RECIPE,
-    token_pattern: TOKEN_PATTERN.source,
-    offsets: 'unicode_code_points',
-    normalize: 'NFKC',
-    lowercase: false,
-    hash: 'fnv1a32_utf8',
-    vocab_size: config.vocabSize,
-    max_tokens: config.maxTokens,
-    padding_id: ID_PADDING,
-    tag_scheme: 'iob2',
-  });
+  return tokenIdsPreprocessTag({ vocabSize: config.vocabSize, maxTokens: config.maxTokens });
 }

@@ -38,6 +38,9 @@ export function tokenNll(distribution: readonly number[], target: number): numbe
   return -Math.log(Math.max(p, EPS));
 }
 
+/** Every flat metric a language-modeling run stores (and nothing else does). */
+export const LANGUAGE_MODEL_METRICS: ReadonlySet<string> = new Set(['perplexity', 'nll', 'tokens', 'bits_per_token', 'bits_per_char', 'unknown_rate', 'windows']);
+
 export interface LmTotals {
   /** Σ NLL in nats over the predicted tokens. */
   totalNll: number;

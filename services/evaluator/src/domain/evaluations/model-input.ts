@@ -6,17 +6,33 @@
  * - `hashed_ngrams`: the version's `preprocess` tag holds the hashed n-gram
  *   recipe (@l1g1/features, the same code the trainer featurized with); a
  *   record's text (recipe metadata lines, then the payload) becomes ids, fed
- *   as INT64 `[batch, longest]` padded with -1.
+ *   as INT64 `[batch, longest]` padded with -1;
+ * - `token_ids`: the `preprocess` tag holds the token tagger's `token_ids_v1`
+ *   recipe (@l1g1/features); a record's payload becomes one id per token, fed
+ *   as INT64 `[batch, longest]` padded with -1 (the token path reads the
+ *   tokens' offsets alongside, see evaluate-token-classification.ts).
  */
 import { common } from '@l1g1/contracts';
-import { featurizeRecord, padIdLists, parsePreprocessTag, type PreprocessRecipe } from '@l1g1/features';
+import {
+  featurizeRecord,
+  padIdLists,
+  parsePreprocessTag,
+  parseTokenIdsTag,
+  preprocessRecipeName,
+  taggedText,
+  textTokenIds,
+  TOKEN_IDS_RECIPE,
+  type PreprocessRecipe,
+  type TokenIdsRecipe,
+} from '@l1g1/features';
 import { errors, L1g1Error } from '@l1g1/kit';
 
 export type ModelInputPlan =
   | { kind: 'features'; inputName: string; dim: number }
-  | { kind: 'hashed_ngrams'; inputName: string; recipe: PreprocessRecipe };
+  | { kind: 'hashed_ngrams'; inputName: string; recipe: PreprocessRecipe }
+  | { kind: 'token_ids'; inputName: string; recipe: TokenIdsRecipe };
 
-/** One record's model input: features, or n-gram ids. */
+/** One record's model input: features, or n-gram / token ids. */
 export type RecordInput = Float32Array | number[];
 
 /** The model's signature, as the registry reports it for the evaluated artifact. */
@@ -42,14 +58,13 @@ export function planModelInput(signature: SignatureView, tags: Readonly<Record<s
     if (input.datatype !== common.DataType.DATA_TYPE_INT64 || input.shape.length !== 2) {
       throw doesNotFit(`the version has a preprocess tag but input "${input.name}" is not INT64 [batch, ids]`);
     }
-    let recipe: PreprocessRecipe;
     try {
-      recipe = parsePreprocessTag(preprocess);
+      if (preprocessRecipeName(preprocess) === TOKEN_IDS_RECIPE) return { kind: 'token_ids', inputName: input.name, recipe: parseTokenIdsTag(preprocess) };
+      return { kind: 'hashed_ngrams', inputName: input.name, recipe: parsePreprocessTag(preprocess) };
     } catch (err: unknown) {
       // The tag is the version's, not the caller's: the model is what does not fit.
       throw doesNotFit(`its preprocess tag is unusable (${err instanceof Error ? err.message : 'unreadable'})`);
     }
-    return { kind: 'hashed_ngrams', inputName: input.name, recipe };
   }
   const dim = input.shape[1];
   if (input.datatype !== common.DataType.DATA_TYPE_FP32 || input.shape.length !== 2 || dim === undefined || dim <= 0) {
@@ -77,6 +92,7 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  */
 export function recordInput(plan: ModelInputPlan, record: { data: Uint8Array; metadata: Readonly<Record<string, string>> }): RecordInput | string {
   if (plan.kind === 'hashed_ngrams') return featurizeRecord(record, plan.recipe);
+  if (plan.kind === 'token_ids') return textTokenIds(taggedText(record), plan.recipe).ids;
   return recordFeatures(record.data, plan.dim);
 }
 
@@ -104,7 +120,7 @@ export function recordFeatures(data: Uint8Array, dim: number): Float32Array | st
 
 /** The input tensor of a batch: FP32 `[rows, dim]`, or INT64 `[rows, longest]` ids padded with -1. */
 export function inputTensor(plan: ModelInputPlan, rows: readonly RecordInput[]): common.Tensor {
-  if (plan.kind === 'hashed_ngrams') {
+  if (plan.kind !== 'features') {
     const { data, dims } = padIdLists(rows as readonly number[][]);
     const raw = Buffer.alloc(data.length * 8);
     data.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), i * 8));

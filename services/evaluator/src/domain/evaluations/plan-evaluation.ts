@@ -7,12 +7,15 @@
  * not fit the records (FAILED_PRECONDITION naming `model`).
  */
 import { common, evaluator, precisionName, type registry } from '@l1g1/contracts';
+import { preprocessRecipeName, TOKEN_IDS_RECIPE } from '@l1g1/features';
 import { errors, type JsonValue } from '@l1g1/kit';
 import type { SnapshotReader } from '../../adapters/ingestion-reader';
 import type { ModelRegistry } from '../../adapters/model-registry';
 import type { EvalTaskName, EvaluatePlan, LanguageModelPlan } from './evaluate-params';
 import { planModelInput, planModelOutput, recordInput, type ModelInputPlan } from './model-input';
 import { isLanguageModelVersion, planLanguageModel, refuseLanguageModelAs } from './plan-language-model';
+import { planTokenClassification } from './plan-token-classification';
+import type { TaskPlan, TaskPlanContext } from './task-plan';
 
 export interface PlanDeps {
   registry: Pick<ModelRegistry, 'resolve' | 'task'>;
@@ -33,13 +36,21 @@ export function parseClassNamesTag(tag: string | undefined): string[] {
   return tag.split(',').map((c) => c.trim()).filter((c) => c !== '');
 }
 
+/**
+ * The asked task; unspecified: the registry model's task, else what the version's preprocess
+ * recipe says it is (a language model's tag, a tagger's token_ids_v1 recipe).
+ */
 function taskOf(req: evaluator.EvaluateRequest, registryTask: string, version: registry.ModelVersion): EvalTaskName | 'language_modeling' {
   if (req.task === evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING) return 'language_modeling';
   if (req.task === evaluator.EvalTask.EVAL_TASK_TOKEN_CLASSIFICATION) return 'token_classification';
   if (req.task === evaluator.EvalTask.EVAL_TASK_CLASSIFICATION) return 'classification';
   const t = registryTask.toLowerCase();
   if (LANGUAGE_MODELING_TASKS.has(t) || isLanguageModelVersion(version)) return 'language_modeling';
-  return t === 'ner' || t === 'token_classification' || t === 'token-classification' ? 'token_classification' : 'classification';
+  if (t === 'ner' || t === 'token_classification' || t === 'token-classification') return 'token_classification';
+  // The trainer tags a tagger with its token_ids_v1 recipe but registers no task: the tag is the evidence.
+  const preprocessTag = version.tags['preprocess'];
+  if (t === '' && preprocessTag !== undefined && preprocessRecipeName(preprocessTag) === TOKEN_IDS_RECIPE) return 'token_classification';
+  return 'classification';
 }
 
 /** Registry `task` labels meaning a next-token language model. */
@@ -57,9 +68,6 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
   }
   const task = taskOf(req, await deps.registry.task(version.modelName), version);
   if (task !== 'language_modeling') refuseLanguageModelAs(task, version);
-  if (task === 'token_classification') {
-    throw errors.failedPrecondition('task: token classification runs are not available in this build of the evaluator yet', { field: 'task', reason: 'TASK_UNSUPPORTED' });
-  }
   const facts = await deps.snapshots.getSnapshot(req.dataset as common.DatasetRef);
   const ref = `${facts.dataset}@${facts.version}`;
   const splits = Object.keys(facts.splits).sort();
@@ -79,12 +87,17 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
       reason: 'CLASS_NAMES_UNKNOWN',
     });
   }
-  const signature = artifact.signature ?? common.ModelSignature.fromPartial({});
-  const input = planModelInput(signature, version.tags);
-  const outputName = planModelOutput(signature, classNames.length);
-  await checkFirstRecordFits(deps.snapshots, { name: facts.dataset, snapshot: facts.version }, split, input, `${version.modelName}@${version.version}`);
-  const positiveClass = req.positiveClass ? classNames.indexOf(req.positiveClass) : 1;
-  if (positiveClass < 0) throw errors.invalidArgument('positive_class', `"${req.positiveClass}" is not among the class names`);
+  const context: TaskPlanContext = {
+    model: `${version.modelName}@${version.version}`,
+    signature: artifact.signature ?? common.ModelSignature.fromPartial({}),
+    tags: version.tags,
+    classNames,
+    dataset: { name: facts.dataset, snapshot: facts.version },
+    split,
+    labelField: req.labelField,
+    positiveClass: req.positiveClass,
+  };
+  const { input, outputName, positiveClass } = await planTask(deps.snapshots, task, context);
   const pinned = evaluator.EvaluateRequest.fromPartial({ ...req, classNames });
   return {
     modelName: version.modelName,
@@ -109,6 +122,26 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
     tags: { ...req.tags },
     createdBy,
   };
+}
+
+/** The task's part of the plan: a small switch, one planner per task. */
+function planTask(snapshots: SnapshotReader, task: EvalTaskName, context: TaskPlanContext): Promise<TaskPlan> {
+  switch (task) {
+    case 'classification':
+      return planClassification(snapshots, context);
+    case 'token_classification':
+      return planTokenClassification(snapshots, context);
+  }
+}
+
+/** One label per record: a `[batch, classes]` output, the first record fits the input. */
+async function planClassification(snapshots: SnapshotReader, ctx: TaskPlanContext): Promise<TaskPlan> {
+  const input = planModelInput(ctx.signature, ctx.tags);
+  const outputName = planModelOutput(ctx.signature, ctx.classNames.length);
+  await checkFirstRecordFits(snapshots, ctx.dataset, ctx.split, input, ctx.model);
+  const positiveClass = ctx.positiveClass ? ctx.classNames.indexOf(ctx.positiveClass) : 1;
+  if (positiveClass < 0) throw errors.invalidArgument('positive_class', `"${ctx.positiveClass}" is not among the class names`);
+  return { input, outputName, positiveClass };
 }
 
 /** Reads the split's first record and checks the model can take it; FAILED_PRECONDITION naming `model` when not. */

@@ -5,7 +5,22 @@
  * Only the headline figures go there (per-class figures stay with the run),
  * so a version's metrics stay well under the registry's 64 per request.
  */
-export const REGISTRY_HEADLINE_METRICS = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'pr_auc', 'ece', 'log_loss'] as const;
+export const REGISTRY_HEADLINE_METRICS = [
+  'accuracy',
+  'macro_f1',
+  'weighted_f1',
+  'micro_f1',
+  'auc',
+  'pr_auc',
+  'ece',
+  'log_loss',
+  // Token classification runs (taggers).
+  'entity_f1',
+  'entity_precision',
+  'entity_recall',
+  'token_f1',
+  'token_accuracy',
+] as const;
 
 export function registryMetricKey(split: string, precision: string, metric: string): string {
   // Registry keys allow [A-Za-z0-9._:/-]; a split name outside that is spelled safely.

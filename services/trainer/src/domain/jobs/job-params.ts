@@ -41,6 +41,28 @@ export function decodeTrainJobParams(json: JsonValue): TrainJobParams {
   };
 }
 
+/** Store subject of the training jobs registering into a model (ListJobs' `model_name` filter). */
+export function modelSubject(modelName: string): string {
+  return `model:${modelName}`;
+}
+
+/** Store subject of the training jobs reading a dataset, any snapshot (ListJobs' `dataset` filter). */
+export function datasetSubject(dataset: string): string {
+  return `dataset:${dataset}`;
+}
+
+/**
+ * A training job's store subjects, from its params: given at submit and used
+ * by the startup backfill of jobs an older build stored without subjects, so
+ * both answer ListJobs' filters alike.
+ */
+export function trainJobSubjects(params: JsonValue): string[] {
+  const { spec } = decodeTrainJobParams(params);
+  const model = spec.registerAs?.modelName;
+  const dataset = spec.data?.dataset?.name;
+  return [...(model ? [modelSubject(model)] : []), ...(dataset ? [datasetSubject(dataset)] : [])];
+}
+
 /** What a finished run stores as its result. */
 export interface TrainJobResult {
   /** sha256 over the final weights (names sorted, fp32 little-endian): equal runs, equal hashes. */

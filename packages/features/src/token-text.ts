@@ -1,11 +1,12 @@
 import { errors } from '@l1g1/kit';
-import { fnv1a32 } from '@l1g1/features';
-import { recordText, type RecordInput } from './record-input';
+import { recipeText, type TextRecord } from './featurize';
+import { fnv1a32 } from './fnv1a';
 
 /**
  * The token tagger's text side: the tokenizer, token ids, the label field's entity spans and
- * their IOB2 tags. Serving clients must reproduce {@link tokenize} and {@link tokenIds} exactly;
- * the recipe travels in the registry's `preprocess` tag (see `tokenTaggerPreprocess`).
+ * their IOB2 tags, shared by the trainer (training examples), the evaluator (gold tags of a
+ * snapshot) and any serving client. Clients must reproduce {@link tokenize} and {@link tokenIds}
+ * exactly; the recipe travels in the registry's `preprocess` tag (`token-ids-recipe.ts`).
  *
  * Offsets are Unicode code points of the record's text (`[...text]` indices; Python's `str`
  * indices), start inclusive, end exclusive: the same for every client language, where UTF-16
@@ -78,20 +79,31 @@ export function iob2TagNames(entityTypes: readonly string[]): string[] {
   return [OUTSIDE_TAG, ...entityTypes.flatMap((t) => [`B-${t}`, `I-${t}`])];
 }
 
-function recordName(record: RecordInput, index: number): string {
+/** A record whose payload is tagged: a {@link TextRecord} with its id when known (named in errors). */
+export interface TaggedTextRecord extends TextRecord {
+  id?: string;
+}
+
+function recordName(record: TaggedTextRecord, index: number): string {
   return record.id === undefined ? `#${index}` : record.id;
+}
+
+/** The record's payload as text (UTF-8; invalid bytes become U+FFFD), the text spans point into. */
+export function taggedText(record: TextRecord): string {
+  return recipeText(record, []);
 }
 
 /**
  * The record's entity spans from `metadata[labelField]` (a JSON array; a missing field or `""`
  * is a record without entities), sorted by start.
- * @throws INVALID_ARGUMENT naming `data.label_field` and the record for bad JSON, a span outside
+ * @throws INVALID_ARGUMENT naming `field` (the caller's name for the label field: the trainer's
+ *   `data.label_field`, the evaluator's `label_field`) and the record for bad JSON, a span outside
  *   the text (in code points), an empty span, a span without a label, or overlapping spans.
  */
-export function entitySpans(record: RecordInput, labelField: string, textLength: number, index = 0): EntitySpan[] {
+export function entitySpans(record: TaggedTextRecord, labelField: string, textLength: number, index = 0, field = 'data.label_field'): EntitySpan[] {
   const raw = record.metadata[labelField];
   if (raw === undefined || raw.trim() === '') return [];
-  const bad = (why: string) => errors.invalidArgument('data.label_field', `record ${recordName(record, index)}: ${why}`, { reason: 'BAD_ENTITY_SPANS' });
+  const bad = (why: string) => errors.invalidArgument(field, `record ${recordName(record, index)}: ${why}`, { reason: 'BAD_ENTITY_SPANS' });
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -147,10 +159,10 @@ export function iob2Tags(tokens: readonly Token[], spans: readonly EntitySpan[])
 }
 
 /** The sorted distinct entity types of `records`' spans (validated as {@link entitySpans} does). */
-export function entityTypesOf(records: readonly RecordInput[], labelField = 'label'): string[] {
+export function entityTypesOf(records: readonly TaggedTextRecord[], labelField = 'label'): string[] {
   const types = new Set<string>();
   records.forEach((r, i) => {
-    for (const s of entitySpans(r, labelField, [...recordText(r)].length, i)) types.add(s.label);
+    for (const s of entitySpans(r, labelField, [...taggedText(r)].length, i)) types.add(s.label);
   });
   return [...types].sort();
 }
