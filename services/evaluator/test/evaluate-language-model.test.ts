@@ -150,7 +150,7 @@ describe('Evaluate a language model: perplexity through the inference service', 
     assert.equal(run.metrics['windows'], Math.ceil((Array.from(HELD_TEXT).length - 1) / 7));
   });
 
-  it('a gate on perplexity decides a language model: evaluated on the gate data, passed under the bound, refused over it with the figure', async () => {
+  it('a gate on perplexity decides a language model: evaluated on the gate data, passed under the bound, refused over it with the figure; a classification metric is refused naming metric', async () => {
     const LE = evaluator.Comparison.COMPARISON_LESS_OR_EQUAL;
     const gate = (name: string, value: number) =>
       evaluator.Gate.fromPartial({ name, thresholds: [{ metric: 'perplexity', comparison: LE, value }], dataset: { name: 'book' }, split: 'test' });
@@ -162,6 +162,13 @@ describe('Evaluate a language model: perplexity through the inference service', 
     const strict = await ask('lm-strict');
     assert.equal(strict.passed, false);
     assert.match(strict.reasons[0] ?? '', /^perplexity \d+\.\d{4} > 1$/);
+    // A classification metric on a language model can never be decided: refused before anything is evaluated.
+    await unary(s.client.createGate.bind(s.client), {
+      gate: evaluator.Gate.fromPartial({ name: 'lm-accuracy', thresholds: [{ metric: 'accuracy', comparison: evaluator.Comparison.COMPARISON_GREATER_OR_EQUAL, value: 0 }], dataset: { name: 'book' }, split: 'test' }),
+    });
+    const err = await refusal(ask('lm-accuracy'));
+    assert.equal(err.kind, 'INVALID_ARGUMENT');
+    assert.equal(err.field, 'metric');
   });
 
   describe('bad requests are refused before a run exists, naming the field', () => {
