@@ -7,7 +7,6 @@
  * classifier, a window out of range) as 400s naming the field.
  */
 import { strict as assert } from 'node:assert';
-import { Writable } from 'node:stream';
 import { buildMlp } from '@l1g1/onnx';
 import type { trainer } from '@l1g1/contracts';
 import { runCli } from '../../packages/cli/src/run-cli';
@@ -17,20 +16,10 @@ import { useCpuBackend } from '../../services/trainer/test/export-helpers';
 import { publishTestSnapshot } from '../../services/ingestion/test/support/publish-test-snapshot';
 import { startEvaluatorStack, type EvaluatorStack } from '../../services/evaluator/test/support/start-evaluator';
 import { bearer, http, uploadModel } from '../../test/support/stack';
+import { outputSink as sink } from '../../test/support/output-sink';
 
 const SPEC: trainer.GruSpec = { inputDim: 0, hiddenSize: 8, numLayers: 1, bidirectional: false, maxSteps: 10, dropout: 0, languageModel: { level: 1, maxVocab: 0, embeddingDim: 4 } };
 const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(3);
-
-function sink(): { stream: NodeJS.WriteStream; text: () => string } {
-  const writes: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, done) {
-      writes.push(c.toString());
-      done();
-    },
-  });
-  return { stream: w as unknown as NodeJS.WriteStream, text: () => writes.join('') };
-}
 
 describe('language-model evaluations over REST and the CLI', function () {
   this.timeout(120_000);
