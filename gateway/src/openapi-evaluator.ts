@@ -32,7 +32,7 @@ const evaluateFields = {
   dataset: datasetIn,
   split: { type: 'string', description: 'Default "test"' },
   label_field: { type: 'string', description: 'Default "label"' },
-  task: { type: 'string', enum: enumNames(ev.EvalTask, 'EVAL_TASK_'), description: 'Default: the registry model\'s task' },
+  task: { type: 'string', enum: enumNames(ev.EvalTask, 'EVAL_TASK_'), description: 'Default: the registry model\'s task; a version tagged as a language model: language_modeling' },
   class_names: strList,
   positive_class: str,
   calibration_bins: int32(),
@@ -43,6 +43,7 @@ const evaluateFields = {
   record_in_registry: bool,
   tags: stringMap,
   idempotency_key: str,
+  window: { ...int32(), maximum: 4096, description: 'language_modeling: input tokens per window (windows step by it); 0: the model\'s training seq_len' },
 };
 const gateFields = {
   description: str,

@@ -4,7 +4,6 @@
  * their flag parsing without a server.
  */
 import { strict as assert } from 'node:assert';
-import { Writable } from 'node:stream';
 import { buildDemoClassifier, buildMlpWithWeights } from '@l1g1/onnx';
 import { CLASS_NAMES, featureRecords, publishFeatureRecords } from '../../../services/evaluator/test/support/eval-data';
 import { startEvaluatorStack, type EvaluatorStack } from '../../../services/evaluator/test/support/start-evaluator';
@@ -12,18 +11,7 @@ import { http, uploadModel } from '../../../test/support/stack';
 import { UsageError } from '../src/cli-config';
 import { batchSizes, benchmarkRequestBody } from '../src/commands/benchmark-command';
 import { runCli } from '../src/run-cli';
-
-/** A stream that keeps what was written and when each line arrived (in write order). */
-function sink(): { stream: NodeJS.WriteStream; text: () => string; writes: string[] } {
-  const writes: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, done) {
-      writes.push(c.toString());
-      done();
-    },
-  });
-  return { stream: w as unknown as NodeJS.WriteStream, text: () => writes.join(''), writes };
-}
+import { outputSink as sink } from '../../../test/support/output-sink';
 
 describe('l1g1 CLI: benchmark flags (no server)', () => {
   it('takes --batch_size and --batch-size, comma lists and repeats; --requests and --duration become iterations and duration_ms', () => {

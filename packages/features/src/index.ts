@@ -33,3 +33,14 @@ export {
 } from './token-text';
 export { type TokenIdsRecipe, parseTokenIdsTag, TOKEN_IDS_RECIPE, textTokenIds, tokenIdsPreprocessTag } from './token-ids-recipe';
 export { preprocessRecipeName } from './recipe-tag';
+export {
+  type LmTokenLevel,
+  type LmVocabulary,
+  LM_UNKNOWN_TOKEN,
+  buildLmVocabulary,
+  encodeLmTokens,
+  lmStreamTexts,
+  lmVocabularyOf,
+  tokenizeLmText,
+} from './lm-vocabulary';
+export { type LmRecipe, LM_RECIPE_INPUT, isLmRecipeTag, lmRecipeTag, parseLmRecipeTag } from './lm-recipe';

@@ -1,4 +1,5 @@
 import { errors } from '@l1g1/kit';
+import { parseTagObject } from './tag-json';
 
 /**
  * The common first steps of reading a `preprocess` tag (JSON text) of a known recipe: a JSON
@@ -7,14 +8,7 @@ import { errors } from '@l1g1/kit';
  * `<field>.<key>`. Answers the object for the recipe's own keys.
  */
 export function readRecipeTag(tag: string, field: string, recipe: string, fixed: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(tag);
-  } catch {
-    throw errors.invalidArgument(field, 'is not valid JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw errors.invalidArgument(field, 'must be a JSON object');
-  const obj = raw as Record<string, unknown>;
+  const obj = parseTagObject(tag, field);
   if (obj['recipe'] !== recipe) throw errors.invalidArgument(`${field}.recipe`, `must be "${recipe}", got ${JSON.stringify(obj['recipe'])}`);
   for (const [key, value] of Object.entries(fixed)) {
     // A fixed step that differs would give other ids than the model was trained on.

@@ -11,7 +11,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { common, evaluator, registry } from '@l1g1/contracts';
 import { iob2Tags, entitySpans, textTokenIds, parseTokenIdsTag, type EntitySpan } from '@l1g1/features';
 import { unary } from '@l1g1/kit';
@@ -26,6 +25,7 @@ import { runCli } from '../../../packages/cli/src/run-cli';
 import { bearer, http, uploadModel } from '../../../test/support/stack';
 import { refusal, waitForRun } from './support/evaluation-runs';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
+import { outputSink as sink } from '../../../test/support/output-sink';
 
 const TAGGER = { vocabSize: 512, embeddingDim: 16, charEmbeddingDim: 0, hiddenSize: 12, numLayers: 1, maxTokens: 64, tagScheme: 1, dropout: 0 };
 
@@ -59,17 +59,6 @@ function chunks(tags: readonly string[]): string[] {
   });
   close(tags.length - 1);
   return out;
-}
-
-function sink(): { stream: NodeJS.WriteStream; text: () => string } {
-  const writes: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, done) {
-      writes.push(c.toString());
-      done();
-    },
-  });
-  return { stream: w as unknown as NodeJS.WriteStream, text: () => writes.join('') };
 }
 
 describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inference service', function () {

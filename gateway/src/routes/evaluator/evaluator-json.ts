@@ -75,6 +75,7 @@ function evaluateRequestJson(r: evaluator.EvaluateRequest | undefined) {
     record_in_registry: r.recordInRegistry,
     tags: r.tags,
     idempotency_key: r.idempotencyKey,
+    window: r.window,
   };
 }
 

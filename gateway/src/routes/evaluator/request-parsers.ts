@@ -73,7 +73,7 @@ function precisionList(value: unknown, field: string): common.Precision[] {
 
 const EVALUATE_FIELDS = [
   'model', 'precision', 'dataset', 'split', 'label_field', 'task', 'class_names', 'positive_class', 'calibration_bins',
-  'batch_size', 'max_records', 'seed', 'store_predictions', 'record_in_registry', 'tags', 'idempotency_key',
+  'batch_size', 'max_records', 'seed', 'store_predictions', 'record_in_registry', 'tags', 'idempotency_key', 'window',
 ];
 
 /** POST /v1/evaluations. */
@@ -96,6 +96,7 @@ export function evaluateRequest(body: unknown): evaluator.EvaluateRequest {
     recordInRegistry: boolJson(b['record_in_registry'], 'record_in_registry'),
     tags: stringMap(b['tags'], 'tags'),
     idempotencyKey: str(b['idempotency_key'], 'idempotency_key'),
+    window: int(b['window'], 'window', 4096),
   };
 }
 

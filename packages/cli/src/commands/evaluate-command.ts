@@ -31,7 +31,9 @@ interface ClassRowJson {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** Headline metrics first, in this order; the rest of the flat metrics follow alphabetically. */
-const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'entity_precision', 'entity_recall', 'token_f1', 'token_accuracy'];
+const HEADLINE = ['accuracy', 'macro_f1', 'weighted_f1', 'micro_f1', 'auc', 'ece', 'log_loss', 'entity_f1', 'entity_precision', 'entity_recall', 'token_f1', 'token_accuracy', 'perplexity', 'nll', 'bits_per_token', 'bits_per_char'];
+/** Metrics that are counts, printed without decimals. */
+const COUNTS = new Set(['tokens', 'windows']);
 
 /** The metrics table of a finished run: headline metrics, then one row per class (per entity type for a tagger). */
 export function metricsTable(run: EvaluationRunJson): string {
@@ -39,7 +41,7 @@ export function metricsTable(run: EvaluationRunJson): string {
   const d = run.dataset ? `${run.dataset.name}@${run.dataset.snapshot}` : '-';
   let out = `run ${run.run_id}  ${m} (${run.precision}) on ${d}: ${run.records_evaluated} records (${run.records_skipped} skipped)\n`;
   const keys = [...HEADLINE.filter((k) => k in run.metrics), ...Object.keys(run.metrics).filter((k) => !HEADLINE.includes(k) && !k.includes('/')).sort()];
-  for (const k of keys) out += `  ${k.padEnd(16)} ${run.metrics[k]!.toFixed(4)}\n`;
+  for (const k of keys) out += `  ${k.padEnd(16)} ${COUNTS.has(k) ? String(run.metrics[k]) : run.metrics[k]!.toFixed(4)}\n`;
   const perType = run.token?.per_type ?? [];
   const perClass = perType.length > 0 ? perType : (run.classification?.per_class ?? []);
   if (perClass.length > 0) {
@@ -63,7 +65,7 @@ export async function waitForEvaluation(ctx: CommandContext, runId: string, time
 export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'evaluate a model version on a dataset snapshot and print its metrics',
-  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--task classification|token_classification] [--label-field label] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
+  usage: 'l1g1 evaluate --model NAME[@ALIAS|@VERSION] --dataset NAME[@SNAPSHOT] [--split test] [--precision fp32|fp16|int8] [--task classification|token_classification|language_modeling] [--window N] [--label-field label] [--max-records N] [--no-wait] [--timeout S] [--json]\n       l1g1 evaluate --run RUN_ID [--json]',
   async run(args, ctx) {
     const { values } = parseArgs({
       args,
@@ -75,6 +77,7 @@ export const evaluateCommand: Command = {
         'label-field': { type: 'string' },
         task: { type: 'string' },
         'max-records': { type: 'string' },
+        window: { type: 'string' },
         run: { type: 'string' },
         'no-wait': { type: 'boolean' },
         timeout: { type: 'string' },
@@ -87,6 +90,7 @@ export const evaluateCommand: Command = {
     if (runId === undefined) {
       const maxRecords = values['max-records'];
       if (maxRecords !== undefined && !/^\d+$/.test(maxRecords)) throw new UsageError(`--max-records: expected an integer, got ${JSON.stringify(maxRecords)}`);
+      if (values.window !== undefined && !/^\d+$/.test(values.window)) throw new UsageError(`--window: expected an integer, got ${JSON.stringify(values.window)}`);
       const body = {
         model: modelFlag(values.model),
         dataset: datasetFlag(values.dataset),
@@ -96,6 +100,7 @@ export const evaluateCommand: Command = {
         // The server names a bad value (INVALID_ARGUMENT on `task`); the CLI does not keep a second list.
         ...(values.task !== undefined ? { task: values.task.toLowerCase() } : {}),
         ...(maxRecords !== undefined ? { max_records: Number(maxRecords) } : {}),
+        ...(values.window !== undefined ? { window: Number(values.window) } : {}),
       };
       const created = await ctx.client.json<EvaluationRunJson>('POST', '/v1/evaluations', body);
       runId = created.run_id;

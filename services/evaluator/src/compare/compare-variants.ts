@@ -13,6 +13,7 @@ import { errors } from '@l1g1/kit';
 import type { ModelRegistry } from '../adapters/model-registry';
 import { awaitRun } from '../domain/evaluations/await-run';
 import type { EvaluationRow } from '../domain/evaluations/evaluation-store';
+import { isLanguageModelVersion } from '../domain/evaluations/plan-language-model';
 import { submitEvaluation, type SubmitDeps } from '../domain/evaluations/submit-evaluation';
 import { MAX_BOOTSTRAP_RESAMPLES } from '../stats/bootstrap';
 import { COMPARABLE_METRICS, comparePaired, type PairedComparison } from './paired-comparison';
@@ -54,6 +55,13 @@ export async function compareVariants(deps: CompareDeps, req: evaluator.CompareV
   const baselinePrecision = req.baseline === common.Precision.PRECISION_UNSPECIFIED ? common.Precision.PRECISION_FP32 : req.baseline;
   if (precisionName(baselinePrecision) === undefined) throw errors.invalidArgument('baseline', `unknown precision ${req.baseline}`);
   const version = await deps.registry.resolve(req.model);
+  if (isLanguageModelVersion(version)) {
+    // Pairing needs one prediction per record; a language model's run has none (compare its Evaluate runs per precision).
+    throw errors.failedPrecondition(`model: version ${version.version} of ${version.modelName} is a language model; compare its perplexity with Evaluate per precision`, {
+      field: 'model',
+      reason: 'TASK_UNSUPPORTED',
+    });
+  }
   const have = new Set(version.artifacts.map((a) => a.precision));
   if (!have.has(baselinePrecision)) {
     throw errors.failedPrecondition(`version ${version.version} of ${version.modelName} has no ${precisionName(baselinePrecision)} variant`, { field: 'baseline' });

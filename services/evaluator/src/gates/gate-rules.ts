@@ -1,6 +1,7 @@
 /** What a well-formed gate is: checked on CreateGate and after every UpdateGate merge. */
 import { evaluator } from '@l1g1/contracts';
 import { errors } from '@l1g1/kit';
+import { LANGUAGE_MODEL_METRICS } from '../domain/evaluations/language-model-report';
 
 export const GATE_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Metric keys as EvaluationRun.metrics spells them (`macro_f1`, `f1/spam`) — the registry's tag-key rule. */
@@ -52,16 +53,15 @@ export function normalizeGate(gate: evaluator.Gate, field = 'gate'): evaluator.G
 }
 
 /**
- * Metrics of tasks the Evaluate job does not evaluate yet (language models): a gate on one can
- * never be decided, so EvaluateGate refuses it before queuing any evaluation. Shrink this list
- * as those tasks land in the job (token tagging's entity_* / token_* have).
+ * A threshold the candidate's evaluation can never produce is refused before
+ * anything is evaluated (INVALID_ARGUMENT naming `metric`): a language
+ * model's run has only its own metrics, and no other model's run has them.
  */
-const NOT_PRODUCED = new Set(['perplexity']);
-
-export function checkProducible(thresholds: readonly evaluator.MetricThreshold[]): void {
+export function checkProducible(thresholds: readonly evaluator.MetricThreshold[], isLanguageModel: boolean): void {
   for (const t of thresholds) {
-    if (NOT_PRODUCED.has(t.metric)) {
-      throw errors.invalidArgument('metric', `the model's evaluation has no metric "${t.metric}": the evaluator does not compute it for any model yet`, { reason: 'UNKNOWN_METRIC' });
+    if (LANGUAGE_MODEL_METRICS.has(t.metric) !== isLanguageModel) {
+      const why = isLanguageModel ? 'a language model is evaluated by perplexity, nll, bits_per_token, bits_per_char' : 'only a language model\'s evaluation has it';
+      throw errors.invalidArgument('metric', `the model's evaluation has no metric "${t.metric}": ${why}`, { reason: 'UNKNOWN_METRIC' });
     }
   }
 }

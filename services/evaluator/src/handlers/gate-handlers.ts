@@ -13,6 +13,7 @@ import type { EvaluationRow, EvaluationStore } from '../domain/evaluations/evalu
 import { BASELINE_LACKS_METRIC, decideThresholds } from '../gates/gate-decision';
 import { measureGateLatency, type GateLatencyDeps } from '../gates/gate-latency';
 import { checkGateName, checkProducible, normalizeGate } from '../gates/gate-rules';
+import { isLanguageModelVersion } from '../domain/evaluations/plan-language-model';
 import { awaitRun } from '../domain/evaluations/await-run';
 import { submitEvaluation, type SubmitDeps } from '../domain/evaluations/submit-evaluation';
 import type { GateStore } from '../gates/gate-store';
@@ -171,8 +172,8 @@ export function createGateHandlers(deps: GateHandlerDeps): GateMethods {
         run = given;
       } else {
         // No run given: evaluate the candidate on the gate's data now (a refused split or input names the field);
-        // a threshold no evaluation can meet is refused first, so nothing is queued for it.
-        checkProducible(gate.thresholds);
+        // a threshold its evaluation cannot produce is refused first, so nothing is queued for it.
+        checkProducible(gate.thresholds, isLanguageModelVersion(version));
         run = await evaluateOnGateData(gate, version.modelName, version.version, Number(gate.dataset?.snapshot ?? 0), actor, `${version.modelName} version ${version.version}`);
       }
       if (run.modelName !== version.modelName || run.modelVersion !== version.version) {

@@ -11,9 +11,10 @@
  * (evaluation is a read; repeating it changes nothing).
  */
 import { jobAbortReason, type JobHandler } from '@l1g1/kit';
-import { decodeEvaluatePlan, type EvaluatePlan } from '../domain/evaluations/evaluate-params';
+import { decodeEvaluatePlan, type EvaluatePlan, type LanguageModelPlan } from '../domain/evaluations/evaluate-params';
 import { evaluateClassification } from './evaluate-classification';
 import type { EvaluateJobContext, EvaluateJobDeps } from './evaluate-job-deps';
+import { evaluateLanguageModel } from './evaluate-language-model';
 import { evaluateTokenClassification } from './evaluate-token-classification';
 
 export type { EvaluateJobDeps } from './evaluate-job-deps';
@@ -34,11 +35,13 @@ export function createEvaluateJobHandler(deps: EvaluateJobDeps): JobHandler {
   };
 }
 
-function runTask(deps: EvaluateJobDeps, plan: EvaluatePlan, runId: string, ctx: EvaluateJobContext): Promise<{ [k: string]: number }> {
+function runTask(deps: EvaluateJobDeps, plan: EvaluatePlan | LanguageModelPlan, runId: string, ctx: EvaluateJobContext): Promise<{ [k: string]: number }> {
   switch (plan.task) {
     case 'classification':
       return evaluateClassification(deps, plan, runId, ctx);
     case 'token_classification':
       return evaluateTokenClassification(deps, plan, runId, ctx);
+    case 'language_modeling':
+      return evaluateLanguageModel(deps, plan, runId, ctx);
   }
 }

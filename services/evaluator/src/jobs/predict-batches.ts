@@ -13,7 +13,7 @@ const PROGRESS_STEPS = 20;
  */
 export async function predictInBatches<E>(
   deps: Pick<EvaluateJobDeps, 'predictor' | 'predictConcurrency'>,
-  plan: EvaluatePlan,
+  plan: Pick<EvaluatePlan, 'batchSize' | 'modelName' | 'modelVersion' | 'precision'>,
   ctx: EvaluateJobContext,
   examples: readonly E[],
   task: {
@@ -21,6 +21,8 @@ export async function predictInBatches<E>(
     input(batch: readonly E[]): common.Tensor;
     /** Reads a batch's outputs; `offset` is the batch's first example's index in `examples`. */
     read(outputs: common.Tensor[], batch: readonly E[], offset: number): void;
+    /** What an example is, in progress counters and messages; default `records`. */
+    unit?: string;
   },
 ): Promise<void> {
   const batches: { offset: number; rows: readonly E[] }[] = [];
@@ -38,7 +40,8 @@ export async function predictInBatches<E>(
       const step = Math.floor((done / examples.length) * PROGRESS_STEPS);
       if (step > reportedStep) {
         reportedStep = step;
-        await ctx.progress({ fraction: done / examples.length, counters: { records_done: done, records_total: examples.length }, message: `predicted ${done} of ${examples.length} records` });
+        const unit = task.unit ?? 'records';
+        await ctx.progress({ fraction: done / examples.length, counters: { [`${unit}_done`]: done, [`${unit}_total`]: examples.length }, message: `predicted ${done} of ${examples.length} ${unit}` });
       }
     }
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { buildLmVocabulary, encodeLmTokens, lmRecipeTag, lmStreamTexts, type LmTokenLevel, type LmVocabulary } from '@l1g1/features';
 import { errors } from '@l1g1/kit';
 import type { trainer } from '@l1g1/contracts';
 import type { ExportModelSpec, LayerSpec } from '../export/layer-spec';
@@ -8,14 +9,13 @@ import type { BuiltModel } from './built-model';
 import { createInitRandom, glorotKernel, uniformValues, zerosBias } from './init';
 import type { ClassificationMetrics } from './metrics';
 import { recordText, type RecordInput } from './record-input';
-import { buildVocabulary, encodeTokens, type TokenLevel, type Vocabulary } from './vocabulary';
 
 /** One training window: `seqLen + 1` token ids; inputs are `[0, seqLen)`, targets `[1, seqLen]`. */
 export type TokenWindow = Int32Array;
 
 /** The language model's settings after defaults (GruSpec with `language_model`). */
 export interface GruLmConfig {
-  level: TokenLevel;
+  level: LmTokenLevel;
   /** Vocabulary size including `<unk>`. */
   maxVocab: number;
   embeddingDim: number;
@@ -53,7 +53,7 @@ function inRange(field: string, value: number, min: number, max: number): number
 export function gruLmConfig(spec: Partial<trainer.GruSpec>): GruLmConfig {
   const lm = spec.languageModel ?? { level: 0, maxVocab: 0, embeddingDim: 0 };
   if (lm.level !== 0 && lm.level !== 1 && lm.level !== 2) throw errors.invalidArgument(`${FIELD}.language_model.level`, 'must be CHAR or WORD');
-  const level: TokenLevel = lm.level === 2 ? 'word' : 'char';
+  const level: LmTokenLevel = lm.level === 2 ? 'word' : 'char';
   if (spec.bidirectional === true) throw errors.invalidArgument(`${FIELD}.bidirectional`, 'a language model reads left to right; it cannot be bidirectional');
   const dropout = spec.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw errors.invalidArgument(`${FIELD}.dropout`, `must be in [0, 1), got ${dropout}`);
@@ -108,7 +108,7 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
   const prefix = `gru_lm_${randomUUID().slice(0, 8)}`;
   const H = config.hiddenSize;
   const weights: Record<string, tf.Variable> = {};
-  let vocabulary: Vocabulary | undefined;
+  let vocabulary: LmVocabulary | undefined;
   let w: LmWeights | undefined;
 
   /** Seeded weights sized by the fitted vocabulary. */
@@ -141,7 +141,7 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
     return { embedding, layers, outKernel, outBias };
   };
 
-  const fitted = (): { vocab: Vocabulary; lm: LmWeights } => {
+  const fitted = (): { vocab: LmVocabulary; lm: LmWeights } => {
     if (vocabulary === undefined || w === undefined) throw errors.failedPrecondition('the language model has no vocabulary yet: featurize the training records first');
     return { vocab: vocabulary, lm: w };
   };
@@ -193,10 +193,10 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
     },
     /** Records' text → windows; the first call fits the vocabulary (see above). The label field is unused. */
     featurize(records: readonly RecordInput[]) {
-      // Records in order as one stream; char-level records are separated by a newline.
-      const texts = records.map((r, i) => (config.level === 'char' && i > 0 ? `\n${recordText(r)}` : recordText(r)));
-      const vocab = vocabulary ?? buildVocabulary(texts, config.level, config.maxVocab);
-      const stream = Int32Array.from(texts.flatMap((text) => encodeTokens(vocab, text)));
+      // Records in order as one stream (the evaluator rebuilds the same stream from the tag).
+      const texts = lmStreamTexts(records.map(recordText), config.level);
+      const vocab = vocabulary ?? buildLmVocabulary(texts, config.level, config.maxVocab);
+      const stream = Int32Array.from(texts.flatMap((text) => encodeLmTokens(vocab, text)));
       const windows: TokenWindow[] = [];
       for (let start = 0; start + config.seqLen < stream.length; start += config.seqLen) windows.push(stream.slice(start, start + config.seqLen + 1));
       if (vocabulary === undefined) {
@@ -242,7 +242,7 @@ export function createGruLm(config: GruLmConfig, seed: number): GruLmModel {
     tags() {
       const { vocab } = fitted();
       return {
-        preprocess: JSON.stringify({ input: 'token_ids', level: vocab.level, vocabulary: vocab.tokens, unknown_id: 0, seq_len: config.seqLen, record_separator: config.level === 'char' ? '\n' : '' }),
+        preprocess: lmRecipeTag({ vocabulary: vocab, seqLen: config.seqLen }),
         architecture: 'gru_lm',
       };
     },

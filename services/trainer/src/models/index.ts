@@ -40,7 +40,15 @@ export { type TagChunk, type EntityScores, tagChunks, entityScores } from './tok
 export { type ImageExample, type CnnConfig, type CnnModel, cnnConfig, createCnn } from './cnn';
 export { type ImageShape, imagePixels } from './image-input';
 export { type TokenWindow, type GruLmConfig, type GruLmModel, type LanguageModelMetrics, gruLmConfig, createGruLm } from './gru-lm';
-export { type TokenLevel, type Vocabulary, UNKNOWN_TOKEN, buildVocabulary, encodeTokens, tokenize as tokenizeForVocabulary } from './vocabulary';
+// The LM's tokenizer and vocabulary live in @l1g1/features (the evaluator encodes with the same code).
+export {
+  type LmTokenLevel as TokenLevel,
+  type LmVocabulary as Vocabulary,
+  LM_UNKNOWN_TOKEN as UNKNOWN_TOKEN,
+  buildLmVocabulary as buildVocabulary,
+  encodeLmTokens as encodeTokens,
+  tokenizeLmText as tokenizeForVocabulary,
+} from '@l1g1/features';
 export {
   type ArchitectureInput,
   type ArchitectureBuilder,

@@ -14,6 +14,8 @@ export const EVALUATE_LIMITS = {
   maxCalibrationBins: 1000,
   maxClassNames: 10_000,
   maxTags: 32,
+  /** Language modeling: input tokens per window (the trainer's max_steps bound). */
+  maxWindow: 4096,
 } as const;
 
 /** The request with defaults filled in, as EvaluationRun.request echoes it. */
@@ -49,6 +51,7 @@ export function checkEvaluateRequest(req: evaluator.EvaluateRequest): evaluator.
   for (const [k, v] of tags) {
     if (k.length === 0 || k.length > 128 || v.length > 1024) throw errors.invalidArgument(`tags.${k.slice(0, 64)}`, 'keys are 1-128 characters, values at most 1024');
   }
+  if (req.window < 0 || req.window > EVALUATE_LIMITS.maxWindow) throw errors.invalidArgument('window', `must be from 0 (the model's training seq_len) to ${EVALUATE_LIMITS.maxWindow}`);
   if (req.idempotencyKey.length > 200) throw errors.invalidArgument('idempotency_key', 'must be at most 200 characters');
   return evaluator.EvaluateRequest.fromPartial({
     ...req,

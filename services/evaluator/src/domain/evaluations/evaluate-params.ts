@@ -42,12 +42,29 @@ export interface EvaluatePlan {
   createdBy: string;
 }
 
-export function encodeEvaluatePlan(plan: EvaluatePlan): JsonValue {
+/**
+ * A language-modeling job's params: the common part of EvaluatePlan (no
+ * labels, classes or class-score output), the window and the tag the job
+ * re-reads for the tokenizer and vocabulary (see plan-language-model.ts).
+ */
+export interface LanguageModelPlan
+  extends Pick<EvaluatePlan, 'modelName' | 'modelVersion' | 'precision' | 'dataset' | 'snapshot' | 'split' | 'maxRecords' | 'seed' | 'recordInRegistry' | 'request' | 'tags' | 'createdBy' | 'outputName'> {
+  task: 'language_modeling';
+  /** Input tokens per window row. */
+  window: number;
+  /** Window rows per inference call (the request's batch_size, lowered so one answer stays bounded). */
+  batchSize: number;
+  inputName: string;
+  /** The version's `preprocess` tag (token level and vocabulary). */
+  recipeTag: string;
+}
+
+export function encodeEvaluatePlan(plan: EvaluatePlan | LanguageModelPlan): JsonValue {
   // JSON by construction (strings, numbers, booleans, arrays, plain objects); the interface just is not declared as JsonValue.
   return plan as unknown as JsonValue;
 }
 
 /** The stored params back; written only by {@link encodeEvaluatePlan}. */
-export function decodeEvaluatePlan(params: JsonValue): EvaluatePlan {
-  return params as unknown as EvaluatePlan;
+export function decodeEvaluatePlan(params: JsonValue): EvaluatePlan | LanguageModelPlan {
+  return params as unknown as EvaluatePlan | LanguageModelPlan;
 }

@@ -11,8 +11,9 @@ import { preprocessRecipeName, TOKEN_IDS_RECIPE } from '@l1g1/features';
 import { errors, type JsonValue } from '@l1g1/kit';
 import type { SnapshotReader } from '../../adapters/ingestion-reader';
 import type { ModelRegistry } from '../../adapters/model-registry';
-import type { EvalTaskName, EvaluatePlan } from './evaluate-params';
+import type { EvalTaskName, EvaluatePlan, LanguageModelPlan } from './evaluate-params';
 import { planModelInput, planModelOutput, recordInput, type ModelInputPlan } from './model-input';
+import { isLanguageModelVersion, planLanguageModel, refuseLanguageModelAs } from './plan-language-model';
 import { planTokenClassification } from './plan-token-classification';
 import type { TaskPlan, TaskPlanContext } from './task-plan';
 
@@ -35,18 +36,27 @@ export function parseClassNamesTag(tag: string | undefined): string[] {
   return tag.split(',').map((c) => c.trim()).filter((c) => c !== '');
 }
 
-/** The asked task; unspecified: the registry model's task, else what the version's preprocess recipe says it is. */
-function taskOf(req: evaluator.EvaluateRequest, registryTask: string, preprocessTag: string | undefined): EvalTaskName {
+/**
+ * The asked task; unspecified: the registry model's task, else what the version's preprocess
+ * recipe says it is (a language model's tag, a tagger's token_ids_v1 recipe).
+ */
+function taskOf(req: evaluator.EvaluateRequest, registryTask: string, version: registry.ModelVersion): EvalTaskName | 'language_modeling' {
+  if (req.task === evaluator.EvalTask.EVAL_TASK_LANGUAGE_MODELING) return 'language_modeling';
   if (req.task === evaluator.EvalTask.EVAL_TASK_TOKEN_CLASSIFICATION) return 'token_classification';
   if (req.task === evaluator.EvalTask.EVAL_TASK_CLASSIFICATION) return 'classification';
   const t = registryTask.toLowerCase();
+  if (LANGUAGE_MODELING_TASKS.has(t) || isLanguageModelVersion(version)) return 'language_modeling';
   if (t === 'ner' || t === 'token_classification' || t === 'token-classification') return 'token_classification';
   // The trainer tags a tagger with its token_ids_v1 recipe but registers no task: the tag is the evidence.
+  const preprocessTag = version.tags['preprocess'];
   if (t === '' && preprocessTag !== undefined && preprocessRecipeName(preprocessTag) === TOKEN_IDS_RECIPE) return 'token_classification';
   return 'classification';
 }
 
-export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequest, createdBy: string): Promise<EvaluatePlan> {
+/** Registry `task` labels meaning a next-token language model. */
+const LANGUAGE_MODELING_TASKS = new Set(['language_modeling', 'language-modeling', 'lm']);
+
+export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequest, createdBy: string): Promise<EvaluatePlan | LanguageModelPlan> {
   const version: registry.ModelVersion = await deps.registry.resolve(req.model as common.ModelRef);
   const artifact = version.artifacts.find((a) => a.precision === req.precision);
   if (!artifact) {
@@ -56,7 +66,8 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
       reason: 'VARIANT_NOT_FOUND',
     });
   }
-  const task = taskOf(req, await deps.registry.task(version.modelName), version.tags['preprocess']);
+  const task = taskOf(req, await deps.registry.task(version.modelName), version);
+  if (task !== 'language_modeling') refuseLanguageModelAs(task, version);
   const facts = await deps.snapshots.getSnapshot(req.dataset as common.DatasetRef);
   const ref = `${facts.dataset}@${facts.version}`;
   const splits = Object.keys(facts.splits).sort();
@@ -65,6 +76,7 @@ export async function planEvaluation(deps: PlanDeps, req: evaluator.EvaluateRequ
   if (split !== '' && !(split in facts.splits)) {
     throw errors.invalidArgument('split', `${ref} has no split "${req.split}" (it has ${splits.join(', ')})`, { reason: 'UNKNOWN_SPLIT' });
   }
+  if (task === 'language_modeling') return planLanguageModel({ req, version, artifact, dataset: facts.dataset, snapshot: facts.version, split, createdBy });
   if (!(req.labelField in facts.metadataKeys)) {
     throw errors.invalidArgument('label_field', `no record of ${ref} carries metadata "${req.labelField}"`, { reason: 'UNKNOWN_LABEL_FIELD' });
   }

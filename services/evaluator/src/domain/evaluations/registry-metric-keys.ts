@@ -28,10 +28,10 @@ export function registryMetricKey(split: string, precision: string, metric: stri
   return `eval.${safeSplit}.${precision}.${metric}`;
 }
 
-/** The registry metrics of one run. */
-export function registryMetrics(split: string, precision: string, metrics: Readonly<Record<string, number>>): Record<string, number> {
+/** The registry metrics of one run (`names`: the task's headline metrics, classification's by default). */
+export function registryMetrics(split: string, precision: string, metrics: Readonly<Record<string, number>>, names: readonly string[] = REGISTRY_HEADLINE_METRICS): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of REGISTRY_HEADLINE_METRICS) {
+  for (const m of names) {
     const v = metrics[m];
     if (v !== undefined && Number.isFinite(v)) out[registryMetricKey(split, precision, m)] = v;
   }

@@ -45,6 +45,12 @@ export enum EvalTask {
   EVAL_TASK_MULTI_LABEL_CLASSIFICATION = 2,
   /** EVAL_TASK_TOKEN_CLASSIFICATION - Token tagging (NER): entity-level and token-level scores. */
   EVAL_TASK_TOKEN_CLASSIFICATION = 3,
+  /**
+   * EVAL_TASK_LANGUAGE_MODELING - Next-token language models (input INT64 token ids [batch, time], output
+   * FP32 [batch, time, vocab]): the split's text as one token stream, cut
+   * into windows; perplexity, nll, bits per token / char. Needs no labels.
+   */
+  EVAL_TASK_LANGUAGE_MODELING = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -62,6 +68,9 @@ export function evalTaskFromJSON(object: any): EvalTask {
     case 3:
     case "EVAL_TASK_TOKEN_CLASSIFICATION":
       return EvalTask.EVAL_TASK_TOKEN_CLASSIFICATION;
+    case 4:
+    case "EVAL_TASK_LANGUAGE_MODELING":
+      return EvalTask.EVAL_TASK_LANGUAGE_MODELING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -79,6 +88,8 @@ export function evalTaskToJSON(object: EvalTask): string {
       return "EVAL_TASK_MULTI_LABEL_CLASSIFICATION";
     case EvalTask.EVAL_TASK_TOKEN_CLASSIFICATION:
       return "EVAL_TASK_TOKEN_CLASSIFICATION";
+    case EvalTask.EVAL_TASK_LANGUAGE_MODELING:
+      return "EVAL_TASK_LANGUAGE_MODELING";
     case EvalTask.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -227,6 +238,13 @@ export interface EvaluateRequest {
   recordInRegistry: boolean;
   tags: { [key: string]: string };
   idempotencyKey: string;
+  /**
+   * Language modeling: input tokens per window row; windows step by this
+   * many tokens (each predicts the token after each of its inputs), so every
+   * token but the stream's first is predicted exactly once. 0: the
+   * version's training seq_len (its `preprocess` tag). At most 4096.
+   */
+  window: number;
 }
 
 export interface EvaluateRequest_TagsEntry {
@@ -325,7 +343,8 @@ export interface EvaluationRun {
   /**
    * Flat view that gates refer to: accuracy, macro_f1, weighted_f1, auc,
    * ece, log_loss, precision/<class>, recall/<class>, f1/<class>,
-   * entity_f1, token_f1.
+   * entity_f1, token_f1; language modeling: perplexity, nll, tokens,
+   * bits_per_token, bits_per_char, unknown_rate, windows.
    */
   metrics: { [key: string]: number };
   predictions: RecordPrediction[];
@@ -772,6 +791,7 @@ function createBaseEvaluateRequest(): EvaluateRequest {
     recordInRegistry: false,
     tags: {},
     idempotencyKey: "",
+    window: 0,
   };
 }
 
@@ -824,6 +844,9 @@ export const EvaluateRequest: MessageFns<EvaluateRequest> = {
     });
     if (message.idempotencyKey !== "") {
       writer.uint32(130).string(message.idempotencyKey);
+    }
+    if (message.window !== 0) {
+      writer.uint32(136).int32(message.window);
     }
     return writer;
   },
@@ -972,6 +995,14 @@ export const EvaluateRequest: MessageFns<EvaluateRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.window = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1051,6 +1082,7 @@ export const EvaluateRequest: MessageFns<EvaluateRequest> = {
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      window: isSet(object.window) ? globalThis.Number(object.window) : 0,
     };
   },
 
@@ -1110,6 +1142,9 @@ export const EvaluateRequest: MessageFns<EvaluateRequest> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.window !== 0) {
+      obj.window = Math.round(message.window);
+    }
     return obj;
   },
 
@@ -1146,6 +1181,7 @@ export const EvaluateRequest: MessageFns<EvaluateRequest> = {
       {},
     );
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.window = object.window ?? 0;
     return message;
   },
 };
