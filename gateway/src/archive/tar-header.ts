@@ -31,6 +31,8 @@ const F = {
   typeflag: 156,
   magic: 257,
   version: 263,
+  devmajor: 329,
+  devminor: 337,
   prefix: 345,
 } as const;
 
@@ -86,6 +88,9 @@ export function encodeTarHeader(entry: TarEntry): Buffer {
   block.write(entry.type === 'directory' ? '5' : '0', F.typeflag, 'ascii');
   block.write('ustar\0', F.magic, 'ascii');
   block.write('00', F.version, 'ascii');
+  // Zero device numbers, written as GNU tar writes them, so a header is byte-for-byte GNU tar's own.
+  block.write(octal(0, 8), F.devmajor, 'ascii');
+  block.write(octal(0, 8), F.devminor, 'ascii');
   // Six octal digits, NUL, space: the historical layout every reader accepts.
   block.write(`${tarChecksum(block).toString(8).padStart(6, '0')}\0 `, F.checksum, 'ascii');
   return block;
