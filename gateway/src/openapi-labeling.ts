@@ -292,14 +292,23 @@ export const LABELING_PATHS: Json = {
   '/v1/labeling/projects/{project_id}/export': {
     parameters: [projectId],
     get: {
-      summary: 'Download the annotations, streamed, in the format\'s content type (YOLO, a folder of files, only over gRPC)',
+      summary: 'Download the annotations, streamed, in the format\'s content type; yolo (classes.txt + labels/<task_id>.txt) as one POSIX ustar archive, `<project_id>-yolo.tar`, packed as it streams (each member at most 16 MiB)',
       parameters: [
         p('format', 'query', en(L.ExportFormat, 'EXPORT_FORMAT_'), 'Required'),
         p('resolution', 'query', en(L.Resolution, 'RESOLUTION_')),
         p('include_incomplete', 'query', bool),
         p('include_predictions', 'query', bool),
       ],
-      responses: { '200': { description: 'The file (Content-Disposition names it; X-L1G1-Task-Count)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+      responses: {
+        '200': {
+          description: 'The file (Content-Disposition names it; X-L1G1-Task-Count)',
+          content: {
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            'application/x-tar': { schema: { type: 'string', format: 'binary', description: 'format=yolo: a POSIX ustar archive of classes.txt then labels/<task_id>.txt, ending with two zero blocks' } },
+          },
+        },
+        ...errors,
+      },
     },
   },
   '/v1/labeling/projects/{project_id}:export-to-snapshot': {
@@ -326,7 +335,7 @@ export const LABELING_PATHS: Json = {
     parameters: [projectId],
     post: {
       summary: 'Import an export file (ours or a tool\'s in the same format) as the raw body, streamed to the service and written in one transaction: the first bad item is named (`items[3].…`) and nothing is written (scope write)',
-      parameters: [p('format', 'query', en(L.ExportFormat, 'EXPORT_FORMAT_'), 'Required; yolo (a folder of files) only over gRPC')],
+      parameters: [p('format', 'query', en(L.ExportFormat, 'EXPORT_FORMAT_'), 'Required; yolo takes a tar archive (application/x-tar or octet-stream) as the export writes it')],
       requestBody: {
         required: true,
         content: {
@@ -334,6 +343,14 @@ export const LABELING_PATHS: Json = {
           'application/x-ndjson': { schema: { type: 'string', format: 'binary' } },
           'text/csv': { schema: { type: 'string', format: 'binary' } },
           'text/plain': { schema: { type: 'string', format: 'binary', description: 'CoNLL-2003' } },
+          'application/x-tar': {
+            schema: {
+              type: 'string',
+              format: 'binary',
+              description:
+                'format=yolo: a ustar (or GNU tar) archive of classes.txt and labels/<task_id>.txt, read as it arrives; directories are skipped; links, devices, pax/GNU extension headers, absolute or `..` paths, members over 16 MiB and damaged or cut archives are a 400 naming body',
+            },
+          },
         },
       },
       responses: { '200': ok('Import summary', ref('LabelingImportResult')), '413': err('Larger than L1G1_MAX_UPLOAD_BYTES'), '415': err('A body type other than the ones above'), ...errors },

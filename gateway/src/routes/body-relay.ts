@@ -24,6 +24,12 @@ export interface BodyRelayOptions<Req> {
   /** Messages written before the first chunk (the header, a file start). */
   head: readonly Req[];
   chunk(bytes: Buffer): Req;
+  /**
+   * Reads the body into request messages as it arrives (an archive's
+   * members), in place of one `chunk` message per body chunk. The answer
+   * pipes `body` into itself; its error (an L1g1Error) is the refusal.
+   */
+  frames?: (body: Readable) => Readable;
   /** The refusal of a body that is not a stream (the route's content types). */
   notAStream: L1g1Error;
 }
@@ -81,13 +87,21 @@ export function relayBody<Req, Res>(req: FastifyRequest, open: OpenClientStream<
     };
     for (const m of options.head) call.write(m);
     let received = 0;
+    const framed = options.frames?.(body);
     body.on('data', (chunk: Buffer) => {
       if (settle.settled) return;
       received += chunk.length;
       if (received > options.maxBytes) return abort(tooLarge(`${options.what} exceeds the upload limit of ${options.maxBytes} bytes`));
-      if (!call.write(options.chunk(chunk))) pauseUntilDrained(body, call);
+      if (!framed && !call.write(options.chunk(chunk))) pauseUntilDrained(body, call);
     });
-    body.on('end', () => {
+    const messages: Readable = framed ?? body;
+    if (framed) {
+      framed.on('data', (m: Req) => {
+        if (!settle.settled && !call.write(m)) pauseUntilDrained(framed, call);
+      });
+      framed.on('error', (err) => abort(err instanceof L1g1Error ? err : errors.invalidArgument('body', 'is unreadable')));
+    }
+    messages.on('end', () => {
       if (!settle.settled) call.end();
     });
     // The client went away mid-upload: cancel, so the service discards it.

@@ -21,6 +21,7 @@ import type { Upstreams } from '../upstreams';
 import { labeling } from '@l1g1/contracts';
 import { parseEnum } from './ingestion/enum-names';
 import { objectBody, onlyFields, rpc } from './common';
+import { TAR_MEMBER_MAX_BYTES } from '../archive/tar-header';
 import { sendExport } from './labeling/export-download';
 import {
   agreementJson,
@@ -175,7 +176,9 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
 
   app.get('/v1/labeling/projects/:project_id/export', async (req, reply) => {
     const request = exportRequest(projectId(req.params), req.query as Query);
-    await sendExport(client, guard, req, reply, request, { deadlineMs: config.uploadTimeoutMs });
+    // YOLO is a folder of files (classes.txt, labels/*.txt): it downloads as one tar archive.
+    const archive = request.format === labeling.ExportFormat.EXPORT_FORMAT_YOLO ? { fileName: `${request.projectId}-yolo.tar`, maxFileBytes: TAR_MEMBER_MAX_BYTES, mtimeSec: Math.floor(Date.now() / 1000) } : undefined;
+    await sendExport(client, guard, req, reply, request, { deadlineMs: config.uploadTimeoutMs, ...(archive ? { archive } : {}) });
   });
 
   // An export file back in (AIP-136 custom method on the collection). Encapsulated so that
@@ -191,7 +194,7 @@ export function registerLabelingRoutes(app: FastifyInstance, up: Upstreams, conf
       const body = req.body as { on?: unknown } | undefined;
       if (!body || typeof body.on !== 'function') throw importNotAStream();
       const header = importAnnotationsHeader(id, req.query as Query);
-      const limits = { maxBytes: config.maxUploadBytes, deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs };
+      const limits = { maxBytes: config.maxUploadBytes, deadlineMs: deadlineMsFor(req) ?? config.uploadTimeoutMs, maxMemberBytes: TAR_MEMBER_MAX_BYTES };
       return importAnnotationsJson(await importAnnotations(client, guard, req, header, limits));
     });
   });

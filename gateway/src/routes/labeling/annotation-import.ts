@@ -5,11 +5,16 @@
  * transaction: a refused file leaves the project as it was). The service's
  * field names of the stream (`header.format`, `chunk`) are renamed to what
  * the REST caller sent (`format`, `body`); item fields (`items[3].…`) name
- * the place in the file and pass unchanged.
+ * the place in the file and pass unchanged. YOLO, a folder of files, comes
+ * as a ustar archive read as it arrives: each member becomes a `file`
+ * message and its bytes `chunk` messages, as the gRPC import expects.
  */
 import type { FastifyRequest } from 'fastify';
+import { Transform, type Readable } from 'node:stream';
 import { labeling } from '@l1g1/contracts';
 import { errors, L1g1Error } from '@l1g1/kit';
+import { TarError } from '../../archive/tar-header';
+import { createTarReader, type TarReadEvent } from '../../archive/tar-reader';
 import type { Upstream } from '../../upstreams';
 import { relayBody } from '../body-relay';
 import { guarded, onlyFields } from '../common';
@@ -19,7 +24,7 @@ import type { Query } from './request-parsers';
 const L = labeling;
 
 /** Body types an import takes as a stream; a JSON export (Label Studio, COCO) goes as application/octet-stream. */
-export const IMPORT_CONTENT_TYPES = ['application/octet-stream', 'application/x-ndjson', 'text/csv', 'text/plain'] as const;
+export const IMPORT_CONTENT_TYPES = ['application/octet-stream', 'application/x-ndjson', 'text/csv', 'text/plain', 'application/x-tar'] as const;
 
 /** The refusal of a body sent as another type (JSON is parsed by the gateway, so it is not relayed as bytes). */
 export function importNotAStream(): L1g1Error {
@@ -31,12 +36,11 @@ export function importNotAStream(): L1g1Error {
 /** The stream's field names as the REST caller knows them. */
 const REST_FIELDS: Readonly<Record<string, string>> = { 'header.format': 'format', 'header.project_id': 'project_id', chunk: 'body' };
 
-/** The import's header from the query: `format` is required and one file (YOLO, a folder, goes over gRPC). */
+/** The import's header from the query: `format` is required (yolo: a tar archive of its files). */
 export function importAnnotationsHeader(projectId: string, q: Query): labeling.ImportAnnotationsHeader {
   onlyFields(q, ['format']);
-  if (q['format'] === undefined || q['format'] === '') throw errors.invalidArgument('format', 'is required (jsonl, csv, label_studio_json, conll2003, coco)');
+  if (q['format'] === undefined || q['format'] === '') throw errors.invalidArgument('format', 'is required (jsonl, csv, label_studio_json, conll2003, coco, yolo)');
   const format = parseEnum(L.ExportFormat, 'EXPORT_FORMAT_', q['format'], 'format');
-  if (format === L.ExportFormat.EXPORT_FORMAT_YOLO) throw errors.invalidArgument('format', 'yolo is a folder of files: import it over gRPC (ImportAnnotations) or choose coco');
   return { projectId, format };
 }
 
@@ -52,6 +56,30 @@ export interface ImportLimits {
   /** The gateway's raw upload bound (L1G1_MAX_UPLOAD_BYTES). */
   maxBytes: number;
   deadlineMs: number;
+  /** Largest member of a YOLO archive. */
+  maxMemberBytes: number;
+}
+
+/** A malformed archive as the client's 400 on `body`; anything else stays what it is. */
+function archiveRefusal(err: unknown): unknown {
+  return err instanceof TarError ? errors.invalidArgument('body', `not a usable tar archive: ${err.message}`, { reason: 'MALFORMED_ARCHIVE' }) : err;
+}
+
+/** The body's tar members as ImportAnnotations messages: a `file` per member, then its bytes as `chunk`s. */
+function tarFrames(maxMemberBytes: number): (body: Readable) => Readable {
+  return (body) => {
+    const reader = createTarReader({ maxMemberBytes });
+    const frames = new Transform({
+      objectMode: true,
+      transform(e: TarReadEvent, _encoding, callback) {
+        const m: labeling.ImportAnnotationsRequest = e.kind === 'member' ? { payload: { $case: 'file', value: { path: e.path } } } : { payload: { $case: 'chunk', value: e.bytes } };
+        callback(null, m);
+      },
+    });
+    reader.on('error', (err) => frames.destroy(archiveRefusal(err) as Error));
+    body.pipe(reader).pipe(frames);
+    return frames;
+  };
 }
 
 /** Relays the body into ImportAnnotations through the labeling breaker; answers the import summary. */
@@ -70,6 +98,7 @@ export async function importAnnotations(
         deadlineMs: limits.deadlineMs,
         head: [{ payload: { $case: 'header', value: header } }],
         chunk: (bytes) => ({ payload: { $case: 'chunk', value: bytes } }),
+        ...(header.format === L.ExportFormat.EXPORT_FORMAT_YOLO ? { frames: tarFrames(limits.maxMemberBytes) } : {}),
         notAStream: importNotAStream(),
       }),
     );

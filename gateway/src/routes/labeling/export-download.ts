@@ -3,13 +3,25 @@
  * ExportAnnotations into the response: the header message gives the content
  * type and file name, then chunks are written as they come, each write
  * waiting for the client to drain, so a project of any size downloads in
- * bounded gateway memory.
+ * bounded gateway memory. A multi-file export (YOLO: classes.txt,
+ * labels/<task>.txt) is packed into one ustar archive as it comes, one
+ * member held at a time (a tar header states the size before the body).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { labeling } from '@l1g1/contracts';
 import { errors, fromServiceError, pauseUntilDrained } from '@l1g1/kit';
 import type { Upstream } from '../../upstreams';
+import { createTarPacker, type TarPacker } from '../../archive/tar-packer';
 import { forwardMetadata, guarded } from '../common';
+
+/** Packs a multi-file export into a tar archive instead of relaying the bytes. */
+export interface ExportArchive {
+  /** The download's file name (`<project>-yolo.tar`). */
+  fileName: string;
+  /** Largest member held while it is packed; past it the download is cut. */
+  maxFileBytes: number;
+  mtimeSec: number;
+}
 
 export async function sendExport(
   client: labeling.LabelingServiceClient,
@@ -17,7 +29,7 @@ export async function sendExport(
   req: FastifyRequest,
   reply: FastifyReply,
   request: labeling.ExportAnnotationsRequest,
-  options: { deadlineMs: number },
+  options: { deadlineMs: number; archive?: ExportArchive },
 ): Promise<void> {
   const stream = client.exportAnnotations(request, forwardMetadata(req), { deadline: Date.now() + options.deadlineMs });
   // Cancelling ends the stream with an error; after the header nobody else listens for it.
@@ -36,20 +48,39 @@ export async function sendExport(
   stream.pause();
   reply.raw.on('close', () => stream.cancel());
   reply.hijack();
+  const archive = options.archive;
+  const tar: TarPacker | undefined = archive ? createTarPacker({ maxFileBytes: archive.maxFileBytes, mtimeSec: archive.mtimeSec }) : undefined;
   // The file name is the service's (project id + extension); quotes are kept out of the header anyway.
-  const fileName = header.fileName.replace(/["\\\r\n]/g, '_');
+  const fileName = (archive?.fileName ?? header.fileName).replace(/["\\\r\n]/g, '_');
   reply.raw.writeHead(200, {
-    'content-type': header.contentType,
+    'content-type': tar ? 'application/x-tar' : header.contentType,
     'content-disposition': `attachment; filename="${fileName}"`,
     'cache-control': 'no-store',
     'x-l1g1-task-count': String(header.taskCount),
   });
+  const send = (bytes: readonly Uint8Array[]): void => {
+    let drained = true;
+    for (const b of bytes) drained = reply.raw.write(b);
+    if (!drained) pauseUntilDrained(stream, reply.raw);
+  };
   stream.on('data', (m: labeling.ExportAnnotationsResponse) => {
-    if (m.payload?.$case !== 'chunk') return;
-    if (!reply.raw.write(m.payload.value)) pauseUntilDrained(stream, reply.raw);
+    const p = m.payload;
+    try {
+      if (p?.$case === 'file' && tar) send(tar.file(p.value.path));
+      else if (p?.$case === 'chunk') {
+        if (tar) tar.data(p.value);
+        else send([p.value]);
+      }
+    } catch {
+      // A member past the bound (or a path no ustar header holds): cut the download rather than send a wrong archive.
+      stream.cancel();
+      reply.raw.destroy();
+    }
   });
   stream.on('end', () => {
-    if (!reply.raw.writableEnded) reply.raw.end();
+    if (reply.raw.writableEnded || reply.raw.destroyed) return;
+    if (tar) send(tar.end());
+    reply.raw.end();
   });
   stream.on('error', () => {
     // Headers are gone: a failure now can only cut the body (the client sees a short download).

@@ -268,10 +268,8 @@ export function exportRequest(projectId: string, q: Query): labeling.ExportAnnot
   const resolution = parseEnum(L.Resolution, 'RESOLUTION_', q['resolution'], 'resolution');
   const includeIncomplete = boolQuery(q['include_incomplete'], 'include_incomplete');
   const includePredictions = boolQuery(q['include_predictions'], 'include_predictions');
-  if (q['format'] === undefined || q['format'] === '') throw errors.invalidArgument('format', 'is required (jsonl, csv, label_studio_json, conll2003, coco)');
+  if (q['format'] === undefined || q['format'] === '') throw errors.invalidArgument('format', 'is required (jsonl, csv, label_studio_json, conll2003, coco, yolo)');
   const format = parseEnum(L.ExportFormat, 'EXPORT_FORMAT_', q['format'], 'format');
-  // YOLO is a folder of files (classes.txt, labels/*.txt): one HTTP body cannot hold it without an archive format.
-  if (format === L.ExportFormat.EXPORT_FORMAT_YOLO) throw errors.invalidArgument('format', 'yolo is a folder of files: export it over gRPC (ExportAnnotations) or choose coco');
   return { projectId, format, resolution, includeIncomplete, includePredictions, chunkSize: 0 };
 }
 
