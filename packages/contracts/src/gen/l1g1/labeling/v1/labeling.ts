@@ -1089,8 +1089,8 @@ export interface ExportHeader {
   /** e.g. application/json, text/csv. */
   contentType: string;
   /**
-   * Suggested file name (.json, .conll, .csv, .jsonl, or .zip for YOLO
-   * when a client packs the files).
+   * Suggested file name (.json, .conll, .csv, .jsonl, or .tar for YOLO
+   * when a client packs the files, as the gateway does).
    */
   fileName: string;
   taskCount: number;
