@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
 import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
 import { launchChromiumOrSkip } from './support/chromium';
+import { finishedJob, shownRecord, waitText as waitTextIn } from './support/label-page-driver';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
 
 const CLASSES = ['cat', 'dog', 'eel'];
@@ -67,25 +68,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
 
   const api = (path: string, init: { method?: string; json?: unknown } = {}) => http(`${s.gateway.url}${path}`, { headers: s.keys.admin, ...init });
 
-  /** Polls the job (bounded: 300 × 100 ms) until it leaves queued/running. */
-  async function finishedJob(jobId: string): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 300; i++) {
-      const r = await api(`/v1/labeling/jobs/${jobId}`);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      if (!['queued', 'running'].includes(r.body.state as string)) return r.body;
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    throw new Error(`pre-label job ${jobId} did not finish`);
-  }
-
-  const waitText = (id: string, needle: string) => page.locator(`#${id}`, { hasText: needle }).waitFor({ timeout: 20_000 });
-  /** The record id of the task the page shows (its meta line reads "Task … · record <id> · …"). */
-  async function shownRecord(): Promise<string> {
-    const meta = (await page.locator('#task-meta').textContent()) ?? '';
-    const m = / · record (\S+) · /.exec(meta);
-    assert.ok(m, `no record in the task line: ${meta}`);
-    return m[1] as string;
-  }
+  const waitText = (id: string, needle: string) => waitTextIn(page, id, needle);
   const pressed = async (name: string) => page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed');
 
   it('shows each suggestion with model version and score, pre-filled; A and one click accept it, an edit corrects it; the service stores which', async () => {
@@ -101,7 +84,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     // Arrange: pre-labels from animals@production through the real inference service, as a job.
     const started = await api(`/v1/labeling/projects/${projectId}:prelabel`, { method: 'POST', json: { model: { name: 'animals', alias: 'production' } } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
-    const job = await finishedJob(started.body.job_id as string);
+    const job = await finishedJob(api, started.body.job_id as string);
     assert.equal(job['state'], 'succeeded', JSON.stringify(job['error']));
     assert.equal((job['prelabel_result'] as { predicted: number }).predicted, 3);
     // A task imported after the run has no suggestion.
@@ -130,7 +113,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     const done = new Map<string, { how: 'accept-key' | 'accept-click' | 'correct' | 'no-suggestion'; label: string }>();
     const plan: ('accept-key' | 'correct' | 'accept-click')[] = ['accept-key', 'correct', 'accept-click'];
     for (let n = 1; n <= 4; n++) {
-      const record = await shownRecord();
+      const record = await shownRecord(page);
       assert.ok(!done.has(record), `record ${record} was served twice`);
       if (record === 'r4') {
         // No suggestion: nothing shown, nothing pre-filled, A does nothing.

@@ -16,6 +16,7 @@ import { trainTestTagger } from '../../services/trainer/test/support/test-tagger
 import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
 import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
 import { launchChromiumOrSkip } from './support/chromium';
+import { finishedJob, shownRecord, waitText as waitTextIn } from './support/label-page-driver';
 import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
 
 interface SpanJson {
@@ -62,23 +63,7 @@ describe('annotation page: span pre-labels from a token tagger, accepted and cor
 
   const api = (path: string, init: { method?: string; json?: unknown } = {}) => http(`${s.gateway.url}${path}`, { headers: s.keys.admin, ...init });
 
-  async function finishedJob(jobId: string): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 300; i++) {
-      const r = await api(`/v1/labeling/jobs/${jobId}`);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      if (!['queued', 'running'].includes(r.body.state as string)) return r.body;
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    throw new Error(`pre-label job ${jobId} did not finish`);
-  }
-
-  const waitText = (id: string, needle: string) => page.locator(`#${id}`, { hasText: needle }).waitFor({ timeout: 20_000 });
-  async function shownRecord(): Promise<string> {
-    const meta = (await page.locator('#task-meta').textContent()) ?? '';
-    const m = / · record (\S+) · /.exec(meta);
-    assert.ok(m, `no record in the task line: ${meta}`);
-    return m[1] as string;
-  }
+  const waitText = (id: string, needle: string) => waitTextIn(page, id, needle);
 
   it('shows each span suggestion pre-filled at its UTF-16 offsets; A accepts it, removing a span corrects it; the service stores which', async () => {
     const created = await api('/v1/labeling/projects', {
@@ -93,7 +78,7 @@ describe('annotation page: span pre-labels from a token tagger, accepted and cor
     assert.equal((await api(`/v1/labeling/projects/${projectId}/tasks`, { method: 'POST', json: { records } })).status, 201);
     const started = await api(`/v1/labeling/projects/${projectId}:prelabel`, { method: 'POST', json: { model: { name: 'tagger', alias: 'production' } } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
-    const job = await finishedJob(started.body.job_id as string);
+    const job = await finishedJob(api, started.body.job_id as string);
     assert.equal(job['state'], 'succeeded', JSON.stringify(job['error']));
     const listed = await api(`/v1/labeling/projects/${projectId}/tasks`);
     const tasks = new Map((listed.body.tasks as TaskJson[]).map((t) => [t.record.id, t]));
@@ -115,7 +100,7 @@ describe('annotation page: span pre-labels from a token tagger, accepted and cor
     /** record id → the spans expected stored, and whether the suggestion was taken unchanged. */
     const done = new Map<string, { spans: SpanJson[]; unchanged: boolean }>();
     for (let n = 1; n <= TASKS; n++) {
-      const record = await shownRecord();
+      const record = await shownRecord(page);
       assert.ok(!done.has(record), `record ${record} was served twice`);
       const p = tasks.get(record)?.prediction;
       assert.ok(p, `task of ${record} holds no pre-label`);
