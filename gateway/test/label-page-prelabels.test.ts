@@ -12,11 +12,10 @@
 import { strict as assert } from 'node:assert';
 import { buildMlpWithWeights } from '@l1g1/onnx';
 import type { Browser, Page } from 'playwright-core';
-import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
-import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
+import { http, uploadModel } from '../../test/support/stack';
 import { launchChromiumOrSkip } from './support/chromium';
-import { finishedJob, shownRecord, waitText as waitTextIn } from './support/label-page-driver';
-import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
+import { finishedJob, openProject, shownRecord, startPrelabelPageStack, waitText as waitTextIn, type PrelabelPageStack } from './support/label-page-driver';
+import type { LabelingStack } from './support/labeling-stack';
 
 const CLASSES = ['cat', 'dog', 'eel'];
 const FEATURES: Record<string, number[]> = {
@@ -45,25 +44,20 @@ interface AnnotationJson {
 
 describe('annotation page: pre-labels from a served model, accepted and corrected in a real browser', function () {
   this.timeout(180_000);
-  let models: Stack;
+  let env: PrelabelPageStack;
   let s: LabelingStack;
   let browser: Browser;
   let page: Page;
 
   before(async function () {
     browser = await launchChromiumOrSkip(this);
-    // Registry and inference share the labeling stack's internal secret: labeling calls them as a service.
-    models = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
     const model = buildMlpWithWeights({ inputSize: 4, hiddenSizes: [], outputSize: CLASSES.length, softmax: true, seed: 11 });
-    await uploadModel(models.registry, 'animals', model.bytes, { alias: 'production' });
-    s = await startLabelingStack({}, { L1G1_REGISTRY_ADDR: models.registryAddr, L1G1_INFERENCE_ADDR: models.inferenceAddr });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    env = await startPrelabelPageStack(browser, (models) => uploadModel(models.registry, 'animals', model.bytes, { alias: 'production' }));
+    ({ labeling: s, page } = env);
   });
   after(async () => {
-    await page?.close();
+    await env?.close();
     await browser?.close();
-    await s?.close();
-    await models?.stop();
   });
 
   const api = (path: string, init: { method?: string; json?: unknown } = {}) => http(`${s.gateway.url}${path}`, { headers: s.keys.admin, ...init });
@@ -100,15 +94,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     };
 
     // Act: label every task in the page, in whatever order the queue serves them (under the strict CSP).
-    const cspViolations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    await page.goto(`${s.gateway.url}/label`);
-    await page.getByLabel('API key').fill(s.plain.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Project').selectOption(projectId);
-    await page.getByRole('region', { name: 'Task' }).waitFor();
+    const cspViolations = await openProject(page, s.gateway.url, s.plain.alice, projectId);
     /** record id → how it was labelled in the page, and the label expected stored. */
     const done = new Map<string, { how: 'accept-key' | 'accept-click' | 'correct' | 'no-suggestion'; label: string }>();
     const plan: ('accept-key' | 'correct' | 'accept-click')[] = ['accept-key', 'correct', 'accept-click'];

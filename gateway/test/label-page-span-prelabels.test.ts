@@ -13,11 +13,10 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
 import { entitySentences } from '../../services/trainer/test/support/entity-sentences';
 import { trainTestTagger } from '../../services/trainer/test/support/test-tagger';
-import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
-import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
+import { http, uploadModel } from '../../test/support/stack';
 import { launchChromiumOrSkip } from './support/chromium';
-import { finishedJob, shownRecord, waitText as waitTextIn } from './support/label-page-driver';
-import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
+import { finishedJob, openProject, shownRecord, startPrelabelPageStack, waitText as waitTextIn, type PrelabelPageStack } from './support/label-page-driver';
+import type { LabelingStack } from './support/labeling-stack';
 
 interface SpanJson {
   start: number;
@@ -41,24 +40,20 @@ const TASKS = 4;
 
 describe('annotation page: span pre-labels from a token tagger, accepted and corrected in a real browser', function () {
   this.timeout(180_000);
-  let models: Stack;
+  let env: PrelabelPageStack;
   let s: LabelingStack;
   let browser: Browser;
   let page: Page;
 
   before(async function () {
     browser = await launchChromiumOrSkip(this);
-    models = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
     const tagger = await trainTestTagger();
-    await uploadModel(models.registry, 'tagger', tagger.onnx, { tags: tagger.tags, alias: 'production' });
-    s = await startLabelingStack({}, { L1G1_REGISTRY_ADDR: models.registryAddr, L1G1_INFERENCE_ADDR: models.inferenceAddr });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    env = await startPrelabelPageStack(browser, (models) => uploadModel(models.registry, 'tagger', tagger.onnx, { tags: tagger.tags, alias: 'production' }));
+    ({ labeling: s, page } = env);
   });
   after(async () => {
-    await page?.close();
+    await env?.close();
     await browser?.close();
-    await s?.close();
-    await models?.stop();
   });
 
   const api = (path: string, init: { method?: string; json?: unknown } = {}) => http(`${s.gateway.url}${path}`, { headers: s.keys.admin, ...init });
@@ -88,15 +83,7 @@ describe('annotation page: span pre-labels from a token tagger, accepted and cor
       for (const sp of t.prediction?.value.ner.spans ?? []) assert.equal(textOf(record).slice(sp.start, sp.end), sp.text);
     }
 
-    const cspViolations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    await page.goto(`${s.gateway.url}/label`);
-    await page.getByLabel('API key').fill(s.plain.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Project').selectOption(projectId);
-    await page.getByRole('region', { name: 'Task' }).waitFor();
+    const cspViolations = await openProject(page, s.gateway.url, s.plain.alice, projectId);
     /** record id → the spans expected stored, and whether the suggestion was taken unchanged. */
     const done = new Map<string, { spans: SpanJson[]; unchanged: boolean }>();
     for (let n = 1; n <= TASKS; n++) {
