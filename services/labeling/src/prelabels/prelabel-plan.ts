@@ -4,6 +4,7 @@
  * model's input (raw text for a version with a `preprocess` tag, which the
  * inference service featurizes; else FP32 feature rows from JSON arrays),
  * which output holds the class scores and which class each output index is.
+ * Entity-span projects take a token tagger instead (span-prelabel-plan.ts).
  * A model that does not fit is FAILED_PRECONDITION naming `model` (the model,
  * not the request, is at fault); bad request fields are INVALID_ARGUMENT.
  */
@@ -95,21 +96,7 @@ export function planPrelabels(req: labeling.CreatePrelabelsRequest, project: { i
   const fits = signature.outputs.filter((o) => (o.datatype === common.DataType.DATA_TYPE_FP32 || o.datatype === common.DataType.DATA_TYPE_FP16) && o.shape.length === 2);
   const out = fits.find((o) => o.shape[1] === classNames.length) ?? fits.find((o) => (o.shape[1] ?? -1) < 0);
   if (!out) throw errors.failedPrecondition(`model: no output of shape [batch, ${classNames.length}] (one score per class)`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  return {
-    projectId: project.id,
-    modelName: version.modelName,
-    modelVersion: version.version,
-    precision,
-    classNames,
-    multiLabel: project.config.taskType === labeling.TaskType.TASK_TYPE_MULTI_LABEL_CLASSIFICATION,
-    input,
-    outputName: out.name,
-    includeAnnotated: req.includeAnnotated,
-    overwrite: req.overwrite,
-    batchSize: req.batchSize === 0 ? DEFAULT_BATCH : req.batchSize,
-    createdBy,
-    request: labeling.CreatePrelabelsRequest.toJSON(req) as JsonValue,
-  };
+  return { ...pinned, ...asked, classNames, multiLabel: project.config.taskType === labeling.TaskType.TASK_TYPE_MULTI_LABEL_CLASSIFICATION, input, outputName: out.name };
 }
 
 /** The plan as job params and back (the job row holds JSON). */
