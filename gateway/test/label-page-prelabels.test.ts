@@ -12,10 +12,10 @@
 import { strict as assert } from 'node:assert';
 import { buildMlpWithWeights } from '@l1g1/onnx';
 import type { Browser, Page } from 'playwright-core';
-import { http, startStack, uploadModel, type Stack } from '../../test/support/stack';
-import { TEST_INTERNAL_SECRET } from '../../services/ingestion/test/support/start-ingestion';
+import { http, uploadModel } from '../../test/support/stack';
 import { launchChromiumOrSkip } from './support/chromium';
-import { startLabelingStack, type LabelingStack } from './support/labeling-stack';
+import { finishedJob, openProject, shownRecord, startPrelabelPageStack, waitText as waitTextIn, type PrelabelPageStack } from './support/label-page-driver';
+import type { LabelingStack } from './support/labeling-stack';
 
 const CLASSES = ['cat', 'dog', 'eel'];
 const FEATURES: Record<string, number[]> = {
@@ -44,48 +44,25 @@ interface AnnotationJson {
 
 describe('annotation page: pre-labels from a served model, accepted and corrected in a real browser', function () {
   this.timeout(180_000);
-  let models: Stack;
+  let env: PrelabelPageStack;
   let s: LabelingStack;
   let browser: Browser;
   let page: Page;
 
   before(async function () {
     browser = await launchChromiumOrSkip(this);
-    // Registry and inference share the labeling stack's internal secret: labeling calls them as a service.
-    models = await startStack({ sharedEnv: { L1G1_INTERNAL_SECRET: TEST_INTERNAL_SECRET } });
     const model = buildMlpWithWeights({ inputSize: 4, hiddenSizes: [], outputSize: CLASSES.length, softmax: true, seed: 11 });
-    await uploadModel(models.registry, 'animals', model.bytes, { alias: 'production' });
-    s = await startLabelingStack({}, { L1G1_REGISTRY_ADDR: models.registryAddr, L1G1_INFERENCE_ADDR: models.inferenceAddr });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    env = await startPrelabelPageStack(browser, (models) => uploadModel(models.registry, 'animals', model.bytes, { alias: 'production' }));
+    ({ labeling: s, page } = env);
   });
   after(async () => {
-    await page?.close();
+    await env?.close();
     await browser?.close();
-    await s?.close();
-    await models?.stop();
   });
 
   const api = (path: string, init: { method?: string; json?: unknown } = {}) => http(`${s.gateway.url}${path}`, { headers: s.keys.admin, ...init });
 
-  /** Polls the job (bounded: 300 × 100 ms) until it leaves queued/running. */
-  async function finishedJob(jobId: string): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 300; i++) {
-      const r = await api(`/v1/labeling/jobs/${jobId}`);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      if (!['queued', 'running'].includes(r.body.state as string)) return r.body;
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    throw new Error(`pre-label job ${jobId} did not finish`);
-  }
-
-  const waitText = (id: string, needle: string) => page.locator(`#${id}`, { hasText: needle }).waitFor({ timeout: 20_000 });
-  /** The record id of the task the page shows (its meta line reads "Task … · record <id> · …"). */
-  async function shownRecord(): Promise<string> {
-    const meta = (await page.locator('#task-meta').textContent()) ?? '';
-    const m = / · record (\S+) · /.exec(meta);
-    assert.ok(m, `no record in the task line: ${meta}`);
-    return m[1] as string;
-  }
+  const waitText = (id: string, needle: string) => waitTextIn(page, id, needle);
   const pressed = async (name: string) => page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed');
 
   it('shows each suggestion with model version and score, pre-filled; A and one click accept it, an edit corrects it; the service stores which', async () => {
@@ -101,7 +78,7 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     // Arrange: pre-labels from animals@production through the real inference service, as a job.
     const started = await api(`/v1/labeling/projects/${projectId}:prelabel`, { method: 'POST', json: { model: { name: 'animals', alias: 'production' } } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
-    const job = await finishedJob(started.body.job_id as string);
+    const job = await finishedJob(api, started.body.job_id as string);
     assert.equal(job['state'], 'succeeded', JSON.stringify(job['error']));
     assert.equal((job['prelabel_result'] as { predicted: number }).predicted, 3);
     // A task imported after the run has no suggestion.
@@ -117,20 +94,12 @@ describe('annotation page: pre-labels from a served model, accepted and correcte
     };
 
     // Act: label every task in the page, in whatever order the queue serves them (under the strict CSP).
-    const cspViolations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    await page.goto(`${s.gateway.url}/label`);
-    await page.getByLabel('API key').fill(s.plain.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Project').selectOption(projectId);
-    await page.getByRole('region', { name: 'Task' }).waitFor();
+    const cspViolations = await openProject(page, s.gateway.url, s.plain.alice, projectId);
     /** record id → how it was labelled in the page, and the label expected stored. */
     const done = new Map<string, { how: 'accept-key' | 'accept-click' | 'correct' | 'no-suggestion'; label: string }>();
     const plan: ('accept-key' | 'correct' | 'accept-click')[] = ['accept-key', 'correct', 'accept-click'];
     for (let n = 1; n <= 4; n++) {
-      const record = await shownRecord();
+      const record = await shownRecord(page);
       assert.ok(!done.has(record), `record ${record} was served twice`);
       if (record === 'r4') {
         // No suggestion: nothing shown, nothing pre-filled, A does nothing.

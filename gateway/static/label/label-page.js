@@ -237,7 +237,8 @@ function renderTask() {
 
 function describeValue(v) {
   if (v.classification) return v.classification.labels.join(', ');
-  if (v.ner) return v.ner.spans.map((s) => `${s.label} "${s.text}"`).join(', ');
+  // A tagger's pre-label may find no entity at all: say so rather than print nothing.
+  if (v.ner) return v.ner.spans.length === 0 ? 'no entities' : v.ner.spans.map((s) => `${s.label} "${s.text}"`).join(', ');
   if (v.bbox) return `${v.bbox.boxes.length} boxes`;
   if (v.free_text) return v.free_text.text;
   return '';

@@ -31,6 +31,7 @@ export {
   tokenIds,
   tokenize,
 } from './token-text';
+export { iob2Chunks, tagSpans, type TagChunk } from './iob2-chunks';
 export { type TokenIdsRecipe, parseTokenIdsTag, TOKEN_IDS_RECIPE, textTokenIds, tokenIdsPreprocessTag } from './token-ids-recipe';
 export { preprocessRecipeName } from './recipe-tag';
 export {

@@ -14,11 +14,11 @@ import { createHash } from 'node:crypto';
 import { common, evaluator, registry } from '@l1g1/contracts';
 import { iob2Tags, entitySpans, textTokenIds, parseTokenIdsTag, type EntitySpan } from '@l1g1/features';
 import { unary } from '@l1g1/kit';
-import { AdamW, train } from '../../trainer/src/engine';
 import { exportOnnx } from '../../trainer/src/export';
-import { createModel, type BuiltModel, type TextExample, type TokenTagger } from '../../trainer/src/models';
-import { runOnnx, useCpuBackend } from '../../trainer/test/export-helpers';
+import { createModel, type BuiltModel, type TextExample } from '../../trainer/src/models';
+import { runOnnx } from '../../trainer/test/export-helpers';
 import { entitySentences } from '../../trainer/test/support/entity-sentences';
+import { trainTestTagger } from '../../trainer/test/support/test-tagger';
 import type { StoredRecord } from '../../ingestion/src/domain/snapshot/stored-record';
 import { publishTestSnapshot } from '../../ingestion/test/support/publish-test-snapshot';
 import { runCli } from '../../../packages/cli/src/run-cli';
@@ -27,7 +27,6 @@ import { refusal, waitForRun } from './support/evaluation-runs';
 import { startEvaluatorStack, type EvaluatorStack } from './support/start-evaluator';
 import { outputSink as sink } from '../../../test/support/output-sink';
 
-const TAGGER = { vocabSize: 512, embeddingDim: 16, charEmbeddingDim: 0, hiddenSize: 12, numLayers: 1, maxTokens: 64, tagScheme: 1, dropout: 0 };
 
 function stored(records: { id: string; text: string; metadata: Record<string, string> }[]): StoredRecord[] {
   return records.map((r) => ({
@@ -69,19 +68,9 @@ describe('Evaluate a token tagger: entity-level F1 (CoNLL rules) through the inf
   const test = entitySentences(40, 11, true).map((r, i) => ({ id: `ents-${i}`, text: r.data as string, metadata: { ...r.metadata, split: 'test' } }));
 
   before(async () => {
-    await useCpuBackend();
     s = await startEvaluatorStack();
-    // A few steps of real training: good enough to tag some entities right and some wrong.
-    const model = createModel({ architecture: { $case: 'tokenTagger', value: TAGGER } }, ['LOC', 'ORG', 'PER'], 3) as unknown as TokenTagger;
-    const examples = model.featurize(entitySentences(96, 5, false));
-    const optimizer = new AdamW({ learningRate: 0.03 });
-    await train({ epochs: 2, batchSize: 16, optimizer, seed: 42 }, model.trainable, async function* () {
-      yield* examples;
-    });
-    optimizer.dispose();
-    onnx = exportOnnx(model.exportSpec(), { precision: 'fp32' }).bytes;
-    tags = { ...model.tags(), class_names: JSON.stringify(model.classNames) };
-    model.dispose();
+    // A few steps of real training (shared helper): good enough to tag some entities right and some wrong.
+    ({ onnx, tags } = await trainTestTagger());
     await uploadModel(s.stack.registry, 'tagger', onnx, { tags });
     await publishTestSnapshot(s.ingestion.deps, 'ents', stored(test));
   });

@@ -1,3 +1,4 @@
+import { iob2Chunks } from '@l1g1/features';
 import { f1Of, safeDivide, type ClassScores } from './precision-recall-f1';
 
 /** An entity: its type and where it lies (token indices, inclusive end; or character offsets, exclusive end). */
@@ -16,43 +17,12 @@ export interface EntityScores {
 }
 
 /**
- * Entities of one IOB2 tag sequence under the CoNLL rules (conlleval, and
- * seqeval's default mode): B-X opens an entity; I-X continues an entity of
- * type X and otherwise opens one (a stray I- after O or after another type
- * is an entity, not an error); O or a type change closes it. Spans use
- * token indices with an inclusive end.
+ * Entities of one IOB2 tag sequence under the CoNLL rules (one copy, in
+ * @l1g1/features, shared with labeling's span pre-labels). Spans use token
+ * indices with an inclusive end.
  */
 export function iob2Entities(tags: readonly string[]): EntitySpan[] {
-  const out: EntitySpan[] = [];
-  let open: EntitySpan | undefined;
-  const close = (): void => {
-    if (open) out.push(open);
-    open = undefined;
-  };
-  tags.forEach((raw, i) => {
-    const { prefix, type } = splitTag(raw);
-    if (prefix === 'O') {
-      close();
-      return;
-    }
-    if (prefix === 'B' || !open || open.type !== type) {
-      close();
-      open = { type, start: i, end: i };
-      return;
-    }
-    open.end = i;
-  });
-  close();
-  return out;
-}
-
-function splitTag(tag: string): { prefix: 'B' | 'I' | 'O'; type: string } {
-  if (tag === 'O' || tag === '') return { prefix: 'O', type: '' };
-  const head = tag[0];
-  if ((head === 'B' || head === 'I') && tag[1] === '-') return { prefix: head, type: tag.slice(2) };
-  // seqeval reads a bare B / I as type "_"; anything else is not IOB2.
-  if ((head === 'B' || head === 'I') && tag.length === 1) return { prefix: head, type: '_' };
-  throw new RangeError(`"${tag}" is not an IOB2 tag (O, B-<type>, I-<type>)`);
+  return iob2Chunks(tags);
 }
 
 /**

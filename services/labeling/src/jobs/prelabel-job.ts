@@ -14,7 +14,8 @@ import type { LabelingDeps } from '../deps';
 import type { LabelingStore, TaskRow } from '../domain/ports';
 import type { PredictionRow } from '../domain/prediction-ports';
 import { decodePrelabelPlan, type PrelabelPlan } from '../prelabels/prelabel-plan';
-import { batchInput } from '../prelabels/task-input';
+import { spanPrelabel } from '../prelabels/span-prelabel';
+import { batchInput, type BatchInput } from '../prelabels/task-input';
 import type { LabelingJobKindDef } from './labeling-job-kind';
 import { decodeLabelingJobParams } from './labeling-job-params';
 
@@ -100,9 +101,10 @@ async function predictBatch(deps: PrelabelJobDeps, plan: PrelabelPlan, jobId: st
     { model: { name: plan.modelName, selector: { $case: 'version', value: plan.modelVersion } }, precision: plan.precision, inputs: [input.tensor] },
     signal,
   );
+  const now = deps.now();
+  if (input.tokens) return spanRows(plan, jobId, input, outputScoreRows(outputs, plan.outputName, input.tasks.length * (input.tensor.shape[1] ?? 1), plan.classNames.length), now);
   const scores = outputScoreRows(outputs, plan.outputName, input.tasks.length, plan.classNames.length);
   const multi = plan.multiLabel;
-  const now = deps.now();
   return input.tasks.map((task, i) => {
     const p = scores[i] as number[];
     const classScores: Record<string, number> = {};
@@ -121,6 +123,29 @@ async function predictBatch(deps: PrelabelJobDeps, plan: PrelabelPlan, jobId: st
       leastConfidence: u.leastConfidence,
       margin: u.margin,
       entropy: u.entropy,
+      jobId,
+      createdAtMs: now,
+    };
+  });
+}
+
+/** A tagger's `[rows, time, tags]` scores (flattened to rows × time) → one span pre-label per task; padding rows are not read. */
+function spanRows(plan: PrelabelPlan, jobId: string, input: BatchInput, scores: number[][], now: number): PredictionRow[] {
+  const time = input.tensor.shape[1] ?? 1;
+  return input.tasks.map((task, r) => {
+    const { text, tokens } = input.tokens?.[r] ?? { text: '', tokens: [] };
+    const p = spanPrelabel(scores.slice(r * time, r * time + tokens.length), plan.classNames, text, tokens, plan.spanLabels ?? []);
+    return {
+      taskId: task.id,
+      projectId: plan.projectId,
+      modelName: plan.modelName,
+      modelVersion: plan.modelVersion,
+      value: p.value,
+      classScores: {},
+      score: p.score,
+      leastConfidence: p.uncertainty.leastConfidence,
+      margin: p.uncertainty.margin,
+      entropy: p.uncertainty.entropy,
       jobId,
       createdAtMs: now,
     };

@@ -4,22 +4,30 @@
  * model's input (raw text for a version with a `preprocess` tag, which the
  * inference service featurizes; else FP32 feature rows from JSON arrays),
  * which output holds the class scores and which class each output index is.
+ * Entity-span projects take a token tagger instead (span-prelabel-plan.ts).
  * A model that does not fit is FAILED_PRECONDITION naming `model` (the model,
  * not the request, is at fault); bad request fields are INVALID_ARGUMENT.
  */
-import { parsePreprocessTag } from '@l1g1/features';
+import { parsePreprocessTag, type TokenIdsRecipe } from '@l1g1/features';
 import { common, labeling, type registry } from '@l1g1/contracts';
 import { errors, type JsonValue } from '@l1g1/kit';
+import { planSpanModel } from './span-prelabel-plan';
 
-export type PrelabelInput = { kind: 'text'; inputName: string; metadataFields: string[] } | { kind: 'features'; inputName: string; dim: number };
+export type PrelabelInput =
+  | { kind: 'text'; inputName: string; metadataFields: string[] }
+  | { kind: 'features'; inputName: string; dim: number }
+  /** A token tagger (span projects): one id per token of the record's text, see span-prelabel-plan.ts. */
+  | { kind: 'token_ids'; inputName: string; recipe: TokenIdsRecipe };
 
 export interface PrelabelPlan {
   projectId: string;
   modelName: string;
   modelVersion: number;
   precision: common.Precision;
-  /** Output index → project class name. */
+  /** Output index → project class name; for a span project, output index → IOB2 tag name. */
   classNames: string[];
+  /** Span (NER) project: the project's span labels (pre-labels are validated against them). */
+  spanLabels?: string[];
   /** Multi-label project: every class scoring ≥ 0.5 is predicted (else the top class). */
   multiLabel: boolean;
   input: PrelabelInput;
@@ -40,9 +48,12 @@ const DEFAULT_BATCH = 64;
 /** Checks the request's own fields (before any remote call). */
 export function checkPrelabelRequest(req: labeling.CreatePrelabelsRequest, project: { config: labeling.LabelConfig }): void {
   const T = labeling.TaskType;
-  if (project.config.taskType !== T.TASK_TYPE_CLASSIFICATION && project.config.taskType !== T.TASK_TYPE_MULTI_LABEL_CLASSIFICATION) {
-    throw errors.failedPrecondition('project_id: pre-labels are made for classification projects only in this build', { field: 'project_id', reason: 'PRELABEL_TASK_TYPE' });
+  const spans = project.config.taskType === T.TASK_TYPE_NER;
+  if (project.config.taskType !== T.TASK_TYPE_CLASSIFICATION && project.config.taskType !== T.TASK_TYPE_MULTI_LABEL_CLASSIFICATION && !spans) {
+    throw errors.failedPrecondition('project_id: pre-labels are made for classification and entity-span projects only in this build', { field: 'project_id', reason: 'PRELABEL_TASK_TYPE' });
   }
+  // A tagger's outputs are IOB2 tags named by its own class_names tag, not project classes.
+  if (spans && req.classNames.length > 0) throw errors.invalidArgument('class_names', "leave empty for a span project: the tagger's class_names tag names its tags");
   if (!req.model || req.model.name.trim() === '') throw errors.invalidArgument('model.name', 'name the served model (name@alias or a version)');
   if (req.model.selector?.$case === 'version' && req.model.selector.value < 0) throw errors.invalidArgument('model.version', 'cannot be negative');
   if (!Object.values(common.Precision).includes(req.precision) || req.precision === common.Precision.UNRECOGNIZED) throw errors.invalidArgument('precision', 'unknown precision');
@@ -58,6 +69,13 @@ export function planPrelabels(req: labeling.CreatePrelabelsRequest, project: { i
   const precision = req.precision === common.Precision.PRECISION_UNSPECIFIED ? common.Precision.PRECISION_FP32 : req.precision;
   const artifact = version.artifacts.find((a) => a.precision === precision);
   if (!artifact) throw errors.failedPrecondition(`precision: version ${version.version} of ${version.modelName} has no artifact of that precision`, { field: 'precision', reason: 'PRECISION_NOT_FOUND' });
+  const pinned = { projectId: project.id, modelName: version.modelName, modelVersion: version.version, precision, includeAnnotated: req.includeAnnotated, overwrite: req.overwrite };
+  const asked = { batchSize: req.batchSize === 0 ? DEFAULT_BATCH : req.batchSize, createdBy, request: labeling.CreatePrelabelsRequest.toJSON(req) as JsonValue };
+  if (project.config.taskType === labeling.TaskType.TASK_TYPE_NER) {
+    const spanLabels = project.config.classes.map((c) => c.name);
+    const m = planSpanModel(version, artifact.signature ?? common.ModelSignature.fromPartial({}), spanLabels);
+    return { ...pinned, ...asked, classNames: m.tagNames, spanLabels, multiLabel: false, input: m.input, outputName: m.outputName };
+  }
   const classNames = req.classNames.length > 0 ? [...req.classNames] : [...project.config.classes].sort((a, b) => a.index - b.index).map((c) => c.name);
   const signature = artifact.signature ?? common.ModelSignature.fromPartial({});
   if (signature.inputs.length !== 1) {
@@ -78,21 +96,7 @@ export function planPrelabels(req: labeling.CreatePrelabelsRequest, project: { i
   const fits = signature.outputs.filter((o) => (o.datatype === common.DataType.DATA_TYPE_FP32 || o.datatype === common.DataType.DATA_TYPE_FP16) && o.shape.length === 2);
   const out = fits.find((o) => o.shape[1] === classNames.length) ?? fits.find((o) => (o.shape[1] ?? -1) < 0);
   if (!out) throw errors.failedPrecondition(`model: no output of shape [batch, ${classNames.length}] (one score per class)`, { field: 'model', reason: 'MODEL_OUTPUT_UNSUPPORTED' });
-  return {
-    projectId: project.id,
-    modelName: version.modelName,
-    modelVersion: version.version,
-    precision,
-    classNames,
-    multiLabel: project.config.taskType === labeling.TaskType.TASK_TYPE_MULTI_LABEL_CLASSIFICATION,
-    input,
-    outputName: out.name,
-    includeAnnotated: req.includeAnnotated,
-    overwrite: req.overwrite,
-    batchSize: req.batchSize === 0 ? DEFAULT_BATCH : req.batchSize,
-    createdBy,
-    request: labeling.CreatePrelabelsRequest.toJSON(req) as JsonValue,
-  };
+  return { ...pinned, ...asked, classNames, multiLabel: project.config.taskType === labeling.TaskType.TASK_TYPE_MULTI_LABEL_CLASSIFICATION, input, outputName: out.name };
 }
 
 /** The plan as job params and back (the job row holds JSON). */

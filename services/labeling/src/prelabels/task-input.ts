@@ -3,7 +3,7 @@
  * not fit (not text, bad JSON, wrong width) is left out and counted as
  * failed, so one odd record does not sink a run of thousands.
  */
-import { recipeText } from '@l1g1/features';
+import { padIdLists, recipeText, textTokenIds, type Token } from '@l1g1/features';
 import { common } from '@l1g1/contracts';
 import { encodeBytesElements } from '@l1g1/kit';
 import type { TaskRow } from '../domain/ports';
@@ -16,6 +16,8 @@ export interface BatchInput {
   tasks: TaskRow[];
   /** Tasks whose record could not be fed. */
   unfit: TaskRow[];
+  /** Token ids input: each fed task's text and tokens (code-point offsets), in row order. */
+  tokens?: { text: string; tokens: Token[] }[];
 }
 
 export function batchInput(input: PrelabelInput, tasks: readonly TaskRow[]): BatchInput {
@@ -35,6 +37,27 @@ export function batchInput(input: PrelabelInput, tasks: readonly TaskRow[]): Bat
     }
     const tensor = common.Tensor.fromPartial({ name: input.inputName, datatype: common.DataType.DATA_TYPE_BYTES, shape: [texts.length], rawData: encodeBytesElements(texts) });
     return { tensor, tasks: fit, unfit };
+  }
+  if (input.kind === 'token_ids') {
+    const tokens: { text: string; tokens: Token[] }[] = [];
+    const ids: number[][] = [];
+    for (const t of tasks) {
+      const text = recordText(t.record);
+      if (text === undefined) {
+        unfit.push(t);
+        continue;
+      }
+      const tokenized = textTokenIds(text, input.recipe);
+      tokens.push({ text, tokens: tokenized.tokens });
+      ids.push(tokenized.ids);
+      fit.push(t);
+    }
+    // INT64 [rows, longest] padded with -1 (the recipe's padding id), as the tagger was trained.
+    const { data, dims } = padIdLists(ids);
+    const raw = Buffer.alloc(data.length * 8);
+    data.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), i * 8));
+    const tensor = common.Tensor.fromPartial({ name: input.inputName, datatype: common.DataType.DATA_TYPE_INT64, shape: [...dims], rawData: raw });
+    return { tensor, tasks: fit, unfit, tokens };
   }
   const values = new Float32Array(tasks.length * input.dim);
   for (const t of tasks) {
