@@ -100,8 +100,9 @@ describe('gateway: model-fed labeling routes (pre-labels, active learning, label
     const batch = await post(`/v1/labeling/projects/${p.id}:prelabel`, { model: { name: 'm', alias: 'production' }, batch_size: 100000 });
     assert.equal(batch.status, 400);
     assert.equal(batch.body.error.field, 'batch_size');
-    const ner = await post('/v1/labeling/projects', { name: 'ner', label_config: { task_type: 'ner', classes: ['PER'] } });
-    const refused = await post(`/v1/labeling/projects/${ner.body.id}:prelabel`, { model: { name: 'm', alias: 'production' } });
+    // Entity-span projects take a tagger's pre-labels now; free-text answers have no pre-labels.
+    const free = await post('/v1/labeling/projects', { name: 'free', label_config: { task_type: 'free_text' } });
+    const refused = await post(`/v1/labeling/projects/${free.body.id}:prelabel`, { model: { name: 'm', alias: 'production' } });
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.equal(refused.body.error.field, 'project_id');
     const reader = await post(`/v1/labeling/projects/${p.id}:prelabel`, { model: { name: 'm', alias: 'production' } }, s.keys.reader);
