@@ -4,7 +4,7 @@
  * refused request leaves no job and no run behind.
  */
 import type { evaluator } from '@l1g1/contracts';
-import { actorOf, decodePageToken, encodePageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService } from '@l1g1/kit';
+import { actorOf, decodeKeysetPageToken, encodeKeysetPageToken, errors, filterFingerprint, fromProtoJobState, type AsyncService } from '@l1g1/kit';
 import type { EvaluatorDeps } from '../deps';
 import { toEvaluationRun } from '../domain/evaluations/evaluation-run-view';
 import type { EvaluationFilter, EvaluationState } from '../domain/evaluations/evaluation-store';
@@ -54,22 +54,15 @@ export function createEvaluationHandlers(deps: EvaluatorDeps): Handlers {
       }
       if (state) filter.state = state as EvaluationState;
       const fp = filterFingerprint({ filter });
-      const token = decodePageToken(req.page?.pageToken ?? '', PAGE_KIND, fp, 'string');
-      let before: { createdAtMs: number; runId: string } | undefined;
-      if (token !== undefined) {
-        const cut = token.indexOf(':');
-        const ms = Number(token.slice(0, cut));
-        const runId = token.slice(cut + 1);
-        if (cut < 0 || !Number.isSafeInteger(ms) || !runId) throw errors.invalidArgument('page.page_token', 'is corrupted; start over without a token', { reason: 'INVALID_PAGE_TOKEN' });
-        before = { createdAtMs: ms, runId };
-      }
+      const cursor = decodeKeysetPageToken(req.page?.pageToken ?? '', PAGE_KIND, fp);
+      const before = cursor ? { createdAtMs: cursor.n, runId: cursor.id } : undefined;
       const rows = await evaluations.list(filter, limit + 1, before);
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       const runs = await Promise.all(shown.map(async (row) => toEvaluationRun(await jobs.get(row.runId), row, { omitPredictions: true })));
       return {
         runs,
-        page: { nextPageToken: rows.length > limit && last ? encodePageToken(PAGE_KIND, fp, `${last.createdAtMs}:${last.runId}`) : '', totalSize: 0 },
+        page: { nextPageToken: rows.length > limit && last ? encodeKeysetPageToken(PAGE_KIND, fp, { n: last.createdAtMs, id: last.runId }) : '', totalSize: 0 },
       };
     },
   };
