@@ -1,3 +1,5 @@
+import { iob2Chunks } from '@l1g1/features';
+
 /** An entity chunk in token positions: `[start, end)` tokens of type `type`. */
 export interface TagChunk {
   type: string;
@@ -12,30 +14,13 @@ export interface EntityScores {
   entity_f1: number;
 }
 
-function split(tag: string): { prefix: string; type: string } {
-  const dash = tag.indexOf('-');
-  return dash < 0 ? { prefix: tag, type: '' } : { prefix: tag.slice(0, dash), type: tag.slice(dash + 1) };
-}
-
 /**
- * The chunks of an IOB2 tag sequence, read as `conlleval` does: a chunk starts at `B-X`, and
- * also at an `I-X` that does not continue a chunk of type X (after `O` or another type); it
- * continues over `I-X` and ends before anything else.
+ * The chunks of an IOB2 tag sequence, read as `conlleval` does (B-X opens a chunk, and so does an
+ * I-X that does not continue a chunk of type X), with an exclusive end. The chunker itself is the
+ * one the evaluator and labeling use (@l1g1/features `iob2Chunks`, inclusive end).
  */
 export function tagChunks(tags: readonly string[]): TagChunk[] {
-  const chunks: TagChunk[] = [];
-  let open: TagChunk | undefined;
-  tags.forEach((tag, i) => {
-    const { prefix, type } = split(tag);
-    if (prefix === 'I' && open !== undefined && open.type === type) {
-      open.end = i + 1;
-      return;
-    }
-    if (open !== undefined) chunks.push(open);
-    open = prefix === 'B' || prefix === 'I' ? { type, start: i, end: i + 1 } : undefined;
-  });
-  if (open !== undefined) chunks.push(open);
-  return chunks;
+  return iob2Chunks(tags).map((c) => ({ type: c.type, start: c.start, end: c.end + 1 }));
 }
 
 /**
